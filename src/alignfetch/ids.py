@@ -1,0 +1,41 @@
+"""Identifiers: whatever a maintainer pastes, to one canonical ``prefix:key``.
+
+Each source parses its own forms (:func:`alignfetch.sources.arxiv.parse_id` and
+friends); this module tries them in turn and says which forms exist when none
+matches, before anything reaches the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import BadIdError
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A canonical reference to an upstream object: ``arxiv:2305.01937``."""
+
+    prefix: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.key}"
+
+
+def parse(text: str) -> Ref:
+    """The canonical reference for ``text``, or :class:`BadIdError`."""
+    from .sources import SOURCES
+
+    cleaned = text.strip()
+    for prefix, source in SOURCES.items():
+        key = source.parse_id(cleaned)
+        if key is not None:
+            return Ref(prefix, key)
+    raise BadIdError(f"{text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}.")
+
+
+def accepted_forms() -> str:
+    from .sources import SOURCES
+
+    return "; ".join(f"{s.NAME}: " + ", ".join(s.FORMS) for s in SOURCES.values())

@@ -1,0 +1,77 @@
+"""One polite ``requests`` session for the sources that speak plain HTTP.
+
+Every request it sends names alignfetch in its User-Agent, has a timeout, and
+backs off on 429/5xx: ``Retry-After`` when the server gives one, otherwise
+exponentially from :attr:`Settings.backoff` seconds, at most
+:attr:`Settings.retries` times. Read timeouts are not retried: the caller has
+already waited the whole timeout once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .config import Settings
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _Backoff(Retry):
+    """urllib3's Retry, with the first wait at ``backoff`` seconds, not zero."""
+
+    def __init__(self, *args: Any, base: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = base
+
+    def new(self, **kw: Any) -> _Backoff:
+        retry = super().new(**kw)
+        retry.base = self.base
+        return retry  # type: ignore[return-value]
+
+    def get_backoff_time(self) -> float:
+        errors = len([h for h in reversed(self.history) if h.status in RETRY_STATUSES or h.error])
+        if errors == 0:
+            return 0.0
+        return float(min(self.backoff_max, self.base * 2 ** (errors - 1)))
+
+
+class _PoliteAdapter(HTTPAdapter):
+    """Puts our User-Agent and timeout on requests whose caller set neither."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._user_agent = settings.user_agent
+        self._timeout = settings.timeout
+        retry = _Backoff(
+            total=settings.retries,
+            connect=settings.retries,
+            read=False,
+            status=settings.retries,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET", "HEAD"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            base=settings.backoff,
+        )
+        super().__init__(max_retries=retry)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        # Clients such as arxiv.py set their own User-Agent per request; ours wins.
+        request.headers["User-Agent"] = self._user_agent
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def session(settings: Settings) -> requests.Session:
+    """A new session that applies the settings to every request it sends."""
+    s = requests.Session()
+    adapter = _PoliteAdapter(settings)
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    s.headers["User-Agent"] = settings.user_agent
+    return s

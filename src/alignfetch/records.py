@@ -1,0 +1,133 @@
+"""The normalized records that flow from sources to the cache to render/export.
+
+A source converts its raw upstream payload into one of these; nothing after the
+cache ever looks at a raw payload. Records are plain frozen dataclasses that
+round-trip through :func:`to_dict` / :func:`from_dict` (the cache's JSON column
+and the export use the same form). Dates are ISO strings (``YYYY-MM-DD``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paper:
+    """An arXiv paper, at its latest version."""
+
+    kind: ClassVar[str] = "paper"
+    id: str
+    version: int
+    title: str
+    abstract: str
+    authors: tuple[Author, ...]
+    published: str
+    updated: str
+    primary_category: str
+    categories: tuple[str, ...]
+    comment: str | None
+    journal_ref: str | None
+    doi: str | None
+    url: str
+    pdf_url: str
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """A paper's page on the Hugging Face Hub (huggingface.co/papers/ID)."""
+
+    kind: ClassVar[str] = "paper_page"
+    id: str
+    url: str
+    upvotes: int | None = None
+    github_repo: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset repository on the Hugging Face Hub."""
+
+    kind: ClassVar[str] = "dataset"
+    id: str
+    title: str
+    url: str
+    author: str | None
+    sha: str | None
+    last_modified: str | None
+    created: str | None
+    license: tuple[str, ...]
+    languages: tuple[str, ...]
+    task_categories: tuple[str, ...]
+    size_categories: tuple[str, ...]
+    downloads: int | None
+    likes: int | None
+    gated: str | None
+    private: bool
+    disabled: bool
+    papers: tuple[str, ...]
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A GitHub repository, or a folder inside one (``path``)."""
+
+    kind: ClassVar[str] = "repo"
+    id: str
+    title: str
+    url: str
+    full_name: str
+    path: str | None
+    description: str | None
+    stars: int | None
+    pushed_at: str | None
+    license: str | None
+    archived: bool
+    homepage: str | None
+    topics: tuple[str, ...] = field(default=())
+    default_branch: str | None = None
+
+
+Record = Paper | PaperPage | Dataset | Repo
+_TYPES: dict[str, type[Record]] = {t.kind: t for t in (Paper, PaperPage, Dataset, Repo)}
+
+
+def to_dict(record: Record) -> dict[str, Any]:
+    """The record as JSON-ready data, ``kind`` first."""
+    data = {"kind": record.kind}
+    data.update(dataclasses.asdict(record))
+    return _lists(data)
+
+
+def from_dict(data: dict[str, Any]) -> Record:
+    """Inverse of :func:`to_dict`."""
+    cls = _TYPES[data["kind"]]
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name == "authors":
+            value = tuple(
+                Author(a["name"], tuple(a.get("affiliations", ()))) for a in value
+            )
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[f.name] = value
+    return cls(**values)
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value

@@ -1,0 +1,60 @@
+"""The upstream services, each behind the same small interface.
+
+A source is a module with three layers: pure ID parsing (:func:`parse_id`),
+the HTTP fetch (:func:`fetch`), and a pure conversion from the raw response to a
+:mod:`alignfetch.records` record. They register here by ID prefix; everything
+else finds them through :data:`SOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..config import Settings
+from ..errors import SourceError
+from ..records import Record
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A record fresh from upstream, with the payload it came from."""
+
+    record: Record
+    raw: str
+    url: str
+    etag: str | None = None
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What the cache already holds, for conditional requests."""
+
+    record: Record
+    raw: str
+    etag: str | None
+
+
+Outcome = Fetched | SourceError
+
+
+class Source(Protocol):
+    NAME: str
+    PREFIX: str
+    FORMS: tuple[str, ...]
+
+    def parse_id(self, text: str) -> str | None: ...
+
+    def fetch(
+        self, keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
+    ) -> dict[str, Outcome]: ...
+
+
+def _registry() -> dict[str, Source]:
+    from . import arxiv
+
+    return {m.PREFIX: m for m in (arxiv,)}  # type: ignore[misc]
+
+
+SOURCES: dict[str, Source] = _registry()

@@ -1,0 +1,280 @@
+"""arXiv: papers by ID, through the ``arxiv`` package's client.
+
+Three layers: :func:`parse_id` (pure; every form a maintainer pastes to one
+canonical ID), :func:`fetch` (one request per 100 IDs, paced and polite), and
+:func:`convert` (pure; an ``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ..config import Settings
+from ..errors import NotFoundError, RateLimitError, SourceError
+from ..records import Author, Paper
+
+if TYPE_CHECKING:
+    import arxiv as arxiv_pkg
+    import requests
+
+    from . import Outcome, Previous
+
+NAME = "arXiv"
+PREFIX = "arxiv"
+FORMS = (
+    "2305.01937 or 2305.01937v2",
+    "arXiv:2305.01937",
+    "hep-th/9901001 or math.GT/0309136",
+    "https://arxiv.org/abs/2305.01937 (also /pdf/ and /html/ links)",
+    "10.48550/arXiv.2305.01937 or https://doi.org/10.48550/arXiv.2305.01937",
+)
+BATCH = 100  # IDs per request: one page; arXiv answers a longer id_list with HTTP 414
+
+# Archives of the identifiers used before April 2007 (arXiv's identifier docs).
+OLD_ARCHIVES = frozenset(
+    """acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg
+    comp-gas cond-mat cs dg-ga funct-an gr-qc hep-ex hep-lat hep-ph hep-th math math-ph
+    mtrl-th nlin nucl-ex nucl-th patt-sol physics plasm-ph q-alg q-bio quant-ph solv-int
+    supr-con""".split()
+)
+
+_NEW = r"(?P<new>(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5}))"
+_OLD = r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2}(?:-[a-z]{2})?)?/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
+_ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
+_BARE = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE)
+_URL = re.compile(
+    rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
+_DOI = re.compile(
+    rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE
+)
+
+
+def parse_id(text: str) -> str | None:
+    """The canonical arXiv ID (no version) of ``text``, or None if it is not one.
+
+    Old-style IDs drop their subject class (``math.GT/0309136`` is
+    ``math/0309136``), as arXiv itself does in its answers.
+    """
+    text = text.strip()
+    for pattern in (_BARE, _URL, _DOI):
+        m = pattern.fullmatch(text)
+        if m:
+            return _canonical(m)
+    return None
+
+
+def _canonical(m: re.Match[str]) -> str | None:
+    if m["new"]:
+        yy, mm, num = int(m["yy"]), int(m["mm"]), m["num"]
+        # Four-digit numbers ran from 0704 to 1412, five-digit ones since 1501.
+        if not 1 <= mm <= 12 or (yy, mm) < (7, 4):
+            return None
+        if (len(num) == 5) != ((yy, mm) >= (15, 1)):
+            return None
+        return m["new"]
+    archive = m["archive"].lower()
+    yy, mm = int(m["oyy"]), int(m["omm"])
+    if archive not in OLD_ARCHIVES or not 1 <= mm <= 12 or 8 <= yy <= 90:
+        return None
+    return f"{archive}/{m['old'].split('/')[1]}"
+
+
+def split_version(short_id: str) -> tuple[str, int]:
+    """``2305.01937v2`` -> (``2305.01937``, 2)."""
+    m = re.fullmatch(r"(.+?)v(\d+)", short_id)
+    if not m:
+        return short_id, 1
+    return m[1], int(m[2])
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    cleaned = " ".join(text.split())
+    return cleaned or None
+
+
+def convert(result: arxiv_pkg.Result) -> Paper:
+    """An ``arxiv.Result`` as a normalized paper record."""
+    key, version = split_version(result.entry_id.split("/abs/", 1)[1])
+    categories = tuple(dict.fromkeys(result.categories))
+    return Paper(
+        id=f"{PREFIX}:{key}",
+        version=version,
+        title=_clean(result.title) or "",
+        abstract=_clean(result.summary) or "",
+        authors=tuple(
+            Author(" ".join(a.name.split()), tuple(_clean(x) or "" for x in a.affiliation))
+            for a in result.authors
+        ),
+        published=result.published.date().isoformat(),
+        updated=result.updated.date().isoformat(),
+        primary_category=result.primary_category or (categories[0] if categories else ""),
+        categories=categories,
+        comment=_clean(result.comment),
+        journal_ref=_clean(result.journal_ref),
+        doi=_clean(result.doi),
+        url=f"https://arxiv.org/abs/{key}",
+        pdf_url=f"https://arxiv.org/pdf/{key}",
+    )
+
+
+def fetch(
+    keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
+) -> dict[str, Outcome]:
+    """Fetch papers by canonical key, ``BATCH`` per request.
+
+    An ID arXiv does not return is asked for once more (arXiv sometimes drops
+    results), then reported as not found.
+    """
+    client = _Client(settings)
+    found: dict[str, Outcome] = {}
+    for chunk in _chunks(list(dict.fromkeys(keys)), BATCH):
+        found.update(client.query(chunk))
+    missing = [k for k in keys if k not in found]
+    for chunk in _chunks(missing, BATCH):
+        found.update(client.query(chunk))
+    for key in keys:
+        if key not in found:
+            found[key] = NotFoundError(
+                f"arxiv:{key} does not exist on arXiv; check the ID.",
+                source=NAME,
+                ids=(key,),
+                url=f"https://arxiv.org/abs/{key}",
+            )
+    return found
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Client:
+    """The ``arxiv`` package's client on our session, keeping the raw entries."""
+
+    def __init__(self, settings: Settings) -> None:
+        import arxiv as arxiv_pkg
+
+        from .. import net
+
+        self._settings = settings
+        self._client = arxiv_pkg.Client(
+            page_size=BATCH, delay_seconds=settings.arxiv_delay, num_retries=0
+        )
+        self._client.query_url_format = settings.arxiv_url + "?{}"
+        # The package offers no hook for timeouts or headers; its session is the
+        # one place where every request it sends passes through.
+        session = net.session(settings)
+        session.hooks["response"].append(self._keep)
+        self._client._session = session
+        self._bodies: list[tuple[str, bytes]] = []
+
+    def _keep(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        self._bodies.append((response.url, response.content))
+
+    def query(self, keys: list[str]) -> dict[str, Outcome]:
+        import arxiv as arxiv_pkg
+        import requests
+
+        from . import Fetched
+
+        self._bodies.clear()
+        search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
+        results: list[arxiv_pkg.Result] = []
+        try:
+            for result in self._client.results(search):
+                results.append(result)
+        except arxiv_pkg.UnexpectedEmptyPageError:
+            pass  # the classic API overstates totalResults; what came is all there is
+        except arxiv_pkg.HTTPError as err:
+            raise self._http_error(err.status, keys, err.url) from None
+        except requests.exceptions.Timeout:
+            raise SourceError(
+                f"arXiv did not answer within {self._settings.timeout:g} seconds; "
+                "try again later or raise ALIGNFETCH_TIMEOUT.",
+                source=NAME,
+                ids=tuple(keys),
+                url=self._settings.arxiv_url,
+            ) from None
+        except requests.exceptions.RequestException as err:
+            raise SourceError(
+                f"arXiv could not be reached at {self._settings.arxiv_url} ({_reason(err)}); "
+                "check the network or ALIGNFETCH_ARXIV_URL.",
+                source=NAME,
+                ids=tuple(keys),
+                url=self._settings.arxiv_url,
+            ) from None
+        raw = _raw_entries(self._bodies)
+        wanted = set(keys)
+        out: dict[str, Outcome] = {}
+        for result in results:
+            if "/abs/" not in result.entry_id:
+                continue  # the classic API's placeholder or error entries
+            paper = convert(result)
+            key = paper.id.split(":", 1)[1]
+            if key in wanted:
+                out[key] = Fetched(
+                    record=paper,
+                    raw=raw.get(key, ""),
+                    url=self._bodies[-1][0] if self._bodies else self._settings.arxiv_url,
+                )
+        return out
+
+    def _http_error(self, status: int, keys: list[str], url: str) -> SourceError:
+        ids = tuple(keys)
+        shown = ", ".join(f"arxiv:{k}" for k in keys[:5]) + (" ..." if len(keys) > 5 else "")
+        if status == 400:
+            return SourceError(
+                f"arXiv rejected the request as malformed (HTTP 400) for {shown}; "
+                "check the IDs.",
+                source=NAME, ids=ids, url=url, status=status,
+            )
+        if status == 414:
+            return SourceError(
+                "arXiv refused a request that was too long (HTTP 414); this is a bug in "
+                "alignfetch's batching, please report it.",
+                source=NAME, ids=ids, url=url, status=status,
+            )
+        if status in (429, 503):
+            what = "is rate-limiting requests" if status == 429 else "is unavailable"
+            return RateLimitError(
+                f"arXiv {what} (HTTP {status}) after {self._settings.retries + 1} attempts; "
+                "wait a few minutes and try again.",
+                source=NAME, ids=ids, url=url, status=status,
+            )
+        return SourceError(
+            f"arXiv answered HTTP {status}; try again later.",
+            source=NAME, ids=ids, url=url, status=status,
+        )
+
+
+def _reason(err: Exception) -> str:
+    text = str(err)
+    return text if len(text) < 120 else type(err).__name__
+
+
+def _raw_entries(bodies: list[tuple[str, bytes]]) -> dict[str, str]:
+    """Each ``<entry>`` element of the responses, as XML text, by canonical key."""
+    from lxml import etree
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    out: dict[str, str] = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    for _url, body in bodies:
+        try:
+            root = etree.fromstring(body, parser=parser)
+        except etree.XMLSyntaxError:
+            continue
+        if root is None:
+            continue
+        for entry in root.iterfind(f"{atom}entry"):
+            entry_id = entry.findtext(f"{atom}id") or ""
+            if "/abs/" in entry_id:
+                key, _ = split_version(entry_id.split("/abs/", 1)[1])
+                out[key] = etree.tostring(entry, encoding="unicode")
+    return out
