@@ -1,0 +1,43 @@
+"""records cache: one row per upstream object
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-27
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "records",
+        sa.Column("id", sa.String(length=300), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("source_url", sa.Text(), nullable=False),
+        sa.Column("etag", sa.String(length=200), nullable=True),
+        # UTC, stored naive (alignfetch.models.UTCDateTime adds the zone back).
+        sa.Column("fetched_at", sa.DateTime(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("last_error_at", sa.DateTime(), nullable=True),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
+    )
+    with op.batch_alter_table("records") as batch_op:
+        batch_op.create_index(batch_op.f("ix_records_kind"), ["kind"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("records") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_records_kind"))
+    op.drop_table("records")

@@ -1,0 +1,187 @@
+"""The SQLite cache: opening it, migrating it, reading and writing records.
+
+Alembic owns the schema. :func:`open_cache` upgrades a database that is behind
+before anything reads it, so a user never runs a migration by hand (``alignfetch
+db upgrade`` exists for those who want to). A failed fetch never overwrites a
+good record: :meth:`Cache.put` stores successes, :meth:`Cache.record_error`
+touches only the error columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import AlignfetchError
+from .models import CachedRecord
+from .records import Record, from_dict, to_dict
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+    from .sources import Fetched
+
+
+def migrations_dir() -> Path:
+    """Alembic's script folder: shipped in the package, or the source tree's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "migrations", here.parent.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise AlignfetchError("alignfetch's migrations are missing; reinstall alignfetch.")
+
+
+def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            # busy_timeout makes a second writer wait for the database lock instead
+            # of failing at once.
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+class Cache:
+    """Records by canonical ID, with their payloads and fetch history."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as s:
+            yield s
+
+    def get(self, ids: Iterable[str]) -> dict[str, CachedRecord]:
+        wanted = list(ids)
+        out: dict[str, CachedRecord] = {}
+        with self._sessions() as s:
+            for i in range(0, len(wanted), 500):
+                rows = s.scalars(select(CachedRecord).where(CachedRecord.id.in_(wanted[i : i + 500])))
+                out.update((r.id, r) for r in rows)
+        return out
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        return {k: from_dict(v.record) for k, v in self.get(ids).items()}
+
+    def all(self) -> list[CachedRecord]:
+        with self._sessions() as s:
+            return list(s.scalars(select(CachedRecord).order_by(CachedRecord.id)))
+
+    def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
+        """Store fresh records, all in one transaction."""
+        now = now or datetime.now(UTC)
+        with self.session() as s:
+            for item in items:
+                data = to_dict(item.record)
+                row = s.get(CachedRecord, item.record.id)
+                if row is None:
+                    row = CachedRecord(id=item.record.id, changed_at=now, error_count=0)
+                    s.add(row)
+                elif row.record != data:
+                    row.changed_at = now
+                row.kind = item.record.kind
+                row.record = data
+                row.raw = item.raw
+                row.source_url = item.url
+                row.etag = item.etag
+                row.fetched_at = now
+                row.last_error = None
+                row.last_error_at = None
+                row.error_count = 0
+
+    def touch(self, ids: Iterable[str], now: datetime | None = None) -> None:
+        """Mark records as confirmed by upstream (a 304) without changing them."""
+        now = now or datetime.now(UTC)
+        with self.session() as s:
+            for rid in ids:
+                row = s.get(CachedRecord, rid)
+                if row is not None:
+                    row.fetched_at = now
+                    row.last_error = None
+                    row.last_error_at = None
+                    row.error_count = 0
+
+    def record_error(self, errors: dict[str, str], now: datetime | None = None) -> None:
+        """Note failures on records we already hold; their data stays as it was."""
+        now = now or datetime.now(UTC)
+        with self.session() as s:
+            for rid, message in errors.items():
+                row = s.get(CachedRecord, rid)
+                if row is not None:
+                    row.last_error = message
+                    row.last_error_at = now
+                    row.error_count = (row.error_count or 0) + 1
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self.session() as s:
+            for rid in ids:
+                row = s.get(CachedRecord, rid)
+                if row is not None:
+                    s.delete(row)
+
+
+def open_cache(url: str) -> Cache:
+    """Open (creating and upgrading as needed) the cache at a SQLAlchemy URL."""
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision(url):
+            upgrade(engine)
+    except AlignfetchError:
+        raise
+    except Exception as err:  # a file that is not SQLite, a locked or read-only one
+        reason = str(getattr(err, "orig", None) or err).splitlines()[0]
+        raise AlignfetchError(
+            f"The cache at {url} could not be opened ({reason}); "
+            "fix or delete it (alignfetch rebuilds it from upstream)."
+        ) from None
+    return Cache(engine)

@@ -1,0 +1,67 @@
+"""The cache's tables, as typed SQLAlchemy 2 models.
+
+Alembic (``migrations/``) owns the schema; these models must agree with it, and
+a test checks that they do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out (SQLite stores naive text)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CachedRecord(Base):
+    """The last good record of one upstream object, and how its last fetch went."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """Canonical ID with prefix: ``arxiv:2305.01937``, ``hf:Anthropic/hh-rlhf``."""
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raw: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    """When upstream last answered for it (a 304 counts)."""
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    """When the normalized record last changed."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
