@@ -1,0 +1,26 @@
+"""alignfetch: keep a curated awesome list of papers, datasets and code current.
+
+The Python API mirrors the CLI: open a :class:`~alignfetch.core.Workspace` on an
+``entries.toml`` and call its methods (``add``, ``remove``, ``show``, ``entries``,
+``export``...). Heavy dependencies load only when a method needs them, so that
+``import alignfetch`` and ``alignfetch --help`` stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from .core import Workspace
+
+__all__ = ["Workspace", "__version__"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "Workspace":
+        from .core import Workspace
+
+        return Workspace
+    raise AttributeError(name)

@@ -1,0 +1,5 @@
+"""``python -m alignfetch``."""
+
+from alignfetch.cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The ``alignfetch`` command: thin click wrappers over :class:`alignfetch.core.Workspace`.
+
+stdout carries data, stderr carries talk and errors. Exit codes: 0 success,
+1 failure (upstream, cache, lock), 2 bad usage or input.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import AlignfetchError
+
+if TYPE_CHECKING:
+    from .core import Item, Workspace
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AlignfetchError as err:
+            click.echo(f"alignfetch: {err}", err=True)
+            ctx.exit(err.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--entries",
+    type=click.Path(dir_okay=False),
+    default="entries.toml",
+    show_default=True,
+    envvar="ALIGNFETCH_ENTRIES",
+    help="The list's entries file (env ALIGNFETCH_ENTRIES).",
+)
+@click.option(
+    "--db",
+    default=None,
+    envvar="ALIGNFETCH_DB",
+    help="Cache database as a SQLAlchemy URL (env ALIGNFETCH_DB) "
+    "[default: sqlite:///.alignfetch/cache.sqlite beside the entries file].",
+)
+@click.option("--offline", is_flag=True, help="Answer from the cache only; never fetch.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or talk on stderr.")
+@click.version_option(__version__, prog_name="alignfetch")
+@click.pass_context
+def cli(ctx: click.Context, entries: str, db: str | None, offline: bool, quiet: bool) -> None:
+    """Keep a curated awesome list of papers, datasets and code current.
+
+    Exit codes: 0 success, 1 failure (upstream, cache, lock), 2 bad usage or input.
+    """
+    from .core import Workspace
+
+    ctx.obj = Workspace(entries, db=db, offline=offline)
+    ctx.meta["quiet"] = quiet
+
+
+def _ws() -> Workspace:
+    ws = click.get_current_context().obj
+    return ws  # type: ignore[no-any-return]
+
+
+def _talk(message: str) -> None:
+    if not click.get_current_context().meta.get("quiet"):
+        click.echo(message, err=True)
+
+
+def _json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(f)  # type: ignore[return-value]
+
+
+def human_date(iso: str | None) -> str:
+    """``2023-05-03`` -> ``3 May 2023``, the list's house style."""
+    if not iso:
+        return ""
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d:%b %Y}"
+
+
+def _summary(item: Item) -> str:
+    from .records import Paper
+
+    r = item.record
+    lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {item.entry.title or r.title}"]
+    if isinstance(r, Paper):
+        lines.append("  " + ", ".join(a.name for a in r.authors))
+        lines.append(f"  {human_date(item.entry.date or r.published)}")
+    return "\n".join(lines)
+
+
+def _link(value: str) -> tuple[str, str]:
+    name, sep, url = value.partition("=")
+    if not sep or not name.strip() or not url.strip():
+        raise click.BadParameter(f"{value!r} is not NAME=URL.", param_hint="--link")
+    return name.strip(), url.strip()
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--section", "-s", required=True, help="Slug of the section to add to.")
+@click.option("--title", help="Title to show instead of the fetched one.")
+@click.option("--description", help="Description to show instead of the fetched one.")
+@click.option("--venue", help="Venue, e.g. 'ACL 2023'.")
+@click.option("--affiliation", help="Affiliation to show.")
+@click.option("--date", help="Date to show instead of the fetched one (YYYY-MM-DD).")
+@click.option("--link", "links", multiple=True, metavar="NAME=URL", help="Extra link; repeatable.")
+def add(ids: tuple[str, ...], section: str, links: tuple[str, ...], **overrides: str | None) -> None:
+    """Fetch IDs and add them to a section of the list (all or nothing)."""
+    pairs = dict(_link(v) for v in links)
+    items = _ws().add(list(ids), section, links=pairs, **overrides)
+    for item in items:
+        click.echo(_summary(item))
+    _talk(f"Added {len(items)} entr{'y' if len(items) == 1 else 'ies'} to {section}.")
+
+
+@cli.command()
+@click.argument("id")
+def remove(id: str) -> None:
+    """Remove an entry from the list."""
+    entry = _ws().remove(id)
+    _talk(f"Removed {entry.id} from {entry.section}.")
+
+
+@cli.command()
+@click.argument("id")
+@_json_option
+def show(id: str, as_json: bool) -> None:
+    """Show one entry with everything known about it."""
+    from .export import dumps, entry_json
+
+    item = _ws().item(id)
+    if as_json:
+        click.echo(dumps(entry_json(item)), nl=False)
+        return
+    data = entry_json(item)
+    for key, value in data.items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        click.echo(f"{key + ':':18}{value}")
+
+
+@cli.command("list")
+@click.option("--section", "-s", help="Only this section.")
+@_json_option
+def list_(section: str | None, as_json: bool) -> None:
+    """List the entries, in file order."""
+    from .export import dumps, entry_json
+
+    items = _ws().items(section)
+    if as_json:
+        click.echo(dumps([entry_json(i) for i in items]), nl=False)
+        return
+    for item in items:
+        r = item.record
+        when = getattr(r, "published", None) or ""
+        click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{item.entry.title or r.title}")
+
+
+@cli.command()
+@_json_option
+def sections(as_json: bool) -> None:
+    """List the sections, nested as in the README."""
+    from .export import dumps, section_json
+
+    secs = _ws().sections()
+    if as_json:
+        click.echo(dumps([section_json(s) for s in secs]), nl=False)
+        return
+    depth: dict[str, int] = {}
+    for s in secs:
+        depth[s.slug] = depth[s.parent] + 1 if s.parent else 0
+        click.echo(f"{'  ' * depth[s.slug]}{s.slug}\t{s.title}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+def export(fmt: str, output: str | None) -> None:
+    """Export the list with every entry's metadata."""
+    from pathlib import Path
+
+    from .entries import write_atomic
+    from .export import dumps
+
+    text = dumps(_ws().export())
+    if output:
+        write_atomic(Path(output), text)
+        _talk(f"Wrote {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the cache database."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Bring the cache's schema up to date (done automatically when it is opened)."""
+    from .db import current_revision
+
+    ws = _ws()
+    click.echo(current_revision(ws.cache.engine) or "empty")
+
+
+@db.command()
+def current() -> None:
+    """Print the cache's schema revision."""
+    from .db import current_revision, make_engine
+
+    click.echo(current_revision(make_engine(_ws().db_url)) or "empty")
+
+
+def main() -> None:
+    cli(prog_name="alignfetch")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The library API: a :class:`Workspace` is one list (entries.toml) and its cache.
+
+Every CLI command is one call here. Mutating calls hold a lock beside the cache,
+re-read entries.toml under it, fetch everything before writing anything, and
+write the cache and then entries.toml only when every fetch succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import entries as entries_mod
+from . import ids
+from .config import Settings
+from .entries import EntriesFile, Entry, Section
+from .errors import CacheMissError, InputError, LockError, SourceError
+from .records import Record
+
+if TYPE_CHECKING:
+    from .db import Cache
+    from .sources import Fetched
+
+
+@dataclass(frozen=True)
+class Item:
+    """An entry of the list together with its cached record."""
+
+    entry: Entry
+    record: Record
+
+
+class Workspace:
+    """One awesome list: its entries.toml, its cache and the sources behind them."""
+
+    def __init__(
+        self,
+        entries: str | os.PathLike[str] = "entries.toml",
+        *,
+        db: str | None = None,
+        offline: bool = False,
+        settings: Settings | None = None,
+    ) -> None:
+        self.entries_path = Path(entries)
+        self.state_dir = self.entries_path.parent / ".alignfetch"
+        self.db_url = db or f"sqlite:///{self.state_dir / 'cache.sqlite'}"
+        self.offline = offline
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or Settings.from_env()
+
+    @cached_property
+    def cache(self) -> Cache:
+        from .db import open_cache
+
+        return open_cache(self.db_url)
+
+    def load(self) -> EntriesFile:
+        return entries_mod.load(self.entries_path)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialize writers: a second process waits, then fails with a clear message."""
+        from filelock import FileLock, Timeout
+
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        timeout = float(os.environ.get("ALIGNFETCH_LOCK_TIMEOUT", "120"))
+        try:
+            with FileLock(str(self.state_dir / "lock"), timeout=timeout):
+                yield
+        except Timeout:
+            raise LockError(
+                f"Another alignfetch process has held {self.state_dir / 'lock'} for "
+                f"{timeout:g} seconds; wait for it to finish and try again."
+            ) from None
+
+    # -- reading -----------------------------------------------------------------
+
+    def sections(self) -> list[Section]:
+        return self.load().sections
+
+    def items(self, section: str | None = None) -> list[Item]:
+        """Entries in file order with their cached records (no fetching)."""
+        ef = self.load()
+        chosen = ef.entries
+        if section is not None:
+            ef.section(section)
+            chosen = [e for e in chosen if e.section == section]
+        records = self.cache.records(e.id for e in chosen)
+        missing = [e.id for e in chosen if e.id not in records]
+        if missing:
+            raise CacheMissError(
+                f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache yet; "
+                "run `alignfetch refresh` to fetch "
+                f"{'it' if len(missing) == 1 else 'them'}."
+            )
+        return [Item(e, records[e.id]) for e in chosen]
+
+    def item(self, text: str) -> Item:
+        ref = ids.parse(text)
+        ef = self.load()
+        entry = ef.find(str(ref))
+        if entry is None:
+            raise InputError(f"{ref} is not in {self.entries_path.name}; add it first.")
+        records = self.cache.records([entry.id])
+        if entry.id not in records:
+            raise CacheMissError(
+                f"{entry.id} is not in the cache yet; run `alignfetch refresh` to fetch it."
+            )
+        return Item(entry, records[entry.id])
+
+    def export(self) -> dict[str, Any]:
+        from .export import document
+
+        ef = self.load()
+        return document(ef, self.items())
+
+    # -- writing -----------------------------------------------------------------
+
+    def add(
+        self,
+        texts: Sequence[str],
+        section: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        venue: str | None = None,
+        affiliation: str | None = None,
+        date: str | None = None,
+        links: Mapping[str, str] | None = None,
+    ) -> list[Item]:
+        """Fetch ``texts`` and append them to ``section``; all or nothing."""
+        if not texts:
+            raise InputError("Give at least one ID to add.")
+        refs = [ids.parse(t) for t in texts]
+        if date is not None:
+            entries_mod.check_date(date)
+        link_pairs = entries_mod.check_links(dict(links or {}))
+        with self.lock():
+            ef = self.load()
+            ef.section(section)
+            seen: dict[str, str] = {}
+            for text, ref in zip(texts, refs, strict=True):
+                if str(ref) in seen:
+                    raise InputError(
+                        f"{text!r} and {seen[str(ref)]!r} are the same entry ({ref}); give it once."
+                    )
+                seen[str(ref)] = text
+                there = ef.find(str(ref))
+                if there is not None:
+                    raise InputError(
+                        f"{ref} is already in the list, in section {there.section!r}; "
+                        "remove it first to move it."
+                    )
+            fetched = self.fetch(refs)
+            new = [
+                Entry(
+                    str(ref), section, title=title, description=description, venue=venue,
+                    affiliation=affiliation, date=date, links=link_pairs,
+                )
+                for ref in refs
+            ]
+            if fetched:
+                self.cache.put(fetched.values())
+            ef.add(new)
+            ef.save()
+            records = self.cache.records(str(r) for r in refs)
+            return [Item(e, records[e.id]) for e in new]
+
+    def remove(self, text: str) -> Entry:
+        """Take an entry out of entries.toml (its cache record stays, harmless)."""
+        ref = ids.parse(text)
+        with self.lock():
+            ef = self.load()
+            entry = ef.remove(str(ref))
+            ef.save()
+            return entry
+
+    def fetch(self, refs: Sequence[ids.Ref]) -> dict[str, Fetched]:
+        """Fetch fresh records for ``refs``, one batch per source; any failure raises.
+
+        Offline, the cache answers instead and nothing new is returned.
+        """
+        if self.offline:
+            have = self.cache.get(str(r) for r in refs)
+            missing = [str(r) for r in refs if str(r) not in have]
+            if missing:
+                raise CacheMissError(
+                    f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
+                    "and --offline forbids fetching; run again without --offline."
+                )
+            return {}
+        outcomes = self.fetch_outcomes(refs)
+        errors = [o for o in outcomes.values() if isinstance(o, SourceError)]
+        if errors:
+            first = errors[0]
+            if len(errors) > 1:
+                first.message += f" ({len(errors) - 1} more ID(s) failed too.)"
+            raise first
+        return {k: v for k, v in outcomes.items() if not isinstance(v, SourceError)}
+
+    def fetch_outcomes(self, refs: Sequence[ids.Ref]) -> dict[str, Fetched | SourceError]:
+        """Fetch ``refs`` per source; a batch that fails outright fails each of its IDs."""
+        from .sources import SOURCES, Previous
+        from .records import from_dict
+
+        by_prefix: dict[str, list[str]] = {}
+        for ref in refs:
+            by_prefix.setdefault(ref.prefix, []).append(ref.key)
+        cached = self.cache.get(str(r) for r in refs)
+        out: dict[str, Fetched | SourceError] = {}
+        for prefix, keys in by_prefix.items():
+            previous = {
+                k: Previous(from_dict(row.record), row.raw, row.etag)
+                for k in keys
+                if (row := cached.get(f"{prefix}:{k}")) is not None
+            }
+            try:
+                got = SOURCES[prefix].fetch(keys, self.settings, previous)
+            except SourceError as err:
+                got = {k: err for k in keys}
+            out.update((f"{prefix}:{k}", v) for k, v in got.items())
+        return out
+
+
+def _some(ids_: Sequence[str], shown: int = 5) -> str:
+    text = ", ".join(ids_[:shown])
+    return text + (f" and {len(ids_) - shown} more" if len(ids_) > shown else "")

@@ -1,0 +1,300 @@
+"""entries.toml: the human-edited list of what the list holds.
+
+Parsed and checked into :class:`EntriesFile`; edited with tomlkit so comments,
+order and formatting survive; written atomically (temporary file, then rename).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AoT, Comment, Table, Whitespace
+from tomlkit.toml_document import TOMLDocument
+
+from . import ids
+from .errors import BadIdError, EntriesFileError, InputError
+
+OVERRIDES = ("title", "description", "venue", "affiliation", "date")
+"""Per-entry fields a maintainer may set; they win over fetched values."""
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    """Canonical ``prefix:key``, whatever form the file spells it in."""
+    section: str
+    title: str | None = None
+    description: str | None = None
+    venue: str | None = None
+    affiliation: str | None = None
+    date: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ref(self) -> ids.Ref:
+        return ids.parse(self.id)
+
+    def overrides(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in OVERRIDES if getattr(self, k)}
+        if self.links:
+            out["links"] = dict(self.links)
+        return out
+
+
+@dataclass
+class EntriesFile:
+    path: Path
+    doc: TOMLDocument
+    list: dict[str, Any]
+    sections: list[Section]
+    entries: list[Entry] = field(default_factory=list)
+
+    def section(self, slug: str) -> Section:
+        for s in self.sections:
+            if s.slug == slug:
+                return s
+        known = ", ".join(s.slug for s in self.sections) or "none yet"
+        raise InputError(
+            f"There is no section {slug!r} in {self.path.name}; use one of: {known}."
+        )
+
+    def find(self, entry_id: str) -> Entry | None:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        return None
+
+    def add(self, new: Iterable[Entry]) -> None:
+        aot = self.doc.get("entries")
+        if aot is not None and not isinstance(aot, AoT) and not aot:
+            del self.doc["entries"]  # `entries = []`, or what removing the last one left
+            aot = None
+        if aot is None:
+            _blank_line_after(self.doc)
+            aot = tomlkit.aot()
+            self.doc.append("entries", aot)
+        assert isinstance(aot, AoT)
+        for entry in new:
+            if aot.body:
+                _blank_line_after(aot.body[-1])
+            aot.append(_table(entry))
+            self.entries.append(entry)
+
+    def remove(self, entry_id: str) -> Entry:
+        entry = self.find(entry_id)
+        if entry is None:
+            raise InputError(f"{entry_id} is not in {self.path.name}; nothing was removed.")
+        aot = self.doc["entries"]
+        assert isinstance(aot, AoT)
+        index = self.entries.index(entry)
+        removed = aot.body[index]
+        # Comments after a table's last key sit visually above the next entry;
+        # hand them to the table before so they stay where the reader put them.
+        trailing = _trailing_trivia(removed)
+        if len(aot) == 1:
+            del self.doc["entries"]
+        else:
+            del aot[index]
+        if trailing and index > 0:
+            for item in trailing:
+                aot.body[index - 1].value.body.append((None, item))
+        self.entries.remove(entry)
+        return entry
+
+    def save(self) -> None:
+        write_atomic(self.path, tomlkit.dumps(self.doc))
+
+
+def _blank_line_after(container: TOMLDocument | Table) -> None:
+    """End ``container`` (or its last table) with a blank line, so a new table stands apart."""
+    body = container.body if isinstance(container, TOMLDocument) else container.value.body
+    if not body:
+        return
+    last = body[-1][1]
+    if isinstance(last, AoT) and last.body:
+        _blank_line_after(last.body[-1])
+    elif isinstance(last, Table):
+        _blank_line_after(last)
+    elif not isinstance(last, Whitespace):
+        container.add(tomlkit.nl())
+
+
+def _trailing_trivia(table: Table) -> list[Any]:
+    body = table.value.body
+    i = len(body)
+    while i > 0 and body[i - 1][0] is None and isinstance(body[i - 1][1], (Comment, Whitespace)):
+        i -= 1
+    items = [item for _, item in body[i:]]
+    return items if any(isinstance(x, Comment) for x in items) else []
+
+
+def _table(entry: Entry) -> Table:
+    t = tomlkit.table()
+    t["id"] = entry.id
+    t["section"] = entry.section
+    for key in OVERRIDES:
+        value = getattr(entry, key)
+        if value:
+            t[key] = value
+    if entry.links:
+        links = tomlkit.inline_table()
+        links.update(dict(entry.links))
+        t["links"] = links
+    return t
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path: Path) -> EntriesFile:
+    """Read and check ``path``; every problem is an :class:`EntriesFileError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise EntriesFileError(
+            f"{path} does not exist; create it (see the README for the format) "
+            "or point --entries at yours."
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise EntriesFileError(f"{path} could not be read ({err}).") from None
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as err:
+        raise EntriesFileError(f"{path} is not valid TOML ({err}); fix it and try again.") from None
+    return _check(path, doc)
+
+
+def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
+    name = path.name
+    data = doc.unwrap()
+    meta = data.get("list", {})
+    if not isinstance(meta, dict):
+        raise EntriesFileError(f"In {name}, [list] must be a table.")
+    sections: list[Section] = []
+    for i, raw in enumerate(_tables(data, "sections", name), 1):
+        where = f"In {name}, section {i}"
+        slug, title = raw.get("slug"), raw.get("title")
+        if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+            raise EntriesFileError(
+                f"{where} needs a slug of lower-case letters, digits, '-' or '_'."
+            )
+        if not isinstance(title, str) or not title.strip():
+            raise EntriesFileError(f"{where} ({slug}) needs a title.")
+        parent = raw.get("parent")
+        if parent is not None and parent not in {s.slug for s in sections}:
+            raise EntriesFileError(
+                f"{where} ({slug}) names parent {parent!r}, which is not a section above it."
+            )
+        if any(s.slug == slug for s in sections):
+            raise EntriesFileError(f"In {name}, the section slug {slug!r} appears twice.")
+        _no_unknown(raw, {"slug", "title", "parent"}, f"{where} ({slug})")
+        sections.append(Section(slug, title, parent))
+    known = {s.slug for s in sections}
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(_tables(data, "entries", name), 1):
+        where = f"In {name}, entry {i}"
+        text = raw.get("id")
+        if not isinstance(text, str):
+            raise EntriesFileError(f"{where} needs an id.")
+        try:
+            ref = ids.parse(text)
+        except BadIdError as err:
+            raise EntriesFileError(f"{where}: {err}") from None
+        where = f"In {name}, entry {i} ({ref})"
+        if str(ref) in seen:
+            raise EntriesFileError(f"{where} repeats entry {seen[str(ref)]}; remove one of them.")
+        seen[str(ref)] = i
+        section = raw.get("section")
+        if section not in known:
+            raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
+        entries.append(_entry(str(ref), section, raw, where))
+    return EntriesFile(path, doc, dict(meta), sections, entries)
+
+
+def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise EntriesFileError(f"In {name}, {key} must be written as [[{key}]] tables.")
+    return value
+
+
+def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise EntriesFileError(
+            f"{where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}."
+        )
+
+
+def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> Entry:
+    _no_unknown(raw, {"id", "section", "links", *OVERRIDES}, where)
+    values: dict[str, Any] = {}
+    for key in OVERRIDES:
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, str):
+                raise EntriesFileError(f"{where}: {key} must be a string.")
+            values[key] = value
+    try:
+        if "date" in values:
+            check_date(values["date"])
+        links = check_links(raw.get("links", {}))
+    except InputError as err:
+        raise EntriesFileError(f"{where}: {err}") from None
+    return Entry(entry_id, section, links=links, **values)
+
+
+def check_date(value: str) -> str:
+    from datetime import date
+
+    try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"the date {value!r} is not a real date written as YYYY-MM-DD") from None
+    return value
+
+
+def check_links(links: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(links, dict):
+        raise InputError("links must be a table of name = URL")
+    out = []
+    for name, url in links.items():
+        if not isinstance(url, str) or not re.match(r"https?://\S+$", url):
+            raise InputError(f"the link {name!r} must be an http(s) URL, not {url!r}")
+        out.append((str(name), url))
+    return tuple(out)
