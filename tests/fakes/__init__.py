@@ -1,0 +1,1 @@
+"""Local stand-ins for arXiv, the Hugging Face Hub and GitHub, serving recorded responses."""
