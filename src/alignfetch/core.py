@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Item:
-    """An entry of the list together with its cached record."""
+    """An entry of the list with its cached record and the records it points to
+    (a paper's Hugging Face page, a dataset's papers), by ID."""
 
     entry: Entry
     record: Record
+    related: Mapping[str, Record] = field(default_factory=dict)
 
 
 class Workspace:
@@ -148,11 +150,12 @@ class Workspace:
             ef.section(section)
             seen: dict[str, str] = {}
             for text, ref in zip(texts, refs, strict=True):
-                if str(ref) in seen:
+                if ref.identity in seen:
                     raise InputError(
-                        f"{text!r} and {seen[str(ref)]!r} are the same entry ({ref}); give it once."
+                        f"{text!r} and {seen[ref.identity]!r} are the same entry ({ref}); "
+                        "give it once."
                     )
-                seen[str(ref)] = text
+                seen[ref.identity] = text
                 there = ef.find(str(ref))
                 if there is not None:
                     raise InputError(

@@ -76,8 +76,10 @@ class EntriesFile:
         )
 
     def find(self, entry_id: str) -> Entry | None:
+        """The entry that is ``entry_id`` (a canonical ID, compared by identity)."""
+        wanted = ids.identity(entry_id)
         for e in self.entries:
-            if e.id == entry_id:
+            if ids.identity(e.id) == wanted:
                 return e
         return None
 
@@ -234,9 +236,9 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
         except BadIdError as err:
             raise EntriesFileError(f"{where}: {err}") from None
         where = f"In {name}, entry {i} ({ref})"
-        if str(ref) in seen:
-            raise EntriesFileError(f"{where} repeats entry {seen[str(ref)]}; remove one of them.")
-        seen[str(ref)] = i
+        if ref.identity in seen:
+            raise EntriesFileError(f"{where} repeats entry {seen[ref.identity]}; remove one of them.")
+        seen[ref.identity] = i
         section = raw.get("section")
         if section not in known:
             raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")

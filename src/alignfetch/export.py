@@ -1,22 +1,25 @@
 """The JSON export: the list, its sections and its enriched entries.
 
-One serializer for ``export`` and every ``--json`` output. The document is a
-pure function of entries.toml and the cached records, so the same inputs give
-the same bytes (no timestamps, stable key order).
+One serializer for ``export``, every ``--json`` output and the renderer's input
+(:mod:`alignfetch.render` reads only this form). The document is a pure function
+of entries.toml and the cached records, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .records import to_dict
+from .records import Dataset, Paper, PaperPage, Record, to_dict
 
 if TYPE_CHECKING:
     from .core import Item
     from .entries import EntriesFile, Section
 
 SCHEMA_VERSION = 1
+CODE_LINK = "Github"
+"""The link name under which a paper's code goes; a maintainer's link of that name wins."""
 
 
 def entry_json(item: Item) -> dict[str, Any]:
@@ -28,21 +31,49 @@ def entry_json(item: Item) -> dict[str, Any]:
     entry, record = item.entry, item.record
     data = to_dict(record)
     del data["kind"], data["id"]
-    if "authors" in data:
-        data["authors"] = [a["name"] for a in data["authors"]]
-        data["affiliations"] = [a["affiliations"] for a in to_dict(record)["authors"]]
     overrides = entry.overrides()
     out: dict[str, Any] = {"id": entry.id, "kind": record.kind, "section": entry.section}
+    if isinstance(record, Paper):
+        data["authors"], data["affiliations"] = _authors(record)
+        page = item.related.get(f"hfpaper:{record.id.split(':', 1)[1]}")
+        data["hf_paper"] = (
+            {"url": page.url, "upvotes": page.upvotes}
+            if isinstance(page, PaperPage) and page.url
+            else None
+        )
+        code = overrides.get("links", {}).get(CODE_LINK)
+        if code is None and isinstance(page, PaperPage):
+            code = page.github_repo
+        data["code_url"] = code
+    elif isinstance(record, Dataset):
+        data["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
     out.update(data)
-    for key in ("title", "description"):
-        if key in overrides:
-            out[key] = overrides[key]
+    out["title"] = overrides.get("title", out["title"])
+    out["description"] = overrides.get("description", out.get("description"))
     out["venue"] = overrides.get("venue")
     out["affiliation"] = overrides.get("affiliation")
     out["date"] = overrides.get("date")
     out["links"] = overrides.get("links", {})
     out["overrides"] = overrides
     return out
+
+
+def linked_paper(paper_id: str, related: Mapping[str, Record]) -> dict[str, Any]:
+    """What a dataset shows of a paper it names; nulls when the paper is not cached."""
+    paper = related.get(paper_id)
+    if not isinstance(paper, Paper):
+        return {"id": paper_id, "title": None, "authors": [], "url": None, "published": None}
+    return {
+        "id": paper_id,
+        "title": paper.title,
+        "authors": [a.name for a in paper.authors],
+        "url": paper.url,
+        "published": paper.published,
+    }
+
+
+def _authors(paper: Paper) -> tuple[list[str], list[list[str]]]:
+    return [a.name for a in paper.authors], [list(a.affiliations) for a in paper.authors]
 
 
 def section_json(section: Section) -> dict[str, Any]:

@@ -22,6 +22,17 @@ class Ref:
     def __str__(self) -> str:
         return f"{self.prefix}:{self.key}"
 
+    @property
+    def identity(self) -> str:
+        """What makes two references the same entry (GitHub and Hub names ignore case)."""
+        return identity(str(self))
+
+
+def identity(canonical: str) -> str:
+    """The identity of a canonical ID string (see :attr:`Ref.identity`)."""
+    prefix, _, key = canonical.partition(":")
+    return canonical if prefix == "arxiv" else f"{prefix}:{key.lower()}"
+
 
 def parse(text: str) -> Ref:
     """The canonical reference for ``text``, or :class:`BadIdError`."""

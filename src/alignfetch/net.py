@@ -33,7 +33,7 @@ class _Backoff(Retry):
         return retry  # type: ignore[return-value]
 
     def get_backoff_time(self) -> float:
-        errors = len([h for h in reversed(self.history) if h.status in RETRY_STATUSES or h.error])
+        errors = len([h for h in self.history if h.status or h.error])
         if errors == 0:
             return 0.0
         return float(min(self.backoff_max, self.base * 2 ** (errors - 1)))
@@ -42,7 +42,7 @@ class _Backoff(Retry):
 class _PoliteAdapter(HTTPAdapter):
     """Puts our User-Agent and timeout on requests whose caller set neither."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, statuses: frozenset[int] = RETRY_STATUSES) -> None:
         self._user_agent = settings.user_agent
         self._timeout = settings.timeout
         retry = _Backoff(
@@ -50,7 +50,7 @@ class _PoliteAdapter(HTTPAdapter):
             connect=settings.retries,
             read=False,
             status=settings.retries,
-            status_forcelist=RETRY_STATUSES,
+            status_forcelist=statuses,
             allowed_methods=frozenset({"GET", "HEAD"}),
             respect_retry_after_header=True,
             raise_on_status=False,
@@ -67,10 +67,13 @@ class _PoliteAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-def session(settings: Settings) -> requests.Session:
-    """A new session that applies the settings to every request it sends."""
+def session(settings: Settings, statuses: frozenset[int] = RETRY_STATUSES) -> requests.Session:
+    """A new session that applies the settings to every request it sends.
+
+    ``statuses`` are the HTTP statuses worth retrying after a back-off.
+    """
     s = requests.Session()
-    adapter = _PoliteAdapter(settings)
+    adapter = _PoliteAdapter(settings, statuses)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     s.headers["User-Agent"] = settings.user_agent

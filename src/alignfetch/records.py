@@ -46,7 +46,9 @@ class PaperPage:
 
     kind: ClassVar[str] = "paper_page"
     id: str
-    url: str
+    """``hfpaper:<arXiv key>``."""
+    url: str | None
+    """None when the paper has no page (the Hub answered 404)."""
     upvotes: int | None = None
     github_repo: str | None = None
 
@@ -58,6 +60,7 @@ class Dataset:
     kind: ClassVar[str] = "dataset"
     id: str
     title: str
+    """The dataset's repository ID, ``Anthropic/hh-rlhf``."""
     url: str
     author: str | None
     sha: str | None
@@ -73,7 +76,9 @@ class Dataset:
     private: bool
     disabled: bool
     papers: tuple[str, ...]
+    """Canonical IDs (``arxiv:2204.05862``) of the papers its ``arxiv:`` tags name."""
     summary: str | None = None
+    """Markdown summary from the dataset card (its summary section or first paragraphs)."""
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,11 @@ class Repo:
     kind: ClassVar[str] = "repo"
     id: str
     title: str
+    """The folder's name for a folder, else the repository's name."""
     url: str
+    """The repository's page, or the folder's (``/tree/<default branch>/<path>``)."""
     full_name: str
+    """``owner/name`` as GitHub answers it now (after any rename or transfer)."""
     path: str | None
     description: str | None
     stars: int | None
@@ -94,6 +102,8 @@ class Repo:
     homepage: str | None
     topics: tuple[str, ...] = field(default=())
     default_branch: str | None = None
+    redirected_from: str | None = None
+    """``owner/name`` that was asked for, when GitHub redirected (renamed or moved)."""
 
 
 Record = Paper | PaperPage | Dataset | Repo

@@ -25,6 +25,8 @@ class Fetched:
     raw: str
     url: str
     etag: str | None = None
+    unchanged: bool = False
+    """Upstream confirmed the cached record (HTTP 304): keep it, only note the check."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,9 @@ class Source(Protocol):
 
 
 def _registry() -> dict[str, Source]:
-    from . import arxiv
+    from . import arxiv, github, hf_datasets
 
-    return {m.PREFIX: m for m in (arxiv,)}  # type: ignore[misc]
+    return {m.PREFIX: m for m in (arxiv, hf_datasets, github)}  # type: ignore[misc]
 
 
 SOURCES: dict[str, Source] = _registry()
