@@ -78,3 +78,17 @@ def session(settings: Settings, statuses: frozenset[int] = RETRY_STATUSES) -> re
     s.mount("https://", adapter)
     s.headers["User-Agent"] = settings.user_agent
     return s
+
+
+def backoff_delay(attempt: int, settings: Settings, retry_after: str | None = None) -> float:
+    """Seconds to wait before retry number ``attempt`` (0-based) for clients without urllib3.
+
+    ``Retry-After`` in seconds wins when the server sends it; otherwise the same
+    exponential schedule as the requests session.
+    """
+    if retry_after:
+        try:
+            return max(0.0, min(float(retry_after), 120.0))
+        except ValueError:
+            pass  # an HTTP-date: rare from these services; fall back to our schedule
+    return float(min(120.0, settings.backoff * 2**attempt))

@@ -29,6 +29,7 @@ FORMS = (
     "hep-th/9901001 or math.GT/0309136",
     "https://arxiv.org/abs/2305.01937 (also /pdf/ and /html/ links)",
     "10.48550/arXiv.2305.01937 or https://doi.org/10.48550/arXiv.2305.01937",
+    "https://huggingface.co/papers/2305.01937",
 )
 BATCH = 100  # IDs per request: one page; arXiv answers a longer id_list with HTTP 414
 
@@ -48,6 +49,9 @@ _URL = re.compile(
     rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?",
     re.IGNORECASE,
 )
+_HF_PAGE = re.compile(
+    rf"https?://(?:www\.)?huggingface\.co/papers/{_ID}/?(?:[?#].*)?", re.IGNORECASE
+)
 _DOI = re.compile(
     rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE
 )
@@ -60,7 +64,7 @@ def parse_id(text: str) -> str | None:
     ``math/0309136``), as arXiv itself does in its answers.
     """
     text = text.strip()
-    for pattern in (_BARE, _URL, _DOI):
+    for pattern in (_BARE, _URL, _DOI, _HF_PAGE):
         m = pattern.fullmatch(text)
         if m:
             return _canonical(m)

@@ -1,0 +1,68 @@
+"""Hugging Face paper pages (huggingface.co/papers/ID) of arXiv papers.
+
+Not a kind of entry: it enriches paper entries with their page, upvotes and the
+code repository the page links. Three layers as every source: :func:`parse_id`
+(pure; a paper page URL is its arXiv paper), :func:`fetch` (``paper_info``; no
+page is not an error) and :func:`convert` (pure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from ..config import Settings
+from ..errors import SourceError
+from ..records import PaperPage
+from . import arxiv as arxiv_source
+from . import hub
+
+if TYPE_CHECKING:
+    from huggingface_hub.hf_api import PaperInfo
+
+    from . import Outcome, Previous
+
+NAME = "Hugging Face papers"
+PREFIX = "hfpaper"
+FORMS = ("https://huggingface.co/papers/2305.01937 (read as its arXiv paper)",)
+
+
+def parse_id(text: str) -> str | None:
+    """The arXiv key of a paper page URL (the arXiv source knows that form), or None."""
+    return arxiv_source.parse_id(text) if "huggingface.co/papers/" in text else None
+
+
+def fetch(
+    keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
+) -> dict[str, Outcome]:
+    """The page of each arXiv key; a paper without one gets a record with no URL."""
+    from . import Fetched
+
+    api = hub.api(settings)
+    out: dict[str, Outcome] = {}
+    for key in dict.fromkeys(keys):
+        url = f"{settings.hf_endpoint}/api/papers/{key}"
+        try:
+            with hub.Capture() as bodies:
+                info = hub.call(
+                    lambda: api.paper_info(key), settings, source=NAME,
+                    ident=f"arxiv:{key}", url=url, missing_ok=True,
+                )
+        except SourceError as err:
+            out[key] = err
+            continue
+        raw = next(iter(bodies.values()), "") if info is not None else ""
+        out[key] = Fetched(record=convert(info, key), raw=raw, url=url)
+    return out
+
+
+def convert(info: PaperInfo | None, key: str) -> PaperPage:
+    if info is None:
+        return PaperPage(id=f"{PREFIX}:{key}", url=None)
+    repo = info.github_repo or None
+    return PaperPage(
+        id=f"{PREFIX}:{key}",
+        url=f"{hub.PUBLIC}/papers/{key}",
+        upvotes=info.upvotes,
+        github_repo=repo,
+    )
