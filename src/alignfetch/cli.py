@@ -60,6 +60,21 @@ def cli(ctx: click.Context, entries: str, db: str | None, offline: bool, quiet: 
 
     ctx.obj = Workspace(entries, db=db, offline=offline)
     ctx.meta["quiet"] = quiet
+    _log_to_stderr(quiet)
+
+
+def _log_to_stderr(quiet: bool) -> None:
+    """Library warnings (a paper page the Hub would not give) become talk on stderr."""
+    import logging
+
+    logger = logging.getLogger("alignfetch")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("alignfetch: warning: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    logger.propagate = False
 
 
 def _ws() -> Workspace:

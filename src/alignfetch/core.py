@@ -7,8 +7,9 @@ write the cache and then entries.toml only when every fetch succeeded.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,7 +25,10 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .db import Cache
-    from .sources import Fetched
+    from .models import CachedRecord
+    from .sources import Fetched, Outcome, Source
+
+log = logging.getLogger("alignfetch")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,12 @@ class Workspace:
         if section is not None:
             ef.section(section)
             chosen = [e for e in chosen if e.section == section]
+        return self._items(chosen)
+
+    def _items(self, chosen: Sequence[Entry]) -> list[Item]:
+        """Entries with their records and related records, all from the cache."""
+        from .records import Dataset, Paper
+
         records = self.cache.records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
         if missing:
@@ -103,7 +113,24 @@ class Workspace:
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
-        return [Item(e, records[e.id]) for e in chosen]
+        wanted: list[str] = []
+        for record in records.values():
+            if isinstance(record, Paper):
+                wanted.append("hfpaper:" + record.id.split(":", 1)[1])
+            elif isinstance(record, Dataset):
+                wanted.extend(record.papers)
+        related = self.cache.records(wanted)
+        out = []
+        for e in chosen:
+            record = records[e.id]
+            if isinstance(record, Paper):
+                keys = ["hfpaper:" + record.id.split(":", 1)[1]]
+            elif isinstance(record, Dataset):
+                keys = list(record.papers)
+            else:
+                keys = []
+            out.append(Item(e, record, {k: related[k] for k in keys if k in related}))
+        return out
 
     def item(self, text: str) -> Item:
         ref = ids.parse(text)
@@ -111,12 +138,7 @@ class Workspace:
         entry = ef.find(str(ref))
         if entry is None:
             raise InputError(f"{ref} is not in {self.entries_path.name}; add it first.")
-        records = self.cache.records([entry.id])
-        if entry.id not in records:
-            raise CacheMissError(
-                f"{entry.id} is not in the cache yet; run `alignfetch refresh` to fetch it."
-            )
-        return Item(entry, records[entry.id])
+        return self._items([entry])[0]
 
     def export(self) -> dict[str, Any]:
         from .export import document
@@ -162,7 +184,7 @@ class Workspace:
                         f"{ref} is already in the list, in section {there.section!r}; "
                         "remove it first to move it."
                     )
-            fetched = self.fetch(refs)
+            run = self.fetch(refs)
             new = [
                 Entry(
                     str(ref), section, title=title, description=description, venue=venue,
@@ -170,12 +192,12 @@ class Workspace:
                 )
                 for ref in refs
             ]
-            if fetched:
-                self.cache.put(fetched.values())
+            self.store(run)
+            for message in run.warnings.values():
+                log.warning("%s", message)
             ef.add(new)
             ef.save()
-            records = self.cache.records(str(r) for r in refs)
-            return [Item(e, records[e.id]) for e in new]
+            return self._items(new)
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
@@ -186,10 +208,10 @@ class Workspace:
             ef.save()
             return entry
 
-    def fetch(self, refs: Sequence[ids.Ref]) -> dict[str, Fetched]:
-        """Fetch fresh records for ``refs``, one batch per source; any failure raises.
+    def fetch(self, refs: Sequence[ids.Ref]) -> FetchRun:
+        """Fetch fresh records for ``refs`` and what they point to; any failure raises.
 
-        Offline, the cache answers instead and nothing new is returned.
+        Offline, the cache answers instead and the run holds nothing new.
         """
         if self.offline:
             have = self.cache.get(str(r) for r in refs)
@@ -199,38 +221,112 @@ class Workspace:
                     f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
                     "and --offline forbids fetching; run again without --offline."
                 )
-            return {}
-        outcomes = self.fetch_outcomes(refs)
-        errors = [o for o in outcomes.values() if isinstance(o, SourceError)]
+            return FetchRun()
+        run = self.fetch_outcomes(refs)
+        errors = [o for o in run.outcomes.values() if isinstance(o, SourceError)]
         if errors:
             first = errors[0]
             if len(errors) > 1:
                 first.message += f" ({len(errors) - 1} more ID(s) failed too.)"
             raise first
-        return {k: v for k, v in outcomes.items() if not isinstance(v, SourceError)}
+        return run
 
-    def fetch_outcomes(self, refs: Sequence[ids.Ref]) -> dict[str, Fetched | SourceError]:
-        """Fetch ``refs`` per source; a batch that fails outright fails each of its IDs."""
-        from .sources import SOURCES, Previous
-        from .records import from_dict
+    def fetch_outcomes(self, refs: Sequence[ids.Ref]) -> FetchRun:
+        """Fetch ``refs``, one batch per source, then what they point to.
 
+        Datasets go first so that the papers they name join the one arXiv batch;
+        paper pages come last and may fail without failing their paper. A batch
+        that fails outright fails each of its IDs.
+        """
+        from .records import Dataset, Paper
+        from .sources import SOURCES, hf_papers
+
+        run = FetchRun()
         by_prefix: dict[str, list[str]] = {}
         for ref in refs:
             by_prefix.setdefault(ref.prefix, []).append(ref.key)
-        cached = self.cache.get(str(r) for r in refs)
-        out: dict[str, Fetched | SourceError] = {}
-        for prefix, keys in by_prefix.items():
-            previous = {
-                k: Previous(from_dict(row.record), row.raw, row.etag)
-                for k in keys
-                if (row := cached.get(f"{prefix}:{k}")) is not None
-            }
-            try:
-                got = SOURCES[prefix].fetch(keys, self.settings, previous)
-            except SourceError as err:
-                got = {k: err for k in keys}
-            out.update((f"{prefix}:{k}", v) for k, v in got.items())
-        return out
+        for prefix in ("hf", "gh"):
+            if prefix in by_prefix:
+                run.outcomes.update(self._batch(SOURCES[prefix], prefix, by_prefix[prefix]))
+        wanted = by_prefix.get("arxiv", [])
+        named: dict[str, list[str]] = {}  # paper key -> datasets that name it
+        for rid, outcome in run.outcomes.items():
+            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset):
+                for pid in outcome.record.papers:
+                    named.setdefault(pid.split(":", 1)[1], []).append(rid)
+        keys = list(dict.fromkeys([*wanted, *named]))
+        papers = self._batch(SOURCES["arxiv"], "arxiv", keys) if keys else {}
+        wanted_set = set(wanted)
+        for pid, outcome in papers.items():
+            key = pid.split(":", 1)[1]
+            if key in wanted_set:
+                run.outcomes[pid] = outcome
+            elif isinstance(outcome, SourceError):
+                for rid in named[key]:
+                    outcome.message = f"{rid} names {pid}, which failed: {outcome.message}"
+                    run.outcomes[rid] = outcome
+            else:
+                run.related.append(outcome)
+        page_keys = [
+            o.record.id.split(":", 1)[1]
+            for o in run.outcomes.values()
+            if not isinstance(o, SourceError) and isinstance(o.record, Paper)
+        ]
+        if page_keys:
+            for pid, outcome in self._batch(hf_papers, "hfpaper", page_keys).items():
+                if isinstance(outcome, SourceError):
+                    run.warnings[pid] = outcome.message
+                else:
+                    run.related.append(outcome)
+        return run
+
+    def _batch(self, source: Source, prefix: str, keys: Sequence[str]) -> dict[str, Outcome]:
+        from .records import from_dict
+        from .sources import Previous
+
+        cached = self._cached(f"{prefix}:{k}" for k in keys)
+        previous = {
+            k: Previous(from_dict(row.record), row.raw, row.etag)
+            for k in keys
+            if (row := cached.get(f"{prefix}:{k}")) is not None
+        }
+        try:
+            got = source.fetch(keys, self.settings, previous)
+        except SourceError as err:
+            got = {k: err for k in keys}
+        return {f"{prefix}:{k}": v for k, v in got.items()}
+
+    def _cached(self, rids: Iterable[str]) -> dict[str, CachedRecord]:
+        """Cached rows, without creating a cache that does not exist yet."""
+        if "cache" not in self.__dict__ and self.db_url.startswith("sqlite:///"):
+            if not Path(self.db_url.removeprefix("sqlite:///")).exists():
+                return {}
+        return self.cache.get(rids)
+
+    def store(self, run: FetchRun) -> None:
+        """Write a run's fresh records to the cache; 304s only mark their records checked."""
+        fresh = [o for o in run.fetched() if not o.unchanged]
+        checked = [o.record.id for o in run.fetched() if o.unchanged]
+        if fresh:
+            self.cache.put(fresh)
+        if checked:
+            self.cache.touch(checked)
+
+
+@dataclass
+class FetchRun:
+    """What one round of fetching brought back."""
+
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    """Per requested ID: a fresh record or the error that stopped it."""
+    related: list[Fetched] = field(default_factory=list)
+    """Records the requested ones point to: a dataset's papers, papers' Hub pages."""
+    warnings: dict[str, str] = field(default_factory=dict)
+    """Failures that do not fail an entry (a paper page the Hub would not give)."""
+
+    def fetched(self) -> list[Fetched]:
+        ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
+        return ok + self.related
 
 
 def _some(ids_: Sequence[str], shown: int = 5) -> str:
