@@ -7,6 +7,7 @@ the same environment variables a user sets.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,13 @@ from click.testing import CliRunner, Result
 
 from alignfetch.cli import cli
 from fakes.arxiv import FakeArxiv
+from fakes.hub import FakeHub
 from fakes.server import FakeServer
+
+# Read once, when the clients are built: no proxy may stand between them and the fakes,
+# and the Hub client must not phone home.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 DATA = Path(__file__).parent / "data"
 ARXIV_FEEDS = sorted((DATA / "arxiv").glob("*.xml")) + sorted((DATA / "reference" / "arxiv").glob("*.xml"))
@@ -46,15 +53,22 @@ parent = "papers"
 class Fakes:
     server: FakeServer
     arxiv: FakeArxiv
+    hub: FakeHub
 
     def arxiv_requests(self) -> int:
         return len(self.server.requests(r"^/api/query$"))
+
+    def hub_requests(self, pattern: str = "") -> int:
+        return len([r for r in self.server.requests(pattern) if r.path != "/api/query"])
 
 
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
     server = FakeServer()
-    fake = Fakes(server, FakeArxiv(server, ARXIV_FEEDS))
+    hub = FakeHub(server, [DATA / "hf", DATA / "reference" / "hf"])
+    for name in ("Anthropic/hh-rlhf", "liyucheng/zhihu_rlhf_3k"):
+        hub.card(name, DATA / "reference" / "hf" / f"card_{name.replace('/', '_')}_README.md")
+    fake = Fakes(server, FakeArxiv(server, ARXIV_FEEDS), hub)
     monkeypatch.setenv("ALIGNFETCH_ARXIV_URL", f"{server.url}/api/query")
     monkeypatch.setenv("ALIGNFETCH_ARXIV_DELAY", "0")
     monkeypatch.setenv("ALIGNFETCH_BACKOFF", "0")
@@ -88,3 +102,15 @@ def state(folder: Path) -> dict[str, str]:
         if path.is_file() and path.name != "lock":
             out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+def add_sections(folder: Path) -> None:
+    """The reference list's dataset and code sections, for tests that add those."""
+    with (folder / "entries.toml").open("a", encoding="utf-8") as f:
+        f.write(
+            '\n[[sections]]\nslug = "datasets"\ntitle = "Datasets"\n'
+            '\n[[sections]]\nslug = "english"\ntitle = "English"\nparent = "datasets"\n'
+            '\n[[sections]]\nslug = "chinese"\ntitle = "Chinese"\nparent = "datasets"\n'
+            '\n[[sections]]\nslug = "codes"\ntitle = "Codes"\n'
+            '\n[[sections]]\nslug = "rlhf"\ntitle = "Support RLHF"\nparent = "codes"\n'
+        )
