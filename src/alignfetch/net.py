@@ -9,6 +9,8 @@ already waited the whole timeout once.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import requests
@@ -23,28 +25,35 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 class _Backoff(Retry):
     """urllib3's Retry, with the first wait at ``backoff`` seconds, not zero."""
 
-    def __init__(self, *args: Any, base: float = 1.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, base: float = 1.0, floor: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.base = base
+        self.floor = floor
 
     def new(self, **kw: Any) -> _Backoff:
         retry = super().new(**kw)
-        retry.base = self.base
+        retry.base, retry.floor = self.base, self.floor
         return retry  # type: ignore[return-value]
 
     def get_backoff_time(self) -> float:
         errors = len([h for h in self.history if h.status or h.error])
         if errors == 0:
             return 0.0
-        return float(min(self.backoff_max, self.base * 2 ** (errors - 1)))
+        # Never closer together than the service's own request interval.
+        return float(max(self.floor, min(self.backoff_max, self.base * 2 ** (errors - 1))))
 
 
 class _PoliteAdapter(HTTPAdapter):
     """Puts our User-Agent and timeout on requests whose caller set neither."""
 
-    def __init__(self, settings: Settings, statuses: frozenset[int] = RETRY_STATUSES) -> None:
+    def __init__(
+        self, settings: Settings, statuses: frozenset[int] = RETRY_STATUSES, interval: float = 0.0
+    ) -> None:
         self._user_agent = settings.user_agent
         self._timeout = settings.timeout
+        self._interval = interval
+        self._last = 0.0
+        self._pace = threading.Lock()
         retry = _Backoff(
             total=settings.retries,
             connect=settings.retries,
@@ -56,24 +65,36 @@ class _PoliteAdapter(HTTPAdapter):
             raise_on_status=False,
             raise_on_redirect=False,
             base=settings.backoff,
+            floor=interval,
         )
-        super().__init__(max_retries=retry)
+        # One connection: arXiv asks for no parallel requests.
+        super().__init__(max_retries=retry, pool_connections=1, pool_maxsize=1)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # Clients such as arxiv.py set their own User-Agent per request; ours wins.
         request.headers["User-Agent"] = self._user_agent
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout
-        return super().send(request, **kwargs)
+        with self._pace:
+            wait = self._last + self._interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return super().send(request, **kwargs)
+            finally:
+                self._last = time.monotonic()
 
 
-def session(settings: Settings, statuses: frozenset[int] = RETRY_STATUSES) -> requests.Session:
+def session(
+    settings: Settings, statuses: frozenset[int] = RETRY_STATUSES, interval: float = 0.0
+) -> requests.Session:
     """A new session that applies the settings to every request it sends.
 
-    ``statuses`` are the HTTP statuses worth retrying after a back-off.
+    ``statuses`` are the HTTP statuses worth retrying after a back-off;
+    ``interval`` the fewest seconds between two requests, retries included.
     """
     s = requests.Session()
-    adapter = _PoliteAdapter(settings, statuses)
+    adapter = _PoliteAdapter(settings, statuses, interval)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     s.headers["User-Agent"] = settings.user_agent

@@ -164,17 +164,16 @@ class _Client:
     def __init__(self, settings: Settings) -> None:
         import arxiv as arxiv_pkg
 
-        from .. import net
-
         self._settings = settings
         self._client = arxiv_pkg.Client(
             page_size=BATCH, delay_seconds=settings.arxiv_delay, num_retries=0
         )
         self._client.query_url_format = settings.arxiv_url + "?{}"
         # The package offers no hook for timeouts or headers; its session is the
-        # one place where every request it sends passes through.
-        session = net.session(settings)
-        session.hooks["response"].append(self._keep)
+        # one place where every request it sends passes through. The session is
+        # shared per process, so pacing holds across clients and batches.
+        session = _session(settings)
+        session.hooks["response"] = [self._keep]
         self._client._session = session
         self._bodies: list[tuple[str, bytes]] = []
 
@@ -201,6 +200,13 @@ class _Client:
             raise SourceError(
                 f"arXiv did not answer within {self._settings.timeout:g} seconds; "
                 "try again later or raise ALIGNFETCH_TIMEOUT.",
+                source=NAME,
+                ids=tuple(keys),
+                url=self._settings.arxiv_url,
+            ) from None
+        except (ValueError, TypeError) as err:  # the package's parser met something odd
+            raise SourceError(
+                f"arXiv sent a feed alignfetch could not read ({err}); try again later.",
                 source=NAME,
                 ids=tuple(keys),
                 url=self._settings.arxiv_url,
@@ -255,6 +261,18 @@ class _Client:
             f"arXiv answered HTTP {status}; try again later.",
             source=NAME, ids=ids, url=url, status=status,
         )
+
+
+_SESSIONS: dict[Settings, requests.Session] = {}
+
+
+def _session(settings: Settings) -> requests.Session:
+    """One session (one connection, one pace) per settings, for the whole process."""
+    from .. import net
+
+    if settings not in _SESSIONS:
+        _SESSIONS[settings] = net.session(settings, interval=settings.arxiv_delay)
+    return _SESSIONS[settings]
 
 
 def _reason(err: Exception) -> str:
