@@ -214,6 +214,54 @@ def export(fmt: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.option("--stale-after", default="1d", show_default=True, metavar="DURATION",
+              help="Re-fetch entries cached longer ago than this (30m, 12h, 1d, 2w).")
+@click.option("--all", "everything", is_flag=True, help="Re-fetch every entry, however fresh.")
+@click.option("--only", type=click.Choice(["paper", "dataset", "repo"]), help="Only this kind.")
+@click.option("--dry-run", is_flag=True, help="Fetch and report, but write nothing.")
+@click.option("--stars-threshold", type=float, default=10.0, show_default=True, metavar="PCT",
+              help="Report a repository's stars when they move by this percent (and 10 stars).")
+@_json_option
+def refresh(
+    stale_after: str, everything: bool, only: str | None, dry_run: bool,
+    stars_threshold: float, as_json: bool,
+) -> None:
+    """Re-fetch stale entries and report what changed (the nightly job).
+
+    Keeps going past failed entries, which keep their last good data; exits 1
+    when any entry failed.
+    """
+    from .export import dumps
+    from .refresh import parse_duration
+
+    ws = _ws()
+    ctx = click.get_current_context()
+    total = len(ws.load().entries)
+    show = not ctx.meta.get("quiet") and sys.stderr.isatty()
+    with click.progressbar(length=total, label="Refreshing", file=sys.stderr) if show else _NoBar() as bar:
+        report = ws.refresh(
+            stale_after=parse_duration(stale_after), everything=everything, only=only,
+            dry_run=dry_run, stars_threshold=stars_threshold, progress=bar.update,
+        )
+    click.echo(dumps(report.json()) if as_json else report.text(), nl=False)
+    if not report.ok:
+        ctx.exit(1)
+
+
+class _NoBar:
+    """Stands in for a progress bar when stderr is not a terminal or --quiet is given."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, n: int) -> None:
+        pass
+
+
 @cli.group()
 def db() -> None:
     """Manage the cache database."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,9 +27,12 @@ from .records import Record
 if TYPE_CHECKING:
     from .db import Cache
     from .models import CachedRecord
+    from .refresh import Report
     from .sources import Fetched, Outcome, Source
 
 log = logging.getLogger("alignfetch")
+KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
+"""The kind of entry each ID prefix names."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +235,57 @@ class Workspace:
             raise first
         return run
 
-    def fetch_outcomes(self, refs: Sequence[ids.Ref]) -> FetchRun:
+    def refresh(
+        self,
+        *,
+        stale_after: timedelta = timedelta(days=1),
+        everything: bool = False,
+        only: str | None = None,
+        dry_run: bool = False,
+        stars_threshold: float | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Report:
+        """Re-fetch entries whose cache is older than ``stale_after`` and report the news.
+
+        Keeps going past failures: a failed entry keeps its last good record and
+        is named in the report. The lock is held only while writing, so an
+        ``add`` does not wait for a long refresh.
+        """
+        from .refresh import STARS_THRESHOLD, Report, changes
+        from .records import from_dict
+
+        if only is not None and only not in KINDS.values():
+            raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
+        ef = self.load()
+        chosen = [e for e in ef.entries if only is None or KINDS[e.id.split(":", 1)[0]] == only]
+        cached = self._cached(e.id for e in chosen)
+        now = datetime.now(UTC)
+        due = [
+            e for e in chosen
+            if everything or e.id not in cached or cached[e.id].fetched_at <= now - stale_after
+        ]
+        report = Report(checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run)
+        if not due:
+            return report
+        run = self.fetch_outcomes([ids.parse(e.id) for e in due], progress=progress)
+        threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
+        for rid, outcome in run.outcomes.items():
+            if isinstance(outcome, SourceError):
+                report.failures[rid] = outcome.message
+            elif not outcome.unchanged:
+                row = cached.get(rid)
+                old = from_dict(row.record) if row is not None else None
+                report.changes.extend(changes(old, outcome.record, threshold))
+        report.warnings.update(run.warnings)
+        if not dry_run:
+            with self.lock():
+                self.store(run)
+                self.cache.record_error(report.failures)
+        return report
+
+    def fetch_outcomes(
+        self, refs: Sequence[ids.Ref], progress: Callable[[int], None] | None = None
+    ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to.
 
         Datasets go first so that the papers they name join the one arXiv batch;
@@ -247,7 +301,9 @@ class Workspace:
             by_prefix.setdefault(ref.prefix, []).append(ref.key)
         for prefix in ("hf", "gh"):
             if prefix in by_prefix:
-                run.outcomes.update(self._batch(SOURCES[prefix], prefix, by_prefix[prefix]))
+                run.outcomes.update(
+                    self._batch(SOURCES[prefix], prefix, by_prefix[prefix], progress)
+                )
         wanted = by_prefix.get("arxiv", [])
         named: dict[str, list[str]] = {}  # paper key -> datasets that name it
         for rid, outcome in run.outcomes.items():
@@ -255,7 +311,7 @@ class Workspace:
                 for pid in outcome.record.papers:
                     named.setdefault(pid.split(":", 1)[1], []).append(rid)
         keys = list(dict.fromkeys([*wanted, *named]))
-        papers = self._batch(SOURCES["arxiv"], "arxiv", keys) if keys else {}
+        papers = self._batch(SOURCES["arxiv"], "arxiv", keys, progress) if keys else {}
         wanted_set = set(wanted)
         for pid, outcome in papers.items():
             key = pid.split(":", 1)[1]
@@ -280,21 +336,45 @@ class Workspace:
                     run.related.append(outcome)
         return run
 
-    def _batch(self, source: Source, prefix: str, keys: Sequence[str]) -> dict[str, Outcome]:
+    def _batch(
+        self,
+        source: Source,
+        prefix: str,
+        keys: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, Outcome]:
+        """Fetch ``keys`` from one source in chunks (arXiv's: one request each).
+
+        After a rate-limit error the rest of the source's keys fail at once:
+        asking again would only be refused again.
+        """
+        from .errors import RateLimitError
         from .records import from_dict
-        from .sources import Previous
+        from .sources import Previous, arxiv
 
         cached = self._cached(f"{prefix}:{k}" for k in keys)
-        previous = {
-            k: Previous(from_dict(row.record), row.raw, row.etag)
-            for k in keys
-            if (row := cached.get(f"{prefix}:{k}")) is not None
-        }
-        try:
-            got = source.fetch(keys, self.settings, previous)
-        except SourceError as err:
-            got = {k: err for k in keys}
-        return {f"{prefix}:{k}": v for k, v in got.items()}
+        size = arxiv.BATCH if prefix == "arxiv" else 25
+        out: dict[str, Outcome] = {}
+        stop: SourceError | None = None
+        for i in range(0, len(keys), size):
+            chunk = keys[i : i + size]
+            if stop is not None:
+                got: Mapping[str, Outcome] = {k: stop for k in chunk}
+            else:
+                previous = {
+                    k: Previous(from_dict(row.record), row.raw, row.etag)
+                    for k in chunk
+                    if (row := cached.get(f"{prefix}:{k}")) is not None
+                }
+                try:
+                    got = source.fetch(chunk, self.settings, previous)
+                except SourceError as err:
+                    got = {k: err for k in chunk}
+                stop = next((v for v in got.values() if isinstance(v, RateLimitError)), None)
+            out.update((f"{prefix}:{k}", v) for k, v in got.items())
+            if progress is not None and prefix != "hfpaper":
+                progress(len(chunk))
+        return out
 
     def _cached(self, rids: Iterable[str]) -> dict[str, CachedRecord]:
         """Cached rows, without creating a cache that does not exist yet."""

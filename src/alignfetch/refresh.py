@@ -1,0 +1,165 @@
+"""What changed between two fetches of the same entry, and the nightly report.
+
+Pure functions over records: :func:`changes` compares a cached record with a
+fresh one; :class:`Report` gathers a refresh's changes and failures and says
+them as text (for people) or JSON (for the job that opens a pull request).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from .errors import InputError
+from .records import Dataset, Paper, Record, Repo
+
+STARS_THRESHOLD = 10.0
+"""Percent by which stars must move to be news (and at least 10 stars)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    what: str
+    """A short code: new_version, title, authors, abstract, published, withdrawn,
+    card, license, gated, disabled, renamed, archived, stars, new."""
+    message: str
+    old: Any = None
+    new: Any = None
+
+
+def changes(old: Record | None, new: Record, stars_threshold: float = STARS_THRESHOLD) -> list[Change]:
+    """The news in ``new`` compared with ``old`` (None: first fetch)."""
+    rid = new.id
+    if old is None:
+        return [Change(rid, "new", "fetched for the first time")]
+    out: list[Change] = []
+    if isinstance(old, Paper) and isinstance(new, Paper):
+        if new.version != old.version:
+            out.append(Change(rid, "new_version", f"new version v{new.version} (was v{old.version})",
+                              old.version, new.version))
+        for name in ("title", "abstract"):
+            if getattr(old, name) != getattr(new, name):
+                out.append(Change(rid, name, f"{name} changed", getattr(old, name), getattr(new, name)))
+        if [a.name for a in old.authors] != [a.name for a in new.authors]:
+            out.append(Change(rid, "authors", "authors changed",
+                              [a.name for a in old.authors], [a.name for a in new.authors]))
+        if new.journal_ref and new.journal_ref != old.journal_ref:
+            out.append(Change(rid, "published", f"published: {new.journal_ref}",
+                              old.journal_ref, new.journal_ref))
+        if new.doi and new.doi != old.doi:
+            out.append(Change(rid, "doi", f"DOI {new.doi}", old.doi, new.doi))
+        if _withdrawn(new) and not _withdrawn(old):
+            out.append(Change(rid, "withdrawn", "withdrawn by its authors", None, new.comment))
+    elif isinstance(old, Dataset) and isinstance(new, Dataset):
+        if old.summary != new.summary:
+            out.append(Change(rid, "card", "dataset card summary changed", old.summary, new.summary))
+        if old.license != new.license:
+            out.append(Change(rid, "license", f"licence {_list(old.license)} -> {_list(new.license)}",
+                              list(old.license), list(new.license)))
+        if old.gated != new.gated:
+            state = f"gated ({new.gated})" if new.gated else "no longer gated"
+            out.append(Change(rid, "gated", f"now {state}", old.gated, new.gated))
+        if new.disabled and not old.disabled:
+            out.append(Change(rid, "disabled", "disabled on the Hub", False, True))
+    elif isinstance(old, Repo) and isinstance(new, Repo):
+        if old.full_name.lower() != new.full_name.lower():
+            out.append(Change(rid, "renamed", f"renamed {old.full_name} -> {new.full_name}",
+                              old.full_name, new.full_name))
+        if new.archived and not old.archived:
+            out.append(Change(rid, "archived", "archived by its owners", False, True))
+        if old.stars is not None and new.stars is not None:
+            moved = new.stars - old.stars
+            if abs(moved) >= max(10, old.stars * stars_threshold / 100):
+                out.append(Change(rid, "stars", f"stars {old.stars} -> {new.stars} ({moved:+d})",
+                                  old.stars, new.stars))
+    return out
+
+
+def _withdrawn(paper: Paper) -> bool:
+    return "withdrawn" in (paper.comment or "").lower()
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return ", ".join(values) or "none"
+
+
+@dataclass
+class Report:
+    checked: list[str] = field(default_factory=list)
+    skipped: int = 0
+    changes: list[Change] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        n = len(self.checked)
+        head = f"Checked {n} entr{'y' if n == 1 else 'ies'}"
+        if self.skipped:
+            head += f" ({self.skipped} fresh enough, skipped)"
+        changed = len({c.id for c in self.changes if c.what != "new"})
+        if not self.changes and not self.failures:
+            return f"{head}: nothing changed."
+        parts = []
+        if changed:
+            parts.append(f"{changed} changed")
+        fresh = len([c for c in self.changes if c.what == "new"])
+        if fresh:
+            parts.append(f"{fresh} fetched for the first time")
+        if self.failures:
+            parts.append(f"{len(self.failures)} failed")
+        return f"{head}: {', '.join(parts) or 'nothing changed'}."
+
+    def text(self) -> str:
+        """The report for people (and a pull request's body)."""
+        lines = []
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        lines.append(self.summary())
+        shown = [c for c in self.changes if c.what != "new"]
+        if shown:
+            lines.append("")
+            lines.extend(f"- {c.id}: {c.message}" for c in shown)
+        if self.failures:
+            lines.append("")
+            lines.append("Failed (their last good data is kept):")
+            lines.extend(f"- {rid}: {msg}" for rid, msg in self.failures.items())
+        if self.warnings:
+            lines.append("")
+            lines.append("Warnings:")
+            lines.extend(f"- {rid}: {msg}" for rid, msg in self.warnings.items())
+        return "\n".join(lines) + "\n"
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "checked": len(self.checked),
+            "skipped": self.skipped,
+            "dry_run": self.dry_run,
+            "summary": self.summary(),
+            "changes": [
+                {"id": c.id, "what": c.what, "message": c.message, "old": c.old, "new": c.new}
+                for c in self.changes
+            ],
+            "failures": [{"id": k, "message": v} for k, v in self.failures.items()],
+            "warnings": [{"id": k, "message": v} for k, v in self.warnings.items()],
+        }
+
+
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``30m``, ``12h``, ``1d``, ``2w`` (or ``0``) as a timedelta."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
+    if not m or (not m[2] and float(m[1]) != 0):
+        raise InputError(
+            f"{text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
+        )
+    return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
