@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 
 from alignfetch.cli import cli
 from fakes.arxiv import FakeArxiv
+from fakes.github import FakeGitHub
 from fakes.hub import FakeHub
 from fakes.server import FakeServer
 
@@ -54,12 +55,16 @@ class Fakes:
     server: FakeServer
     arxiv: FakeArxiv
     hub: FakeHub
+    github: FakeGitHub
 
     def arxiv_requests(self) -> int:
         return len(self.server.requests(r"^/api/query$"))
 
     def hub_requests(self, pattern: str = "") -> int:
         return len([r for r in self.server.requests(pattern) if r.path != "/api/query"])
+
+    def github_requests(self) -> int:
+        return len(self.server.requests(r"^/(repos|repositories)/"))
 
 
 @pytest.fixture
@@ -68,7 +73,8 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
     hub = FakeHub(server, [DATA / "hf", DATA / "reference" / "hf"])
     for name in ("Anthropic/hh-rlhf", "liyucheng/zhihu_rlhf_3k"):
         hub.card(name, DATA / "reference" / "hf" / f"card_{name.replace('/', '_')}_README.md")
-    fake = Fakes(server, FakeArxiv(server, ARXIV_FEEDS), hub)
+    github = FakeGitHub(server, DATA / "github", DATA / "reference" / "github")
+    fake = Fakes(server, FakeArxiv(server, ARXIV_FEEDS), hub, github)
     monkeypatch.setenv("ALIGNFETCH_ARXIV_URL", f"{server.url}/api/query")
     monkeypatch.setenv("ALIGNFETCH_ARXIV_DELAY", "0")
     monkeypatch.setenv("ALIGNFETCH_BACKOFF", "0")

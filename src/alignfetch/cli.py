@@ -100,13 +100,24 @@ def human_date(iso: str | None) -> str:
 
 
 def _summary(item: Item) -> str:
-    from .records import Paper
+    """What `add` prints of a new entry: enough to see that it is the right one."""
+    from .records import Dataset, Paper, Repo
 
     r = item.record
     lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {item.entry.title or r.title}"]
     if isinstance(r, Paper):
         lines.append("  " + ", ".join(a.name for a in r.authors))
         lines.append(f"  {human_date(item.entry.date or r.published)}")
+    elif isinstance(r, Dataset):
+        lines.append(f"  licence: {', '.join(r.license) or 'none given'}")
+        for pid in r.papers:
+            paper = item.related.get(pid)
+            if isinstance(paper, Paper):
+                lines.append(f"  paper: {paper.title} ({paper.published[:4]})")
+    elif isinstance(r, Repo):
+        if r.description:
+            lines.append(f"  {r.description}")
+        lines.append(f"  {r.stars} stars" + (f", renamed from {r.redirected_from}" if r.redirected_from else ""))
     return "\n".join(lines)
 
 

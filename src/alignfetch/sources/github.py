@@ -3,17 +3,26 @@
 Three layers: :func:`parse_id` (pure), :func:`fetch` (``GET /repos/{owner}/{repo}``
 with conditional requests and redirects followed), and :func:`convert` (pure;
 the API's JSON to a :class:`~alignfetch.records.Repo`).
+
+A folder (``owner/repo/path``) has no metadata of its own on GitHub, so it is
+described by its repository: keys that share a repository share one request.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
+from ..errors import NotFoundError, RateLimitError, SourceError
+from ..records import Repo
 
 if TYPE_CHECKING:
+    import requests
+
     from . import Outcome, Previous
 
 NAME = "GitHub"
@@ -23,6 +32,11 @@ FORMS = (
     "https://github.com/owner/repo",
     "https://github.com/owner/repo/tree/BRANCH/folder (a folder)",
 )
+
+API_VERSION = "2022-11-28"
+# 429 is left out on purpose: GitHub's rate limits last up to an hour, so a
+# back-off of seconds only spends requests; the limit is reported instead.
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 _OWNER = r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})"
 _REPO = r"(?P<repo>(?!\.\.?(?:/|$))[A-Za-z0-9._-]{1,100}?)"
@@ -34,26 +48,365 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 # First path segments of github.com that are pages, not owners.
-_RESERVED = frozenset(
-    "about apps collections customer-stories enterprise events explore features issues "
-    "login marketplace new notifications orgs pricing pulls search settings site sponsors "
-    "topics trending users".split()
-)
+_RESERVED = frozenset({
+    "about", "apps", "collections", "customer-stories", "enterprise", "events", "explore",
+    "features", "issues", "login", "marketplace", "new", "notifications", "orgs", "pricing",
+    "pulls", "search", "settings", "site", "sponsors", "topics", "trending", "users",
+})
 
 
 def parse_id(text: str) -> str | None:
-    """``owner/repo`` or ``owner/repo/path`` for ``text``, or None if it is not one."""
+    """``owner/repo`` or ``owner/repo/path`` for ``text``, or None if it is not one.
+
+    The key keeps the case it was given: GitHub ignores case in names, and the
+    maintainer's spelling is what the list shows. ``.`` and ``..`` folder
+    segments are refused, since they would name a different folder than the
+    link seems to.
+    """
     for pattern in (_SHORT, _URL):
         m = pattern.fullmatch(text.strip())
         if m:
             if m["owner"].lower() in _RESERVED or m["repo"].endswith(".git"):
                 return None
             key = f"{m['owner']}/{m['repo']}"
-            return f"{key}/{m['path']}" if m["path"] else key
+            if not m["path"]:
+                return key
+            if any(part in (".", "..") for part in m["path"].split("/")):
+                return None
+            return f"{key}/{m['path']}"
     return None
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """``owner/repo/a/b`` -> (``owner/repo``, ``a/b``); a repository has no path."""
+    owner, repo, *path = key.split("/")
+    return f"{owner}/{repo}", "/".join(path) or None
+
+
+# -- conversion (pure) ------------------------------------------------------------
+
+
+def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> Repo:
+    """The API's repository object as a record for ``key`` (a repository or a folder).
+
+    ``redirected`` says that GitHub answered with a 301 (the repository was
+    renamed or transferred); the record then remembers the name that was asked
+    for, unless the two differ only in case, which GitHub does not count as a
+    move. Raises KeyError or TypeError when ``body`` is not a repository.
+    """
+    asked, path = split_key(key)
+    full_name = _str(body["full_name"])
+    html_url = _str(body["html_url"])
+    name = _str(body["name"])
+    if not (full_name and html_url and name):
+        raise TypeError("not a repository object")
+    default_branch = _str(body.get("default_branch"))
+    if path is None:
+        title, url = name, html_url
+    else:
+        # GitHub resolves HEAD to the default branch, should a body lack one.
+        title = path.rsplit("/", 1)[-1]
+        url = f"{html_url}/tree/{default_branch or 'HEAD'}/{path}"
+    licence = body.get("license")
+    spdx = _str(licence.get("spdx_id")) if isinstance(licence, Mapping) else None
+    stars = body.get("stargazers_count")
+    topics = body.get("topics")
+    return Repo(
+        id=f"{PREFIX}:{key}",
+        title=title,
+        url=url,
+        full_name=full_name,
+        path=path,
+        description=_str(body.get("description")),
+        stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
+        pushed_at=_str(body.get("pushed_at")),
+        # NOASSERTION: GitHub found a licence file but could not name the licence.
+        license=spdx if spdx and spdx != "NOASSERTION" else None,
+        archived=body.get("archived") is True,
+        homepage=_str(body.get("homepage")),
+        topics=tuple(t for t in topics if isinstance(t, str)) if isinstance(topics, list) else (),
+        default_branch=default_branch,
+        redirected_from=asked if redirected and asked.lower() != full_name.lower() else None,
+    )
+
+
+def _str(value: object) -> str | None:
+    """A non-blank string as is; GitHub sends ``""`` and null alike for "not set"."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+# -- fetching -----------------------------------------------------------------------
 
 
 def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
-    raise NotImplementedError("being written")
+    """Fetch repositories and folders by key, one request per distinct repository.
+
+    Every key gets an outcome: a failure is returned for its keys, not raised,
+    so one missing repository does not hide the others. Once GitHub says its
+    rate limit is used up, the rest of the batch fails without asking again.
+    """
+    client = _Client(settings)
+    try:
+        return client.fetch(list(dict.fromkeys(keys)), previous)
+    finally:
+        client.close()
+
+
+class _Client:
+    """One batch's session, and what the batch has learnt (a rate limit, an outage)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .. import net
+
+        self._settings = settings
+        self._base = settings.github_url.rstrip("/")
+        self._session = net.session(settings, statuses=RETRY_STATUSES)
+        self._session.headers["Accept"] = "application/vnd.github+json"
+        self._session.headers["X-GitHub-Api-Version"] = API_VERSION
+        if settings.github_token:
+            # requests drops this header itself on a redirect to another host.
+            self._session.headers["Authorization"] = f"Bearer {settings.github_token}"
+        self._stop: SourceError | None = None
+        """Set when asking again is pointless: every later repository gets its like."""
+
+    def close(self) -> None:
+        self._session.close()
+
+    def fetch(self, keys: list[str], previous: Mapping[str, Previous]) -> dict[str, Outcome]:
+        groups: dict[str, list[str]] = {}
+        out: dict[str, Outcome] = {}
+        for key in keys:
+            if parse_id(f"{PREFIX}:{key}") != key:
+                out[key] = SourceError(
+                    f"{PREFIX}:{key} is not a GitHub repository ID; "
+                    "use gh:owner/repo or a github.com link.",
+                    source=NAME, ids=(key,),
+                )
+                continue
+            repo, _ = split_key(key)
+            groups.setdefault(repo.lower(), []).append(key)
+        for members in groups.values():
+            repo, _ = split_key(members[0])
+            url = f"{self._base}/repos/{repo}"
+            if self._stop is not None:
+                out.update((k, _like(self._stop, k, url)) for k in members)
+                continue
+            out.update(self._ask(url, members, previous))
+        return {k: out[k] for k in keys}
+
+    def _ask(
+        self, url: str, members: list[str], previous: Mapping[str, Previous]
+    ) -> dict[str, Outcome]:
+        import requests
+
+        from . import Fetched
+
+        headers: dict[str, str] = {}
+        etag = self._shared_etag(members, previous)
+        if etag is not None:
+            headers["If-None-Match"] = etag
+        try:
+            response = self._session.get(url, headers=headers)
+        except requests.exceptions.Timeout:
+            return self._fail(
+                SourceError,
+                lambda _: f"GitHub did not answer within {self._settings.timeout:g} seconds; "
+                "try again later or raise ALIGNFETCH_TIMEOUT.",
+                members, url,
+            )
+        except requests.exceptions.ConnectionError as err:
+            # The host is unreachable, so the rest of the batch would fail alike.
+            return self._halt(
+                SourceError,
+                f"GitHub could not be reached at {self._base} ({_reason(err)}); "
+                "check the network or ALIGNFETCH_GITHUB_URL.",
+                members, url,
+            )
+        except requests.exceptions.RequestException as err:
+            reason = _reason(err)
+            return self._fail(
+                SourceError,
+                lambda ident: f"The request to GitHub for {ident} failed ({reason}); "
+                "try again later.",
+                members, url,
+            )
+
+        final = response.url or url
+        if response.status_code == 304 and etag is not None:
+            return {
+                k: Fetched(
+                    record=previous[k].record, raw=previous[k].raw, url=final,
+                    etag=previous[k].etag, unchanged=True,
+                )
+                for k in members
+            }
+        if response.status_code != 200:
+            return self._http_error(response, members, final)
+        raw = self._scrub(response.content.decode("utf-8", errors="replace"))
+        try:
+            body = json.loads(raw)
+            if not isinstance(body, dict):
+                raise TypeError("not an object")
+            records = {
+                k: convert(body, k, redirected=bool(response.history)) for k in members
+            }
+        except (ValueError, KeyError, TypeError):
+            return self._fail(
+                SourceError,
+                lambda ident: f"GitHub's answer for {ident} is not a repository; "
+                "check ALIGNFETCH_GITHUB_URL, or try again later.",
+                members, final, 200,
+            )
+        return {
+            k: Fetched(record=records[k], raw=raw, url=final, etag=response.headers.get("ETag"))
+            for k in members
+        }
+
+    @staticmethod
+    def _shared_etag(members: list[str], previous: Mapping[str, Previous]) -> str | None:
+        """The ETag to send, if every key of this repository holds the same one.
+
+        A 304 answers for all the keys at once, so a key without a cached
+        record (or with an older one) needs the full answer.
+        """
+        etags = {previous[k].etag if k in previous else None for k in members}
+        return etags.pop() if len(etags) == 1 else None
+
+    def _http_error(
+        self, response: requests.Response, members: list[str], url: str
+    ) -> dict[str, Outcome]:
+        status = response.status_code
+        headers = response.headers
+        message = _message(response)
+        detail = f"HTTP {status}: {message}" if message else f"HTTP {status}"
+        token = bool(self._settings.github_token)
+        if status == 404:
+            return self._fail(
+                NotFoundError,
+                lambda ident: f"{ident} does not exist on GitHub, or is private; check the ID"
+                + (" (and that GITHUB_TOKEN may read it)." if token
+                   else " (set GITHUB_TOKEN for a private one)."),
+                members, url, status,
+            )
+        if status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+            limit = headers.get("x-ratelimit-limit")
+            whom = "GITHUB_TOKEN" if token else "requests without a token"
+            per_hour = f" ({limit} an hour)" if limit else ""
+            reset = _reset(headers.get("x-ratelimit-reset"))
+            when = f" until {reset}" if reset else ""
+            wait = "wait until then" if reset else "wait up to an hour"
+            return self._halt(
+                RateLimitError,
+                f"GitHub's rate limit for {whom}{per_hour} is used up{when}; {wait}"
+                + ("." if token else ", or set GITHUB_TOKEN to be allowed 5,000 an hour."),
+                members, url, status,
+            )
+        if status == 429 or (status == 403 and "retry-after" in headers):
+            # GitHub's secondary limits: too many requests at once or too fast.
+            after = headers.get("retry-after", "")
+            wait = f"{after} seconds" if after.isdigit() else "a few minutes"
+            return self._halt(
+                RateLimitError,
+                f"GitHub is limiting requests ({detail}); wait {wait} and try again"
+                + ("." if token else ", or set GITHUB_TOKEN."),
+                members, url, status,
+            )
+        if status == 401:
+            # A token GitHub rejects fails every request alike.
+            return self._halt(
+                SourceError,
+                f"GitHub rejected GITHUB_TOKEN ({detail}); renew it, or unset it to ask "
+                "without one.",
+                members, url, status,
+            )
+        if status == 403:
+            return self._fail(
+                SourceError,
+                lambda ident: f"GitHub refused access to {ident} ({detail}); "
+                + ("check that GITHUB_TOKEN may read it." if token
+                   else "set GITHUB_TOKEN if it needs one."),
+                members, url, status,
+            )
+        if status >= 500:
+            attempts = self._settings.retries + 1
+            tries = f"after {attempts} attempts" if attempts > 1 else "at the only attempt"
+            return self._fail(
+                SourceError,
+                lambda ident: f"GitHub answered HTTP {status} for {ident} {tries}; "
+                "try again later.",
+                members, url, status,
+            )
+        return self._fail(
+            SourceError,
+            lambda ident: f"GitHub answered {ident} with {detail}; check the ID, "
+            "or try again later.",
+            members, url, status,
+        )
+
+    def _fail(
+        self,
+        kind: type[SourceError],
+        message: Callable[[str], str],
+        members: list[str],
+        url: str,
+        status: int | None = None,
+    ) -> dict[str, Outcome]:
+        """A failure for each key of one repository; ``message`` is given the key's ID."""
+        return {
+            k: kind(
+                self._scrub(message(f"{PREFIX}:{k}")),
+                source=NAME, ids=(k,), url=url, status=status,
+            )
+            for k in members
+        }
+
+    def _halt(
+        self,
+        kind: type[SourceError],
+        message: str,
+        members: list[str],
+        url: str,
+        status: int | None = None,
+    ) -> dict[str, Outcome]:
+        """Fail these keys, and every later one without asking GitHub again."""
+        self._stop = kind(self._scrub(message), source=NAME, ids=(), url=url, status=status)
+        return {k: _like(self._stop, k, url) for k in members}
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the token: nothing alignfetch stores or prints may hold it."""
+        token = self._settings.github_token
+        return text.replace(token, "[GITHUB_TOKEN]") if token else text
+
+
+def _like(err: SourceError, key: str, url: str) -> SourceError:
+    """A copy of ``err`` for another key (callers may amend a message in place)."""
+    return type(err)(err.message, source=err.source, ids=(key,), url=url, status=err.status)
+
+
+def _reset(epoch: str | None) -> str | None:
+    """``HH:MM UTC`` from ``x-ratelimit-reset`` (epoch seconds); the limit is hourly."""
+    try:
+        moment = datetime.fromtimestamp(int(epoch or ""), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return f"{moment:%H:%M} UTC"
+
+
+def _message(response: requests.Response) -> str:
+    """GitHub's own ``message`` from an error body, if short enough to quote."""
+    try:
+        body = json.loads(response.content.decode("utf-8", errors="replace"))
+    except ValueError:
+        return ""
+    text = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _reason(err: Exception) -> str:
+    text = str(err)
+    return text if len(text) < 120 else type(err).__name__
