@@ -28,3 +28,16 @@ def test_project_list_holds_the_reference_sections_and_papers() -> None:
     assert papers["arxiv:2306.05685"].affiliation == "UC Berkeley"
     assert papers["arxiv:2305.16960"].affiliation == "Dartmouth College"
     assert papers["arxiv:2305.14929"].affiliation is None
+
+
+def test_project_list_holds_the_reference_datasets_and_repositories() -> None:
+    ef = entries.load(ROOT / "entries.toml")
+    rest = [(e.id, e.section) for e in ef.entries if not e.id.startswith("arxiv:")]
+    assert rest == [
+        ("hf:Anthropic/hh-rlhf", "english"),
+        ("hf:liyucheng/zhihu_rlhf_3k", "chinese"),
+        ("gh:PKU-Alignment/safe-rlhf", "rlhf"),  # the data wins: not CarperAI/trlx
+        ("gh:CarperAI/trlx", "rlhf"),
+        ("gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat", "rlhf"),
+        ("gh:lucidrains/PaLM-rlhf-pytorch", "rlhf"),
+    ]
