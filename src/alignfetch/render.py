@@ -1,0 +1,544 @@
+"""The README renderer: an export document (schema_version 1) in, Markdown out.
+
+This module owns the list's Markdown: the Jinja2 environment and its filters,
+the default template (``templates/awesome.md.j2``, the house style of
+Awesome-LLM-Alignment), GitHub's heading anchors, splicing the generated text
+between markers of an existing README, and the diff that ``render --check``
+prints. Its only input is the document :mod:`alignfetch.export` builds; it
+never looks at the cache or at upstream payloads.
+
+Upstream text is data, not markup. Every filter that puts text into Markdown
+escapes it for the place it goes, so that a title, abstract or dataset card
+cannot open a tag, close the ``<details>`` block, start a heading or swallow
+the rest of the page in a code fence.
+
+Writing your own template
+-------------------------
+``render(doc, template=text)`` renders ``text`` with the same variables and
+filters as the default template. Undefined names are errors (StrictUndefined).
+Autoescaping is off (the output is Markdown; escape with the filters below),
+and block tags take their own line with them: the newline after a ``{% ... %}``
+tag is dropped (``trim_blocks``), and so are spaces and tabs before it on its
+line (``lstrip_blocks``).
+
+Variables:
+
+``doc``
+    The export document as given.
+``list``
+    ``doc["list"]``: the ``[list]`` table of entries.toml (``list.title``, ...).
+``toc``
+    The table of contents, in page order: one :class:`TocLine` (``title``,
+    ``anchor``, ``depth``) for the list's title (depth 0), then one per section
+    (depth 1 for a top-level section, 2 for its children, ...).
+``title_anchor``
+    The anchor of the page's title heading (also ``toc[0].anchor``).
+``sections``
+    The top-level sections, each a :class:`SectionView`: ``slug``, ``title``,
+    ``parent``, ``depth`` (1 for top level), ``level`` (its heading level: 2
+    for ``##``, at most 6), ``anchor``, ``items`` (its entries, in the list's
+    order) and ``children`` (its sub-sections). Walk them with
+    ``{% for s in sections recursive %}...{{ loop(s.children) }}{% endfor %}``.
+``items``
+    Every entry of the document as an :class:`ItemView`, in the list's order.
+
+Each :class:`ItemView` has ``entry`` (the exported entry, unchanged: use
+``item.entry.title``, ``item.entry.abstract``, ...), ``kind`` (``paper``,
+``dataset`` or ``repo``) and what the house style derives from it:
+``date`` (the ISO date shown: the entry's date override, else a paper's
+``published``, a dataset's first paper's ``published``, else the dataset's
+creation day; a repository shows none, so only its override counts), ``venue``
+(the venue override, else a paper's journal reference, else ``arXiv YEAR`` for
+a paper or a dataset's paper), ``links`` (the ``(name, url)`` pairs to show,
+``Paper`` first, then ``DOI`` when the paper has one) and ``paper``
+(a dataset's first linked paper, or None).
+
+Filters, by where the text goes:
+
+``md``
+    Inline Markdown text (headings, ``**bold**``, ``*italic*``, link text):
+    whitespace collapsed, Markdown punctuation and ``< > &`` backslash-escaped.
+``code``
+    A whole code span, backticks included: ``{{ title|code }}`` gives
+    ``\\`title\\``` (a longer fence when the text holds backticks).
+``url``
+    A link target: must be http(s); spaces, quotes, brackets and parentheses
+    are percent-encoded. ``urlpath`` percent-encodes a path such as
+    ``owner/name``.
+``abstract``
+    Text inside an HTML block such as ``<details>``: ``& < >`` become
+    entities and blank lines are dropped (a blank line would end the block).
+``card``
+    Markdown kept (a dataset card's summary) but made safe: ``<`` outside
+    code fences becomes ``&lt;``, headings are turned into text (they would
+    shift GitHub's anchors), and a fence left open is closed.
+``human_date``
+    ``2023-05-03`` -> ``3 May 2023``, in English whatever the locale.
+
+The generated text ends with exactly one newline, and the same document gives
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import traceback
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import jinja2
+
+from .errors import InputError
+
+__all__ = [
+    "END_MARKER",
+    "START_MARKER",
+    "ItemView",
+    "SectionView",
+    "TocLine",
+    "anchor",
+    "default_template",
+    "diff",
+    "human_date",
+    "render",
+    "splice",
+]
+
+SCHEMA_VERSION = 1
+START_MARKER = "<!-- alignfetch:start -->"
+END_MARKER = "<!-- alignfetch:end -->"
+DEFAULT_TEMPLATE = "awesome.md.j2"
+KINDS = ("paper", "dataset", "repo")
+ORDERS = ("file", "newest")
+_TEMPLATE_FILE = "<template>"
+"""The file name Jinja gives a template compiled from a string, in tracebacks."""
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# -- the variables a template sees -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TocLine:
+    title: str
+    anchor: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class ItemView:
+    entry: Mapping[str, Any]
+    kind: str
+    date: str | None
+    venue: str | None
+    links: tuple[tuple[str, str], ...]
+    paper: Mapping[str, Any] | None
+
+
+@dataclass
+class SectionView:
+    slug: str
+    title: str
+    parent: str | None
+    depth: int
+    level: int
+    anchor: str = ""
+    items: list[ItemView] = field(default_factory=list)
+    children: list[SectionView] = field(default_factory=list)
+
+
+# -- public API ----------------------------------------------------------------------
+
+
+def render(doc: Mapping[str, Any], template: str | None = None) -> str:
+    """The README text for an export document.
+
+    ``template`` is the text of a Jinja2 template; None means the packaged
+    default. Raises :class:`InputError` when the document is not a schema 1
+    export or the template cannot be rendered.
+    """
+    what = "default template" if template is None else "template"
+    source = default_template() if template is None else template
+    context = _context(doc)
+    env = _environment()
+    try:
+        compiled = env.from_string(source)
+    except jinja2.TemplateSyntaxError as err:
+        raise InputError(
+            f"The {what} has a syntax error at line {err.lineno}: {_clause(err.message)}."
+        ) from None
+    try:
+        text = compiled.render(context)
+    except jinja2.UndefinedError as err:
+        raise InputError(
+            f"The {what} uses an undefined value{_where(err)}: {_clause(err.message)}."
+        ) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
+        # A template is a maintainer's program: its mistakes are input, not crashes.
+        raise InputError(f"The {what} failed{_where(err)}: {_clause(str(err))}.") from None
+    return text.rstrip("\n") + "\n"
+
+
+def default_template() -> str:
+    """The text of the packaged default template."""
+    return (
+        resources.files("alignfetch").joinpath("templates", DEFAULT_TEMPLATE)
+        .read_text(encoding="utf-8")
+    )
+
+
+def anchor(title: str, seen: dict[str, int]) -> str:
+    """GitHub's anchor for a heading whose text is ``title``; records it in ``seen``.
+
+    GitHub lower-cases the text, drops every character that is not a letter,
+    a mark, a decimal digit, a connector (``_``), a hyphen or a space, and turns
+    each space into a hyphen; the second heading with the same anchor gets
+    ``-1``, the third ``-2``, and so on.
+    """
+    slug = "".join(ch for ch in title.lower() if _kept_in_anchor(ch)).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return f"{slug}-{count}" if count else slug
+
+
+def splice(existing: str, generated: str) -> str:
+    """``existing`` with the text between its alignfetch markers replaced by ``generated``.
+
+    Everything outside the markers, and the markers, stay as they are. Without
+    markers the result is ``generated`` alone.
+    """
+    starts, ends = existing.count(START_MARKER), existing.count(END_MARKER)
+    if starts == 0 and ends == 0:
+        return generated
+    if START_MARKER in generated or END_MARKER in generated:
+        raise InputError(
+            "The generated text contains an alignfetch marker itself, so it cannot be spliced."
+        )
+    if starts != 1 or ends != 1:
+        raise InputError(
+            f"The file must hold exactly one {START_MARKER} and one {END_MARKER} "
+            f"(found {starts} and {ends})."
+        )
+    head_end = existing.index(START_MARKER) + len(START_MARKER)
+    tail_start = existing.index(END_MARKER)
+    if tail_start < head_end:
+        raise InputError(f"The file has {END_MARKER} before {START_MARKER}; swap them.")
+    return existing[:head_end] + "\n" + generated.strip("\n") + "\n" + existing[tail_start:]
+
+
+def diff(old: str, new: str, path: str) -> str:
+    """A unified diff from ``old`` (the file at ``path``) to ``new``; empty when equal."""
+    lines = difflib.unified_diff(
+        _lines(old),
+        _lines(new),
+        fromfile=f"{path} (current)",
+        tofile=f"{path} (rendered)",
+    )
+    out = []
+    for line in lines:
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+# -- filters ---------------------------------------------------------------------------
+
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+# Escaped wherever inline text goes; "." "-" "(" ")" ":" "!" stay as written,
+# since nothing opens with them once "[" is escaped.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
+# At the start of a line these open a list, a setext underline or a thematic break.
+_LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
+
+
+def md(value: object) -> str:
+    """Plain text as inline Markdown that shows exactly that text."""
+    text = _SPACE.sub(" ", str(value)).strip(" ")
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    m = _LINE_START.match(text)
+    if m:
+        text = "\\" + text if m[1] else f"{m[2]}\\{m[3]}{text[m.end():]}"
+    return text
+
+
+def code(value: object) -> str:
+    """A code span (its backticks included) that shows the text verbatim."""
+    text = _SPACE.sub(" ", str(value)).strip(" ")
+    runs = re.findall(r"`+", text)
+    if not runs:
+        return f"`{text}`"
+    fence = "`" * (max(len(r) for r in runs) + 1)
+    return f"{fence} {text} {fence}"
+
+
+# What would end a link destination or open a code span or tag inside one.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>()\"`\\]")
+
+
+def url(value: object) -> str:
+    """A link target: an http(s) URL with what would end a Markdown link encoded."""
+    text = str(value).strip()
+    if not re.match(r"https?://", text, re.IGNORECASE):
+        raise InputError(f"The link {text!r} is not an http(s) URL.")
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", text)
+
+
+def urlpath(value: object) -> str:
+    """A piece of a URL's path, such as ``owner/name``, percent-encoded."""
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m[0]):02X}", str(value).strip())
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def abstract(value: object) -> str:
+    """Text for an HTML block: entities for ``& < >``, no blank line inside."""
+    lines = (line.strip(" \t") for line in _LINE_BREAK.split(str(value)))
+    return "\n".join(html.escape(line, quote=False) for line in lines if line)
+
+
+_FENCE_OPEN = re.compile(r"(`{3,}|~{3,})(.*)")
+_FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+# What may stand before a heading's "#" on its line: indentation, ">" and list markers.
+_CONTAINERS = r"(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*"
+_ATX = re.compile(rf"({_CONTAINERS})(?=#{{1,6}}(?:[ \t]|$))")
+_SETEXT = re.compile(rf"({_CONTAINERS})(?=(?:=+|-+)[ \t]*$)")
+
+
+def card(value: object) -> str:
+    """A dataset card's Markdown, kept, but unable to break the page around it.
+
+    Only fences that start at the left margin are kept as fences: their
+    extent is the same for any CommonMark parser, so their text can stay
+    verbatim and one left open can be closed. An indented fence line could
+    belong to a list item or a quote, which this scan does not follow, so its
+    first character is escaped instead. Outside fences ``<`` becomes ``&lt;``
+    (no raw HTML, comments or ``</details>``; inside a code span it then shows
+    as ``&lt;``, the price of never guessing wrong).
+    """
+    lines = _LINE_BREAK.split(str(value).strip("\n"))
+    out: list[str] = []
+    fence: str | None = None
+    after_text = False  # a setext underline needs a paragraph line above it
+    for line in lines:
+        if fence is not None:
+            m = _FENCE_CLOSE.fullmatch(line)
+            if m and m[1][0] == fence[0] and len(m[1]) >= len(fence):
+                fence = None
+            out.append(line)
+            after_text = False
+            continue
+        m = _FENCE_OPEN.fullmatch(line)
+        if m and not (m[1][0] == "`" and "`" in m[2]):
+            fence = m[1]
+            out.append(line)
+            after_text = False
+            continue
+        body = line.lstrip(" \t")
+        if body.startswith(("```", "~~~")):
+            line = line[: len(line) - len(body)] + "\\" + body
+        line = line.replace("<", "&lt;")
+        line = _ATX.sub(r"\1\\", line, count=1)
+        if after_text:
+            line = _SETEXT.sub(r"\1\\", line, count=1)
+        out.append(line)
+        after_text = bool(line.strip(" \t"))
+    if fence is not None:
+        out.append(fence)
+    return "\n".join(out)
+
+
+def human_date(value: object) -> str:
+    """``2023-05-03`` (or a datetime string) -> ``3 May 2023``; empty for no date."""
+    if not value:
+        return ""
+    d = date.fromisoformat(str(value)[:10])
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+FILTERS = {
+    "md": md,
+    "code": code,
+    "url": url,
+    "urlpath": urlpath,
+    "abstract": abstract,
+    "card": card,
+    "human_date": human_date,
+}
+
+
+# -- building the context -------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        autoescape=False,  # the output is Markdown; the filters escape for each place
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(doc, Mapping) or doc.get("schema_version") != SCHEMA_VERSION:
+        version = doc.get("schema_version") if isinstance(doc, Mapping) else None
+        raise InputError(
+            f"The export document has schema_version {version!r}; "
+            f"this alignfetch renders version {SCHEMA_VERSION}."
+        )
+    meta = _mapping(doc.get("list"), "list")
+    order = meta.get("order", "file")
+    if order not in ORDERS:
+        raise InputError(f"The list's order must be 'file' or 'newest', not {order!r}.")
+    views: dict[str, SectionView] = {}
+    top: list[SectionView] = []
+    for raw in _sequence(doc.get("sections"), "sections"):
+        s = _mapping(raw, "a section")
+        slug, parent = s.get("slug"), s.get("parent")
+        if slug in views:
+            raise InputError(f"The export document defines section {slug!r} twice.")
+        if parent is not None and parent not in views:
+            raise InputError(
+                f"Section {slug!r} names parent {parent!r}, which is not a section above it."
+            )
+        depth = 1 if parent is None else views[parent].depth + 1
+        view = SectionView(
+            slug=str(slug), title=str(s.get("title", "")), parent=parent,
+            depth=depth, level=min(depth + 1, 6),
+        )
+        views[view.slug] = view
+        (top if parent is None else views[parent].children).append(view)
+    items = []
+    for raw in _sequence(doc.get("entries"), "entries"):
+        e = _mapping(raw, "an entry")
+        if e.get("kind") not in KINDS:
+            raise InputError(
+                f"Entry {e.get('id')!r} has kind {e.get('kind')!r}, not one of {', '.join(KINDS)}."
+            )
+        if e.get("section") not in views:
+            raise InputError(
+                f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
+                "which the export document does not define."
+            )
+        item = _item(e)
+        items.append(item)
+        views[e["section"]].items.append(item)
+    if order == "newest":
+        for view in views.values():
+            # Stable, so equal dates keep the file's order; undated entries go last.
+            view.items.sort(key=lambda i: i.date or "", reverse=True)
+    seen: dict[str, int] = {}
+    # The title heading's text ends with the space before its badge.
+    title = str(meta.get("title", ""))
+    toc = [TocLine(title, anchor(_plain(title) + " ", seen), 0)]
+    for view in _walk(top):
+        view.anchor = anchor(_plain(view.title), seen)
+        toc.append(TocLine(view.title, view.anchor, view.depth))
+    return {
+        "doc": doc,
+        "list": meta,
+        "toc": toc,
+        "title_anchor": toc[0].anchor,
+        "sections": top,
+        "items": items,
+    }
+
+
+def _item(e: Mapping[str, Any]) -> ItemView:
+    kind = e["kind"]
+    links = list((e.get("links") or {}).items())
+    paper: Mapping[str, Any] | None = None
+    venue = e.get("venue")
+    if kind == "paper":
+        shown = e.get("date") or e.get("published")
+        # A journal reference means the preprint was published: that is its venue now.
+        if not venue and e.get("journal_ref"):
+            venue = str(e["journal_ref"])
+        if not venue and e.get("published"):
+            venue = f"arXiv {str(e['published'])[:4]}"
+        names = {name for name, _ in links}
+        links.insert(0, ("Paper", e.get("url")))
+        if e.get("doi") and "DOI" not in names:
+            links.insert(1, ("DOI", f"https://doi.org/{e['doi']}"))
+        if e.get("code_url") and "Github" not in names:
+            links.append(("Github", e["code_url"]))
+        hf_paper = e.get("hf_paper")
+        if hf_paper and hf_paper.get("url") and "HuggingFace" not in names:
+            links.append(("HuggingFace", hf_paper["url"]))
+    elif kind == "dataset":
+        papers = e.get("papers") or []
+        paper = papers[0] if papers else None
+        published = paper.get("published") if paper else None
+        created = str(e["created"])[:10] if e.get("created") else None
+        shown = e.get("date") or published or created
+        if paper:
+            if not venue:
+                venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
+            key = str(paper.get("id", "")).removeprefix("arxiv:")
+            links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
+    else:
+        shown = e.get("date")
+    return ItemView(
+        entry=e, kind=kind, date=shown, venue=venue,
+        links=tuple((str(n), str(u)) for n, u in links), paper=paper,
+    )
+
+
+def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
+    out = []
+    for s in sections:
+        out.append(s)
+        out.extend(_walk(s.children))
+    return out
+
+
+def _plain(title: object) -> str:
+    """A heading's text as GitHub sees it once the Markdown is rendered."""
+    return _SPACE.sub(" ", str(title)).strip(" ")
+
+
+def _kept_in_anchor(ch: str) -> bool:
+    if ch in "- ":
+        return True
+    category = unicodedata.category(ch)
+    return category[0] in "LM" or category in ("Nd", "Pc")
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"In the export document, {what} must be an object.")
+    return value
+
+
+def _sequence(value: object, what: str) -> Sequence[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"In the export document, {what} must be a list.")
+    return value
+
+
+def _where(err: BaseException) -> str:
+    """`` at line N`` for the deepest template line in the error's traceback."""
+    tb = traceback.extract_tb(err.__traceback__)
+    lines = [f.lineno for f in tb if f.filename == _TEMPLATE_FILE]
+    return f" at line {lines[-1]}" if lines and lines[-1] else ""
+
+
+def _lines(text: str) -> list[str]:
+    # Only "\n" ends a line of a Markdown file; str.splitlines would also split
+    # at form feeds and U+2028, which a diff must show as they are.
+    return [line for line in re.split(r"(?<=\n)", text) if line]
+
+
+def _clause(message: str | None) -> str:
+    return _SPACE.sub(" ", message or "unknown error").strip().rstrip(".")
