@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -88,23 +87,20 @@ def _talk(message: str) -> None:
 
 
 def _json_option(f: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(f)  # type: ignore[return-value]
+    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(f)
 
 
-def human_date(iso: str | None) -> str:
-    """``2023-05-03`` -> ``3 May 2023``, the list's house style."""
-    if not iso:
-        return ""
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d:%b %Y}"
+def _title(item: Item) -> str:
+    return item.entry.title or str(getattr(item.record, "title", item.entry.id))
 
 
 def _summary(item: Item) -> str:
     """What `add` prints of a new entry: enough to see that it is the right one."""
     from .records import Dataset, Paper, Repo
+    from .render import human_date
 
     r = item.record
-    lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {item.entry.title or r.title}"]
+    lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {_title(item)}"]
     if isinstance(r, Paper):
         lines.append("  " + ", ".join(a.name for a in r.authors))
         lines.append(f"  {human_date(item.entry.date or r.published)}")
@@ -188,7 +184,7 @@ def list_(section: str | None, as_json: bool) -> None:
     for item in items:
         r = item.record
         when = getattr(r, "published", None) or ""
-        click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{item.entry.title or r.title}")
+        click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{_title(item)}")
 
 
 @cli.command()
@@ -273,6 +269,31 @@ class _NoBar:
         pass
 
 
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write into this file (only between its alignfetch markers, if it has them).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 and print a diff when the file is not up to date.")
+@click.option("--from", "source", type=click.Path(dir_okay=False), metavar="EXPORT.json",
+              help="Render from an export instead of the cache: no cache or network needed.")
+@click.option("--template", type=click.Path(dir_okay=False),
+              help="A Jinja2 template instead of [list] template or the default.")
+def render(output: str | None, check: bool, source: str | None, template: str | None) -> None:
+    """Render the list's README in its house style."""
+    ws = _ws()
+    if output is None:
+        if check:
+            raise click.UsageError("--check needs the file to compare: give -o FILE.")
+        click.echo(ws.render(source=source, template=template), nl=False)
+        return
+    difference = ws.render_to(output, check=check, source=source, template=template)
+    if difference is not None:
+        click.echo(difference, nl=False)
+        _talk(f"{output} is not up to date; run `alignfetch render -o {output}`.")
+        click.get_current_context().exit(1)
+    _talk(f"{output} is up to date." if check else f"Wrote {output}.")
+
+
 @cli.group()
 def db() -> None:
     """Manage the cache database."""
@@ -300,4 +321,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

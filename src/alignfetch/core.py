@@ -150,6 +150,56 @@ class Workspace:
         ef = self.load()
         return document(ef, self.items())
 
+    def render(
+        self, *, source: str | os.PathLike[str] | None = None,
+        template: str | os.PathLike[str] | None = None,
+    ) -> str:
+        """The list's README: from the cache, or from an export JSON (``source``).
+
+        Rendering from a committed export needs neither cache nor network, so a
+        CI job can check a list's README offline. The template is ``template``,
+        else ``[list] template`` (relative to entries.toml), else the default.
+        """
+        from . import render
+
+        doc = read_export(Path(source)) if source is not None else self.export()
+        chosen = template or doc.get("list", {}).get("template")
+        text = None
+        if chosen:
+            path = self.entries_path.parent / chosen
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as err:
+                raise InputError(
+                    f"The template {path} could not be read ({err.strerror}); fix the path."
+                ) from None
+        return render.render(doc, text)
+
+    def render_to(
+        self, output: str | os.PathLike[str], *, check: bool = False,
+        source: str | os.PathLike[str] | None = None,
+        template: str | os.PathLike[str] | None = None,
+    ) -> str | None:
+        """Write the rendered list into ``output`` (between its markers, if it has them).
+
+        With ``check``, write nothing and return the unified diff when the file
+        differs from what would be written (None when it is up to date).
+        """
+        from .render import diff, splice
+
+        path = Path(output)
+        try:
+            with path.open(encoding="utf-8", newline="") as f:
+                existing = f.read()
+        except FileNotFoundError:
+            existing = ""
+        new = splice(existing, self.render(source=source, template=template))
+        if check:
+            return diff(existing, new, str(path)) if new != existing else None
+        if new != existing:
+            entries_mod.write_atomic(path, new)
+        return None
+
     # -- writing -----------------------------------------------------------------
 
     def add(
@@ -407,6 +457,26 @@ class FetchRun:
     def fetched(self) -> list[Fetched]:
         ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
         return ok + self.related
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """An export document written by ``alignfetch export``, checked for its version."""
+    import json
+
+    from .export import SCHEMA_VERSION
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path} does not exist; write it with `alignfetch export -o {path}`.") from None
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"{path} is not an alignfetch export ({err}).") from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
+        raise InputError(
+            f"{path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
+            "write it again with `alignfetch export`."
+        )
+    return doc
 
 
 def _some(ids_: Sequence[str], shown: int = 5) -> str:

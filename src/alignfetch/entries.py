@@ -22,6 +22,8 @@ from tomlkit.toml_document import TOMLDocument
 from . import ids
 from .errors import BadIdError, EntriesFileError, InputError
 
+LIST_KEYS = ("title", "order", "template")
+"""Keys of [list]: the title, entry order within sections (file, newest), a template."""
 OVERRIDES = ("title", "description", "venue", "affiliation", "date")
 """Per-entry fields a maintainer may set; they win over fetched values."""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -62,7 +64,8 @@ class Entry:
 class EntriesFile:
     path: Path
     doc: TOMLDocument
-    list: dict[str, Any]
+    meta: dict[str, Any]
+    """The [list] table."""
     sections: list[Section]
     entries: list[Entry] = field(default_factory=list)
 
@@ -204,6 +207,13 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
     meta = data.get("list", {})
     if not isinstance(meta, dict):
         raise EntriesFileError(f"In {name}, [list] must be a table.")
+    _no_unknown(meta, set(LIST_KEYS), f"In {name}, [list]")
+    if not isinstance(meta.get("title", ""), str):
+        raise EntriesFileError(f"In {name}, [list] title must be a string.")
+    if meta.get("order", "file") not in ("file", "newest"):
+        raise EntriesFileError(f"In {name}, [list] order must be \"file\" or \"newest\".")
+    if not isinstance(meta.get("template", ""), str):
+        raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
     sections: list[Section] = []
     for i, raw in enumerate(_tables(data, "sections", name), 1):
         where = f"In {name}, section {i}"
