@@ -114,3 +114,12 @@ def test_a_published_preprint_shows_its_journal_and_doi(fakes: Fakes, project: P
     text = run("render").stdout
     assert ("UC Berkeley, NeurIPS 2023 Datasets and Benchmarks. [[Paper](https://arxiv.org/abs/2306.05685)] "
             "[[DOI](https://doi.org/10.5555/nips.2023.1)] \\\n") in text
+
+
+def test_the_committed_list_is_current(project: Path) -> None:
+    """list/alignfetch.json is what the project's entries.toml exports, and
+    list/README.md what it renders to: the check CI can run offline."""
+    assert json.loads(run("export").stdout) == json.loads((ROOT / "list" / "alignfetch.json").read_text())
+    result = run("render", "--check", "--from", str(ROOT / "list" / "alignfetch.json"),
+                 "-o", str(ROOT / "list" / "README.md"))
+    assert result.exit_code == 0, result.stdout
