@@ -83,7 +83,7 @@ def section_json(section: Section) -> dict[str, Any]:
 def document(ef: EntriesFile, items: list[Item]) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "list": dict(ef.list),
+        "list": dict(ef.meta),
         "sections": [section_json(s) for s in ef.sections],
         "entries": [entry_json(i) for i in items],
     }

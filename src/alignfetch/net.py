@@ -33,7 +33,8 @@ class _Backoff(Retry):
     def new(self, **kw: Any) -> _Backoff:
         retry = super().new(**kw)
         retry.base, retry.floor = self.base, self.floor
-        return retry  # type: ignore[return-value]
+        assert isinstance(retry, _Backoff)
+        return retry
 
     def get_backoff_time(self) -> float:
         errors = len([h for h in self.history if h.status or h.error])
@@ -70,7 +71,9 @@ class _PoliteAdapter(HTTPAdapter):
         # One connection: arXiv asks for no parallel requests.
         super().__init__(max_retries=retry, pool_connections=1, pool_maxsize=1)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]  # passes requests' keyword arguments through
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         # Clients such as arxiv.py set their own User-Agent per request; ours wins.
         request.headers["User-Agent"] = self._user_agent
         if kwargs.get("timeout") is None:

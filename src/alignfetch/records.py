@@ -112,9 +112,10 @@ _TYPES: dict[str, type[Record]] = {t.kind: t for t in (Paper, PaperPage, Dataset
 
 def to_dict(record: Record) -> dict[str, Any]:
     """The record as JSON-ready data, ``kind`` first."""
-    data = {"kind": record.kind}
+    data: dict[str, Any] = {"kind": record.kind}
     data.update(dataclasses.asdict(record))
-    return _lists(data)
+    out: dict[str, Any] = _lists(data)
+    return out
 
 
 def from_dict(data: dict[str, Any]) -> Record:

@@ -56,7 +56,7 @@ class Source(Protocol):
 def _registry() -> dict[str, Source]:
     from . import arxiv, github, hf_datasets
 
-    return {m.PREFIX: m for m in (arxiv, hf_datasets, github)}  # type: ignore[misc]
+    return {m.PREFIX: m for m in (arxiv, hf_datasets, github)}
 
 
 SOURCES: dict[str, Source] = _registry()

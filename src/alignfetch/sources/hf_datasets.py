@@ -53,7 +53,9 @@ def fetch(
 ) -> dict[str, Outcome]:
     """``dataset_info`` for each key; the card only when the commit moved."""
     from huggingface_hub import hf_hub_url
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+    from huggingface_hub import get_session
+    from huggingface_hub.utils._headers import build_hf_headers
+    from huggingface_hub.utils._http import hf_raise_for_status
 
     from . import Fetched
 
@@ -117,14 +119,14 @@ def _body(bodies: Mapping[str, str], url: str) -> Any:
 def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
     """A ``DatasetInfo`` (and its card's summary) as a normalized dataset record."""
     tags = list(info.tags or [])
-    card = info.card_data.to_dict() if info.card_data is not None else {}
+    card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
     papers = []
     for tag in tags:
         if tag.startswith("arxiv:"):
             paper_key = arxiv_source.parse_id(tag.removeprefix("arxiv:"))
             if paper_key:
                 papers.append(f"arxiv:{paper_key}")
-    gated = info.gated
+    gated: object = info.gated  # the Hub has sent True, "auto" and "manual"
     return Dataset(
         id=f"{PREFIX}:{key}",
         title=info.id,

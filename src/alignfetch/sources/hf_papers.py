@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NAME = "Hugging Face papers"
 PREFIX = "hfpaper"
-FORMS = ("https://huggingface.co/papers/2305.01937 (read as its arXiv paper)",)
+FORMS: tuple[str, ...] = ("https://huggingface.co/papers/2305.01937 (read as its arXiv paper)",)
 
 
 def parse_id(text: str) -> str | None:
