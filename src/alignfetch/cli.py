@@ -113,7 +113,10 @@ def _summary(item: Item) -> str:
     elif isinstance(r, Repo):
         if r.description:
             lines.append(f"  {r.description}")
-        lines.append(f"  {r.stars} stars" + (f", renamed from {r.redirected_from}" if r.redirected_from else ""))
+        lines.append(
+            f"  {r.stars} stars"
+            + (f", renamed from {r.redirected_from}" if r.redirected_from else "")
+        )
     return "\n".join(lines)
 
 
@@ -133,7 +136,9 @@ def _link(value: str) -> tuple[str, str]:
 @click.option("--affiliation", help="Affiliation to show.")
 @click.option("--date", help="Date to show instead of the fetched one (YYYY-MM-DD).")
 @click.option("--link", "links", multiple=True, metavar="NAME=URL", help="Extra link; repeatable.")
-def add(ids: tuple[str, ...], section: str, links: tuple[str, ...], **overrides: str | None) -> None:
+def add(
+    ids: tuple[str, ...], section: str, links: tuple[str, ...], **overrides: str | None
+) -> None:
     """Fetch IDs and add them to a section of the list (all or nothing)."""
     pairs = dict(_link(v) for v in links)
     items = _ws().add(list(ids), section, links=pairs, **overrides)
@@ -222,17 +227,32 @@ def export(fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--stale-after", default="1d", show_default=True, metavar="DURATION",
-              help="Re-fetch entries cached longer ago than this (30m, 12h, 1d, 2w).")
+@click.option(
+    "--stale-after",
+    default="1d",
+    show_default=True,
+    metavar="DURATION",
+    help="Re-fetch entries cached longer ago than this (30m, 12h, 1d, 2w).",
+)
 @click.option("--all", "everything", is_flag=True, help="Re-fetch every entry, however fresh.")
 @click.option("--only", type=click.Choice(["paper", "dataset", "repo"]), help="Only this kind.")
 @click.option("--dry-run", is_flag=True, help="Fetch and report, but write nothing.")
-@click.option("--stars-threshold", type=float, default=10.0, show_default=True, metavar="PCT",
-              help="Report a repository's stars when they move by this percent (and 10 stars).")
+@click.option(
+    "--stars-threshold",
+    type=float,
+    default=10.0,
+    show_default=True,
+    metavar="PCT",
+    help="Report a repository's stars when they move by this percent (and 10 stars).",
+)
 @_json_option
 def refresh(
-    stale_after: str, everything: bool, only: str | None, dry_run: bool,
-    stars_threshold: float, as_json: bool,
+    stale_after: str,
+    everything: bool,
+    only: str | None,
+    dry_run: bool,
+    stars_threshold: float,
+    as_json: bool,
 ) -> None:
     """Re-fetch stale entries and report what changed (the nightly job).
 
@@ -246,10 +266,18 @@ def refresh(
     ctx = click.get_current_context()
     total = len(ws.load().entries)
     show = not ctx.meta.get("quiet") and sys.stderr.isatty()
-    with click.progressbar(length=total, label="Refreshing", file=sys.stderr) if show else _NoBar() as bar:
+    with (
+        click.progressbar(length=total, label="Refreshing", file=sys.stderr)
+        if show
+        else _NoBar() as bar
+    ):
         report = ws.refresh(
-            stale_after=parse_duration(stale_after), everything=everything, only=only,
-            dry_run=dry_run, stars_threshold=stars_threshold, progress=bar.update,
+            stale_after=parse_duration(stale_after),
+            everything=everything,
+            only=only,
+            dry_run=dry_run,
+            stars_threshold=stars_threshold,
+            progress=bar.update,
         )
     click.echo(dumps(report.json()) if as_json else report.text(), nl=False)
     if not report.ok:
@@ -270,14 +298,29 @@ class _NoBar:
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write into this file (only between its alignfetch markers, if it has them).")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 and print a diff when the file is not up to date.")
-@click.option("--from", "source", type=click.Path(dir_okay=False), metavar="EXPORT.json",
-              help="Render from an export instead of the cache: no cache or network needed.")
-@click.option("--template", type=click.Path(dir_okay=False),
-              help="A Jinja2 template instead of [list] template or the default.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write into this file (only between its alignfetch markers, if it has them).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and print a diff when the file is not up to date.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False),
+    metavar="EXPORT.json",
+    help="Render from an export instead of the cache: no cache or network needed.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False),
+    help="A Jinja2 template instead of [list] template or the default.",
+)
 def render(output: str | None, check: bool, source: str | None, template: str | None) -> None:
     """Render the list's README in its house style."""
     ws = _ws()

@@ -151,7 +151,9 @@ class Workspace:
         return document(ef, self.items())
 
     def render(
-        self, *, source: str | os.PathLike[str] | None = None,
+        self,
+        *,
+        source: str | os.PathLike[str] | None = None,
         template: str | os.PathLike[str] | None = None,
     ) -> str:
         """The list's README: from the cache, or from an export JSON (``source``).
@@ -176,7 +178,10 @@ class Workspace:
         return render.render(doc, text)
 
     def render_to(
-        self, output: str | os.PathLike[str], *, check: bool = False,
+        self,
+        output: str | os.PathLike[str],
+        *,
+        check: bool = False,
         source: str | os.PathLike[str] | None = None,
         template: str | os.PathLike[str] | None = None,
     ) -> str | None:
@@ -241,8 +246,14 @@ class Workspace:
             run = self.fetch(refs)
             new = [
                 Entry(
-                    str(ref), section, title=title, description=description, venue=venue,
-                    affiliation=affiliation, date=date, links=link_pairs,
+                    str(ref),
+                    section,
+                    title=title,
+                    description=description,
+                    venue=venue,
+                    affiliation=affiliation,
+                    date=date,
+                    links=link_pairs,
                 )
                 for ref in refs
             ]
@@ -301,8 +312,8 @@ class Workspace:
         is named in the report. The lock is held only while writing, so an
         ``add`` does not wait for a long refresh.
         """
-        from .refresh import STARS_THRESHOLD, Report, changes
         from .records import from_dict
+        from .refresh import STARS_THRESHOLD, Report, changes
 
         if only is not None and only not in KINDS.values():
             raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
@@ -311,10 +322,13 @@ class Workspace:
         cached = self._cached(e.id for e in chosen)
         now = datetime.now(UTC)
         due = [
-            e for e in chosen
+            e
+            for e in chosen
             if everything or e.id not in cached or cached[e.id].fetched_at <= now - stale_after
         ]
-        report = Report(checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run)
+        report = Report(
+            checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run
+        )
         if not due:
             return report
         run = self.fetch_outcomes([ids.parse(e.id) for e in due], progress=progress)
@@ -428,7 +442,8 @@ class Workspace:
 
     def _cached(self, rids: Iterable[str]) -> dict[str, CachedRecord]:
         """Cached rows, without creating a cache that does not exist yet."""
-        if "cache" not in self.__dict__ and self.db_url.startswith("sqlite:///"):
+        sqlite = self.db_url.startswith("sqlite:///")
+        if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (two reasons, two tests)
             if not Path(self.db_url.removeprefix("sqlite:///")).exists():
                 return {}
         return self.cache.get(rids)
@@ -468,7 +483,9 @@ def read_export(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(f"{path} does not exist; write it with `alignfetch export -o {path}`.") from None
+        raise InputError(
+            f"{path} does not exist; write it with `alignfetch export -o {path}`."
+        ) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise InputError(f"{path} is not an alignfetch export ({err}).") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:

@@ -106,7 +106,9 @@ class Cache:
         out: dict[str, CachedRecord] = {}
         with self._sessions() as s:
             for i in range(0, len(wanted), 500):
-                rows = s.scalars(select(CachedRecord).where(CachedRecord.id.in_(wanted[i : i + 500])))
+                rows = s.scalars(
+                    select(CachedRecord).where(CachedRecord.id.in_(wanted[i : i + 500]))
+                )
                 out.update((r.id, r) for r in rows)
         return out
 
@@ -178,7 +180,7 @@ def open_cache(url: str) -> Cache:
             upgrade(engine)
     except AlignfetchError:
         raise
-    except Exception as err:  # a file that is not SQLite, a locked or read-only one
+    except Exception as err:  # noqa: BLE001  # a file that is not SQLite, locked or read-only
         reason = str(getattr(err, "orig", None) or err).splitlines()[0]
         raise AlignfetchError(
             f"The cache at {url} could not be opened ({reason}); "

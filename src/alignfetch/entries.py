@@ -74,9 +74,7 @@ class EntriesFile:
             if s.slug == slug:
                 return s
         known = ", ".join(s.slug for s in self.sections) or "none yet"
-        raise InputError(
-            f"There is no section {slug!r} in {self.path.name}; use one of: {known}."
-        )
+        raise InputError(f"There is no section {slug!r} in {self.path.name}; use one of: {known}.")
 
     def find(self, entry_id: str) -> Entry | None:
         """The entry that is ``entry_id`` (a canonical ID, compared by identity)."""
@@ -211,7 +209,7 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
     if not isinstance(meta.get("title", ""), str):
         raise EntriesFileError(f"In {name}, [list] title must be a string.")
     if meta.get("order", "file") not in ("file", "newest"):
-        raise EntriesFileError(f"In {name}, [list] order must be \"file\" or \"newest\".")
+        raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
     if not isinstance(meta.get("template", ""), str):
         raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
     sections: list[Section] = []
@@ -247,7 +245,9 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
             raise EntriesFileError(f"{where}: {err}") from None
         where = f"In {name}, entry {i} ({ref})"
         if ref.identity in seen:
-            raise EntriesFileError(f"{where} repeats entry {seen[ref.identity]}; remove one of them.")
+            raise EntriesFileError(
+                f"{where} repeats entry {seen[ref.identity]}; remove one of them."
+            )
         seen[ref.identity] = i
         section = raw.get("section")
         if section not in known:
@@ -267,7 +267,8 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise EntriesFileError(
-            f"{where} has unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}."
+            f"{where} has unknown key(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(sorted(allowed))}."
         )
 
 

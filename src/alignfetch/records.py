@@ -127,9 +127,7 @@ def from_dict(data: dict[str, Any]) -> Record:
             continue
         value = data[f.name]
         if f.name == "authors":
-            value = tuple(
-                Author(a["name"], tuple(a.get("affiliations", ()))) for a in value
-            )
+            value = tuple(Author(a["name"], tuple(a.get("affiliations", ()))) for a in value)
         elif isinstance(value, list):
             value = tuple(value)
         values[f.name] = value

@@ -30,7 +30,9 @@ class Change:
     new: Any = None
 
 
-def changes(old: Record | None, new: Record, stars_threshold: float = STARS_THRESHOLD) -> list[Change]:
+def changes(
+    old: Record | None, new: Record, stars_threshold: float = STARS_THRESHOLD
+) -> list[Change]:
     """The news in ``new`` compared with ``old`` (None: first fetch)."""
     rid = new.id
     if old is None:
@@ -38,27 +40,59 @@ def changes(old: Record | None, new: Record, stars_threshold: float = STARS_THRE
     out: list[Change] = []
     if isinstance(old, Paper) and isinstance(new, Paper):
         if new.version != old.version:
-            out.append(Change(rid, "new_version", f"new version v{new.version} (was v{old.version})",
-                              old.version, new.version))
-        for name in ("title", "abstract"):
-            if getattr(old, name) != getattr(new, name):
-                out.append(Change(rid, name, f"{name} changed", getattr(old, name), getattr(new, name)))
+            out.append(
+                Change(
+                    rid,
+                    "new_version",
+                    f"new version v{new.version} (was v{old.version})",
+                    old.version,
+                    new.version,
+                )
+            )
+        out.extend(
+            Change(rid, name, f"{name} changed", getattr(old, name), getattr(new, name))
+            for name in ("title", "abstract")
+            if getattr(old, name) != getattr(new, name)
+        )
         if [a.name for a in old.authors] != [a.name for a in new.authors]:
-            out.append(Change(rid, "authors", "authors changed",
-                              [a.name for a in old.authors], [a.name for a in new.authors]))
+            out.append(
+                Change(
+                    rid,
+                    "authors",
+                    "authors changed",
+                    [a.name for a in old.authors],
+                    [a.name for a in new.authors],
+                )
+            )
         if new.journal_ref and new.journal_ref != old.journal_ref:
-            out.append(Change(rid, "published", f"published: {new.journal_ref}",
-                              old.journal_ref, new.journal_ref))
+            out.append(
+                Change(
+                    rid,
+                    "published",
+                    f"published: {new.journal_ref}",
+                    old.journal_ref,
+                    new.journal_ref,
+                )
+            )
         if new.doi and new.doi != old.doi:
             out.append(Change(rid, "doi", f"DOI {new.doi}", old.doi, new.doi))
         if _withdrawn(new) and not _withdrawn(old):
             out.append(Change(rid, "withdrawn", "withdrawn by its authors", None, new.comment))
     elif isinstance(old, Dataset) and isinstance(new, Dataset):
         if old.summary != new.summary:
-            out.append(Change(rid, "card", "dataset card summary changed", old.summary, new.summary))
+            out.append(
+                Change(rid, "card", "dataset card summary changed", old.summary, new.summary)
+            )
         if old.license != new.license:
-            out.append(Change(rid, "license", f"licence {_list(old.license)} -> {_list(new.license)}",
-                              list(old.license), list(new.license)))
+            out.append(
+                Change(
+                    rid,
+                    "license",
+                    f"licence {_list(old.license)} -> {_list(new.license)}",
+                    list(old.license),
+                    list(new.license),
+                )
+            )
         if old.gated != new.gated:
             state = f"gated ({new.gated})" if new.gated else "no longer gated"
             out.append(Change(rid, "gated", f"now {state}", old.gated, new.gated))
@@ -66,15 +100,29 @@ def changes(old: Record | None, new: Record, stars_threshold: float = STARS_THRE
             out.append(Change(rid, "disabled", "disabled on the Hub", False, True))
     elif isinstance(old, Repo) and isinstance(new, Repo):
         if old.full_name.lower() != new.full_name.lower():
-            out.append(Change(rid, "renamed", f"renamed {old.full_name} -> {new.full_name}",
-                              old.full_name, new.full_name))
+            out.append(
+                Change(
+                    rid,
+                    "renamed",
+                    f"renamed {old.full_name} -> {new.full_name}",
+                    old.full_name,
+                    new.full_name,
+                )
+            )
         if new.archived and not old.archived:
             out.append(Change(rid, "archived", "archived by its owners", False, True))
         if old.stars is not None and new.stars is not None:
             moved = new.stars - old.stars
             if abs(moved) >= max(10, old.stars * stars_threshold / 100):
-                out.append(Change(rid, "stars", f"stars {old.stars} -> {new.stars} ({moved:+d})",
-                                  old.stars, new.stars))
+                out.append(
+                    Change(
+                        rid,
+                        "stars",
+                        f"stars {old.stars} -> {new.stars} ({moved:+d})",
+                        old.stars,
+                        new.stars,
+                    )
+                )
     return out
 
 

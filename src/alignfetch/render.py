@@ -189,7 +189,8 @@ def render(doc: Mapping[str, Any], template: str | None = None) -> str:
 def default_template() -> str:
     """The text of the packaged default template."""
     return (
-        resources.files("alignfetch").joinpath("templates", DEFAULT_TEMPLATE)
+        resources.files("alignfetch")
+        .joinpath("templates", DEFAULT_TEMPLATE)
         .read_text(encoding="utf-8")
     )
 
@@ -265,7 +266,7 @@ def md(value: object) -> str:
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     m = _LINE_START.match(text)
     if m:
-        text = "\\" + text if m[1] else f"{m[2]}\\{m[3]}{text[m.end():]}"
+        text = "\\" + text if m[1] else f"{m[2]}\\{m[3]}{text[m.end() :]}"
     return text
 
 
@@ -414,8 +415,11 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
             )
         depth = 1 if parent is None else views[parent].depth + 1
         view = SectionView(
-            slug=str(slug), title=str(s.get("title", "")), parent=parent,
-            depth=depth, level=min(depth + 1, 6),
+            slug=str(slug),
+            title=str(s.get("title", "")),
+            parent=parent,
+            depth=depth,
+            level=min(depth + 1, 6),
         )
         views[view.slug] = view
         (top if parent is None else views[parent].children).append(view)
@@ -490,8 +494,12 @@ def _item(e: Mapping[str, Any]) -> ItemView:
     else:
         shown = e.get("date")
     return ItemView(
-        entry=e, kind=kind, date=shown, venue=venue,
-        links=tuple((str(n), str(u)) for n, u in links), paper=paper,
+        entry=e,
+        kind=kind,
+        date=shown,
+        venue=venue,
+        links=tuple((str(n), str(u)) for n, u in links),
+        paper=paper,
     )
 
 

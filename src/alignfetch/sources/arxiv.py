@@ -35,14 +35,49 @@ BATCH = 100  # IDs per request: one page; arXiv answers a longer id_list with HT
 
 # Archives of the identifiers used before April 2007 (arXiv's identifier docs).
 OLD_ARCHIVES = frozenset(
-    """acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg
-    comp-gas cond-mat cs dg-ga funct-an gr-qc hep-ex hep-lat hep-ph hep-th math math-ph
-    mtrl-th nlin nucl-ex nucl-th patt-sol physics plasm-ph q-alg q-bio quant-ph solv-int
-    supr-con""".split()
+    [
+        "acc-phys",
+        "adap-org",
+        "alg-geom",
+        "ao-sci",
+        "astro-ph",
+        "atom-ph",
+        "bayes-an",
+        "chao-dyn",
+        "chem-ph",
+        "cmp-lg",
+        "comp-gas",
+        "cond-mat",
+        "cs",
+        "dg-ga",
+        "funct-an",
+        "gr-qc",
+        "hep-ex",
+        "hep-lat",
+        "hep-ph",
+        "hep-th",
+        "math",
+        "math-ph",
+        "mtrl-th",
+        "nlin",
+        "nucl-ex",
+        "nucl-th",
+        "patt-sol",
+        "physics",
+        "plasm-ph",
+        "q-alg",
+        "q-bio",
+        "quant-ph",
+        "solv-int",
+        "supr-con",
+    ]
 )
 
 _NEW = r"(?P<new>(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5}))"
-_OLD = r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2}(?:-[a-z]{2})?)?/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
+_OLD = (
+    r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2}(?:-[a-z]{2})?)?"
+    r"/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
+)
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
 _BARE = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE)
 _URL = re.compile(
@@ -52,9 +87,7 @@ _URL = re.compile(
 _HF_PAGE = re.compile(
     rf"https?://(?:www\.)?huggingface\.co/papers/{_ID}/?(?:[?#].*)?", re.IGNORECASE
 )
-_DOI = re.compile(
-    rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE
-)
+_DOI = re.compile(rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE)
 
 
 def parse_id(text: str) -> str | None:
@@ -190,8 +223,7 @@ class _Client:
         search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
         results: list[arxiv_pkg.Result] = []
         try:
-            for result in self._client.results(search):
-                results.append(result)
+            results.extend(self._client.results(search))
         except arxiv_pkg.UnexpectedEmptyPageError:
             pass  # the classic API overstates totalResults; what came is all there is
         except arxiv_pkg.HTTPError as err:
@@ -240,26 +272,37 @@ class _Client:
         shown = ", ".join(f"arxiv:{k}" for k in keys[:5]) + (" ..." if len(keys) > 5 else "")
         if status == 400:
             return SourceError(
-                f"arXiv rejected the request as malformed (HTTP 400) for {shown}; "
-                "check the IDs.",
-                source=NAME, ids=ids, url=url, status=status,
+                f"arXiv rejected the request as malformed (HTTP 400) for {shown}; check the IDs.",
+                source=NAME,
+                ids=ids,
+                url=url,
+                status=status,
             )
         if status == 414:
             return SourceError(
                 "arXiv refused a request that was too long (HTTP 414); this is a bug in "
                 "alignfetch's batching, please report it.",
-                source=NAME, ids=ids, url=url, status=status,
+                source=NAME,
+                ids=ids,
+                url=url,
+                status=status,
             )
         if status in (429, 503):
             what = "is rate-limiting requests" if status == 429 else "is unavailable"
             return RateLimitError(
                 f"arXiv {what} (HTTP {status}) after {self._settings.retries + 1} attempts; "
                 "wait a few minutes and try again.",
-                source=NAME, ids=ids, url=url, status=status,
+                source=NAME,
+                ids=ids,
+                url=url,
+                status=status,
             )
         return SourceError(
             f"arXiv answered HTTP {status}; try again later.",
-            source=NAME, ids=ids, url=url, status=status,
+            source=NAME,
+            ids=ids,
+            url=url,
+            status=status,
         )
 
 

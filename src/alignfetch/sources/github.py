@@ -48,11 +48,33 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 # First path segments of github.com that are pages, not owners.
-_RESERVED = frozenset({
-    "about", "apps", "collections", "customer-stories", "enterprise", "events", "explore",
-    "features", "issues", "login", "marketplace", "new", "notifications", "orgs", "pricing",
-    "pulls", "search", "settings", "site", "sponsors", "topics", "trending", "users",
-})
+_RESERVED = frozenset(
+    {
+        "about",
+        "apps",
+        "collections",
+        "customer-stories",
+        "enterprise",
+        "events",
+        "explore",
+        "features",
+        "issues",
+        "login",
+        "marketplace",
+        "new",
+        "notifications",
+        "orgs",
+        "pricing",
+        "pulls",
+        "search",
+        "settings",
+        "site",
+        "sponsors",
+        "topics",
+        "trending",
+        "users",
+    }
+)
 
 
 def parse_id(text: str) -> str | None:
@@ -182,7 +204,8 @@ class _Client:
                 out[key] = SourceError(
                     f"{PREFIX}:{key} is not a GitHub repository ID; "
                     "use gh:owner/repo or a github.com link.",
-                    source=NAME, ids=(key,),
+                    source=NAME,
+                    ids=(key,),
                 )
                 continue
             repo, _ = split_key(key)
@@ -212,9 +235,12 @@ class _Client:
         except requests.exceptions.Timeout:
             return self._fail(
                 SourceError,
-                lambda _: f"GitHub did not answer within {self._settings.timeout:g} seconds; "
-                "try again later or raise ALIGNFETCH_TIMEOUT.",
-                members, url,
+                lambda _: (
+                    f"GitHub did not answer within {self._settings.timeout:g} seconds; "
+                    "try again later or raise ALIGNFETCH_TIMEOUT."
+                ),
+                members,
+                url,
             )
         except requests.exceptions.ConnectionError as err:
             # The host is unreachable, so the rest of the batch would fail alike.
@@ -222,23 +248,29 @@ class _Client:
                 SourceError,
                 f"GitHub could not be reached at {self._base} ({_reason(err)}); "
                 "check the network or ALIGNFETCH_GITHUB_URL.",
-                members, url,
+                members,
+                url,
             )
         except requests.exceptions.RequestException as err:
             reason = _reason(err)
             return self._fail(
                 SourceError,
-                lambda ident: f"The request to GitHub for {ident} failed ({reason}); "
-                "try again later.",
-                members, url,
+                lambda ident: (
+                    f"The request to GitHub for {ident} failed ({reason}); try again later."
+                ),
+                members,
+                url,
             )
 
         final = response.url or url
         if response.status_code == 304 and etag is not None:
             return {
                 k: Fetched(
-                    record=previous[k].record, raw=previous[k].raw, url=final,
-                    etag=previous[k].etag, unchanged=True,
+                    record=previous[k].record,
+                    raw=previous[k].raw,
+                    url=final,
+                    etag=previous[k].etag,
+                    unchanged=True,
                 )
                 for k in members
             }
@@ -249,15 +281,17 @@ class _Client:
             body = json.loads(raw)
             if not isinstance(body, dict):
                 raise TypeError("not an object")
-            records = {
-                k: convert(body, k, redirected=bool(response.history)) for k in members
-            }
+            records = {k: convert(body, k, redirected=bool(response.history)) for k in members}
         except (ValueError, KeyError, TypeError):
             return self._fail(
                 SourceError,
-                lambda ident: f"GitHub's answer for {ident} is not a repository; "
-                "check ALIGNFETCH_GITHUB_URL, or try again later.",
-                members, final, 200,
+                lambda ident: (
+                    f"GitHub's answer for {ident} is not a repository; "
+                    "check ALIGNFETCH_GITHUB_URL, or try again later."
+                ),
+                members,
+                final,
+                200,
             )
         return {
             k: Fetched(record=records[k], raw=raw, url=final, etag=response.headers.get("ETag"))
@@ -285,10 +319,17 @@ class _Client:
         if status == 404:
             return self._fail(
                 NotFoundError,
-                lambda ident: f"{ident} does not exist on GitHub, or is private; check the ID"
-                + (" (and that GITHUB_TOKEN may read it)." if token
-                   else " (set GITHUB_TOKEN for a private one)."),
-                members, url, status,
+                lambda ident: (
+                    f"{ident} does not exist on GitHub, or is private; check the ID"
+                    + (
+                        " (and that GITHUB_TOKEN may read it)."
+                        if token
+                        else " (set GITHUB_TOKEN for a private one)."
+                    )
+                ),
+                members,
+                url,
+                status,
             )
         if status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
             limit = headers.get("x-ratelimit-limit")
@@ -301,7 +342,9 @@ class _Client:
                 RateLimitError,
                 f"GitHub's rate limit for {whom}{per_hour} is used up{when}; {wait}"
                 + ("." if token else ", or set GITHUB_TOKEN to be allowed 5,000 an hour."),
-                members, url, status,
+                members,
+                url,
+                status,
             )
         if status == 429 or (status == 403 and "retry-after" in headers):
             # GitHub's secondary limits: too many requests at once or too fast.
@@ -311,7 +354,9 @@ class _Client:
                 RateLimitError,
                 f"GitHub is limiting requests ({detail}); wait {wait} and try again"
                 + ("." if token else ", or set GITHUB_TOKEN."),
-                members, url, status,
+                members,
+                url,
+                status,
             )
         if status == 401:
             # A token GitHub rejects fails every request alike.
@@ -319,30 +364,45 @@ class _Client:
                 SourceError,
                 f"GitHub rejected GITHUB_TOKEN ({detail}); renew it, or unset it to ask "
                 "without one.",
-                members, url, status,
+                members,
+                url,
+                status,
             )
         if status == 403:
             return self._fail(
                 SourceError,
-                lambda ident: f"GitHub refused access to {ident} ({detail}); "
-                + ("check that GITHUB_TOKEN may read it." if token
-                   else "set GITHUB_TOKEN if it needs one."),
-                members, url, status,
+                lambda ident: (
+                    f"GitHub refused access to {ident} ({detail}); "
+                    + (
+                        "check that GITHUB_TOKEN may read it."
+                        if token
+                        else "set GITHUB_TOKEN if it needs one."
+                    )
+                ),
+                members,
+                url,
+                status,
             )
         if status >= 500:
             attempts = self._settings.retries + 1
             tries = f"after {attempts} attempts" if attempts > 1 else "at the only attempt"
             return self._fail(
                 SourceError,
-                lambda ident: f"GitHub answered HTTP {status} for {ident} {tries}; "
-                "try again later.",
-                members, url, status,
+                lambda ident: (
+                    f"GitHub answered HTTP {status} for {ident} {tries}; try again later."
+                ),
+                members,
+                url,
+                status,
             )
         return self._fail(
             SourceError,
-            lambda ident: f"GitHub answered {ident} with {detail}; check the ID, "
-            "or try again later.",
-            members, url, status,
+            lambda ident: (
+                f"GitHub answered {ident} with {detail}; check the ID, or try again later."
+            ),
+            members,
+            url,
+            status,
         )
 
     def _fail(
@@ -357,7 +417,10 @@ class _Client:
         return {
             k: kind(
                 self._scrub(message(f"{PREFIX}:{k}")),
-                source=NAME, ids=(k,), url=url, status=status,
+                source=NAME,
+                ids=(k,),
+                url=url,
+                status=status,
             )
             for k in members
         }

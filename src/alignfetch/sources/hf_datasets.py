@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
@@ -52,8 +53,7 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """``dataset_info`` for each key; the card only when the commit moved."""
-    from huggingface_hub import hf_hub_url
-    from huggingface_hub import get_session
+    from huggingface_hub import get_session, hf_hub_url
     from huggingface_hub.utils._headers import build_hf_headers
     from huggingface_hub.utils._http import hf_raise_for_status
 
@@ -67,8 +67,11 @@ def fetch(
         try:
             with hub.Capture() as bodies:
                 info = hub.call(
-                    lambda: api.dataset_info(key, timeout=settings.timeout),
-                    settings, source=NAME, ident=ident, url=info_url,
+                    partial(api.dataset_info, key, timeout=settings.timeout),
+                    settings,
+                    source=NAME,
+                    ident=ident,
+                    url=info_url,
                 )
             assert info is not None
             before = previous.get(key)
@@ -77,7 +80,10 @@ def fetch(
                 summary, card = old.summary, None
             else:
                 card_url = hf_hub_url(
-                    info.id, "README.md", repo_type="dataset", revision=info.sha,
+                    info.id,
+                    "README.md",
+                    repo_type="dataset",
+                    revision=info.sha,
                     endpoint=settings.hf_endpoint,
                 )
                 headers = build_hf_headers(
@@ -86,7 +92,7 @@ def fetch(
                     library_version=api.library_version,
                 )
 
-                def get_card() -> str:
+                def get_card(card_url: str = card_url, headers: dict[str, str] = headers) -> str:
                     response = get_session().get(card_url, headers=headers)
                     hf_raise_for_status(response)
                     return response.text
@@ -222,9 +228,7 @@ def _paragraphs(lines: list[str], prose_only: bool) -> list[str]:
     for line in lines:
         if line.strip().startswith("```"):
             fence = not fence
-        if not fence and not line.strip():
-            blocks.append([])
-        elif not fence and _HEADING.match(line):
+        if not fence and not line.strip() or not fence and _HEADING.match(line):
             blocks.append([])
         else:
             blocks[-1].append(line.rstrip())

@@ -9,6 +9,7 @@ page is not an error) and :func:`convert` (pure).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -45,8 +46,12 @@ def fetch(
         try:
             with hub.Capture() as bodies:
                 info = hub.call(
-                    lambda: api.paper_info(key), settings, source=NAME,
-                    ident=f"arxiv:{key}", url=url, missing_ok=True,
+                    partial(api.paper_info, key),
+                    settings,
+                    source=NAME,
+                    ident=f"arxiv:{key}",
+                    url=url,
+                    missing_ok=True,
                 )
         except SourceError as err:
             out[key] = err

@@ -97,7 +97,12 @@ class Capture:
 
 
 def call(
-    fn: Callable[[], T], settings: Settings, *, source: str, ident: str, url: str,
+    fn: Callable[[], T],
+    settings: Settings,
+    *,
+    source: str,
+    ident: str,
+    url: str,
     missing_ok: bool = False,
 ) -> T | None:
     """Run one Hub call with retries; a 404 is None when ``missing_ok``."""
@@ -117,18 +122,21 @@ def call(
             raise SourceError(
                 f"{ident} is gated on the Hugging Face Hub; request access on its page, "
                 "then set HF_TOKEN to a token of the account that has it.",
-                status=_status(err), **kw,
+                status=_status(err),
+                **kw,
             ) from None
         except RepositoryNotFoundError as err:
             raise NotFoundError(
                 f"{ident} does not exist on the Hugging Face Hub, or is private; check the ID "
                 "(for a private dataset, set HF_TOKEN).",
-                status=_status(err), **kw,
+                status=_status(err),
+                **kw,
             ) from None
         except DisabledRepoError as err:
             raise SourceError(
                 f"{ident} has been disabled on the Hugging Face Hub; remove it from the list.",
-                status=_status(err), **kw,
+                status=_status(err),
+                **kw,
             ) from None
         except HfHubHTTPError as err:
             status = _status(err)
@@ -143,22 +151,26 @@ def call(
                     f"The Hugging Face Hub is rate-limiting requests (HTTP 429) after "
                     f"{settings.retries + 1} attempts; wait a few minutes and try again, "
                     "or set HF_TOKEN for a higher limit.",
-                    status=status, **kw,
+                    status=status,
+                    **kw,
                 ) from None
             if status == 404:
                 raise NotFoundError(
                     f"{ident} was not found on the Hugging Face Hub (HTTP 404); check the ID.",
-                    status=status, **kw,
+                    status=status,
+                    **kw,
                 ) from None
             if status in (401, 403):
                 raise SourceError(
                     f"The Hugging Face Hub refused access to {ident} (HTTP {status}); "
                     "set HF_TOKEN to a token that can read it.",
-                    status=status, **kw,
+                    status=status,
+                    **kw,
                 ) from None
             raise SourceError(
                 f"The Hugging Face Hub answered HTTP {status} for {ident}; try again later.",
-                status=status, **kw,
+                status=status,
+                **kw,
             ) from None
         except httpx2.TimeoutException:
             raise SourceError(
