@@ -229,27 +229,20 @@ class _Client:
         except arxiv_pkg.HTTPError as err:
             raise self._http_error(err.status, keys, err.url) from None
         except requests.exceptions.Timeout:
-            raise SourceError(
+            raise self._error(
                 f"arXiv did not answer within {self._settings.timeout:g} seconds; "
                 "try again later or raise ALIGNFETCH_TIMEOUT.",
-                source=NAME,
-                ids=tuple(keys),
-                url=self._settings.arxiv_url,
+                keys,
             ) from None
         except (ValueError, TypeError) as err:  # the package's parser met something odd
-            raise SourceError(
-                f"arXiv sent a feed alignfetch could not read ({err}); try again later.",
-                source=NAME,
-                ids=tuple(keys),
-                url=self._settings.arxiv_url,
+            raise self._error(
+                f"arXiv sent a feed alignfetch could not read ({err}); try again later.", keys
             ) from None
         except requests.exceptions.RequestException as err:
-            raise SourceError(
+            raise self._error(
                 f"arXiv could not be reached at {self._settings.arxiv_url} ({_reason(err)}); "
                 "check the network or ALIGNFETCH_ARXIV_URL.",
-                source=NAME,
-                ids=tuple(keys),
-                url=self._settings.arxiv_url,
+                keys,
             ) from None
         raw = _raw_entries(self._bodies)
         wanted = set(keys)
@@ -266,6 +259,9 @@ class _Client:
                     url=self._bodies[-1][0] if self._bodies else self._settings.arxiv_url,
                 )
         return out
+
+    def _error(self, message: str, keys: list[str]) -> SourceError:
+        return SourceError(message, source=NAME, ids=tuple(keys), url=self._settings.arxiv_url)
 
     def _http_error(self, status: int, keys: list[str], url: str) -> SourceError:
         ids = tuple(keys)
