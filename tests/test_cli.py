@@ -151,3 +151,21 @@ def test_version_and_help() -> None:
 
     assert run("--version").stdout.strip() == f"alignfetch, version {__version__}"
     assert "Exit codes" in run("--help").stdout
+
+
+def test_remove_keeps_comments_and_formatting(fakes: Fakes, listdir: Path) -> None:
+    text = (listdir / "entries.toml").read_text() + (
+        '\n[[entries]]\nid = "arxiv:2206.08325"   # trailing comment\nsection = "safety"\n'
+        '\n# About the next one: keep me.\n[[entries]]\nid = "2204.05862"\nsection = "safety"\n'
+        '\n[[entries]]\nid = "2305.01937"\nsection = "evaluation"\n'
+    )
+    (listdir / "entries.toml").write_text(text)
+    assert run("remove", "2206.08325").exit_code == 0
+    after = (listdir / "entries.toml").read_text()
+    assert "# About the next one: keep me.\n[[entries]]\nid = \"2204.05862\"" in after
+    assert "2206.08325" not in after
+    assert run("remove", "2305.01937").exit_code == 0
+    assert (listdir / "entries.toml").read_text() == (
+        text.split('\n[[entries]]\nid = "arxiv:2206.08325"')[0]
+        + '\n# About the next one: keep me.\n[[entries]]\nid = "2204.05862"\nsection = "safety"\n'
+    )

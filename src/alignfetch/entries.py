@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
@@ -63,11 +64,17 @@ class Entry:
 @dataclass
 class EntriesFile:
     path: Path
-    doc: TOMLDocument
+    text: str
+    """The file as read; parsed again with tomlkit only when it is edited."""
     meta: dict[str, Any]
     """The [list] table."""
     sections: list[Section]
     entries: list[Entry] = field(default_factory=list)
+
+    @cached_property
+    def doc(self) -> TOMLDocument:
+        """The style-preserving document (tomlkit is slow: reading uses tomllib)."""
+        return tomlkit.parse(self.text)
 
     def section(self, slug: str) -> Section:
         for s in self.sections:
@@ -109,20 +116,28 @@ class EntriesFile:
         index = self.entries.index(entry)
         removed = aot.body[index]
         # Comments after a table's last key sit visually above the next entry;
-        # hand them to the table before so they stay where the reader put them.
+        # hand them to whatever stands before so they stay where the reader put them.
         trailing = _trailing_trivia(removed)
+        before = aot.body[index - 1] if index > 0 else _table_before(self.doc, aot)
         if len(aot) == 1:
             del self.doc["entries"]
         else:
             del aot[index]
-        if trailing and index > 0:
-            for item in trailing:
-                aot.body[index - 1].value.body.append((None, item))
+        target = before.value.body if before is not None else None
+        if target and isinstance(target[-1][1], Whitespace):
+            while trailing and isinstance(trailing[0], Whitespace):
+                trailing.pop(0)  # the table before already ends with a blank line
+        for item in trailing:
+            if target is not None:
+                target.append((None, item))
+            else:
+                self.doc.body.insert(0, (None, item))
         self.entries.remove(entry)
         return entry
 
     def save(self) -> None:
-        write_atomic(self.path, tomlkit.dumps(self.doc))
+        # Removing the last entry can leave the blank line that preceded it.
+        write_atomic(self.path, tomlkit.dumps(self.doc).rstrip("\n") + "\n")
 
 
 def _blank_line_after(container: TOMLDocument | Table) -> None:
@@ -137,6 +152,19 @@ def _blank_line_after(container: TOMLDocument | Table) -> None:
         _blank_line_after(last)
     elif not isinstance(last, Whitespace):
         container.add(tomlkit.nl())
+
+
+def _table_before(doc: TOMLDocument, aot: AoT) -> Table | None:
+    """The table that ends just before ``aot`` in the file, if any."""
+    previous: Table | None = None
+    for _, item in doc.body:
+        if item is aot:
+            return previous
+        if isinstance(item, AoT) and item.body:
+            previous = item.body[-1]
+        elif isinstance(item, Table):
+            previous = item
+    return previous
 
 
 def _trailing_trivia(table: Table) -> list[Any]:
@@ -193,15 +221,14 @@ def load(path: Path) -> EntriesFile:
     except (OSError, UnicodeDecodeError) as err:
         raise EntriesFileError(f"{path} could not be read ({err}).") from None
     try:
-        doc = tomlkit.parse(text)
-    except TOMLKitError as err:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
         raise EntriesFileError(f"{path} is not valid TOML ({err}); fix it and try again.") from None
-    return _check(path, doc)
+    return _check(path, text, data)
 
 
-def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
+def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     name = path.name
-    data = doc.unwrap()
     meta = data.get("list", {})
     if not isinstance(meta, dict):
         raise EntriesFileError(f"In {name}, [list] must be a table.")
@@ -236,11 +263,11 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
     seen: dict[str, int] = {}
     for i, raw in enumerate(_tables(data, "entries", name), 1):
         where = f"In {name}, entry {i}"
-        text = raw.get("id")
-        if not isinstance(text, str):
+        given = raw.get("id")
+        if not isinstance(given, str):
             raise EntriesFileError(f"{where} needs an id.")
         try:
-            ref = ids.parse(text)
+            ref = ids.parse(given)
         except BadIdError as err:
             raise EntriesFileError(f"{where}: {err}") from None
         where = f"In {name}, entry {i} ({ref})"
@@ -253,7 +280,7 @@ def _check(path: Path, doc: TOMLDocument) -> EntriesFile:
         if section not in known:
             raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
         entries.append(_entry(str(ref), section, raw, where))
-    return EntriesFile(path, doc, dict(meta), sections, entries)
+    return EntriesFile(path, text, dict(meta), sections, entries)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
