@@ -102,15 +102,8 @@ class Cache:
             yield s
 
     def get(self, ids: Iterable[str]) -> dict[str, CachedRecord]:
-        wanted = list(ids)
-        out: dict[str, CachedRecord] = {}
         with self._sessions() as s:
-            for i in range(0, len(wanted), 500):
-                rows = s.scalars(
-                    select(CachedRecord).where(CachedRecord.id.in_(wanted[i : i + 500]))
-                )
-                out.update((r.id, r) for r in rows)
-        return out
+            return self._rows(s, ids)
 
     def records(self, ids: Iterable[str]) -> dict[str, Record]:
         return {k: from_dict(v.record) for k, v in self.get(ids).items()}
@@ -119,15 +112,28 @@ class Cache:
         with self._sessions() as s:
             return list(s.scalars(select(CachedRecord).order_by(CachedRecord.id)))
 
+    @staticmethod
+    def _rows(s: Session, ids: Iterable[str]) -> dict[str, CachedRecord]:
+        """The rows of ``ids`` in this session, loaded a few hundred per query."""
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, CachedRecord] = {}
+        for i in range(0, len(wanted), 500):
+            query = select(CachedRecord).where(CachedRecord.id.in_(wanted[i : i + 500]))
+            out.update((r.id, r) for r in s.scalars(query))
+        return out
+
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
         """Store fresh records, all in one transaction."""
         now = now or datetime.now(UTC)
+        items = list(items)
         with self.session() as s:
+            rows = self._rows(s, (item.record.id for item in items))
             for item in items:
                 data = to_dict(item.record)
-                row = s.get(CachedRecord, item.record.id)
+                row = rows.get(item.record.id)
                 if row is None:
                     row = CachedRecord(id=item.record.id, changed_at=now, error_count=0)
+                    rows[row.id] = row
                     s.add(row)
                 elif row.record != data:
                     row.changed_at = now
@@ -145,31 +151,23 @@ class Cache:
         """Mark records as confirmed by upstream (a 304) without changing them."""
         now = now or datetime.now(UTC)
         with self.session() as s:
-            for rid in ids:
-                row = s.get(CachedRecord, rid)
-                if row is not None:
-                    row.fetched_at = now
-                    row.last_error = None
-                    row.last_error_at = None
-                    row.error_count = 0
+            for row in self._rows(s, ids).values():
+                row.fetched_at = now
+                row.last_error = None
+                row.last_error_at = None
+                row.error_count = 0
 
     def record_error(self, errors: dict[str, str], now: datetime | None = None) -> None:
         """Note failures on records we already hold; their data stays as it was."""
         now = now or datetime.now(UTC)
         with self.session() as s:
+            rows = self._rows(s, errors)
             for rid, message in errors.items():
-                row = s.get(CachedRecord, rid)
-                if row is not None:
+                if (row := rows.get(rid)) is not None:
                     row.last_error = message
                     row.last_error_at = now
                     row.error_count = (row.error_count or 0) + 1
 
-    def delete(self, ids: Iterable[str]) -> None:
-        with self.session() as s:
-            for rid in ids:
-                row = s.get(CachedRecord, rid)
-                if row is not None:
-                    s.delete(row)
 
 
 def open_cache(url: str) -> Cache:
