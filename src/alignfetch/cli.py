@@ -188,7 +188,8 @@ def list_(section: str | None, as_json: bool) -> None:
         return
     for item in items:
         r = item.record
-        when = getattr(r, "published", None) or ""
+        fetched = getattr(r, "published", None) or getattr(r, "created", None) or ""
+        when = item.entry.date or fetched[:10]
         click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{_title(item)}")
 
 
@@ -354,9 +355,9 @@ def upgrade() -> None:
 @db.command()
 def current() -> None:
     """Print the cache's schema revision."""
-    from .db import current_revision, make_engine
+    from .db import revision_of
 
-    click.echo(current_revision(make_engine(_ws().db_url)) or "empty")
+    click.echo(revision_of(_ws().db_url) or "empty")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ the same variables a user would set.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 USER_AGENT = f"alignfetch/{__version__} (+https://pypi.org/project/alignfetch/)"
 
 
-def _float(name: str, default: float) -> float:
+def _float(name: str, default: float, *, positive: bool = False) -> float:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -27,8 +28,9 @@ def _float(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise InputError(f"{name} must be a number of seconds, not {raw!r}.") from None
-    if value < 0:
-        raise InputError(f"{name} must not be negative, not {raw!r}.")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0) or value > 86400:
+        least = "more than 0" if positive else "0 or more"
+        raise InputError(f"{name} must be {least} and at most 86400 seconds, not {raw!r}.")
     return value
 
 
@@ -40,8 +42,8 @@ def _int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise InputError(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < 0:
-        raise InputError(f"{name} must not be negative, not {raw!r}.")
+    if not 0 <= value <= 100:
+        raise InputError(f"{name} must be a whole number from 0 to 100, not {raw!r}.")
     return value
 
 
@@ -59,6 +61,7 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)
     hf_token: str | None = field(default=None, repr=False)
     user_agent: str = USER_AGENT
+    lock_timeout: float = 120.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,11 +69,12 @@ class Settings:
         return cls(
             arxiv_url=env.get("ALIGNFETCH_ARXIV_URL") or DEFAULT_ARXIV_URL,
             arxiv_delay=_float("ALIGNFETCH_ARXIV_DELAY", 3.0),
-            timeout=_float("ALIGNFETCH_TIMEOUT", 30.0),
+            timeout=_float("ALIGNFETCH_TIMEOUT", 30.0, positive=True),
             retries=_int("ALIGNFETCH_RETRIES", 4),
             backoff=_float("ALIGNFETCH_BACKOFF", 1.0),
             github_url=(env.get("ALIGNFETCH_GITHUB_URL") or DEFAULT_GITHUB_URL).rstrip("/"),
             hf_endpoint=(env.get("HF_ENDPOINT") or DEFAULT_HF_ENDPOINT).rstrip("/"),
             github_token=env.get("GITHUB_TOKEN") or None,
             hf_token=env.get("HF_TOKEN") or None,
+            lock_timeout=_float("ALIGNFETCH_LOCK_TIMEOUT", 120.0),
         )

@@ -81,7 +81,7 @@ class Workspace:
         from filelock import FileLock, Timeout
 
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        timeout = float(os.environ.get("ALIGNFETCH_LOCK_TIMEOUT", "120"))
+        timeout = self.settings.lock_timeout
         try:
             with FileLock(str(self.state_dir / "lock"), timeout=timeout):
                 yield
@@ -109,7 +109,7 @@ class Workspace:
         """Entries with their records and related records, all from the cache."""
         from .records import Dataset, Paper
 
-        records = self.cache.records(e.id for e in chosen)
+        records = self._records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
         if missing:
             raise CacheMissError(
@@ -123,7 +123,7 @@ class Workspace:
                 wanted.append("hfpaper:" + record.id.split(":", 1)[1])
             elif isinstance(record, Dataset):
                 wanted.extend(record.papers)
-        related = self.cache.records(wanted)
+        related = self._records(wanted)
         out = []
         for e in chosen:
             record = records[e.id]
@@ -165,10 +165,12 @@ class Workspace:
         from . import render
 
         doc = read_export(Path(source)) if source is not None else self.export()
-        chosen = template or doc.get("list", {}).get("template")
+        meta = doc.get("list")
+        listed = meta.get("template") if isinstance(meta, dict) else None
         text = None
-        if chosen:
-            path = self.entries_path.parent / chosen
+        # --template is a path as typed; [list] template is relative to entries.toml.
+        path = Path(template) if template else self.entries_path.parent / listed if listed else None
+        if path is not None:
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError as err:
@@ -198,6 +200,10 @@ class Workspace:
                 existing = f.read()
         except FileNotFoundError:
             existing = ""
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(
+                f"{path} could not be read as UTF-8 text ({err}); check the path."
+            ) from None
         new = splice(existing, self.render(source=source, template=template))
         if check:
             return diff(existing, new, str(path)) if new != existing else None
@@ -226,23 +232,11 @@ class Workspace:
         if date is not None:
             entries_mod.check_date(date)
         link_pairs = entries_mod.check_links(dict(links or {}))
+        # Checked before the lock (bad input touches nothing), and again under it.
+        _check_new(self.load(), texts, refs, section)
         with self.lock():
             ef = self.load()
-            ef.section(section)
-            seen: dict[str, str] = {}
-            for text, ref in zip(texts, refs, strict=True):
-                if ref.identity in seen:
-                    raise InputError(
-                        f"{text!r} and {seen[ref.identity]!r} are the same entry ({ref}); "
-                        "give it once."
-                    )
-                seen[ref.identity] = text
-                there = ef.find(str(ref))
-                if there is not None:
-                    raise InputError(
-                        f"{ref} is already in the list, in section {there.section!r}; "
-                        "remove it first to move it."
-                    )
+            _check_new(ef, texts, refs, section)
             run = self.fetch(refs)
             new = [
                 Entry(
@@ -257,20 +251,23 @@ class Workspace:
                 )
                 for ref in refs
             ]
+            ef.add(new)
+            text = ef.dumps()  # fails before anything is written, if it fails
             self.store(run)
             for message in run.warnings.values():
                 log.warning("%s", message)
-            ef.add(new)
-            ef.save()
+            ef.write(text)
             return self._items(new)
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
         ref = ids.parse(text)
+        if self.load().find(str(ref)) is None:
+            raise InputError(f"{ref} is not in {self.entries_path.name}; nothing was removed.")
         with self.lock():
             ef = self.load()
             entry = ef.remove(str(ref))
-            ef.save()
+            ef.write(ef.dumps())
             return entry
 
     def fetch(self, refs: Sequence[ids.Ref]) -> FetchRun:
@@ -279,7 +276,7 @@ class Workspace:
         Offline, the cache answers instead and the run holds nothing new.
         """
         if self.offline:
-            have = self.cache.get(str(r) for r in refs)
+            have = self._cached(str(r) for r in refs)
             missing = [str(r) for r in refs if str(r) not in have]
             if missing:
                 raise CacheMissError(
@@ -315,16 +312,23 @@ class Workspace:
         from .records import from_dict
         from .refresh import STARS_THRESHOLD, Report, changes
 
+        if self.offline:
+            raise InputError(
+                "refresh exists to fetch, and --offline forbids fetching; drop --offline."
+            )
         if only is not None and only not in KINDS.values():
             raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
         ef = self.load()
         chosen = [e for e in ef.entries if only is None or KINDS[e.id.split(":", 1)[0]] == only]
         cached = self._cached(e.id for e in chosen)
-        now = datetime.now(UTC)
+        # Yesterday's run wrote its records a little after it started: with no slack
+        # a nightly job would find them a minute short of a day old, and skip them.
+        slack = min(timedelta(hours=1), stale_after / 10)
+        cutoff = datetime.now(UTC) - stale_after + slack
         due = [
             e
             for e in chosen
-            if everything or e.id not in cached or cached[e.id].fetched_at <= now - stale_after
+            if everything or e.id not in cached or cached[e.id].fetched_at <= cutoff
         ]
         report = Report(
             checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run
@@ -383,8 +387,13 @@ class Workspace:
                 run.outcomes[pid] = outcome
             elif isinstance(outcome, SourceError):
                 for rid in named[key]:
-                    outcome.message = f"{rid} names {pid}, which failed: {outcome.message}"
-                    run.outcomes[rid] = outcome
+                    run.outcomes[rid] = type(outcome)(
+                        f"{rid} names {pid}, which failed: {outcome.message}",
+                        source=outcome.source,
+                        ids=(rid,),
+                        url=outcome.url,
+                        status=outcome.status,
+                    )
             else:
                 run.related.append(outcome)
         page_keys = [
@@ -448,6 +457,11 @@ class Workspace:
                 return {}
         return self.cache.get(rids)
 
+    def _records(self, rids: Iterable[str]) -> dict[str, Record]:
+        from .records import from_dict
+
+        return {k: from_dict(v.record) for k, v in self._cached(rids).items()}
+
     def store(self, run: FetchRun) -> None:
         """Write a run's fresh records to the cache; 304s only mark their records checked."""
         fresh = [o for o in run.fetched() if not o.unchanged]
@@ -472,6 +486,26 @@ class FetchRun:
     def fetched(self) -> list[Fetched]:
         ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
         return ok + self.related
+
+
+def _check_new(
+    ef: EntriesFile, texts: Sequence[str], refs: Sequence[ids.Ref], section: str
+) -> None:
+    """The section exists and no ID is given twice or already in the list."""
+    ef.section(section)
+    seen: dict[str, str] = {}
+    for text, ref in zip(texts, refs, strict=True):
+        if ref.identity in seen:
+            raise InputError(
+                f"{text!r} and {seen[ref.identity]!r} are the same entry ({ref}); give it once."
+            )
+        seen[ref.identity] = text
+        there = ef.find(str(ref))
+        if there is not None:
+            raise InputError(
+                f"{ref} is already in the list, in section {there.section!r}; "
+                "remove it first to move it."
+            )
 
 
 def read_export(path: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import AlignfetchError
@@ -98,12 +99,19 @@ class Cache:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        """A transaction; a database failure becomes one sentence, and nothing is half-written."""
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except SQLAlchemyError as err:
+            raise _db_error(str(self.engine.url), err, "written") from None
 
     def get(self, ids: Iterable[str]) -> dict[str, CachedRecord]:
-        with self._sessions() as s:
-            return self._rows(s, ids)
+        try:
+            with self._sessions() as s:
+                return self._rows(s, ids)
+        except SQLAlchemyError as err:
+            raise _db_error(str(self.engine.url), err, "read") from None
 
     def records(self, ids: Iterable[str]) -> dict[str, Record]:
         return {k: from_dict(v.record) for k, v in self.get(ids).items()}
@@ -169,19 +177,41 @@ class Cache:
                     row.error_count = (row.error_count or 0) + 1
 
 
-
 def open_cache(url: str) -> Cache:
     """Open (creating and upgrading as needed) the cache at a SQLAlchemy URL."""
-    engine = make_engine(url)
     try:
+        engine = make_engine(url)
         if current_revision(engine) != head_revision(url):
             upgrade(engine)
     except AlignfetchError:
         raise
-    except Exception as err:  # noqa: BLE001  # a file that is not SQLite, locked or read-only
-        reason = str(getattr(err, "orig", None) or err).splitlines()[0]
-        raise AlignfetchError(
-            f"The cache at {url} could not be opened ({reason}); "
-            "fix or delete it (alignfetch rebuilds it from upstream)."
-        ) from None
+    except Exception as err:  # noqa: BLE001  # not SQLite, locked, read-only, no driver, bad URL
+        raise _db_error(url, err, "opened") from None
     return Cache(engine)
+
+
+def revision_of(url: str) -> str | None:
+    """The schema revision of the cache at ``url``; None for none (nothing is created)."""
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None
+    try:
+        return current_revision(make_engine(url))
+    except Exception as err:  # noqa: BLE001  # as in open_cache
+        raise _db_error(url, err, "read") from None
+
+
+def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
+    reason = str(getattr(err, "orig", None) or err).splitlines()[0]
+    if "locked" in reason:
+        return AlignfetchError(
+            f"The cache at {url} is locked by another program; wait for it to finish and try again."
+        )
+    if done == "written":
+        return AlignfetchError(
+            f"The cache at {url} could not be written ({reason}); check its folder's free "
+            "space and permissions."
+        )
+    return AlignfetchError(
+        f"The cache at {url} could not be {done} ({reason}); fix or delete it "
+        "(alignfetch rebuilds it from upstream)."
+    )

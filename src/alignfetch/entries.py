@@ -21,7 +21,7 @@ from tomlkit.items import AoT, Comment, Table, Whitespace
 from tomlkit.toml_document import TOMLDocument
 
 from . import ids
-from .errors import BadIdError, EntriesFileError, InputError
+from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
 
 LIST_KEYS = ("title", "order", "template")
 """Keys of [list]: the title, entry order within sections (file, newest), a template."""
@@ -92,10 +92,7 @@ class EntriesFile:
         return None
 
     def add(self, new: Iterable[Entry]) -> None:
-        aot = self.doc.get("entries")
-        if aot is not None and not isinstance(aot, AoT) and not aot:
-            del self.doc["entries"]  # `entries = []`, or what removing the last one left
-            aot = None
+        aot = self._aot()
         if aot is None:
             _blank_line_after(self.doc)
             aot = tomlkit.aot()
@@ -111,8 +108,8 @@ class EntriesFile:
         entry = self.find(entry_id)
         if entry is None:
             raise InputError(f"{entry_id} is not in {self.path.name}; nothing was removed.")
-        aot = self.doc["entries"]
-        assert isinstance(aot, AoT)
+        aot = self._aot()
+        assert aot is not None  # find() found the entry, so there are entries
         index = self.entries.index(entry)
         removed = aot.body[index]
         # Comments after a table's last key sit visually above the next entry;
@@ -135,9 +132,31 @@ class EntriesFile:
         self.entries.remove(entry)
         return entry
 
-    def save(self) -> None:
+    def dumps(self) -> str:
+        """The edited file's text, in the line endings it was written with."""
+        text = tomlkit.dumps(self.doc).replace("\r\n", "\n")
         # Removing the last entry can leave the blank line that preceded it.
-        write_atomic(self.path, tomlkit.dumps(self.doc).rstrip("\n") + "\n")
+        text = text.rstrip("\n") + "\n"
+        return text.replace("\n", "\r\n") if "\r\n" in self.text else text
+
+    def write(self, text: str) -> None:
+        write_atomic(self.path, text)
+
+    def save(self) -> None:
+        self.write(self.dumps())
+
+    def _aot(self) -> AoT | None:
+        """The [[entries]] tables, or None; entries written otherwise cannot be edited."""
+        aot = self.doc.get("entries")
+        if aot is not None and not isinstance(aot, AoT):
+            if not aot:
+                del self.doc["entries"]  # `entries = []`, or what removing the last one left
+                return None
+            raise EntriesFileError(
+                f"In {self.path.name}, entries are written as an inline array; write each as an "
+                "[[entries]] table so that alignfetch can edit the file."
+            )
+        return aot
 
 
 def _blank_line_after(container: TOMLDocument | Table) -> None:
@@ -192,7 +211,21 @@ def _table(entry: Entry) -> Table:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half."""
+    """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
+
+    A symbolic link is followed: its target is replaced, the link stays.
+    """
+    path = path.resolve()
+    try:
+        _replace(path, text)
+    except OSError as err:
+        raise AlignfetchError(
+            f"{path} could not be written ({err.strerror or err}); check the folder and its "
+            "permissions."
+        ) from None
+
+
+def _replace(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -212,7 +245,8 @@ def write_atomic(path: Path, text: str) -> None:
 def load(path: Path) -> EntriesFile:
     """Read and check ``path``; every problem is an :class:`EntriesFileError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as f:  # keep CRLF to write it back
+            text = f.read()
     except FileNotFoundError:
         raise EntriesFileError(
             f"{path} does not exist; create it (see the README for the format) "

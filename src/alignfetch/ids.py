@@ -31,7 +31,11 @@ class Ref:
 def identity(canonical: str) -> str:
     """The identity of a canonical ID string (see :attr:`Ref.identity`)."""
     prefix, _, key = canonical.partition(":")
-    return canonical if prefix == "arxiv" else f"{prefix}:{key.lower()}"
+    if prefix == "arxiv":
+        return canonical
+    # Owner and name ignore case; a folder's path inside a repository does not.
+    owner, name, *path = key.split("/")
+    return "/".join([f"{prefix}:{owner.lower()}", name.lower(), *path])
 
 
 def parse(text: str) -> Ref:

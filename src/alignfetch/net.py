@@ -43,6 +43,14 @@ class _Backoff(Retry):
         # Never closer together than the service's own request interval.
         return float(max(self.floor, min(self.backoff_max, self.base * 2 ** (errors - 1))))
 
+    def sleep_for_retry(self, response: Any = None) -> bool:
+        """Honour ``Retry-After``, but never below the service's request interval."""
+        retry_after = self.get_retry_after(response) if response is not None else None
+        if retry_after is None:
+            return False
+        time.sleep(max(retry_after, self.floor))
+        return True
+
 
 class _PoliteAdapter(HTTPAdapter):
     """Puts our User-Agent and timeout on requests whose caller set neither."""

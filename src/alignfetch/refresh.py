@@ -210,4 +210,9 @@ def parse_duration(text: str) -> timedelta:
         raise InputError(
             f"{text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
         )
-    return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
+    try:
+        return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
+    except OverflowError:
+        raise InputError(
+            f"{text!r} is longer than alignfetch can count; use a shorter duration."
+        ) from None

@@ -166,7 +166,15 @@ def render(doc: Mapping[str, Any], template: str | None = None) -> str:
     """
     what = "default template" if template is None else "template"
     source = default_template() if template is None else template
-    context = _context(doc)
+    try:
+        context = _context(doc)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        if isinstance(err, InputError):
+            raise
+        raise InputError(
+            f"The export is not well formed ({type(err).__name__}: {_clause(str(err))}); "
+            "write it again with `alignfetch export`."
+        ) from None
     env = _environment()
     try:
         compiled = env.from_string(source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -79,15 +80,17 @@ _OLD = (
     r"/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
 )
 _ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
-_BARE = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE)
+_BARE = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE | re.ASCII)
 _URL = re.compile(
     rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 _HF_PAGE = re.compile(
-    rf"https?://(?:www\.)?huggingface\.co/papers/{_ID}/?(?:[?#].*)?", re.IGNORECASE
+    rf"https?://(?:www\.)?huggingface\.co/papers/{_ID}/?(?:[?#].*)?", re.IGNORECASE | re.ASCII
 )
-_DOI = re.compile(rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE)
+_DOI = re.compile(
+    rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE | re.ASCII
+)
 
 
 def parse_id(text: str) -> str | None:
@@ -107,15 +110,18 @@ def parse_id(text: str) -> str | None:
 def _canonical(m: re.Match[str]) -> str | None:
     if m["new"]:
         yy, mm, num = int(m["yy"]), int(m["mm"]), m["num"]
-        # Four-digit numbers ran from 0704 to 1412, five-digit ones since 1501.
-        if not 1 <= mm <= 12 or (yy, mm) < (7, 4):
+        # Four-digit numbers ran from 0704 to 1412, five-digit ones since 1501;
+        # a year past next year's is no arXiv ID yet (2099 is not 1999: there was none).
+        if not 1 <= mm <= 12 or (yy, mm) < (7, 4) or yy > date.today().year % 100 + 1:
             return None
         if (len(num) == 5) != ((yy, mm) >= (15, 1)):
             return None
         return m["new"]
     archive = m["archive"].lower()
     yy, mm = int(m["oyy"]), int(m["omm"])
-    if archive not in OLD_ARCHIVES or not 1 <= mm <= 12 or 8 <= yy <= 90:
+    # Old-style identifiers ran from August 1991 to March 2007.
+    in_use = (yy, mm) >= (91, 8) or (yy, mm) <= (7, 3)
+    if archive not in OLD_ARCHIVES or not 1 <= mm <= 12 or not in_use:
         return None
     return f"{archive}/{m['old'].split('/')[1]}"
 

@@ -31,9 +31,9 @@ FORMS = ("hf:owner/name", "https://huggingface.co/datasets/owner/name")
 SUMMARY_CAP = 1500
 """Characters of card summary kept; longer ones are cut at a paragraph or word."""
 
-_PART = r"(?!.*(?:--|\.\.))[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9])?"
+_PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?"
 _KEY = rf"(?P<key>{_PART}/{_PART})"
-_SHORT = re.compile(rf"hf:(?:datasets/)?{_KEY}/?")
+_SHORT = re.compile(rf"hf:(?:datasets/)?{_KEY}/?", re.IGNORECASE)
 _URL = re.compile(
     rf"https?://(?:www\.)?huggingface\.co/datasets/{_KEY}"
     r"(?:/(?:tree|blob|resolve|viewer|discussions|commits)(?:/[^?#\s]*)?)?/?(?:[?#].*)?"
@@ -45,7 +45,8 @@ def parse_id(text: str) -> str | None:
     for pattern in (_SHORT, _URL):
         m = pattern.fullmatch(text.strip())
         if m:
-            return m["key"]
+            # The Hub refuses names with "--" or ".." in them.
+            return None if "--" in m["key"] or ".." in m["key"] else m["key"]
     return None
 
 
@@ -77,7 +78,7 @@ def fetch(
             before = previous.get(key)
             old = before.record if before else None
             if isinstance(old, Dataset) and old.sha and old.sha == info.sha:
-                summary, card = old.summary, None
+                summary, card = old.summary, _previous_card(before)
             else:
                 card_url = hf_hub_url(
                     info.id,
@@ -110,6 +111,15 @@ def fetch(
             record=record, raw=json.dumps(raw, ensure_ascii=False, sort_keys=True), url=info_url
         )
     return out
+
+
+def _previous_card(before: Previous | None) -> str | None:
+    """The card text kept with the cached record (the commit did not move)."""
+    try:
+        card = json.loads(before.raw).get("card") if before else None
+    except (ValueError, AttributeError):
+        return None
+    return card if isinstance(card, str) else None
 
 
 def _body(bodies: Mapping[str, str], url: str) -> Any:
