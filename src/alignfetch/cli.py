@@ -136,14 +136,24 @@ def _link(value: str) -> tuple[str, str]:
 @click.option("--affiliation", help="Affiliation to show.")
 @click.option("--date", help="Date to show instead of the fetched one (YYYY-MM-DD).")
 @click.option("--link", "links", multiple=True, metavar="NAME=URL", help="Extra link; repeatable.")
+@_json_option
 def add(
-    ids: tuple[str, ...], section: str, links: tuple[str, ...], **overrides: str | None
+    ids: tuple[str, ...],
+    section: str,
+    links: tuple[str, ...],
+    as_json: bool,
+    **overrides: str | None,
 ) -> None:
     """Fetch IDs and add them to a section of the list (all or nothing)."""
+    from .export import dumps, entry_json
+
     pairs = dict(_link(v) for v in links)
     items = _ws().add(list(ids), section, links=pairs, **overrides)
-    for item in items:
-        click.echo(_summary(item))
+    if as_json:
+        click.echo(dumps([entry_json(i) for i in items]), nl=False)
+    else:
+        for item in items:
+            click.echo(_summary(item))
     _talk(f"Added {len(items)} entr{'y' if len(items) == 1 else 'ies'} to {section}.")
 
 
