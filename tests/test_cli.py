@@ -169,3 +169,34 @@ def test_remove_keeps_comments_and_formatting(fakes: Fakes, listdir: Path) -> No
         text.split('\n[[entries]]\nid = "arxiv:2206.08325"')[0]
         + '\n# About the next one: keep me.\n[[entries]]\nid = "2204.05862"\nsection = "safety"\n'
     )
+
+
+def test_interleaved_sections_and_entries_keep_their_layout(fakes: Fakes, listdir: Path) -> None:
+    text = (
+        "# One section, then its entries.\n"
+        '[[sections]]\nslug = "evaluation"\ntitle = "LLM for Evaluation"\n\n'
+        '[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n\n'
+        '[[sections]]\nslug = "safety"\ntitle = "Safety"\n\n'
+        "# the safety papers\n"
+        '[[entries]]\nid = "2206.08325"  # pasted as is\nsection = "safety"\n'
+    )
+    (listdir / "entries.toml").write_text(text)
+    assert run("add", "2204.05862", "-s", "safety").exit_code == 0
+    added = (listdir / "entries.toml").read_text()
+    assert added == text + '\n[[entries]]\nid = "arxiv:2204.05862"\nsection = "safety"\n'
+    assert run("remove", "2305.01937").exit_code == 0
+    assert (listdir / "entries.toml").read_text() == added.replace(
+        '[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n\n', "")
+
+
+def test_an_entry_with_a_links_subtable_is_removed_whole(fakes: Fakes, listdir: Path) -> None:
+    text = (listdir / "entries.toml").read_text() + (
+        '\n[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n'
+        '[entries.links]\nGithub = "https://github.com/x/y"\n'
+        '\n[[entries]]\nid = "arxiv:2306.05685"\nsection = "evaluation"\n'
+    )
+    (listdir / "entries.toml").write_text(text)
+    assert run("remove", "2305.01937").exit_code == 0
+    after = (listdir / "entries.toml").read_text()
+    assert "2305.01937" not in after and "github.com/x/y" not in after
+    assert 'id = "arxiv:2306.05685"' in after and after.startswith("# The list: sections")

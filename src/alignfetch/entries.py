@@ -12,12 +12,11 @@ import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Comment, Table, Whitespace
+from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from . import ids
@@ -70,10 +69,13 @@ class EntriesFile:
     """The [list] table."""
     sections: list[Section]
     entries: list[Entry] = field(default_factory=list)
+    raws: list[dict[str, Any]] = field(default_factory=list)
+    """Each entry's table as read, to check an edit changed nothing else."""
 
-    @cached_property
+    @property
     def doc(self) -> TOMLDocument:
-        """The style-preserving document (tomlkit is slow: reading uses tomllib)."""
+        """The style-preserving document of the current text (tomlkit is slow: reading
+        uses tomllib, and edits touch the text only where they must)."""
         return tomlkit.parse(self.text)
 
     def section(self, slug: str) -> Section:
@@ -92,52 +94,68 @@ class EntriesFile:
         return None
 
     def add(self, new: Iterable[Entry]) -> None:
-        aot = self._aot()
-        if aot is None:
-            _blank_line_after(self.doc)
-            aot = tomlkit.aot()
-            self.doc.append("entries", aot)
-        assert isinstance(aot, AoT)
-        for entry in new:
-            if aot.body:
-                _blank_line_after(aot.body[-1])
-            aot.append(_table(entry))
-            self.entries.append(entry)
+        """Append ``new`` as [[entries]] tables at the end of the file, leaving the
+        rest of it byte for byte (tomlkit would regroup interleaved tables)."""
+        new = list(new)
+        nl = "\r\n" if "\r\n" in self.text else "\n"
+        tables = "\n".join(_table_text(e) for e in new).replace("\n", nl)
+        base = self.text.rstrip("\r\n")
+        text = f"{base}{nl}{nl}{tables}" if base else tables
+        self._edit(text, self.entries + new, self.raws + [_raw(e) for e in new])
 
     def remove(self, entry_id: str) -> Entry:
+        """Cut the entry's table out of the text; comments above the next table stay."""
         entry = self.find(entry_id)
         if entry is None:
             raise InputError(f"{entry_id} is not in {self.path.name}; nothing was removed.")
-        aot = self._aot()
-        assert aot is not None  # find() found the entry, so there are entries
         index = self.entries.index(entry)
-        removed = aot.body[index]
-        # Comments after a table's last key sit visually above the next entry;
-        # hand them to whatever stands before so they stay where the reader put them.
-        trailing = _trailing_trivia(removed)
-        before = aot.body[index - 1] if index > 0 else _table_before(self.doc, aot)
-        if len(aot) == 1:
-            del self.doc["entries"]
-        else:
-            del aot[index]
-        target = before.value.body if before is not None else None
-        if target and isinstance(target[-1][1], Whitespace):
-            while trailing and isinstance(trailing[0], Whitespace):
-                trailing.pop(0)  # the table before already ends with a blank line
-        for item in trailing:
-            if target is not None:
-                target.append((None, item))
-            else:
-                self.doc.body.insert(0, (None, item))
-        self.entries.remove(entry)
+        rest = self.entries[:index] + self.entries[index + 1 :]
+        raws = self.raws[:index] + self.raws[index + 1 :]
+        text = _cut_table(self.text, index)
+        if text is None or not self._fits(text, raws):
+            text = self._remove_with_tomlkit(index)
+        self._edit(text, rest, raws)
         return entry
 
+    def _fits(self, text: str, raws: list[dict[str, Any]]) -> bool:
+        """Whether ``text`` holds exactly ``raws`` as its entries, and all else unchanged."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return False
+        old = tomllib.loads(self.text)
+        got = data.pop("entries", [])
+        old.pop("entries", None)
+        return data == old and got == raws
+
+    def _edit(self, text: str, entries: list[Entry], raws: list[dict[str, Any]]) -> None:
+        if not self._fits(text, raws):
+            raise EntriesFileError(
+                f"{self.path.name} could not be edited safely (are its entries written as an "
+                "inline array?); write each entry as an [[entries]] table."
+            )
+        self.text = text
+        self.entries = entries
+        self.raws = raws
+
+    def _remove_with_tomlkit(self, index: int) -> str:
+        """The fallback for layouts the text cut does not understand."""
+        doc = self.doc
+        aot = doc.get("entries")
+        if not isinstance(aot, AoT):
+            raise EntriesFileError(
+                f"In {self.path.name}, entries are written as an inline array; write each as an "
+                "[[entries]] table so that alignfetch can edit the file."
+            )
+        if len(aot) == 1:
+            del doc["entries"]
+        else:
+            del aot[index]
+        return tomlkit.dumps(doc)
+
     def dumps(self) -> str:
-        """The edited file's text, in the line endings it was written with."""
-        text = tomlkit.dumps(self.doc).replace("\r\n", "\n")
-        # Removing the last entry can leave the blank line that preceded it.
-        text = text.rstrip("\n") + "\n"
-        return text.replace("\n", "\r\n") if "\r\n" in self.text else text
+        """The edited file's text."""
+        return self.text
 
     def write(self, text: str) -> None:
         write_atomic(self.path, text)
@@ -145,54 +163,48 @@ class EntriesFile:
     def save(self) -> None:
         self.write(self.dumps())
 
-    def _aot(self) -> AoT | None:
-        """The [[entries]] tables, or None; entries written otherwise cannot be edited."""
-        aot = self.doc.get("entries")
-        if aot is not None and not isinstance(aot, AoT):
-            if not aot:
-                del self.doc["entries"]  # `entries = []`, or what removing the last one left
-                return None
-            raise EntriesFileError(
-                f"In {self.path.name}, entries are written as an inline array; write each as an "
-                "[[entries]] table so that alignfetch can edit the file."
-            )
-        return aot
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+_ENTRIES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entries[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
 
 
-def _blank_line_after(container: TOMLDocument | Table) -> None:
-    """End ``container`` (or its last table) with a blank line, so a new table stands apart."""
-    body = container.body if isinstance(container, TOMLDocument) else container.value.body
-    if not body:
-        return
-    last = body[-1][1]
-    if isinstance(last, AoT) and last.body:
-        _blank_line_after(last.body[-1])
-    elif isinstance(last, Table):
-        _blank_line_after(last)
-    elif not isinstance(last, Whitespace):
-        container.add(tomlkit.nl())
+def _cut_table(text: str, index: int) -> str | None:
+    """``text`` without its ``index``-th [[entries]] table, or None if it cannot tell.
+
+    The comment and blank lines that end the table sit above the next one and are
+    kept; the caller checks the result with tomllib before trusting it.
+    """
+    headers = list(_ENTRIES_HEADER.finditer(text))
+    if index >= len(headers):
+        return None
+    start = headers[index].start()
+    following = _TABLE_HEADER.search(text, headers[index].end())
+    end = following.start() if following else len(text)
+    lines = text[start:end].splitlines(keepends=True)
+    keep = len(lines)
+    while keep > 1 and (not lines[keep - 1].strip() or lines[keep - 1].lstrip().startswith("#")):
+        keep -= 1
+    tail = "".join(lines[keep:])
+    head = text[:start]
+    if not head.strip() or head.endswith(("\n\n", "\r\n\r\n")):
+        tail = tail.lstrip("\r\n")
+    out = head + tail + text[end:]
+    if following is None:
+        out = out.rstrip("\r\n") + ("\r\n" if "\r\n" in text else "\n")
+    return out
 
 
-def _table_before(doc: TOMLDocument, aot: AoT) -> Table | None:
-    """The table that ends just before ``aot`` in the file, if any."""
-    previous: Table | None = None
-    for _, item in doc.body:
-        if item is aot:
-            return previous
-        if isinstance(item, AoT) and item.body:
-            previous = item.body[-1]
-        elif isinstance(item, Table):
-            previous = item
-    return previous
+def _raw(entry: Entry) -> dict[str, Any]:
+    """The entry as tomllib reads it back from :func:`_table_text`."""
+    raw: dict[str, Any] = tomllib.loads(_table_text(entry))["entries"][0]
+    return raw
 
 
-def _trailing_trivia(table: Table) -> list[Any]:
-    body = table.value.body
-    i = len(body)
-    while i > 0 and body[i - 1][0] is None and isinstance(body[i - 1][1], (Comment, Whitespace)):
-        i -= 1
-    items = [item for _, item in body[i:]]
-    return items if any(isinstance(x, Comment) for x in items) else []
+def _table_text(entry: Entry) -> str:
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(_table(entry))
+    doc["entries"] = aot
+    return tomlkit.dumps(doc)
 
 
 def _table(entry: Entry) -> Table:
@@ -314,7 +326,8 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
         if section not in known:
             raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
         entries.append(_entry(str(ref), section, raw, where))
-    return EntriesFile(path, text, dict(meta), sections, entries)
+    raws = [dict(r) for r in _tables(data, "entries", name)]
+    return EntriesFile(path, text, dict(meta), sections, entries, raws)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
