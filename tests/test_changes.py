@@ -89,3 +89,12 @@ def test_add_json(fakes: Fakes, listdir) -> None:  # type: ignore[no-untyped-def
     result = run("add", "2305.01937", "-s", "evaluation", "--json")
     (entry,) = json.loads(result.stdout)
     assert entry["id"] == "arxiv:2305.01937" and entry == json.loads(run("show", "2305.01937", "--json").stdout)
+
+
+def test_many_alike_failures_take_one_line() -> None:
+    failures = {f"arxiv:2301.{n:05d}": "arXiv is unavailable (HTTP 503)." for n in range(1, 101)}
+    failures["gh:a/b"] = "gh:a/b does not exist on GitHub."
+    text = Report(checked=list(failures), failures=failures).text()
+    assert "- arxiv:2301.00001, arxiv:2301.00002, arxiv:2301.00003 and 97 more: arXiv is unavailable" in text
+    assert "- gh:a/b: gh:a/b does not exist on GitHub." in text
+    assert len(text.splitlines()) == 5

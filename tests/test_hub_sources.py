@@ -246,3 +246,10 @@ def test_dataset_failures_change_nothing(fakes: Fakes, listdir: Path, setup: str
     assert result.exit_code == code and phrase in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert state(listdir) == before
+
+
+def test_after_a_rate_limit_the_hub_is_not_asked_again(fakes: Fakes) -> None:
+    fakes.server.fail("/api/papers/", Response(429, '{"error":"rate"}'), times=99)
+    got = hf_papers.fetch(["2305.16960", "2204.05862", "2407.13168"], settings(fakes, retries=1), {})
+    assert all(isinstance(v, RateLimitError) for v in got.values())
+    assert fakes.hub_requests("/api/papers/") == 2  # one paper, tried twice; the others never

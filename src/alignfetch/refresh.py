@@ -178,11 +178,11 @@ class Report:
         if self.failures:
             lines.append("")
             lines.append("Failed (their last good data is kept):")
-            lines.extend(f"- {rid}: {msg}" for rid, msg in self.failures.items())
+            lines.extend(_grouped(self.failures))
         if self.warnings:
             lines.append("")
             lines.append("Warnings:")
-            lines.extend(f"- {rid}: {msg}" for rid, msg in self.warnings.items())
+            lines.extend(_grouped(self.warnings))
         return "\n".join(lines) + "\n"
 
     def json(self) -> dict[str, Any]:
@@ -198,6 +198,21 @@ class Report:
             "failures": [{"id": k, "message": v} for k, v in self.failures.items()],
             "warnings": [{"id": k, "message": v} for k, v in self.warnings.items()],
         }
+
+
+def _grouped(problems: dict[str, str], shown: int = 3) -> list[str]:
+    """One line per entry, but one line per message when many entries share it
+    (an outage fails thousands alike; the report should still fit on a screen)."""
+    by_message: dict[str, list[str]] = {}
+    for rid, message in problems.items():
+        by_message.setdefault(message, []).append(rid)
+    lines: list[str] = []
+    for message, rids in by_message.items():
+        if len(rids) <= shown + 1:
+            lines.extend(f"- {rid}: {message}" for rid in rids)
+        else:
+            lines.append(f"- {', '.join(rids[:shown])} and {len(rids) - shown} more: {message}")
+    return lines
 
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..errors import SourceError
+from ..errors import RateLimitError, SourceError
 from ..records import Dataset
 from . import arxiv as arxiv_source
 from . import hub
@@ -62,7 +62,13 @@ def fetch(
 
     api = hub.api(settings)
     out: dict[str, Outcome] = {}
+    limited: RateLimitError | None = None
     for key in dict.fromkeys(keys):
+        if limited is not None:  # asking again would only be refused again
+            out[key] = RateLimitError(
+                limited.message, source=NAME, ids=(key,), url=limited.url, status=limited.status
+            )
+            continue
         ident = f"{PREFIX}:{key}"
         info_url = f"{settings.hf_endpoint}/api/datasets/{key}"
         try:
@@ -104,6 +110,8 @@ def fetch(
                 summary = card_summary(card) if card is not None else None
         except SourceError as err:
             out[key] = err
+            if isinstance(err, RateLimitError):
+                limited = err
             continue
         record = convert(info, key, summary)
         raw = {"dataset_info": _body(bodies, info_url), "card": card}

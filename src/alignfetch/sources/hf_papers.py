@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..errors import SourceError
+from ..errors import RateLimitError, SourceError
 from ..records import PaperPage
 from . import arxiv as arxiv_source
 from . import hub
@@ -41,7 +41,13 @@ def fetch(
 
     api = hub.api(settings)
     out: dict[str, Outcome] = {}
+    limited: RateLimitError | None = None
     for key in dict.fromkeys(keys):
+        if limited is not None:  # asking again would only be refused again
+            out[key] = RateLimitError(
+                limited.message, source=NAME, ids=(key,), url=limited.url, status=limited.status
+            )
+            continue
         url = f"{settings.hf_endpoint}/api/papers/{key}"
         try:
             with hub.Capture() as bodies:
@@ -55,6 +61,8 @@ def fetch(
                 )
         except SourceError as err:
             out[key] = err
+            if isinstance(err, RateLimitError):
+                limited = err
             continue
         raw = next(iter(bodies.values()), "") if info is not None else ""
         out[key] = Fetched(record=convert(info, key), raw=raw, url=url)
