@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import tomlkit
 from lxml import etree
 
@@ -200,3 +201,40 @@ def test_an_entry_with_a_links_subtable_is_removed_whole(fakes: Fakes, listdir: 
     after = (listdir / "entries.toml").read_text()
     assert "2305.01937" not in after and "github.com/x/y" not in after
     assert 'id = "arxiv:2306.05685"' in after and after.startswith("# The list: sections")
+
+
+LAYOUT = (
+    '[[sections]]\nslug = "a"\ntitle = "A"\n\n'
+    '[[entries]]\nid = "arxiv:2305.01937"\nsection = "a"\n[entries.links]\nGithub = "https://github.com/x/y"\n\n'
+    "# about the next one\n"
+    '[[entries]]\nid = "arxiv:2306.05685"\nsection = "a"\n\n'
+    '[[sections]]\nslug = "b"\ntitle = "B"\n\n'
+    '[[entries]]\nid = "arxiv:2206.08325"\nsection = "b"\n'
+    "# the end\n"
+)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_removal_cuts_only_the_entry_lines(fakes: Fakes, listdir: Path, newline: str, bom: str) -> None:
+    path = listdir / "entries.toml"
+    path.write_bytes((bom + LAYOUT.replace("\n", newline)).encode())
+    assert run("remove", "2305.01937").exit_code == 0
+    expected = LAYOUT.replace(
+        '[[entries]]\nid = "arxiv:2305.01937"\nsection = "a"\n[entries.links]\nGithub = "https://github.com/x/y"\n\n', "")
+    assert path.read_bytes() == (bom + expected.replace("\n", newline)).encode()
+    assert run("remove", "2206.08325").exit_code == 0
+    expected = expected.replace('[[entries]]\nid = "arxiv:2206.08325"\nsection = "b"\n', "")
+    assert path.read_bytes() == (bom + expected.replace("\n", newline)).encode()
+
+
+def test_a_removal_that_cannot_be_cut_safely_is_refused(fakes: Fakes, listdir: Path) -> None:
+    text = (listdir / "entries.toml").read_text() + (
+        '\n[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n'
+        'description = """A note\n[[entries]]\nthat looks like a header"""\n'
+        '\n[[entries]]\nid = "arxiv:2306.05685"\nsection = "evaluation"\n'
+    )
+    (listdir / "entries.toml").write_text(text)
+    result = run("remove", "2306.05685")
+    assert result.exit_code == 2 and "remove its lines by hand" in result.stderr
+    assert (listdir / "entries.toml").read_text() == text

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Table
-from tomlkit.toml_document import TOMLDocument
+from tomlkit.items import Table
 
 from . import ids
 from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
@@ -71,12 +70,7 @@ class EntriesFile:
     entries: list[Entry] = field(default_factory=list)
     raws: list[dict[str, Any]] = field(default_factory=list)
     """Each entry's table as read, to check an edit changed nothing else."""
-
-    @property
-    def doc(self) -> TOMLDocument:
-        """The style-preserving document of the current text (tomlkit is slow: reading
-        uses tomllib, and edits touch the text only where they must)."""
-        return tomlkit.parse(self.text)
+    bom: bool = False
 
     def section(self, slug: str) -> Section:
         for s in self.sections:
@@ -99,7 +93,7 @@ class EntriesFile:
         new = list(new)
         nl = "\r\n" if "\r\n" in self.text else "\n"
         tables = "\n".join(_table_text(e) for e in new).replace("\n", nl)
-        base = self.text.rstrip("\r\n")
+        base = self.text.rstrip()
         text = f"{base}{nl}{nl}{tables}" if base else tables
         self._edit(text, self.entries + new, self.raws + [_raw(e) for e in new])
 
@@ -113,7 +107,12 @@ class EntriesFile:
         raws = self.raws[:index] + self.raws[index + 1 :]
         text = _cut_table(self.text, index)
         if text is None or not self._fits(text, raws):
-            text = self._remove_with_tomlkit(index)
+            # Rewriting the whole file (as tomlkit would) could move tables and lose
+            # comments; better to say so and let the maintainer cut it by hand.
+            raise EntriesFileError(
+                f"{entry.id} could not be cut out of {self.path.name} safely (its table is "
+                "written in a way alignfetch does not edit); remove its lines by hand."
+            )
         self._edit(text, rest, raws)
         return entry
 
@@ -138,24 +137,9 @@ class EntriesFile:
         self.entries = entries
         self.raws = raws
 
-    def _remove_with_tomlkit(self, index: int) -> str:
-        """The fallback for layouts the text cut does not understand."""
-        doc = self.doc
-        aot = doc.get("entries")
-        if not isinstance(aot, AoT):
-            raise EntriesFileError(
-                f"In {self.path.name}, entries are written as an inline array; write each as an "
-                "[[entries]] table so that alignfetch can edit the file."
-            )
-        if len(aot) == 1:
-            del doc["entries"]
-        else:
-            del aot[index]
-        return tomlkit.dumps(doc)
-
     def dumps(self) -> str:
         """The edited file's text."""
-        return self.text
+        return "\ufeff" + self.text if self.bom else self.text
 
     def write(self, text: str) -> None:
         write_atomic(self.path, text)
@@ -164,7 +148,11 @@ class EntriesFile:
         self.write(self.dumps())
 
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
-_ENTRIES_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entries[ \t]*\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+_SUBTABLE_HEADER = re.compile(r"[ \t]*\[\[?[ \t]*entries[ \t]*\.")
+"""``[entries.links]``: a table inside the entry above it, so part of it."""
+_ENTRIES_HEADER = re.compile(
+    r"^[ \t]*\[\[[ \t]*entries[ \t]*\]\][ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE
+)
 
 
 def _cut_table(text: str, index: int) -> str | None:
@@ -178,6 +166,8 @@ def _cut_table(text: str, index: int) -> str | None:
         return None
     start = headers[index].start()
     following = _TABLE_HEADER.search(text, headers[index].end())
+    while following is not None and _SUBTABLE_HEADER.match(text, following.start()):
+        following = _TABLE_HEADER.search(text, following.end())
     end = following.start() if following else len(text)
     lines = text[start:end].splitlines(keepends=True)
     keep = len(lines)
@@ -259,6 +249,9 @@ def load(path: Path) -> EntriesFile:
     try:
         with path.open(encoding="utf-8", newline="") as f:  # keep CRLF to write it back
             text = f.read()
+        # A byte-order mark (Notepad writes one) is not TOML; it is put back on writing.
+        bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
     except FileNotFoundError:
         raise EntriesFileError(
             f"{path} does not exist; create it (see the README for the format) "
@@ -270,7 +263,9 @@ def load(path: Path) -> EntriesFile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise EntriesFileError(f"{path} is not valid TOML ({err}); fix it and try again.") from None
-    return _check(path, text, data)
+    ef = _check(path, text, data)
+    ef.bom = bom
+    return ef
 
 
 def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
