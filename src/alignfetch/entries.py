@@ -105,6 +105,11 @@ class EntriesFile:
         index = self.entries.index(entry)
         rest = self.entries[:index] + self.entries[index + 1 :]
         raws = self.raws[:index] + self.raws[index + 1 :]
+        if not _ENTRIES_HEADER.search(self.text):
+            raise EntriesFileError(
+                f"In {self.path.name}, entries are written as an inline array; write each as an "
+                "[[entries]] table so that alignfetch can edit the file."
+            )
         text = _cut_table(self.text, index)
         if text is None or not self._fits(text, raws):
             # Rewriting the whole file (as tomlkit would) could move tables and lose
