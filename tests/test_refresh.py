@@ -164,3 +164,21 @@ def test_a_second_writer_waits_then_fails_clearly(fakes: Fakes, listdir: Path,
     assert blocked.returncode == 1
     assert "Another alignfetch process" in blocked.stderr and "try again" in blocked.stderr
     assert state(listdir) == before
+
+
+def test_paper_pages_are_asked_for_again_only_weekly(fakes: Fakes, listdir: Path) -> None:
+    assert run("add", "2305.16960", "-s", "evaluation").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 1
+    assert run("refresh", "--all").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 1  # the page is a day old at most
+    ws = Workspace(listdir / "entries.toml")
+    from datetime import UTC, datetime, timedelta
+
+    from alignfetch.models import CachedRecord
+
+    with ws.cache.session() as s:
+        row = s.get(CachedRecord, "hfpaper:2305.16960")
+        assert row is not None
+        row.fetched_at = datetime.now(UTC) - timedelta(days=8)
+    assert run("refresh", "--all").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 2

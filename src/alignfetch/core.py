@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alignfetch")
 KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
+PAGES_AFTER = timedelta(days=7)
+"""refresh asks the Hub for a paper's page again once its copy is this old."""
 """The kind of entry each ID prefix names."""
 
 
@@ -335,7 +337,9 @@ class Workspace:
         )
         if not due:
             return report
-        run = self.fetch_outcomes([ids.parse(e.id) for e in due], progress=progress)
+        run = self.fetch_outcomes(
+            [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER
+        )
         threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
         for rid, outcome in run.outcomes.items():
             if isinstance(outcome, SourceError):
@@ -352,7 +356,10 @@ class Workspace:
         return report
 
     def fetch_outcomes(
-        self, refs: Sequence[ids.Ref], progress: Callable[[int], None] | None = None
+        self,
+        refs: Sequence[ids.Ref],
+        progress: Callable[[int], None] | None = None,
+        pages_after: timedelta | None = None,
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to.
 
@@ -401,6 +408,16 @@ class Workspace:
             for o in run.outcomes.values()
             if not isinstance(o, SourceError) and isinstance(o.record, Paper)
         ]
+        if pages_after is not None:
+            # A page changes slowly (upvotes, a code link); one request per paper per
+            # night would be most of a refresh's traffic to the Hub.
+            cutoff = datetime.now(UTC) - pages_after
+            fresh = self._cached(f"hfpaper:{k}" for k in page_keys)
+            page_keys = [
+                k
+                for k in page_keys
+                if (row := fresh.get(f"hfpaper:{k}")) is None or row.fetched_at <= cutoff
+            ]
         if page_keys:
             for pid, outcome in self._batch(hf_papers, "hfpaper", page_keys).items():
                 if isinstance(outcome, SourceError):
