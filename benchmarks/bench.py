@@ -108,6 +108,8 @@ def main() -> None:
         timed("full refresh again, warm cache", lambda: ws.refresh(everything=True), rows)
         rows.append(("  arXiv requests", str(count(r"^/api/query$"))))
         rows.append(("  GitHub requests (all 304)", str(count(r"^/repos/"))))
+        rows.append(("  Hub requests (pages are weekly, cards only on a new commit)",
+                     str(count(r"^/(api/datasets|datasets|api/papers)/"))))
         doc = timed("export from warm cache", lambda: ws.export(), rows)
         text = timed("  serialize JSON", lambda: dumps(doc), rows)
         rows.append(("  export size", f"{len(text.encode()) / 1e6:.1f} MB"))
