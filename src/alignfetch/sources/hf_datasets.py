@@ -15,13 +15,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..errors import RateLimitError, SourceError
 from ..records import Dataset
 from . import arxiv as arxiv_source
 from . import hub
 
 if TYPE_CHECKING:
-    from huggingface_hub import DatasetInfo
+    from huggingface_hub import DatasetInfo, HfApi
 
     from . import Outcome, Previous
 
@@ -54,71 +53,64 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """``dataset_info`` for each key; the card only when the commit moved."""
+    from . import Fetched
+
+    api = hub.api(settings)
+
+    def one(key: str) -> Fetched:
+        ident = f"{PREFIX}:{key}"
+        info_url = f"{settings.hf_endpoint}/api/datasets/{key}"
+        with hub.Capture() as bodies:
+            info = hub.call(
+                partial(api.dataset_info, key, timeout=settings.timeout),
+                settings,
+                source=NAME,
+                ident=ident,
+                url=info_url,
+            )
+        assert info is not None
+        before = previous.get(key)
+        old = before.record if before is not None else None
+        if isinstance(old, Dataset) and old.sha == info.sha:
+            card, summary = _previous_card(before), old.summary
+        else:
+            card = _card(api, info, settings, ident)
+            summary = card_summary(card) if card is not None else None
+        raw = {"dataset_info": _body(bodies, info_url), "card": card}
+        return Fetched(
+            record=convert(info, key, summary),
+            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
+            url=info_url,
+        )
+
+    return hub.each(keys, one, NAME)
+
+
+def _card(api: HfApi, info: DatasetInfo, settings: Settings, ident: str) -> str | None:
+    """The dataset's README.md at its commit, in one GET (no HEAD, nothing on disk)."""
     from huggingface_hub import get_session, hf_hub_url
     from huggingface_hub.utils._headers import build_hf_headers
     from huggingface_hub.utils._http import hf_raise_for_status
 
-    from . import Fetched
+    url = hf_hub_url(
+        info.id,
+        "README.md",
+        repo_type="dataset",
+        revision=info.sha,
+        endpoint=settings.hf_endpoint,
+    )
+    headers = build_hf_headers(
+        token=settings.hf_token or False,
+        library_name="alignfetch",
+        library_version=api.library_version,
+    )
 
-    api = hub.api(settings)
-    out: dict[str, Outcome] = {}
-    limited: RateLimitError | None = None
-    for key in dict.fromkeys(keys):
-        if limited is not None:  # asking again would only be refused again
-            out[key] = RateLimitError(
-                limited.message, source=NAME, ids=(key,), url=limited.url, status=limited.status
-            )
-            continue
-        ident = f"{PREFIX}:{key}"
-        info_url = f"{settings.hf_endpoint}/api/datasets/{key}"
-        try:
-            with hub.Capture() as bodies:
-                info = hub.call(
-                    partial(api.dataset_info, key, timeout=settings.timeout),
-                    settings,
-                    source=NAME,
-                    ident=ident,
-                    url=info_url,
-                )
-            assert info is not None
-            before = previous.get(key)
-            old = before.record if before else None
-            if isinstance(old, Dataset) and old.sha and old.sha == info.sha:
-                summary, card = old.summary, _previous_card(before)
-            else:
-                card_url = hf_hub_url(
-                    info.id,
-                    "README.md",
-                    repo_type="dataset",
-                    revision=info.sha,
-                    endpoint=settings.hf_endpoint,
-                )
-                headers = build_hf_headers(
-                    token=settings.hf_token or False,
-                    library_name="alignfetch",
-                    library_version=api.library_version,
-                )
+    def get() -> str:
+        response = get_session().get(url, headers=headers)
+        hf_raise_for_status(response)
+        return response.text
 
-                def get_card(card_url: str = card_url, headers: dict[str, str] = headers) -> str:
-                    response = get_session().get(card_url, headers=headers)
-                    hf_raise_for_status(response)
-                    return response.text
-
-                card = hub.call(
-                    get_card, settings, source=NAME, ident=ident, url=card_url, missing_ok=True
-                )
-                summary = card_summary(card) if card is not None else None
-        except SourceError as err:
-            out[key] = err
-            if isinstance(err, RateLimitError):
-                limited = err
-            continue
-        record = convert(info, key, summary)
-        raw = {"dataset_info": _body(bodies, info_url), "card": card}
-        out[key] = Fetched(
-            record=record, raw=json.dumps(raw, ensure_ascii=False, sort_keys=True), url=info_url
-        )
-    return out
+    return hub.call(get, settings, source=NAME, ident=ident, url=url, missing_ok=True)
 
 
 def _previous_card(before: Previous | None) -> str | None:

@@ -13,7 +13,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..errors import RateLimitError, SourceError
 from ..records import PaperPage
 from . import arxiv as arxiv_source
 from . import hub
@@ -40,33 +39,22 @@ def fetch(
     from . import Fetched
 
     api = hub.api(settings)
-    out: dict[str, Outcome] = {}
-    limited: RateLimitError | None = None
-    for key in dict.fromkeys(keys):
-        if limited is not None:  # asking again would only be refused again
-            out[key] = RateLimitError(
-                limited.message, source=NAME, ids=(key,), url=limited.url, status=limited.status
-            )
-            continue
+
+    def one(key: str) -> Fetched:
         url = f"{settings.hf_endpoint}/api/papers/{key}"
-        try:
-            with hub.Capture() as bodies:
-                info = hub.call(
-                    partial(api.paper_info, key),
-                    settings,
-                    source=NAME,
-                    ident=f"arxiv:{key}",
-                    url=url,
-                    missing_ok=True,
-                )
-        except SourceError as err:
-            out[key] = err
-            if isinstance(err, RateLimitError):
-                limited = err
-            continue
+        with hub.Capture() as bodies:
+            info = hub.call(
+                partial(api.paper_info, key),
+                settings,
+                source=NAME,
+                ident=f"arxiv:{key}",
+                url=url,
+                missing_ok=True,
+            )
         raw = next(iter(bodies.values()), "") if info is not None else ""
-        out[key] = Fetched(record=convert(info, key), raw=raw, url=url)
-    return out
+        return Fetched(record=convert(info, key), raw=raw, url=url)
+
+    return hub.each(keys, one, NAME)
 
 
 def convert(info: PaperInfo | None, key: str) -> PaperPage:

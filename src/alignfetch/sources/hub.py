@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import __version__, net
@@ -21,6 +21,8 @@ from ..errors import NotFoundError, RateLimitError, SourceError
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
+
+    from . import Fetched, Outcome
 
 T = TypeVar("T")
 RETRY = frozenset({429, 500, 502, 503, 504})
@@ -94,6 +96,26 @@ class Capture:
 
     def __exit__(self, *exc: object) -> None:
         _bodies.reset(self._token)
+
+
+def each(keys: Sequence[str], one: Callable[[str], Fetched], source: str) -> dict[str, Outcome]:
+    """``one(key)`` for each key, failures kept per key. After a rate limit the rest
+    fail alike without a request: asking again would only be refused again."""
+    out: dict[str, Outcome] = {}
+    limited: RateLimitError | None = None
+    for key in dict.fromkeys(keys):
+        if limited is not None:
+            out[key] = RateLimitError(
+                limited.message, source=source, ids=(key,), url=limited.url, status=limited.status
+            )
+            continue
+        try:
+            out[key] = one(key)
+        except SourceError as err:
+            out[key] = err
+            if isinstance(err, RateLimitError):
+                limited = err
+    return out
 
 
 def call(
