@@ -109,7 +109,7 @@ class Workspace:
 
     def _items(self, chosen: Sequence[Entry]) -> list[Item]:
         """Entries with their records and related records, all from the cache."""
-        from .records import Dataset, Paper
+        from .records import related_ids
 
         records = self._records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
@@ -119,24 +119,15 @@ class Workspace:
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
-        wanted: list[str] = []
-        for record in records.values():
-            if isinstance(record, Paper):
-                wanted.append("hfpaper:" + record.id.split(":", 1)[1])
-            elif isinstance(record, Dataset):
-                wanted.extend(record.papers)
-        related = self._records(wanted)
-        out = []
-        for e in chosen:
-            record = records[e.id]
-            if isinstance(record, Paper):
-                keys = ["hfpaper:" + record.id.split(":", 1)[1]]
-            elif isinstance(record, Dataset):
-                keys = list(record.papers)
-            else:
-                keys = []
-            out.append(Item(e, record, {k: related[k] for k in keys if k in related}))
-        return out
+        related = self._records(k for r in records.values() for k in related_ids(r))
+        return [
+            Item(
+                e,
+                records[e.id],
+                {k: related[k] for k in related_ids(records[e.id]) if k in related},
+            )
+            for e in chosen
+        ]
 
     def item(self, text: str) -> Item:
         ref = ids.parse(text)
@@ -150,7 +141,7 @@ class Workspace:
         from .export import document
 
         ef = self.load()
-        return document(ef, self.items())
+        return document(ef, self._items(ef.entries))
 
     def render(
         self,

@@ -116,10 +116,6 @@ class Cache:
     def records(self, ids: Iterable[str]) -> dict[str, Record]:
         return {k: from_dict(v.record) for k, v in self.get(ids).items()}
 
-    def all(self) -> list[CachedRecord]:
-        with self._sessions() as s:
-            return list(s.scalars(select(CachedRecord).order_by(CachedRecord.id)))
-
     @staticmethod
     def _rows(s: Session, ids: Iterable[str]) -> dict[str, CachedRecord]:
         """The rows of ``ids`` in this session, loaded a few hundred per query."""

@@ -1,7 +1,9 @@
 """entries.toml: the human-edited list of what the list holds.
 
-Parsed and checked into :class:`EntriesFile`; edited with tomlkit so comments,
-order and formatting survive; written atomically (temporary file, then rename).
+Read with tomllib and checked into :class:`EntriesFile`. Edits touch the text
+only where they must (new tables, rendered with tomlkit, are appended; a removed
+table's lines are cut), are checked by reading the result back, and are written
+atomically (temporary file, then rename).
 """
 
 from __future__ import annotations
@@ -48,10 +50,6 @@ class Entry:
     date: str | None = None
     links: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def ref(self) -> ids.Ref:
-        return ids.parse(self.id)
-
     def overrides(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in OVERRIDES if getattr(self, k)}
         if self.links:
@@ -70,6 +68,8 @@ class EntriesFile:
     entries: list[Entry] = field(default_factory=list)
     raws: list[dict[str, Any]] = field(default_factory=list)
     """Each entry's table as read, to check an edit changed nothing else."""
+    rest: dict[str, Any] = field(default_factory=dict)
+    """Everything else in the file as read, for the same check."""
     bom: bool = False
 
     def section(self, slug: str) -> Section:
@@ -127,10 +127,8 @@ class EntriesFile:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError:
             return False
-        old = tomllib.loads(self.text)
         got = data.pop("entries", [])
-        old.pop("entries", None)
-        return data == old and got == raws
+        return data == self.rest and got == raws
 
     def _edit(self, text: str, entries: list[Entry], raws: list[dict[str, Any]]) -> None:
         if not self._fits(text, raws):
@@ -149,8 +147,6 @@ class EntriesFile:
     def write(self, text: str) -> None:
         write_atomic(self.path, text)
 
-    def save(self) -> None:
-        self.write(self.dumps())
 
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
 _SUBTABLE_HEADER = re.compile(r"[ \t]*\[\[?[ \t]*entries[ \t]*\.")
@@ -327,7 +323,8 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
             raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
         entries.append(_entry(str(ref), section, raw, where))
     raws = [dict(r) for r in _tables(data, "entries", name)]
-    return EntriesFile(path, text, dict(meta), sections, entries, raws)
+    rest = {k: v for k, v in data.items() if k != "entries"}
+    return EntriesFile(path, text, dict(meta), sections, entries, raws, rest=rest)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .records import Dataset, Paper, PaperPage, Record, to_dict
+from .records import Dataset, Paper, PaperPage, Record, page_id, to_dict
 
 if TYPE_CHECKING:
     from .core import Item
@@ -35,7 +35,7 @@ def entry_json(item: Item) -> dict[str, Any]:
     out: dict[str, Any] = {"id": entry.id, "kind": record.kind, "section": entry.section}
     if isinstance(record, Paper):
         data["authors"], data["affiliations"] = _authors(record)
-        page = item.related.get(f"hfpaper:{record.id.split(':', 1)[1]}")
+        page = item.related.get(page_id(record))
         data["hf_paper"] = (
             {"url": page.url, "upvotes": page.upvotes}
             if isinstance(page, PaperPage) and page.url

@@ -110,6 +110,20 @@ Record = Paper | PaperPage | Dataset | Repo
 _TYPES: dict[str, type[Record]] = {t.kind: t for t in (Paper, PaperPage, Dataset, Repo)}
 
 
+def page_id(paper: Paper) -> str:
+    """The ID of a paper's Hugging Face page record."""
+    return "hfpaper:" + paper.id.split(":", 1)[1]
+
+
+def related_ids(record: Record) -> list[str]:
+    """The records this one points to: a paper's page, a dataset's papers."""
+    if isinstance(record, Paper):
+        return [page_id(record)]
+    if isinstance(record, Dataset):
+        return list(record.papers)
+    return []
+
+
 def to_dict(record: Record) -> dict[str, Any]:
     """The record as JSON-ready data, ``kind`` first."""
     data: dict[str, Any] = {"kind": record.kind}
