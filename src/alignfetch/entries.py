@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
-from tomlkit.items import Table
-
 from . import ids
 from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
 
@@ -61,7 +58,7 @@ class Entry:
 class EntriesFile:
     path: Path
     text: str
-    """The file as read; parsed again with tomlkit only when it is edited."""
+    """The file as read (with its own line endings); edits work on this text."""
     meta: dict[str, Any]
     """The [list] table."""
     sections: list[Section]
@@ -191,14 +188,9 @@ def _raw(entry: Entry) -> dict[str, Any]:
 
 
 def _table_text(entry: Entry) -> str:
-    doc = tomlkit.document()
-    aot = tomlkit.aot()
-    aot.append(_table(entry))
-    doc["entries"] = aot
-    return tomlkit.dumps(doc)
+    """The entry as an [[entries]] table, written by tomlkit (imported only to edit)."""
+    import tomlkit
 
-
-def _table(entry: Entry) -> Table:
     t = tomlkit.table()
     t["id"] = entry.id
     t["section"] = entry.section
@@ -210,7 +202,11 @@ def _table(entry: Entry) -> Table:
         links = tomlkit.inline_table()
         links.update(dict(entry.links))
         t["links"] = links
-    return t
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(t)
+    doc["entries"] = aot
+    return tomlkit.dumps(doc)
 
 
 def write_atomic(path: Path, text: str) -> None:
