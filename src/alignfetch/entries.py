@@ -94,6 +94,31 @@ class EntriesFile:
         text = f"{base}{nl}{nl}{tables}" if base else tables
         self._edit(text, self.entries + new, self.raws + [_raw(e) for e in new])
 
+    def add_sections(self, new: Iterable[Section]) -> None:
+        """Append ``new`` as [[sections]] tables at the end of the file (before any
+        entries added after them), leaving the rest of it byte for byte."""
+        new = list(new)
+        if not new:
+            return
+        nl = "\r\n" if "\r\n" in self.text else "\n"
+        tables = "\n".join(_section_text(s) for s in new).replace("\n", nl)
+        base = self.text.rstrip()
+        text = f"{base}{nl}{nl}{tables}" if base else tables
+        rest = dict(self.rest)
+        rest["sections"] = [*rest.get("sections", []), *(_section_raw(s) for s in new)]
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}
+        data.pop("entries", None)
+        if data != rest or tomllib.loads(text).get("entries", []) != self.raws:
+            raise EntriesFileError(
+                f"{self.path.name} could not be edited safely; add the sections by hand."
+            )
+        self.text = text
+        self.rest = rest
+        self.sections = [*self.sections, *new]
+
     def remove(self, entry_id: str) -> Entry:
         """Cut the entry's table out of the text; comments above the next table stay."""
         entry = self.find(entry_id)
@@ -179,6 +204,38 @@ def _cut_table(text: str, index: int) -> str | None:
     if following is None:
         out = out.rstrip("\r\n") + ("\r\n" if "\r\n" in text else "\n")
     return out
+
+
+def _section_raw(section: Section) -> dict[str, Any]:
+    raw = {"slug": section.slug, "title": section.title}
+    if section.parent is not None:
+        raw["parent"] = section.parent
+    return raw
+
+
+def _section_text(section: Section) -> str:
+    """The section as a [[sections]] table, written by tomlkit."""
+    import tomlkit
+
+    t = tomlkit.table()
+    t.update(_section_raw(section))
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(t)
+    doc["sections"] = aot
+    return tomlkit.dumps(doc)
+
+
+def new_file(path: Path, title: str) -> EntriesFile:
+    """An entries file that does not exist yet: a [list] table with ``title``."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    table = tomlkit.table()
+    table["title"] = title
+    doc["list"] = table
+    text = tomlkit.dumps(doc)
+    return _check(path, text, tomllib.loads(text))
 
 
 def _raw(entry: Entry) -> dict[str, Any]:

@@ -114,7 +114,7 @@ SCHEMA_VERSION = 1
 START_MARKER = "<!-- alignfetch:start -->"
 END_MARKER = "<!-- alignfetch:end -->"
 DEFAULT_TEMPLATE = "awesome.md.j2"
-KINDS = ("paper", "dataset", "repo")
+KINDS = ("paper", "dataset", "repo", "link")
 ORDERS = ("file", "newest")
 _TEMPLATE_FILE = "<template>"
 """The file name Jinja gives a template compiled from a string, in tracebacks."""
@@ -498,7 +498,8 @@ def _item(e: Mapping[str, Any]) -> ItemView:
             if not venue:
                 venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
             key = str(paper.get("id", "")).removeprefix("arxiv:")
-            links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
+            if "Paper" not in {name for name, _ in links}:  # the maintainer's link wins
+                links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
     else:
         shown = e.get("date")
     return ItemView(
