@@ -370,18 +370,16 @@ def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
             with open(file, "rb") as f:
                 raw = f.read()
     except OSError as err:
-        raise InputError(f"{file} could not be read ({err.strerror}); check the path.") from None
+        raise InputError(
+            f"The file {file} could not be read ({err.strerror}); check the path."
+        ) from None
+    name = "The standard input" if file == "-" else f"The file {file}"
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(
-            f"{'stdin' if file == '-' else file} is not UTF-8 text; give a Markdown file."
-        ) from None
+        raise InputError(f"{name} is not UTF-8 text; give a Markdown file.") from None
     if "\0" in text:
-        raise InputError(
-            f"{'stdin' if file == '-' else file} is a binary file, not Markdown; "
-            "give an awesome list's README."
-        )
+        raise InputError(f"{name} is binary, not Markdown; give an awesome list's README.")
     report = _ws().import_markdown(text, keep_typed=keep_typed, dry_run=dry_run)
     if as_json:
         click.echo(dumps(report.json()), nl=False)

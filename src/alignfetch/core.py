@@ -275,7 +275,8 @@ class Workspace:
             created = not self.entries_path.exists()
             if created:
                 ef = entries_mod.new_file(
-                    self.entries_path, reading.title or self.entries_path.parent.name or "List"
+                    self.entries_path,
+                    reading.title or self.entries_path.resolve().parent.name or "List",
                 )
             else:
                 ef = self.load()

@@ -121,6 +121,8 @@ class Found:
     conflict: str | None = None
     replaced: md.Link | None = None
     """The link a conflict overruled."""
+    via: str | None = None
+    """For a paper that the list names only as another entry's link: that entry's ID."""
 
     @property
     def kind(self) -> str:
@@ -297,14 +299,20 @@ def _skip_all(links: Iterable[md.Link], where: str, skipped: list[Skip]) -> None
     for k in links:
         if k.url.startswith("#"):
             continue
-        what = "an image" if k.image else "a badge's link" if k.wraps_image else "a link"
+        what = (
+            "Markdown inside an HTML block (text on GitHub)"
+            if k.inert
+            else "an image" if k.image else "a badge's link" if k.wraps_image else "a link"
+        )
         skipped.append(Skip(k.line, k.url, k.text, f"{what} {where}"))
 
 
 def _attach(entry: Found, block: md.Block, skipped: list[Skip]) -> None:
     """Links inside an entry's abstract or card: more links of that entry."""
     for k in block.links:
-        if k.image or not _web(k.url):
+        if k.inert:
+            skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "in an entry's details")))
+        elif k.image or not _web(k.url):
             _skip_all([k], "inside an entry's details", skipped)
         else:
             _add_link(entry, k, skipped)
@@ -330,12 +338,11 @@ def _entry(block: md.Block, sec: _Sec, found: list[Found], skipped: list[Skip]) 
     _conflict(f, block, link)
     _read_text(f, block)
     for k in block.links:
-        if k is link:
-            if f.replaced is not None:
-                skipped.append(Skip(k.line, k.url, k.text, f"overruled by the entry's "
-                                    f"title and badges: it is imported as {f.ref}"))
+        if k is link:  # an overruled link is told among the conflicts
             continue
-        if k.image or k.wraps_image:
+        if k.inert:
+            skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "in an entry")))
+        elif k.image or k.wraps_image:
             f.badges.append(k.url)
         elif not _web(k.url):
             if not k.url.startswith("#"):
@@ -351,7 +358,7 @@ def _primary(block: md.Block) -> tuple[md.Link, ids.Ref] | None:
     repository...) on the entry's own lines, else the first web link there; links
     on nested lines (``Code: [Official](…)``) are details of the entry."""
     own = {id(k) for ln in block.lines if ln.depth == 0 for k in ln.links}
-    web = [k for k in block.links if not k.image and not k.wraps_image and _web(k.url)]
+    web = [k for k in block.links if not (k.image or k.wraps_image or k.inert) and _web(k.url)]
     for links in ([k for k in web if id(k) in own], web):
         refs = [(k, r) for k in links if (r := _classify(k.url)) is not None]
         named = [(k, r) for k, r in refs if r.prefix != "url"]
@@ -361,6 +368,8 @@ def _primary(block: md.Block) -> tuple[md.Link, ids.Ref] | None:
 
 
 def _why_not(k: md.Link, where: str) -> str:
+    if k.inert:
+        return f"Markdown inside an HTML block, which GitHub shows as text, {where}"
     if k.image:
         return f"an image (a badge or picture) {where}"
     if k.wraps_image:
@@ -499,7 +508,7 @@ def _tail(line: str, link_text: str) -> str:
     at = line.find(text) if text else -1
     rest = line[at + len(text) :] if at >= 0 else line
     before = line[:at] if at > 0 else ""
-    out = rest.strip(_SEPARATORS + "[]")
+    out = rest.lstrip(_SEPARATORS + "]").rstrip()
     if before.strip(_SEPARATORS + "[]"):
         out = (before.strip(_SEPARATORS + "[]") + " " + out).strip()
     return out
@@ -596,6 +605,8 @@ class ImportReport:
             data: dict[str, Any] = {"id": entry.id, "section": entry.section, "line": f.line}
             data.update(entry.overrides())
             data["badges"] = list(f.badges)
+            if f.via is not None:
+                data["via"] = f.via
             data["typed"] = {
                 "title": f.title,
                 "date": f.date,
@@ -696,7 +707,7 @@ def plan(
     promoted: list[tuple[Found, Found]] = []
     for f in reading.found:
         ident = f.ref.identity
-        if ident in firsts or (ident in have and ident in where):
+        if ident in firsts:
             first = firsts.get(ident)
             duplicates.setdefault(str(f.ref), [where[ident]]).append(f.line)
             if first is not None:
@@ -708,29 +719,29 @@ def plan(
                 )
             continue
         where[ident] = f.line
+        firsts[ident] = f
         if ident in have:
             existing.append((str(f.ref), f.line))
             continue
-        firsts[ident] = f
         kept.append(f)
-        # A paper that only appears as another entry's link is an entry of its own too.
+    # A paper that the list names only as another entry's link is an entry too.
+    for f in firsts.values():
         for name, url, line in f.links:
             ref = _classify(url)
             if ref is None or ref.prefix != "arxiv" or ref.identity in primaries:
                 continue
             primaries.add(ref.identity)
-            promoted.append(
-                (f, Found(line, ref, url, name, f.section,
-                          title=name if not GENERIC.match(name) else None))
-            )
+            paper = Found(line, ref, url, name, f.section,
+                          title=name if not GENERIC.match(name) else None, via=str(f.ref))
+            promoted.append((f, paper))
     for host, paper in promoted:
         ident = paper.ref.identity
         if ident in have:
             existing.append((str(paper.ref), paper.line))
             continue
         where[ident] = paper.line
-        firsts[ident] = paper
-        kept.insert(kept.index(host) + 1, paper)
+        at = next((i for i, k in enumerate(kept) if k is host), len(kept) - 1)
+        kept.insert(at + 1, paper)
     made = [(_to_entry(f, rename.get(f.section, f.section), keep_typed), f) for f in kept]
     conflicts = [(f.line, f.conflict) for f in reading.found if f.conflict]
     report = ImportReport(

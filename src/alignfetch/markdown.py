@@ -16,9 +16,11 @@ library's HTML parser. Code spans and fences hold no links.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
+
+from .errors import InputError
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -41,6 +43,8 @@ class Link:
     """A link whose whole text is an image: a badge's target."""
     html: bool = False
     """Written as raw HTML."""
+    inert: bool = False
+    """Markdown link syntax inside an HTML block, which GitHub shows as text."""
 
 
 @dataclass
@@ -103,6 +107,8 @@ class Document:
     lines: int
 
 
+MAX_NESTING = 100
+"""Block nesting markdown-it will follow (a list item and its list count two)."""
 _SPACE = re.compile(r"\s+")
 _LABEL = re.compile(r"^\s*([^:\[\]()]{1,30}?)\s*[:：]\s*")
 _SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.IGNORECASE | re.DOTALL)
@@ -114,8 +120,17 @@ def parse(text: str) -> Document:
     from markdown_it import MarkdownIt
     from markdown_it.tree import SyntaxTreeNode
 
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    root = SyntaxTreeNode(md.parse(text))
+    md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
+    tokens = md.parse(text)
+    # At its nesting limit markdown-it stops reading, silently: say so instead.
+    deepest = max(tokens, key=lambda t: t.level, default=None)
+    if deepest is not None and deepest.level >= MAX_NESTING - 1:
+        where = next((t.map[0] + 1 for t in reversed(tokens) if t.map), 1)
+        raise InputError(
+            f"Line {where} nests lists or quotes too deep to read (more than "
+            f"{MAX_NESTING // 2} levels); flatten them and import again."
+        )
+    root = SyntaxTreeNode(tokens)
     events: list[Event] = []
     _walk(root, events)
     return Document(events, text.count("\n") + 1)
@@ -166,14 +181,16 @@ def _item(item: SyntaxTreeNode, out: list[Event]) -> None:
     if not any(not link.image for ln in own for link in ln.links):
         _walk(item, out)
         return
-    # "-[Name](url)" (no space) is no list item but a line of the item above it;
-    # its writer meant an item of its own.
-    cuts = [i for i, ln in enumerate(own) if i and ln.links and ln.lead in ("-", "*", "+")]
-    for start, end in zip([0, *cuts], [*cuts, len(own)], strict=True):
-        lines = list(own[start:end])
-        if end == len(own):
-            for child in item.children[1:]:
-                lines.extend(_nested(child, 1))
+    every = list(own)
+    for child in item.children[1:]:
+        every.extend(_nested(child, 1))
+    # "-[Name](url)" (no space) is no list item but a line of the paragraph above
+    # it; its writer meant an item of its own.
+    cuts = [i for i, ln in enumerate(every) if i and ln.links and ln.lead in ("-", "*", "+")]
+    for start, end in zip([0, *cuts], [*cuts, len(every)], strict=True):
+        lines = every[start:end]
+        if start:
+            lines[0].depth = 0
         links = [link for ln in lines for link in ln.links]
         out.append(Block("item", lines[0].line if start else _start(item), lines, links))
 
@@ -196,7 +213,7 @@ def _nested(node: SyntaxTreeNode, depth: int) -> list[Line]:
                 out.extend(got)
         return out
     if kind == "html_block":
-        links = _html_links(node.content, _start(node))
+        links = _html_links(node.content, _start(node), block=True)
         text = _SPACE.sub(" ", _TAGS.sub(" ", node.content)).strip()
         return [Line(text, "plain", _start(node), links, depth)] if links or text else []
     if kind in ("blockquote", "table"):
@@ -250,7 +267,7 @@ def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
     if summary is not None:
         text = _SPACE.sub(" ", _TAGS.sub(" ", summary.group(1))).strip()
         out.append(Group(text, line + content[: summary.start()].count("\n")))
-    links = _html_links(content, line)
+    links = _html_links(content, line, block=True)
     if links:
         text = _SPACE.sub(" ", _TAGS.sub(" ", content)).strip()
         out.append(Block("html", line, [Line(text, "plain", line, links)], links))
@@ -287,6 +304,8 @@ class _Building:
     styled: set[str] = field(default_factory=set)
     links: list[Link] = field(default_factory=list)
     lead: str | None = None
+    anchor: tuple[int, int] | None = None
+    """An open ``<a href>``: its index in ``links`` and where its text starts."""
 
 
 def _inline(
@@ -325,6 +344,13 @@ def _inline(
         elif kind == "html_inline":
             found = _html_links(node.content, cur.line)
             cur.links.extend(found)
+            if "</a" in node.content.lower() and cur.anchor is not None:
+                at, start = cur.anchor
+                words = _SPACE.sub(" ", "".join(cur.parts[start:])).strip()
+                cur.links[at] = replace(cur.links[at], text=words)
+                cur.anchor = None
+            if found and not found[-1].image and "</a" not in node.content.lower():
+                cur.anchor = (len(cur.links) - 1, len(cur.parts))
         else:
             _inline(node.children, lines, styles, href)
 
@@ -363,7 +389,11 @@ class _Anchors(HTMLParser):
             self._open.append(data)
 
 
-def _html_links(content: str, first: int) -> list[Link]:
+_INERT = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?(https?://[^\s)>]+)")
+"""Markdown links written inside an HTML block (only to report them: they are text)."""
+
+
+def _html_links(content: str, first: int, block: bool = False) -> list[Link]:
     parser = _Anchors()
     parser.feed(content)
     parser.close()
@@ -371,4 +401,9 @@ def _html_links(content: str, first: int) -> list[Link]:
     for url, image, row, text in parser.found:
         words = _SPACE.sub(" ", "".join(text)).strip()
         out.append(Link(url.strip(), words, first + row, image=image, html=True))
+    if block:
+        for m in _INERT.finditer(content):
+            row = content.count("\n", 0, m.start())
+            out.append(Link(m.group(3), m.group(2), first + row, image=bool(m.group(1)),
+                            html=True, inert=True))
     return out
