@@ -18,12 +18,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_render import REFERENCE, SCHEMA, _normalise
 
 from alignfetch import ids
 from alignfetch.errors import BadIdError
 from alignfetch.importer import read_list
 from conftest import ENTRIES, Fakes, run, state
-from test_render import REFERENCE, SCHEMA, _normalise
 
 DATA = Path(__file__).parent / "data"
 LISTS = [
@@ -230,8 +230,17 @@ def test_awesome_rlhf(empty: Path) -> None:
     by_id = {e["id"]: e for e in doc["entries"]}
     assert {"id": "arxiv:2503.00897", "lines": [105, 109]} in doc["duplicates"]
     assert [s["slug"] for s in doc["sections"]] == [
-        "papers", "2025", "2024", "2023", "2022", "2021", "2020-and-before",
-        "codebases", "dataset", "blogs", "books",
+        "papers",
+        "2025",
+        "2024",
+        "2023",
+        "2022",
+        "2021",
+        "2020-and-before",
+        "codebases",
+        "dataset",
+        "blogs",
+        "books",
     ]  # no "Table of Contents", "Overview", "Contributing", "License"
     # nested items: authors are typed, the code link is a link
     wimhf = by_id["arxiv:2510.26202"]
@@ -287,7 +296,9 @@ def test_awesome_instruction_datasets(empty: Path) -> None:
     # a paper the list names only as a link is an entry too, right after its host
     paper = by_id["arxiv:2205.12688"]
     assert paper["via"] == "hf:allenai/prosocial-dialog" and paper["line"] == 265
-    assert paper["typed"]["title"] == "ProsocialDialog: A Prosocial Backbone for Conversational Agents"
+    assert (
+        paper["typed"]["title"] == "ProsocialDialog: A Prosocial Backbone for Conversational Agents"
+    )
     ids_ = [e["id"] for e in doc["entries"]]
     assert ids_.index("arxiv:2205.12688") == ids_.index("hf:allenai/prosocial-dialog") + 1
     assert "contents" not in {s["slug"] for s in doc["sections"]}
@@ -379,7 +390,9 @@ def test_a_link_entry_is_never_fetched_exports_and_renders(fakes: Fakes, empty: 
 
 def test_add_takes_any_web_page_as_a_link(fakes: Fakes, empty: Path) -> None:
     (empty / "entries.toml").write_text(ENTRIES, encoding="utf-8")
-    result = run("add", "https://openai.com/blog/chatgpt", "--section", "papers", "--title", "ChatGPT")
+    result = run(
+        "add", "https://openai.com/blog/chatgpt", "--section", "papers", "--title", "ChatGPT"
+    )
     assert result.exit_code == 0, result.output
     assert fakes.server.requests("") == []
     assert 'id = "url:https://openai.com/blog/chatgpt"' in (empty / "entries.toml").read_text()
@@ -389,14 +402,19 @@ def test_url_ids_come_last() -> None:
     assert str(ids.parse("https://Example.ORG/A/b?c#d")) == "url:https://example.org/A/b?c#d"
     assert str(ids.parse("url:https://example.org/x")) == "url:https://example.org/x"
     assert str(ids.parse("https://arxiv.org/pdf/2305.01937v2")) == "arxiv:2305.01937"
-    assert str(ids.parse("https://huggingface.co/datasets/Anthropic/hh-rlhf")) == "hf:Anthropic/hh-rlhf"
+    assert (
+        str(ids.parse("https://huggingface.co/datasets/Anthropic/hh-rlhf"))
+        == "hf:Anthropic/hh-rlhf"
+    )
     assert str(ids.parse("https://github.com/CarperAI/trlx/")) == "gh:CarperAI/trlx"
     assert str(ids.parse("https://github.com/CarperAI")) == "url:https://github.com/CarperAI"
     # The one place that depends on the Hub kinds being registered: a model page is
     # hf-model: once that source exists, a plain link before.
     model = str(ids.parse("https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"))
-    assert model in ("hf-model:meta-llama/Llama-3.1-8B-Instruct",
-                     "url:https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct")
+    assert model in (
+        "hf-model:meta-llama/Llama-3.1-8B-Instruct",
+        "url:https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct",
+    )
     with pytest.raises(BadIdError):  # another source's URL is not a url: ID
         ids.parse("url:https://arxiv.org/abs/2305.01937")
     with pytest.raises(BadIdError):
@@ -447,15 +465,24 @@ See [the site](https://example.org/site) and <a href="https://example.org/b">thi
     ]
     assert reading.found[1].title == "Paper title"
     assert [(s.line, s.url, s.reason) for s in reading.skipped] == [
-        (15, "https://example.org/not-a-link",
-         "Markdown inside an HTML block, which GitHub shows as text, in an entry's details"),
-        (22, "https://example.org/contributing",
-         "a link under 'Contributing', which is not a list section"),
+        (
+            15,
+            "https://example.org/not-a-link",
+            "Markdown inside an HTML block, which GitHub shows as text, in an entry's details",
+        ),
+        (
+            22,
+            "https://example.org/contributing",
+            "a link under 'Contributing', which is not a list section",
+        ),
     ]
 
 
 def test_slugs_are_unique_and_stable() -> None:
-    text = "# L\n\n## Tools\n\n- [a](https://a.org)\n\n## Tools\n\n- [b](https://b.org)\n\n## 中文\n\n- [c](https://c.org)\n"
+    text = (
+        "# L\n\n## Tools\n\n- [a](https://a.org)\n\n## Tools\n\n- [b](https://b.org)\n\n"
+        "## 中文\n\n- [c](https://c.org)\n"
+    )
     reading = read_list(text)
     assert [s.slug for s in reading.sections] == ["tools", "tools-2", "section-3"]
     assert [s.slug for s in read_list(text).sections] == ["tools", "tools-2", "section-3"]
@@ -480,15 +507,23 @@ def test_no_false_conflict_when_link_title_and_badges_agree() -> None:
     ("content", "message"),
     [
         (b"", "The file holds no links to import; give an awesome list's README (Markdown)."),
-        (b"# Just a title\n\nNo links here.\n",
-         "The file holds no links to import; give an awesome list's README (Markdown)."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-         "The file list.md is not UTF-8 text; give a Markdown file."),
-        (b"# T\n\x00[a](https://a.org)\n",
-         "The file list.md is binary, not Markdown; give an awesome list's README."),
-        (b"".join(b"  " * i + b"- level\n" for i in range(60)) + b"- [a](https://a.org)\n",
-         "Line 50 nests lists or quotes too deep to read (more than 50 levels); "
-         "flatten them and import again."),
+        (
+            b"# Just a title\n\nNo links here.\n",
+            "The file holds no links to import; give an awesome list's README (Markdown).",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "The file list.md is not UTF-8 text; give a Markdown file.",
+        ),
+        (
+            b"# T\n\x00[a](https://a.org)\n",
+            "The file list.md is binary, not Markdown; give an awesome list's README.",
+        ),
+        (
+            b"".join(b"  " * i + b"- level\n" for i in range(60)) + b"- [a](https://a.org)\n",
+            "Line 50 nests lists or quotes too deep to read (more than 50 levels); "
+            "flatten them and import again.",
+        ),
     ],
     ids=["empty", "no-links", "png", "nul", "too-deep"],
 )
@@ -542,7 +577,9 @@ def test_nested_lists_html_blocks_and_a_long_file(empty: Path) -> None:
         "## Many",
         "",
     ]
-    body += [f"- [p{i}](https://arxiv.org/abs/2301.{i:05d}) `code [x](http://no)`" for i in range(5000)]
+    body += [
+        f"- [p{i}](https://arxiv.org/abs/2301.{i:05d}) `code [x](http://no)`" for i in range(5000)
+    ]
     (empty / "list.md").write_text("\n".join(body) + "\n", encoding="utf-8")
     result = run("import", "--json", "list.md")
     assert result.exit_code == 0, result.output
@@ -552,7 +589,10 @@ def test_nested_lists_html_blocks_and_a_long_file(empty: Path) -> None:
     assert entries[0]["id"] == "arxiv:2305.01937"
     assert entries[0]["links"] == {"deeper": "https://github.com/a/b"}
     assert entries[1] == {
-        "id": "url:https://example.org/a", "section": "html", "line": 42, "title": "A",
+        "id": "url:https://example.org/a",
+        "section": "html",
+        "line": 42,
+        "title": "A",
         "badges": ["https://example.org/i.png"],
         "typed": {"title": "A", "date": None, "authors": [], "venue": None},
     }

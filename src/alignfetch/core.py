@@ -26,9 +26,9 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .db import Cache
+    from .importer import ImportReport
     from .models import CachedRecord
     from .refresh import Report
-    from .importer import ImportReport
     from .sources import Fetched, Outcome, Source
 
 log = logging.getLogger("alignfetch")
@@ -286,8 +286,10 @@ class Workspace:
             used = {e.section for e, _ in made}
             parents = {s.slug: s.parent for s in report.sections}
             for slug in list(used):
-                while (slug := parents.get(slug)) is not None:
-                    used.add(slug)
+                parent = parents.get(slug)
+                while parent is not None:
+                    used.add(parent)
+                    parent = parents.get(parent)
             report.new_sections = [s for s in new_sections if s.slug in used]
             report.path = self.entries_path.name
             report.created = created

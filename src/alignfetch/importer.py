@@ -164,7 +164,7 @@ def read_list(text: str) -> ListReading:
     doc = md.parse(text)
     title: str | None = None
     skipped: list[Skip] = []
-    found: list[Found] = []
+    placed: list[tuple[Found, _Sec]] = []
     secs: list[_Sec] = []
     stack: list[_Sec] = []  # headings, then <details> groups
     root = _Sec("General", 0, 1, None)
@@ -186,7 +186,7 @@ def read_list(text: str) -> ListReading:
                 lines.extend(b.lines)
                 links.extend(b.links)
             block = md.Block("heading", heading.line, lines, links)
-            last_block = _entry(block, current(), found, skipped)
+            last_block = _entry(block, current(), placed, skipped)
             entry_heading = None
 
     for event in doc.events:
@@ -204,8 +204,12 @@ def read_list(text: str) -> ListReading:
             _skip_all(event.links, "in a heading", skipped)
             while stack and (stack[-1].level >= event.level or stack[-1].level < 0):
                 stack.pop()
-            sec = _Sec(event.text or f"Section {len(secs) + 1}", event.level, event.line,
-                       current() if stack else None)
+            sec = _Sec(
+                event.text or f"Section {len(secs) + 1}",
+                event.level,
+                event.line,
+                current() if stack else None,
+            )
             sec.furniture = bool(NOT_SECTIONS.match(event.text)) or any(
                 s.furniture for s in _parents(sec)
             )
@@ -236,18 +240,21 @@ def read_list(text: str) -> ListReading:
                 _attach(last_block, event, skipped)
                 continue
             if here.furniture:
-                _skip_all(event.links, f"under {here.title!r}, which is not a list section",
-                          skipped)
+                _skip_all(
+                    event.links, f"under {here.title!r}, which is not a list section", skipped
+                )
                 continue
-            last_block = _entry(event, here, found, skipped)
+            last_block = _entry(event, here, placed, skipped)
     flush()
-    sections = _sections([root, *secs], found)
-    return ListReading(title, sections, found, skipped,
-                       {s.slug: s.line for s in [root, *secs] if s.used})
+    sections = _sections([root, *secs], placed)
+    found = [f for f, _ in placed]
+    return ListReading(
+        title, sections, found, skipped, {s.slug: s.line for s in [root, *secs] if s.used}
+    )
 
 
 def _parents(sec: _Sec) -> list[_Sec]:
-    out = []
+    out: list[_Sec] = []
     p = sec.parent
     while p is not None:
         out.append(p)
@@ -255,24 +262,23 @@ def _parents(sec: _Sec) -> list[_Sec]:
     return out
 
 
-def _sections(all_secs: list[_Sec], found: list[Found]) -> list[Section]:
+def _sections(all_secs: list[_Sec], placed: list[tuple[Found, _Sec]]) -> list[Section]:
     """Slugs for the sections that hold entries (or whose subsections do)."""
-    by_id = {id(s): s for s in all_secs}
-    for f in found:
-        s: _Sec | None = by_id[int(f.section)]
+    for _, here in placed:
+        s: _Sec | None = here
         while s is not None:
             s.used = True
             s = s.parent
     taken: set[str] = set()
-    out = []
-    for s in all_secs:
-        if not s.used:
+    out: list[Section] = []
+    for sec in all_secs:
+        if not sec.used:
             continue
-        s.slug = _unique(slugify(s.title) or f"section-{len(out) + 1}", taken)
-        parent = s.parent.slug if s.parent is not None and s.parent.used else None
-        out.append(Section(s.slug, s.title, parent))
-    for f in found:
-        f.section = by_id[int(f.section)].slug
+        sec.slug = _unique(slugify(sec.title) or f"section-{len(out) + 1}", taken)
+        parent = sec.parent.slug if sec.parent is not None and sec.parent.used else None
+        out.append(Section(sec.slug, sec.title, parent))
+    for f, here in placed:
+        f.section = here.slug
     return out
 
 
@@ -302,7 +308,11 @@ def _skip_all(links: Iterable[md.Link], where: str, skipped: list[Skip]) -> None
         what = (
             "Markdown inside an HTML block (text on GitHub)"
             if k.inert
-            else "an image" if k.image else "a badge's link" if k.wraps_image else "a link"
+            else "an image"
+            if k.image
+            else "a badge's link"
+            if k.wraps_image
+            else "a link"
         )
         skipped.append(Skip(k.line, k.url, k.text, f"{what} {where}"))
 
@@ -325,16 +335,20 @@ def _classify(url: str) -> ids.Ref | None:
         return None
 
 
-def _entry(block: md.Block, sec: _Sec, found: list[Found], skipped: list[Skip]) -> Found | None:
+def _entry(
+    block: md.Block, sec: _Sec, placed: list[tuple[Found, _Sec]], skipped: list[Skip]
+) -> Found | None:
     """The entry a block makes, or None (its links are then skipped, with why)."""
     choice = _primary(block)
     if choice is None:
-        for k in block.links:
-            if not k.url.startswith("#"):
-                skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "outside any entry")))
+        skipped.extend(
+            Skip(k.line, k.url, k.text, _why_not(k, "outside any entry"))
+            for k in block.links
+            if not k.url.startswith("#")
+        )
         return None
     link, ref = choice
-    f = Found(block.line, ref, link.url, link.text, str(id(sec)))
+    f = Found(block.line, ref, link.url, link.text, "")
     _conflict(f, block, link)
     _read_text(f, block)
     for k in block.links:
@@ -349,7 +363,7 @@ def _entry(block: md.Block, sec: _Sec, found: list[Found], skipped: list[Skip]) 
                 skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "in an entry")))
         else:
             _add_link(f, k, skipped)
-    found.append(f)
+    placed.append((f, sec))
     return f
 
 
@@ -431,8 +445,7 @@ def _conflict(f: Found, block: md.Block, link: md.Link) -> None:
         [f"{badges} badge{'s' if badges != 1 else ''}"] if badges else []
     )
     f.conflict = (
-        f"The link goes to {f.ref}, but {' and '.join(named_by)} name {other}; "
-        f"imported as {other}."
+        f"The link goes to {f.ref}, but {' and '.join(named_by)} name {other}; imported as {other}."
     )
     f.replaced = link
     f.ref = other
@@ -471,10 +484,10 @@ def _read_text(f: Found, block: md.Block) -> None:
         if day is not None:
             f.date, f.iso_date = plain, day or None
             continue
-        if ln.depth > 0 and not ln.links and not ln.label and kind == "paper" and not f.authors:
-            if "," in plain or " and " in plain:
-                f.authors = _names(plain)
-                continue
+        names = "," in plain or " and " in plain
+        if ln.depth > 0 and names and not (ln.links or ln.label or f.authors) and kind == "paper":
+            f.authors = _names(plain)
+            continue
         if ln.label and ln.label.lower() in ("summary", "description", "desc", "intro"):
             body = plain[plain.find(":") + 1 :].lstrip(" ：:") if ":" in plain else plain
             if body and f.description is None:
@@ -651,8 +664,10 @@ class ImportReport:
             lines.append("")
             lines.append("Duplicates (imported once, at their first line):")
             for rid, where in self.duplicates.items():
-                lines.append(f"  - {rid}: line {where[0]}, again at line(s) "
-                             + ", ".join(str(w) for w in where[1:]))
+                lines.append(
+                    f"  - {rid}: line {where[0]}, again at line(s) "
+                    + ", ".join(str(w) for w in where[1:])
+                )
         if self.conflicts:
             lines.append("")
             lines.append("Conflicts:")
@@ -715,7 +730,8 @@ def plan(
                     _merge_link(first, name, url, line, skipped)
             else:
                 skipped.extend(
-                    Skip(line, url, name, f"in a duplicate of {f.ref}") for name, url, line in f.links
+                    Skip(line, url, name, f"in a duplicate of {f.ref}")
+                    for name, url, line in f.links
                 )
             continue
         where[ident] = f.line
@@ -731,8 +747,15 @@ def plan(
             if ref is None or ref.prefix != "arxiv" or ref.identity in primaries:
                 continue
             primaries.add(ref.identity)
-            paper = Found(line, ref, url, name, f.section,
-                          title=name if not GENERIC.match(name) else None, via=str(f.ref))
+            paper = Found(
+                line,
+                ref,
+                url,
+                name,
+                f.section,
+                title=name if not GENERIC.match(name) else None,
+                via=str(f.ref),
+            )
             promoted.append((f, paper))
     for host, paper in promoted:
         ident = paper.ref.identity

@@ -241,9 +241,7 @@ def _table(table: SyntaxTreeNode, out: list[Event]) -> None:
     names: list[str] = []
     for part in table.children:
         for row in part.children:
-            cells = [
-                _lines(c.children[0], _start(row)) if c.children else [] for c in row.children
-            ]
+            cells = [_lines(c.children[0], _start(row)) if c.children else [] for c in row.children]
             texts = [" ".join(ln.text for ln in cell).strip() for cell in cells]
             if part.type == "thead":
                 names = [t.lower() for t in texts]
@@ -272,8 +270,8 @@ def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
         text = _SPACE.sub(" ", _TAGS.sub(" ", content)).strip()
         out.append(Block("html", line, [Line(text, "plain", line, links)], links))
     closes = content.lower().count("</details")
-    for _ in range(max(0, closes - (opens if summary is None else opens - 1))):
-        out.append(Group(None, line + content.count("\n")))
+    unmatched = max(0, closes - (opens if summary is None else opens - 1))
+    out.extend(Group(None, line + content.count("\n")) for _ in range(unmatched))
 
 
 # -- inline content -------------------------------------------------------------------
@@ -404,6 +402,14 @@ def _html_links(content: str, first: int, block: bool = False) -> list[Link]:
     if block:
         for m in _INERT.finditer(content):
             row = content.count("\n", 0, m.start())
-            out.append(Link(m.group(3), m.group(2), first + row, image=bool(m.group(1)),
-                            html=True, inert=True))
+            out.append(
+                Link(
+                    m.group(3),
+                    m.group(2),
+                    first + row,
+                    image=bool(m.group(1)),
+                    html=True,
+                    inert=True,
+                )
+            )
     return out

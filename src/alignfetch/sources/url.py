@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 NAME = "Web link"
 PREFIX = "url"
-FORMS = ("any other http(s) URL, or url:https://…",)
+FORMS: tuple[str, ...] = ("any other http(s) URL, or url:https://…",)
 
 _URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
 
