@@ -89,10 +89,14 @@ class EntriesFile:
         rest of it byte for byte (tomlkit would regroup interleaved tables)."""
         new = list(new)
         nl = "\r\n" if "\r\n" in self.text else "\n"
-        tables = "\n".join(_table_text(e) for e in new).replace("\n", nl)
+        # One tomlkit document for them all: tomlkit costs a millisecond a table,
+        # and an import appends hundreds.
+        written = _tables_text(new)
+        raws: list[dict[str, Any]] = tomllib.loads(written).get("entries", [])
+        tables = written.replace("\n", nl)
         base = self.text.rstrip()
         text = f"{base}{nl}{nl}{tables}" if base else tables
-        self._edit(text, self.entries + new, self.raws + [_raw(e) for e in new])
+        self._edit(text, self.entries + new, self.raws + raws)
 
     def add_sections(self, new: Iterable[Section]) -> None:
         """Append ``new`` as [[sections]] tables at the end of the file (before any
@@ -246,22 +250,28 @@ def _raw(entry: Entry) -> dict[str, Any]:
 
 def _table_text(entry: Entry) -> str:
     """The entry as an [[entries]] table, written by tomlkit (imported only to edit)."""
+    return _tables_text([entry])
+
+
+def _tables_text(entries: Iterable[Entry]) -> str:
+    """Entries as [[entries]] tables, blank-line separated, written by tomlkit."""
     import tomlkit
 
-    t = tomlkit.table()
-    t["id"] = entry.id
-    t["section"] = entry.section
-    for key in OVERRIDES:
-        value = getattr(entry, key)
-        if value:
-            t[key] = value
-    if entry.links:
-        links = tomlkit.inline_table()
-        links.update(dict(entry.links))
-        t["links"] = links
-    doc = tomlkit.document()
     aot = tomlkit.aot()
-    aot.append(t)
+    for entry in entries:
+        t = tomlkit.table()
+        t["id"] = entry.id
+        t["section"] = entry.section
+        for key in OVERRIDES:
+            value = getattr(entry, key)
+            if value:
+                t[key] = value
+        if entry.links:
+            links = tomlkit.inline_table()
+            links.update(dict(entry.links))
+            t["links"] = links
+        aot.append(t)
+    doc = tomlkit.document()
     doc["entries"] = aot
     return tomlkit.dumps(doc)
 
