@@ -415,6 +415,16 @@ def test_url_ids_come_last() -> None:
         "hf-model:meta-llama/Llama-3.1-8B-Instruct",
         "url:https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct",
     )
+    assert str(ids.parse("https://arxiv.org/list/cs.CL/recent")) == (
+        "url:https://arxiv.org/list/cs.CL/recent"
+    )
+    assert str(ids.parse("https://example.org/abs/2305.01937")) == (
+        "url:https://example.org/abs/2305.01937"
+    )
+    # the shape of an arXiv or Hub ID that its source refuses is a typo, not a web page
+    for typo in ("https://arxiv.org/abs/2305.1937", "https://huggingface.co/datasets/x"):
+        with pytest.raises(BadIdError):
+            ids.parse(typo)
     with pytest.raises(BadIdError):  # another source's URL is not a url: ID
         ids.parse("url:https://arxiv.org/abs/2305.01937")
     with pytest.raises(BadIdError):

@@ -393,7 +393,7 @@ def _why_not(k: md.Link, where: str) -> str:
     if k.url.lower().startswith("mailto:"):
         return f"an e-mail address {where}"
     if _web(k.url):
-        return f"not a URL alignfetch can keep {where}"
+        return f"the shape of an arXiv or Hub link, but no ID they know (a typo?), {where}"
     return f"a relative link (a file beside the list) {where}"
 
 

@@ -26,6 +26,12 @@ PREFIX = "url"
 FORMS: tuple[str, ...] = ("any other http(s) URL, or url:https://…",)
 
 _URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
+_MISTYPED = re.compile(
+    r"https?://(?:[a-z0-9-]+\.)*(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/(?:datasets|papers)/"
+    r"|doi\.org/10\.48550/)",
+    re.IGNORECASE,
+)
+"""The shape of another source's ID: when that source refuses it, it is a typo, not a web page."""
 
 
 def parse_id(text: str) -> str | None:
@@ -34,7 +40,7 @@ def parse_id(text: str) -> str | None:
 
     candidate = text.strip()
     candidate = candidate[4:] if candidate.lower().startswith("url:") else candidate
-    if not _URL.fullmatch(candidate):
+    if not _URL.fullmatch(candidate) or _MISTYPED.match(candidate):
         return None
     for prefix, source in SOURCES.items():
         if prefix != PREFIX and source.parse_id(candidate) is not None:
