@@ -488,6 +488,29 @@ See [the site](https://example.org/site) and <a href="https://example.org/b">thi
     ]
 
 
+def test_the_title_is_the_first_heading_only_when_it_heads_the_page() -> None:
+    two = "## Papers\n\n- [a](https://a.org)\n\n## Code\n\n- [b](https://b.org)\n"
+    reading = read_list(two)
+    assert reading.title is None
+    assert [s.slug for s in reading.sections] == ["papers", "code"]
+    one = "Intro.\n\n# Awesome\n\n## Papers\n\n- [a](https://a.org)\n"
+    reading = read_list(one)
+    assert reading.title == "Awesome" and [s.slug for s in reading.sections] == ["papers"]
+
+
+def test_links_entries_toml_could_not_hold_are_skipped(empty: Path) -> None:
+    (empty / "list.md").write_text(
+        "# L\n\n## A\n\n- [a](https://a.org/x) [broken](http://) [b](https://b.org)\n",
+        encoding="utf-8",
+    )
+    doc = imported("list.md")
+    assert doc["entries"][0]["links"] == {"b": "https://b.org"}
+    assert [(s["url"], s["reason"]) for s in doc["skipped"]] == [
+        ("http://", "not a complete http(s) URL")
+    ]
+    assert run("list").exit_code == 1  # entries.toml reads back; only the cache is empty
+
+
 def test_slugs_are_unique_and_stable() -> None:
     text = (
         "# L\n\n## Tools\n\n- [a](https://a.org)\n\n## Tools\n\n- [b](https://b.org)\n\n"
@@ -607,3 +630,34 @@ def test_nested_lists_html_blocks_and_a_long_file(empty: Path) -> None:
         "typed": {"title": "A", "date": None, "authors": [], "venue": None},
     }
     assert entries[-1]["id"] == "arxiv:2301.04999" and entries[-1]["line"] == 5045
+
+
+# -- writing many entries at once ----------------------------------------------------------
+
+
+def test_entries_are_written_as_tomlkit_writes_them() -> None:
+    """Import appends hundreds of tables without tomlkit's per-table cost; the text
+    must be tomlkit's, byte for byte, whatever the strings hold."""
+    from alignfetch.entries import Entry, _table_text, _tables_text, _tomlkit_tables
+
+    tricky = ['say "hi"', "back\\slash", "🐕 中文 é", "a = b", "[x]", "#", "'q'", "\u2028\ufeff"]
+    entries = [
+        Entry(
+            "gh:CarperAI/trlx",
+            "rlhf",
+            title=text,
+            description=text + " more",
+            venue=text,
+            affiliation=text,
+            links=(
+                (text, "https://example.org/" + text.replace(" ", "%20")),
+                ("Github", "https://g"),
+            ),
+        )
+        for text in tricky
+    ] + [Entry("arxiv:2305.01937", "evaluation", date="2023-05-03")]
+    assert _tables_text(entries) == _tomlkit_tables(entries)
+    assert _table_text(entries[0]) == _tomlkit_tables(entries[:1])
+    controls = [Entry("arxiv:2305.01937", "s", title="tab\there", description="new\nline")]
+    assert _tables_text(controls) == _tomlkit_tables(controls)
+    assert 'title = "tab\\there"' in _tables_text(controls)

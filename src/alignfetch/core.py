@@ -299,6 +299,7 @@ class Workspace:
             ef.add_sections(report.new_sections)
             ef.add([e for e, _ in made])
             out = ef.dumps()
+            entries_mod.check_text(self.entries_path, out)  # what load() will say of it
             if created and not out.endswith("\n"):
                 out += "\n"
             if not dry_run:

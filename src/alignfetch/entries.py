@@ -254,7 +254,46 @@ def _table_text(entry: Entry) -> str:
 
 
 def _tables_text(entries: Iterable[Entry]) -> str:
-    """Entries as [[entries]] tables, blank-line separated, written by tomlkit."""
+    """Entries as [[entries]] tables, blank-line separated, as tomlkit writes them.
+
+    tomlkit costs about a millisecond a table; an import appends hundreds. Entries
+    whose strings hold no control character are written here, in exactly tomlkit's
+    form (tests/test_import.py compares the two); the others go through tomlkit.
+    """
+    entries = list(entries)
+    if all(_plain_strings(e) for e in entries):
+        return "\n".join(_plain_table(e) for e in entries)
+    return _tomlkit_tables(entries)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _plain_strings(entry: Entry) -> bool:
+    values = [entry.id, entry.section, *(getattr(entry, k) or "" for k in OVERRIDES)]
+    values += [part for pair in entry.links for part in pair]
+    return not any(_CONTROL.search(v) for v in values)
+
+
+def _basic(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _key(text: str) -> str:
+    return text if _BARE_KEY.fullmatch(text) else _basic(text)
+
+
+def _plain_table(entry: Entry) -> str:
+    lines = ["[[entries]]", f"id = {_basic(entry.id)}", f"section = {_basic(entry.section)}"]
+    lines += [f"{k} = {_basic(getattr(entry, k))}" for k in OVERRIDES if getattr(entry, k)]
+    if entry.links:
+        pairs = ", ".join(f"{_key(name)} = {_basic(url)}" for name, url in entry.links)
+        lines.append(f"links = {{{pairs}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _tomlkit_tables(entries: Iterable[Entry]) -> str:
     import tomlkit
 
     aot = tomlkit.aot()
@@ -388,6 +427,15 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     raws = [dict(r) for r in _tables(data, "entries", name)]
     rest = {k: v for k, v in data.items() if k != "entries"}
     return EntriesFile(path, text, dict(meta), sections, entries, raws, rest=rest)
+
+
+def check_text(path: Path, text: str) -> EntriesFile:
+    """``text`` checked as :func:`load` checks a file (for text about to be written)."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as err:
+        raise EntriesFileError(f"{path} would not be valid TOML ({err}).") from None
+    return _check(path, text, data)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:

@@ -189,12 +189,17 @@ def read_list(text: str) -> ListReading:
             last_block = _entry(block, current(), placed, skipped)
             entry_heading = None
 
+    levels = [e.level for e in doc.events if isinstance(e, md.Heading)]
+    top = min(levels, default=1)
+    # The first heading names the list when it is the page's only top heading (or a "#").
+    titled = bool(levels) and levels[0] == top and (top == 1 or levels.count(top) == 1)
     for event in doc.events:
         if isinstance(event, md.Heading):
             flush()
             last_block = None
             web = [k for k in event.links if not k.image and not k.wraps_image and _web(k.url)]
-            if title is None:
+            if titled:
+                titled = False
                 title = event.text or None
                 _skip_all(event.links, "in the list's title", skipped)
                 continue
@@ -397,7 +402,14 @@ def _why_not(k: md.Link, where: str) -> str:
     return f"a relative link (a file beside the list) {where}"
 
 
+_USABLE = re.compile(r"https?://[^\s/?#]+\S*$")
+"""A link entries.toml can hold (what :func:`alignfetch.entries.check_links` accepts)."""
+
+
 def _add_link(f: Found, k: md.Link, skipped: list[Skip]) -> None:
+    if not _USABLE.match(k.url):
+        skipped.append(Skip(k.line, k.url, k.text, "not a complete http(s) URL"))
+        return
     ref = _classify(k.url)
     if ref is not None and ref.identity == f.ref.identity:
         skipped.append(Skip(k.line, k.url, k.text, f"the entry's own link again ({f.ref})"))
