@@ -64,7 +64,10 @@ def test_round_trip_import_refresh_render(fakes: Fakes, empty: Path) -> None:
     result = run("import", str(REFERENCE))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "Imported 12 entries (2 datasets, 6 papers, 4 repos) into 9 section(s)" in result.stderr
+    assert result.stderr.startswith(
+        "Imported 12 entries (2 datasets, 6 papers, 4 repos) into entries.toml, "
+        "with 9 new sections.\n"
+    )
     assert f"line 123: {SAFE_RLHF}" in result.stderr
     assert fakes.server.requests("") == []  # import fetches nothing
     refreshed = run("refresh")
@@ -280,6 +283,11 @@ def test_awesome_instruction_datasets(empty: Path) -> None:
     assert flan["links"]["download"] == (
         "https://huggingface.co/datasets/QingyiSi/Alpaca-CoT/tree/main/Chain-of-Thought"
     )
+    # a row whose first link is a blog post: the dataset after it is the entry
+    assert by_id["hf:laion/oig"]["line"] == 130
+    assert by_id["hf:laion/oig"]["links"]["OIG(part)"] == "https://laion.ai/blog/oig-dataset/"
+    # the same dataset in other forms and places: once, at its first place as an entry
+    assert {"id": "hf:Anthropic/hh-rlhf", "lines": [165, 403, 470]} in doc["duplicates"]
     # the RLHF table: the Summary column is the description
     dahoas = by_id["hf:Dahoas/full-hh-rlhf"]
     assert dahoas["description"] == (
@@ -317,7 +325,9 @@ def test_dry_run_writes_nothing(empty: Path) -> None:
 
 def test_appends_to_an_existing_list_reusing_its_sections(empty: Path) -> None:
     (empty / "entries.toml").write_text(ENTRIES, encoding="utf-8")
-    doc = imported(str(REFERENCE))
+    result = run("import", "--json", str(REFERENCE))
+    assert "into entries.toml, with 6 new sections.\n" in result.stderr
+    doc = json.loads(result.stdout)
     text = (empty / "entries.toml").read_text(encoding="utf-8")
     assert text.startswith(ENTRIES)  # comments and layout as they were
     # "Papers", "LLM for Evaluation" and "LLM for Safety & Safe-Alignment" exist already

@@ -659,10 +659,10 @@ class ImportReport:
         n = len(self.entries)
         verb = "Would import" if self.dry_run else "Imported"
         if n:
+            s = len(self.new_sections)
             head = (
-                f"{verb} {n} {'entry' if n == 1 else 'entries'} ({kinds}) into "
-                f"{len(self.sections)} section(s) of {self.path}"
-                + (f", {len(self.new_sections)} of them new" if not self.created else "")
+                f"{verb} {n} {'entry' if n == 1 else 'entries'} ({kinds}) into {self.path}"
+                + (f", with {s} new section{'s' if s != 1 else ''}" if s else "")
                 + "."
             )
         else:
