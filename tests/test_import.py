@@ -671,3 +671,38 @@ def test_entries_are_written_as_tomlkit_writes_them() -> None:
     controls = [Entry("arxiv:2305.01937", "s", title="tab\there", description="new\nline")]
     assert _tables_text(controls) == _tomlkit_tables(controls)
     assert 'title = "tab\\there"' in _tables_text(controls)
+
+
+def test_a_linked_heading_is_an_entry_with_what_follows_it() -> None:
+    text = """\
+# L
+
+## Data
+
+## [hh](https://huggingface.co/datasets/Anthropic/hh-rlhf)
+
+- Summary: Human preference data.
+- [paper](https://arxiv.org/abs/2204.05862)
+
+<details><summary>Abstract</summary>
+
+see [x](https://x.org)
+
+</details>
+
+<details><summary>Group</summary>
+
+- [y](https://y.org)
+
+</details>
+"""
+    reading = read_list(text)
+    assert [(s.slug, s.parent) for s in reading.sections] == [("data", None), ("group", "data")]
+    hh, y = reading.found
+    assert (str(hh.ref), hh.section, hh.line) == ("hf:Anthropic/hh-rlhf", "data", 5)
+    assert hh.description == "Human preference data."
+    assert hh.links == [
+        ("paper", "https://arxiv.org/abs/2204.05862", 8),
+        ("x", "https://x.org", 12),
+    ]
+    assert (str(y.ref), y.section) == ("url:https://y.org", "group")

@@ -146,6 +146,7 @@ class ListReading:
     found: list[Found]
     skipped: list[Skip]
     section_lines: dict[str, int] = field(default_factory=dict)
+    """Each section's heading line, by slug."""
 
 
 @dataclass
@@ -157,6 +158,9 @@ class _Sec:
     slug: str = ""
     used: bool = False
     furniture: bool = False
+    """A table of contents, Contributing, License...: its links are not entries."""
+    attached: bool = False
+    """An entry's own ``<details>`` (Abstract, Data Card): its links are the entry's."""
 
 
 def read_list(text: str) -> ListReading:
@@ -226,11 +230,10 @@ def read_list(text: str) -> ListReading:
                     flush()
                     stack.pop()
                 continue
-            if last_block is not None and ATTACHED.match(event.text):
-                stack.append(_Sec(event.text, -2, event.line, current(), furniture=True))
-                stack[-1].slug = "\0attached"
-                continue
             flush()
+            if last_block is not None and ATTACHED.match(event.text):
+                stack.append(_Sec(event.text, -2, event.line, current(), attached=True))
+                continue
             last_block = None
             sec = _Sec(event.text, -1, event.line, current() if stack else None)
             sec.furniture = any(s.furniture for s in _parents(sec))
@@ -241,7 +244,7 @@ def read_list(text: str) -> ListReading:
                 entry_heading[1].append(event)
                 continue
             here = current()
-            if here.slug == "\0attached" and last_block is not None:
+            if here.attached and last_block is not None:
                 _attach(last_block, event, skipped)
                 continue
             if here.furniture:
