@@ -28,9 +28,6 @@ from .errors import BadIdError
 
 __all__ = ["Found", "ImportReport", "ListReading", "plan", "read_list"]
 
-KIND_OF = {"arxiv": "paper", "hf": "dataset", "gh": "repo", "url": "link"}
-"""Entry kinds by ID prefix; prefixes registered later (Hub models...) name their own."""
-
 NOT_SECTIONS = re.compile(
     r"^(table of contents|contents|toc|contributing|contribution|contributions|contributors|"
     r"how to contribute|licen[cs]e|star history|stargazers|star-history|citation|cite|"
@@ -126,7 +123,10 @@ class Found:
 
     @property
     def kind(self) -> str:
-        return KIND_OF.get(self.ref.prefix, self.ref.prefix)
+        """``paper``, ``dataset``, ``repo``, ``link``, ... (:data:`alignfetch.core.KINDS`)."""
+        from .core import KINDS
+
+        return KINDS.get(self.ref.prefix, self.ref.prefix)
 
 
 @dataclass(frozen=True)
@@ -441,7 +441,7 @@ def _conflict(f: Found, block: md.Block, link: md.Link) -> None:
     for k in block.links:
         m = _BADGE_REPO.match(k.url) if k.image else None
         if m:
-            full = f"{m.group(1)}/{m.group(2)}"
+            full = f"{m.group(1)}/{m.group(2).removesuffix('.svg')}"
             votes[full.lower()] = votes.get(full.lower(), 0) + 1
             spelled.setdefault(full.lower(), full)
     if len(votes) < 2:
@@ -454,7 +454,10 @@ def _conflict(f: Found, block: md.Block, link: md.Link) -> None:
     best = max(votes, key=lambda v: (votes[v], v == mine))
     if best == mine:
         return
-    other = ids.parse("gh:" + spelled[best])
+    try:
+        other = ids.parse("gh:" + spelled[best])
+    except BadIdError:  # a badge URL naming no repository GitHub could have
+        return
     badges = votes[best] - (1 if _squash(best.split("/")[1]) in title else 0)
     named_by = (["its title"] if badges < votes[best] else []) + (
         [f"{badges} badge{'s' if badges != 1 else ''}"] if badges else []
