@@ -68,7 +68,15 @@ def test_round_trip_import_refresh_render(fakes: Fakes, empty: Path) -> None:
         "Imported 12 entries (2 datasets, 6 papers, 4 repos) into entries.toml, "
         "with 9 new sections.\n"
     )
-    assert f"line 123: {SAFE_RLHF}" in result.stderr
+    assert f"\nConflicts:\n  - line 123: {SAFE_RLHF}\n" in result.stderr
+    assert (
+        "\nSkipped 3 link(s):\n"
+        "  - line 1: https://cdn.rawgit.com/sindresorhus/awesome/"
+        "d7305f38d29fed78fa85652e3a63e154dd8e8829/media/badge.svg (an image in the list's title)\n"
+        "  - line 1: https://github.com/sindresorhus/awesome (a badge's link in the list's title)\n"
+        "  - line 71: https://huggingface.co/papers/2305.16960 "
+        "(the entry's own link again (arxiv:2305.16960))\n"
+    ) in result.stderr
     assert fakes.server.requests("") == []  # import fetches nothing
     refreshed = run("refresh")
     assert refreshed.stdout == "Checked 12 entries: 12 fetched for the first time.\n"
@@ -229,7 +237,13 @@ def test_importing_again_adds_nothing(empty: Path, path: Path) -> None:
 
 
 def test_awesome_rlhf(empty: Path) -> None:
-    doc = imported(str(LISTS[1]))
+    result = run("import", "--json", str(LISTS[1]))
+    assert result.exit_code == 0
+    assert (
+        "\nDuplicates (imported once, at their first line):\n"
+        "  - arxiv:2503.00897: line 105, again at line(s) 109\n"
+    ) in result.stderr
+    doc = json.loads(result.stdout)
     by_id = {e["id"]: e for e in doc["entries"]}
     assert {"id": "arxiv:2503.00897", "lines": [105, 109]} in doc["duplicates"]
     assert [s["slug"] for s in doc["sections"]] == [
@@ -506,6 +520,19 @@ def test_the_title_is_the_first_heading_only_when_it_heads_the_page() -> None:
     one = "Intro.\n\n# Awesome\n\n## Papers\n\n- [a](https://a.org)\n"
     reading = read_list(one)
     assert reading.title == "Awesome" and [s.slug for s in reading.sections] == ["papers"]
+
+
+def test_links_of_one_name_are_told_apart() -> None:
+    text = (
+        "# L\n\n## A\n\n- [tool](https://github.com/a/b) [Code](https://c.org/1) "
+        "[Code](https://c.org/2) [Code](https://c.org/1) [b](https://github.com/A/B/)\n"
+    )
+    (found,) = read_list(text).found
+    assert found.links == [("Code", "https://c.org/1", 5), ("Code 2", "https://c.org/2", 5)]
+    assert [s.reason for s in read_list(text).skipped] == [
+        "already a link of gh:a/b",
+        "the entry's own link again (gh:a/b)",
+    ]
 
 
 def test_links_entries_toml_could_not_hold_are_skipped(empty: Path) -> None:
