@@ -733,3 +733,34 @@ see [x](https://x.org)
         ("x", "https://x.org", 12),
     ]
     assert (str(y.ref), y.section) == ("url:https://y.org", "group")
+
+
+def test_import_through_a_real_process(empty: Path) -> None:
+    import subprocess
+    import sys
+
+    text = REFERENCE.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "alignfetch", "import", "--json", "-"],
+        input=text,
+        capture_output=True,
+        cwd=empty,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["conflicts"] == [{"line": 123, "message": SAFE_RLHF}]
+    assert b"Traceback" not in done.stderr
+    assert (empty / "entries.toml").read_bytes() == GOLDEN.read_bytes()
+    again = subprocess.run(
+        [sys.executable, "-m", "alignfetch", "import", "missing.md"],
+        capture_output=True,
+        cwd=empty,
+        timeout=120,
+        check=False,
+    )
+    assert again.returncode == 2
+    assert again.stderr == (
+        b"alignfetch: The file missing.md could not be read (No such file or directory); "
+        b"check the path.\n"
+    )
