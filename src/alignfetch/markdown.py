@@ -198,11 +198,8 @@ def _item(item: SyntaxTreeNode, out: list[Event]) -> None:
 def _nested(node: SyntaxTreeNode, depth: int) -> list[Line]:
     """The lines of everything inside an item's block, nested items one deeper."""
     kind = node.type
-    if kind == "paragraph":
-        lines = _lines(node.children[0], _start(node))
-        for ln in lines:
-            ln.depth = depth
-        return lines
+    if kind in ("paragraph", "heading") and node.children:
+        return _lines(node.children[0], _start(node), depth)
     if kind in ("bullet_list", "ordered_list"):
         out: list[Line] = []
         for item in node.children:
@@ -216,18 +213,18 @@ def _nested(node: SyntaxTreeNode, depth: int) -> list[Line]:
         links = _html_links(node.content, _start(node), block=True)
         text = _SPACE.sub(" ", _TAGS.sub(" ", node.content)).strip()
         return [Line(text, "plain", _start(node), links, depth)] if links or text else []
-    if kind in ("blockquote", "table"):
+    if kind == "tr":  # cells have no line of their own
+        return [
+            ln
+            for cell in node.children
+            if cell.children
+            for ln in _lines(cell.children[0], _start(node), depth)
+        ]
+    if kind in ("blockquote", "table", "thead", "tbody"):
         out = []
         for child in node.children:
             out.extend(_nested(child, depth))
         return out
-    if kind in ("thead", "tbody", "tr"):
-        out = []
-        for child in node.children:
-            out.extend(_nested(child, depth))
-        return out
-    if kind in ("th", "td") and node.children:
-        return _lines(node.children[0], _start(node), depth)
     return []
 
 
