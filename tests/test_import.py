@@ -764,3 +764,18 @@ def test_import_through_a_real_process(empty: Path) -> None:
         b"alignfetch: The file missing.md could not be read (No such file or directory); "
         b"check the path.\n"
     )
+
+
+def test_a_table_header_that_links_is_read_too() -> None:
+    text = (
+        "# L\n\n## Tools\n\n"
+        "| [chardet](https://github.com/chardet/chardet) "
+        "| [![me](https://img.example/a.png)](https://twitter.com/me) |\n"
+        "|---|---|\n"
+        "| [x](https://github.com/a/x) | fast |\n"
+    )
+    reading = read_list(text)
+    assert [(str(f.ref), f.line, f.badges) for f in reading.found] == [
+        ("gh:chardet/chardet", 5, ["https://img.example/a.png", "https://twitter.com/me"]),
+        ("gh:a/x", 7, []),
+    ]

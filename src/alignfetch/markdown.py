@@ -240,10 +240,11 @@ def _table(table: SyntaxTreeNode, out: list[Event]) -> None:
         for row in part.children:
             cells = [_lines(c.children[0], _start(row)) if c.children else [] for c in row.children]
             texts = [" ".join(ln.text for ln in cell).strip() for cell in cells]
+            links = [link for cell in cells for ln in cell for link in ln.links]
             if part.type == "thead":
                 names = [t.lower() for t in texts]
-                continue
-            links = [link for cell in cells for ln in cell for link in ln.links]
+                if not links:
+                    continue  # a header that links (a gallery of avatars) is a row too
             if not links:
                 continue
             lines = [ln for cell in cells for ln in cell]
