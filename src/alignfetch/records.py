@@ -112,6 +112,12 @@ class Model:
     """Markdown summary from the model card (its summary section or first paragraphs)."""
 
 
+SPACE_UP = frozenset(
+    {"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING", "APP_STARTING", "BUILDING", "SLEEPING"}
+)
+"""A Space's stages that mean it works (it sleeps when idle and wakes when visited)."""
+
+
 @dataclass(frozen=True)
 class Space:
     """A Space (a hosted demo app) on the Hugging Face Hub."""

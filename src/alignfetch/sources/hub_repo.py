@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import Settings
 from . import arxiv as arxiv_source
@@ -24,6 +24,27 @@ if TYPE_CHECKING:
 
 SUMMARY_CAP = 1500
 """Characters of card summary kept; longer ones are cut at a paragraph or word."""
+PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?"
+"""An owner's or a repository's name on the Hub."""
+T = TypeVar("T")
+
+
+def valid_key(key: str) -> str | None:
+    """``key``, unless the Hub would refuse it (names with "--" or ".." in them)."""
+    return None if "--" in key or ".." in key else key
+
+
+def shaped(fn: Callable[[], T]) -> Callable[[], T]:
+    """``fn``, with a 200 whose JSON lacks what the client reads turned into the
+    ValueError that :func:`hub.call` reports as a bad answer (not a traceback)."""
+
+    def run() -> T:
+        try:
+            return fn()
+        except (KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"unexpected answer ({type(err).__name__}: {err})") from None
+
+    return run
 
 
 def fetch_card(
