@@ -96,7 +96,7 @@ def _title(item: Item) -> str:
 
 def _summary(item: Item) -> str:
     """What `add` prints of a new entry: enough to see that it is the right one."""
-    from .records import Dataset, Paper, Repo
+    from .records import Collection, Dataset, Model, Paper, Repo, Space
     from .render import human_date
 
     r = item.record
@@ -110,6 +110,22 @@ def _summary(item: Item) -> str:
             paper = item.related.get(pid)
             if isinstance(paper, Paper):
                 lines.append(f"  paper: {paper.title} ({paper.published[:4]})")
+    elif isinstance(r, Model):
+        access = f", gated ({r.gated})" if r.gated else ""
+        lines.append(f"  licence: {', '.join(r.license) or 'none given'}{access}")
+        facts = [r.pipeline_tag or ""]
+        if r.parameters is not None:
+            facts.append(f"{r.parameters:,} parameters")
+        if any(facts):
+            lines.append("  " + ", ".join(f for f in facts if f))
+        for pid in r.papers:
+            paper = item.related.get(pid)
+            if isinstance(paper, Paper):
+                lines.append(f"  paper: {paper.title} ({paper.published[:4]})")
+    elif isinstance(r, Space):
+        lines.append(f"  {r.sdk or 'unknown SDK'} Space, {r.stage or 'state unknown'}")
+    elif isinstance(r, Collection):
+        lines.append(f"  {r.items} item{'' if r.items == 1 else 's'}, {r.upvotes} upvotes")
     elif isinstance(r, Repo):
         if r.description:
             lines.append(f"  {r.description}")
@@ -246,7 +262,11 @@ def export(fmt: str, output: str | None) -> None:
     help="Re-fetch entries cached longer ago than this (30m, 12h, 1d, 2w).",
 )
 @click.option("--all", "everything", is_flag=True, help="Re-fetch every entry, however fresh.")
-@click.option("--only", type=click.Choice(["paper", "dataset", "repo"]), help="Only this kind.")
+@click.option(
+    "--only",
+    type=click.Choice(["paper", "dataset", "repo", "model", "space", "collection"]),
+    help="Only this kind.",
+)
 @click.option("--dry-run", is_flag=True, help="Fetch and report, but write nothing.")
 @click.option(
     "--stars-threshold",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alignfetch")
 KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
+KINDS.update({"hf-model": "model", "hf-space": "space", "hf-collection": "collection"})
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old."""
 """The kind of entry each ID prefix names."""
@@ -354,26 +355,26 @@ class Workspace:
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to.
 
-        Datasets go first so that the papers they name join the one arXiv batch;
+        Datasets and models go first so that the papers they name join the one arXiv batch;
         paper pages come last and may fail without failing their paper. A batch
         that fails outright fails each of its IDs.
         """
-        from .records import Dataset, Paper
+        from .records import Dataset, Model, Paper
         from .sources import SOURCES, hf_papers
 
         run = FetchRun()
         by_prefix: dict[str, list[str]] = {}
         for ref in refs:
             by_prefix.setdefault(ref.prefix, []).append(ref.key)
-        for prefix in ("hf", "gh"):
+        for prefix in ("hf", "hf-model", "hf-space", "hf-collection", "gh"):
             if prefix in by_prefix:
                 run.outcomes.update(
                     self._batch(SOURCES[prefix], prefix, by_prefix[prefix], progress)
                 )
         wanted = by_prefix.get("arxiv", [])
-        named: dict[str, list[str]] = {}  # paper key -> datasets that name it
+        named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
         for rid, outcome in run.outcomes.items():
-            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset):
+            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset | Model):
                 for pid in outcome.record.papers:
                     named.setdefault(pid.split(":", 1)[1], []).append(rid)
         keys = list(dict.fromkeys([*wanted, *named]))

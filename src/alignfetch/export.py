@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .records import Dataset, Paper, PaperPage, Record, page_id, to_dict
+from .records import Dataset, Model, Paper, PaperPage, Record, page_id, to_dict
 
 if TYPE_CHECKING:
     from .core import Item
@@ -45,7 +45,7 @@ def entry_json(item: Item) -> dict[str, Any]:
         if code is None and isinstance(page, PaperPage):
             code = page.github_repo
         data["code_url"] = code
-    elif isinstance(record, Dataset):
+    elif isinstance(record, Dataset | Model):
         data["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
     out.update(data)
     out["title"] = overrides.get("title", out["title"])
@@ -59,7 +59,7 @@ def entry_json(item: Item) -> dict[str, Any]:
 
 
 def linked_paper(paper_id: str, related: Mapping[str, Record]) -> dict[str, Any]:
-    """What a dataset shows of a paper it names; nulls when the paper is not cached."""
+    """What a dataset or model shows of a paper it names; nulls when it is not cached."""
     paper = related.get(paper_id)
     if not isinstance(paper, Paper):
         return {"id": paper_id, "title": None, "authors": [], "url": None, "published": None}

@@ -44,14 +44,19 @@ Variables:
 
 Each :class:`ItemView` has ``entry`` (the exported entry, unchanged: use
 ``item.entry.title``, ``item.entry.abstract``, ...), ``kind`` (``paper``,
-``dataset`` or ``repo``) and what the house style derives from it:
+``dataset``, ``repo``, ``model``, ``space`` or ``collection``) and what the
+house style derives from it:
 ``date`` (the ISO date shown: the entry's date override, else a paper's
 ``published``, a dataset's first paper's ``published``, else the dataset's
 creation day; a repository shows none, so only its override counts), ``venue``
 (the venue override, else a paper's journal reference, else ``arXiv YEAR`` for
 a paper or a dataset's paper), ``links`` (the ``(name, url)`` pairs to show,
-``Paper`` first, then ``DOI`` when the paper has one) and ``paper``
-(a dataset's first linked paper, or None).
+``Paper`` first, then ``DOI`` when the paper has one; a model links each of
+its papers, ``Paper`` or ``Paper 1``, ``Paper 2``, ...), ``paper`` (a dataset's
+first linked paper, or None) and ``facts`` (short phrases about a Hub model,
+Space or collection: its task, size, licence and gating; its SDK and, when it
+does not work, its running state; its number of items). A model's date is its
+creation day, a Space's or collection's only the override.
 
 Filters, by where the text goes:
 
@@ -114,7 +119,7 @@ SCHEMA_VERSION = 1
 START_MARKER = "<!-- alignfetch:start -->"
 END_MARKER = "<!-- alignfetch:end -->"
 DEFAULT_TEMPLATE = "awesome.md.j2"
-KINDS = ("paper", "dataset", "repo")
+KINDS = ("paper", "dataset", "repo", "model", "space", "collection")
 ORDERS = ("file", "newest")
 _TEMPLATE_FILE = "<template>"
 """The file name Jinja gives a template compiled from a string, in tracebacks."""
@@ -140,6 +145,7 @@ class ItemView:
     venue: str | None
     links: tuple[tuple[str, str], ...]
     paper: Mapping[str, Any] | None
+    facts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -499,6 +505,13 @@ def _item(e: Mapping[str, Any]) -> ItemView:
                 venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
             key = str(paper.get("id", "")).removeprefix("arxiv:")
             links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
+    elif kind == "model":
+        shown = e.get("date") or (str(e["created"])[:10] if e.get("created") else None)
+        papers = e.get("papers") or []
+        for i, p in enumerate(papers):
+            key = str(p.get("id", "")).removeprefix("arxiv:")
+            name = "Paper" if len(papers) == 1 else f"Paper {i + 1}"
+            links.insert(i, (name, p.get("url") or f"https://arxiv.org/abs/{key}"))
     else:
         shown = e.get("date")
     return ItemView(
@@ -508,7 +521,44 @@ def _item(e: Mapping[str, Any]) -> ItemView:
         venue=venue,
         links=tuple((str(n), str(u)) for n, u in links),
         paper=paper,
+        facts=_facts(e),
     )
+
+
+def _facts(e: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a Hub model, Space or collection shows under its title. Counts that
+    move every day (downloads, likes) are left out: each night would rewrite the page."""
+    from .records import SPACE_UP
+
+    kind = e["kind"]
+    out: list[str] = []
+    if kind == "model":
+        if e.get("pipeline_tag"):
+            out.append(str(e["pipeline_tag"]))
+        if isinstance(e.get("parameters"), int):
+            out.append(f"{_count(e['parameters'])} parameters")
+        if e.get("license"):
+            out.append("licence " + ", ".join(str(x) for x in e["license"]))
+        if e.get("gated"):
+            out.append("gated")
+    elif kind == "space":
+        out.append(f"{e['sdk'].capitalize()} Space" if e.get("sdk") else "Space")
+        if e.get("stage") and e["stage"] not in SPACE_UP:
+            out.append(f"not running ({e['stage']})")
+    elif kind == "collection":
+        n = e.get("items")
+        if isinstance(n, int):
+            out.append(f"{n} item{'' if n == 1 else 's'}")
+    return tuple(out)
+
+
+def _count(n: int) -> str:
+    """``8030261248`` -> ``8.0B``, ``26895998464`` -> ``27B``, ``110106428`` -> ``110M``."""
+    for size, unit in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
+    return str(n)
 
 
 def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
