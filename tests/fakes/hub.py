@@ -26,6 +26,7 @@ class FakeHub:
         self.cards: dict[str, str] = {}
         self.papers: dict[str, dict[str, Any]] = {}
         self.gated: set[str] = set()
+        self.daily_papers: str | None = None
         for folder in folders:
             for path in sorted(folder.glob("api_datasets_*.json")):
                 body = json.loads(path.read_text(encoding="utf-8"))
@@ -38,6 +39,10 @@ class FakeHub:
             "GET", r"/datasets/(?P<id>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)", self.file
         )
         server.route("GET", r"/api/papers/(?P<id>.+)", self.paper)
+        for folder in folders:
+            if (folder / "api_daily_papers.json").is_file():
+                self.daily_papers = (folder / "api_daily_papers.json").read_text(encoding="utf-8")
+        server.route("GET", r"/api/daily_papers", self.daily)
 
     def card(self, dataset_id: str, path: Path) -> None:
         """Serve ``path`` as the dataset's README.md."""
@@ -81,6 +86,10 @@ class FakeHub:
         if body is None:
             return Response(404, json.dumps({"error": "Paper not found"}), JSON)
         return Response(200, json.dumps(body), JSON)
+
+    def daily(self, req: Request, m: re.Match[str]) -> Response:
+        """The recorded daily papers, whatever the date (the Hub answers [] for a day without)."""
+        return Response(200, self.daily_papers or "[]", JSON)
 
 
 def _not_found() -> Response:
