@@ -363,11 +363,11 @@ def _arxiv(
         items = arxiv_rss.convert(arxiv_rss.fetch(url, ws.settings), url)
         _store(ws, key, "arxiv", url, today, items)
         rows[key] = items
-        if not items:
-            result.notes.append(
-                f"arXiv announced nothing in {'+'.join(categories)} today (it publishes no "
-                "listings on weekends and holidays)."
-            )
+    if not rows[key]:
+        result.notes.append(
+            f"arXiv announced nothing in {'+'.join(categories)} today (it publishes no "
+            "listings on weekends and holidays)."
+        )
     return [a for k in sorted(rows, reverse=True) for a in rows[k]]
 
 
