@@ -30,5 +30,7 @@ class FakeRss:
     def feed(self, req: Request, m: re.Match[str]) -> Response:
         body = self.feeds.get(m["cats"])
         if body is None:
-            return Response(200, "<html><body>Bad category</body></html>", {"Content-Type": "text/html"})
+            return Response(
+                200, "<html><body>Bad category</body></html>", {"Content-Type": "text/html"}
+            )
         return Response(200, body, RSS)
