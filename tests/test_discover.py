@@ -8,7 +8,11 @@ fixtures by hand.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -139,7 +143,8 @@ def test_a_cut_off_feed_and_a_page_that_is_no_feed_are_errors() -> None:
     with pytest.raises(SourceError) as err:
         arxiv_rss.convert(b"<html><body>Bad category</body></html>", "http://x/rss/cs.XX")
     assert err.value.message == (
-        "arXiv's listing http://x/rss/cs.XX is not an RSS feed; check ALIGNFETCH_ARXIV_RSS_URL."
+        "arXiv's listing http://x/rss/cs.XX is not an RSS feed; check the categories and "
+        "ALIGNFETCH_ARXIV_RSS_URL."
     )
 
 
@@ -622,3 +627,56 @@ def test_the_cache_survives_the_migration_round_trip(project: Path) -> None:
     assert run("discover").exit_code == 0
     url = db.sqlite_url(project / ".alignfetch" / "cache.sqlite")
     assert db.revision_of(url) == "0002"
+
+
+def test_days_reads_earlier_listings_from_the_cache(
+    fakes: Fakes, rss: FakeRss, project: Path
+) -> None:
+    import sqlite3
+
+    today = datetime.now(UTC).date()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert run("discover", "--source", "arxiv").exit_code == 0
+    # Make today's cached listing yesterday's, as yesterday's run would have left it.
+    with sqlite3.connect(project / ".alignfetch" / "cache.sqlite") as conn:
+        conn.execute(
+            "UPDATE discover_listings SET day = ?, key = replace(key, ?, ?) WHERE source = 'arxiv'",
+            (yesterday, today.isoformat(), yesterday),
+        )
+    rss.serve(BOTH, FEEDS / "constructed_weekend_cs.CL.xml")  # today: nothing announced
+    assert candidates("--source", "arxiv") == {}
+    assert rss.requests() == 2
+    two = candidates("--source", "arxiv", "--days", "2")
+    assert set(two) == FROM_FEED
+    assert rss.requests() == 2  # today's empty listing is cached too
+
+
+def test_a_day_the_hub_has_no_list_for_is_no_papers(
+    fakes: Fakes, rss: FakeRss, project: Path
+) -> None:
+    fakes.server.fail(r"^/api/daily_papers$", Response(404, '{"error":"Not Found"}'), times=1)
+    result = run("discover", "--source", "hf")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_ids_come_from_the_link_when_an_item_has_no_guid() -> None:
+    feed = (FEEDS / "arxiv_rss_cs.CL_trimmed.xml").read_bytes()
+    no_guid = re.sub(rb"\s*<guid[^>]*>[^<]*</guid>", b"", feed)
+    no_type = re.sub(rb"\s*<arxiv:announce_type>[^<]*</arxiv:announce_type>", b"", no_guid)
+    items = arxiv_rss.convert(no_type, "u")
+    # The link has no version; the type is read from the description instead.
+    assert [(a.id, a.version, a.announce_type) for a in items] == [
+        ("arxiv:2604.22002", 1, "new"),
+        ("arxiv:2604.22027", 1, "new"),
+        ("arxiv:2604.22038", 1, "new"),
+    ]
+
+
+def test_subprocess_markdown_for_the_nightly_issue(fakes: Fakes, project: Path) -> None:
+    cmd = [sys.executable, "-m", "alignfetch", "discover", "--format", "markdown", "--top", "2"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and all(line.startswith("- [ ] [") for line in lines)
+    assert lines[1].endswith("`alignfetch add arxiv:2411.17792 --section safety`")
+    assert "Traceback" not in done.stderr

@@ -315,12 +315,16 @@ def run(
     if len(result.failures) == 2:
         raise SourceError(" ".join(result.failures), source="discover")
     listed_ids = {e.id for e in ef.entries}
-    for a in arxiv_items:
-        if a.id in listed_ids and a.announce_type not in arxiv_rss.KEEP:
-            result.notes.append(
-                f"{a.id} (in the list) has a new version on arXiv (v{a.version}); "
-                "`alignfetch refresh` fetches it."
-            )
+    replaced = {
+        a.id: a.version
+        for a in reversed(arxiv_items)  # the newest listing last, so its version wins
+        if a.id in listed_ids and a.announce_type not in arxiv_rss.KEEP
+    }
+    result.notes.extend(
+        f"{rid} (in the list) has a new version on arXiv (v{version}); "
+        "`alignfetch refresh` fetches it."
+        for rid, version in replaced.items()
+    )
     rejected = rejections(ws)
     fresh = [c for c in merge(arxiv_items, hf_items) if c.id not in listed_ids | rejected]
     ranked = rank(fresh, listed, cfg)
@@ -372,8 +376,8 @@ def _arxiv(
 
 
 def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Announcement, int]]:
-    """The Hub's daily papers of the ``days`` days before today (whole days), each day
-    fetched once after it ended, or again on a later day if first fetched on it."""
+    """The Hub's daily papers of the ``days`` days before today: whole days, whose lists
+    are settled, so each is fetched once and then read from the cache."""
     from .models import DiscoverListing
 
     wanted = [(today - timedelta(days=i)).isoformat() for i in range(1, days + 1)]
@@ -386,7 +390,7 @@ def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Ann
     out: list[tuple[Announcement, int]] = []
     for key, day in keys.items():
         row = rows.get(key)
-        if row is not None and row[0] > day:  # fetched after the day ended: final
+        if row is not None and row[0] > day:  # fetched after the day ended
             items = [(Announcement.from_dict(a["paper"]), int(a["upvotes"])) for a in row[1]]
         elif ws.offline:
             raise CacheMissError(

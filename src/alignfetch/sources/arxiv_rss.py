@@ -127,7 +127,8 @@ def convert(data: bytes, url: str) -> list[Announcement]:
         )
     if not str(parsed.get("version", "")).startswith("rss"):
         raise SourceError(
-            f"arXiv's listing {url} is not an RSS feed; check ALIGNFETCH_ARXIV_RSS_URL.",
+            f"arXiv's listing {url} is not an RSS feed; check the categories and "
+            "ALIGNFETCH_ARXIV_RSS_URL.",
             source=NAME,
             url=url,
         )

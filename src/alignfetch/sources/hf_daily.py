@@ -24,18 +24,22 @@ NAME = "Hugging Face daily papers"
 
 
 def fetch(day: str, settings: Settings) -> str:
-    """The Hub's answer for the daily papers of ``day`` (``YYYY-MM-DD``), as JSON text."""
+    """The Hub's answer for the daily papers of ``day`` (``YYYY-MM-DD``), as JSON text
+    (``[]`` when the Hub has no list for that day)."""
     api = hub.api(settings)
     url = f"{settings.hf_endpoint}/api/daily_papers?date={day}"
     with hub.Capture() as bodies:
         # A generator: the request is sent, and its errors raised, while it is read.
-        hub.call(
+        papers = hub.call(
             lambda: list(api.list_daily_papers(date=day)),
             settings,
             source=NAME,
             ident=f"the daily papers of {day}",
             url=url,
+            missing_ok=True,  # no list for that day: no papers
         )
+    if papers is None:
+        return "[]"
     return next(iter(bodies.values()), "[]")
 
 
@@ -73,7 +77,7 @@ def _one(item: dict[str, Any]) -> tuple[Announcement, int] | None:
             announce_type="daily",
             title=" ".join(str(paper.get("title") or item.get("title") or "").split()),
             authors=tuple(
-                str(a["name"]) for a in paper.get("authors") or () if not a.get("hidden")
+                str(a["name"]) for a in paper.get("authors") or ()
             ),
             abstract=" ".join(str(paper.get("summary") or "").split()),
             categories=(),
