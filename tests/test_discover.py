@@ -485,7 +485,9 @@ def test_a_bad_discover_table_names_the_key(
 def test_a_list_without_cached_papers_has_nothing_to_compare(
     fakes: Fakes, rss: FakeRss, listdir: Path
 ) -> None:
+    before = state(listdir)
     result = run("discover")
+    assert state(listdir) == before  # not even an empty cache was made
     assert result.exit_code == 1
     assert result.stderr == (
         "alignfetch: The list has no papers in the cache to compare candidates with; add papers "

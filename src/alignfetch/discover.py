@@ -284,7 +284,8 @@ def run(
     for cat in categories:
         arxiv_rss.check_category(cat)
     papers = [e for e in ef.entries if e.id.startswith("arxiv:")]
-    records = ws.cache.records(e.id for e in papers)
+    # Through the workspace's reader, which creates no cache where there is none.
+    records = ws._records(e.id for e in papers)
     listed = [
         Listed(e.id, e.section, f"{r.title}\n{r.abstract}")
         for e in papers
