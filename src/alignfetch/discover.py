@@ -300,21 +300,24 @@ def run(
     result = Result()
     arxiv_items: list[Announcement] = []
     hf_items: list[tuple[Announcement, int]] = []
+    errors: list[SourceError] = []
     if source in ("arxiv", "all"):
         cats = list(categories) or list(cfg.categories) or _primary(records.values())
         try:
             arxiv_items = _arxiv(ws, cats, days, today, result)
         except SourceError as err:
-            result.failures.append(err.message)
+            errors.append(err)
     if source in ("hf", "all"):
         try:
             hf_items = _hf(ws, days, today, result)
         except SourceError as err:
-            result.failures.append(err.message)
-    if source != "all" and result.failures:
-        raise SourceError(result.failures[0], source=source)
-    if len(result.failures) == 2:
-        raise SourceError(" ".join(result.failures), source="discover")
+            errors.append(err)
+    if errors and (source != "all" or len(errors) == 2):
+        # Nothing to show: the one source asked for, or both, failed.
+        if len(errors) == 2:
+            errors[0].message += " " + errors[1].message
+        raise errors[0]
+    result.failures = [err.message for err in errors]
     listed_ids = {e.id for e in ef.entries}
     replaced = {
         a.id: a.version
@@ -326,8 +329,8 @@ def run(
         "`alignfetch refresh` fetches it."
         for rid, version in replaced.items()
     )
-    rejected = rejections(ws)
-    fresh = [c for c in merge(arxiv_items, hf_items) if c.id not in listed_ids | rejected]
+    skip = listed_ids | rejections(ws)
+    fresh = [c for c in merge(arxiv_items, hf_items) if c.id not in skip]
     ranked = rank(fresh, listed, cfg)
     result.candidates = [c for c in ranked if c.score >= min_score][:top]
     return result

@@ -76,9 +76,7 @@ def _one(item: dict[str, Any]) -> tuple[Announcement, int] | None:
             version=1,
             announce_type="daily",
             title=" ".join(str(paper.get("title") or item.get("title") or "").split()),
-            authors=tuple(
-                str(a["name"]) for a in paper.get("authors") or ()
-            ),
+            authors=tuple(str(a["name"]) for a in paper.get("authors") or ()),
             abstract=" ".join(str(paper.get("summary") or "").split()),
             categories=(),
             announced=str(published)[:10] if published else None,
