@@ -682,3 +682,14 @@ def test_subprocess_markdown_for_the_nightly_issue(fakes: Fakes, project: Path) 
     assert len(lines) == 2 and all(line.startswith("- [ ] [") for line in lines)
     assert lines[1].endswith("`alignfetch add arxiv:2411.17792 --section safety`")
     assert "Traceback" not in done.stderr
+
+
+def test_a_paper_announced_twice_in_one_feed_is_one_item_the_first() -> None:
+    feed = (FEEDS / "arxiv_rss_cs.CL_trimmed.xml").read_bytes()
+    first = re.search(rb"    <item>.*?</item>\n", feed, re.S)
+    assert first is not None
+    again = first[0].replace(b"<category>cs.CL</category>", b"<category>cs.LG</category>")
+    doubled = feed.replace(b"  </channel>", again + b"  </channel>")
+    items = arxiv_rss.convert(doubled, "u")
+    assert [a.id for a in items] == ["arxiv:2604.22002", "arxiv:2604.22027", "arxiv:2604.22038"]
+    assert items[0].categories == ("cs.CL",)
