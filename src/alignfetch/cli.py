@@ -368,6 +368,94 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     _talk(f"{output} is up to date." if check else f"Wrote {output}.")
 
 
+@cli.command()
+@click.option(
+    "--source",
+    type=click.Choice(["arxiv", "hf", "all"]),
+    default="all",
+    show_default=True,
+    help="arXiv's listings, the Hub's daily papers, or both.",
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="CAT",
+    help="arXiv category to read (repeatable) [default: [discover] categories, else the "
+    "primary categories of the list's papers].",
+)
+@click.option(
+    "--days",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Announcements of the last N days (earlier days as cached by earlier runs).",
+)
+@click.option("--top", type=int, default=20, show_default=True, help="At most N candidates.")
+@click.option(
+    "--min-score",
+    type=float,
+    default=0.0,
+    show_default=True,
+    metavar="X",
+    help="Only candidates scoring X or more.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: a checklist with each candidate's `alignfetch add` command.",
+)
+@click.option("--reject", "to_reject", metavar="ID", help="Never propose this paper again.")
+@_json_option
+def discover(
+    source: str,
+    categories: tuple[str, ...],
+    days: int,
+    top: int,
+    min_score: float,
+    fmt: str,
+    to_reject: str | None,
+    as_json: bool,
+) -> None:
+    """Propose papers announced lately for the list, with a section and a reason.
+
+    Exits 1 when a source failed (the other's candidates are still shown).
+    """
+    from .discover import markdown
+    from .export import dumps
+
+    ws = _ws()
+    if to_reject is not None:
+        rid, new = ws.reject(to_reject)
+        _talk(
+            f"Rejected {rid}; discover will not propose it again."
+            if new
+            else f"{rid} was already rejected."
+        )
+        return
+    if as_json and fmt != "text":
+        raise click.UsageError("Give --json or --format markdown, not both.")
+    result = ws.discover(
+        source=source, categories=list(categories), days=days, top=top, min_score=min_score
+    )
+    for note in result.notes:
+        _talk(f"alignfetch: {note}")
+    if as_json:
+        click.echo(dumps(result.json()), nl=False)
+    elif fmt == "markdown":
+        click.echo(markdown(result.candidates), nl=False)
+    else:
+        for c in result.candidates:
+            click.echo(f"{c.id}\t{c.section or '-'}\t{c.score:.2f}\t{c.title}")
+    for failure in result.failures:
+        click.echo(f"alignfetch: {failure}", err=True)
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
 @cli.group()
 def db() -> None:
     """Manage the cache database."""

@@ -26,6 +26,7 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .db import Cache
+    from .discover import Result as DiscoverResult
     from .models import CachedRecord
     from .refresh import Report
     from .sources import Fetched, Outcome, Source
@@ -204,6 +205,29 @@ class Workspace:
         if new != existing:
             entries_mod.write_atomic(path, new)
         return None
+
+    def discover(
+        self,
+        *,
+        source: str = "all",
+        categories: Sequence[str] = (),
+        days: int = 1,
+        top: int = 20,
+        min_score: float = 0.0,
+    ) -> DiscoverResult:
+        """Papers announced lately that may belong in the list, ranked (see
+        :mod:`alignfetch.discover`); each listing is fetched once a day."""
+        from .discover import run
+
+        return run(
+            self, source=source, categories=categories, days=days, top=top, min_score=min_score
+        )
+
+    def reject(self, text: str) -> tuple[str, bool]:
+        """Never propose the paper ``text`` again; False when it was already rejected."""
+        from .discover import reject
+
+        return reject(self, text)
 
     # -- writing -----------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class FakeHub:
         self.collections: dict[str, dict[str, Any]] = {}
         self.renamed: dict[str, str] = {}
         """Old ``owner/name`` (lower case) of a model or Space -> its new name."""
+        self.daily_papers: str | None = None
         for folder in folders:
             for path in sorted(folder.glob("api_datasets_*.json")):
                 body = json.loads(path.read_text(encoding="utf-8"))
@@ -62,6 +63,10 @@ class FakeHub:
         )
         server.route("GET", r"/api/spaces/(?P<id>[^/]+/[^/]+)", self.space_info)
         server.route("GET", r"/api/collections/(?P<slug>[^/]+/[^/]+)", self.collection)
+        for folder in folders:
+            if (folder / "api_daily_papers.json").is_file():
+                self.daily_papers = (folder / "api_daily_papers.json").read_text(encoding="utf-8")
+        server.route("GET", r"/api/daily_papers", self.daily)
 
     def card(self, dataset_id: str, path: Path) -> None:
         """Serve ``path`` as the dataset's README.md."""
@@ -105,6 +110,10 @@ class FakeHub:
         if body is None:
             return Response(404, json.dumps({"error": "Paper not found"}), JSON)
         return Response(200, json.dumps(body), JSON)
+
+    def daily(self, req: Request, m: re.Match[str]) -> Response:
+        """The recorded daily papers, whatever the date (the Hub answers [] for a day without)."""
+        return Response(200, self.daily_papers or "[]", JSON)
 
 
     def model_info(self, req: Request, m: re.Match[str]) -> Response:
