@@ -142,6 +142,8 @@ class Report:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    uncached: set[str] = field(default_factory=set)
+    """Failed entries that were never fetched, so have no last good data to keep."""
 
     @property
     def ok(self) -> bool:
@@ -175,10 +177,16 @@ class Report:
         if shown:
             lines.append("")
             lines.extend(f"- {c.id}: {c.message}" for c in shown)
-        if self.failures:
+        kept = {k: v for k, v in self.failures.items() if k not in self.uncached}
+        never = {k: v for k, v in self.failures.items() if k in self.uncached}
+        if kept:
             lines.append("")
             lines.append("Failed (their last good data is kept):")
-            lines.extend(_grouped(self.failures))
+            lines.extend(_grouped(kept))
+        if never:
+            lines.append("")
+            lines.append("Failed, with no data yet (never fetched successfully):")
+            lines.extend(_grouped(never))
         if self.warnings:
             lines.append("")
             lines.append("Warnings:")
