@@ -143,7 +143,7 @@ def test_subprocess_add_and_export(fakes: Fakes, listdir: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert bad.returncode == 2
-    assert bad.stderr.startswith("alignfetch: 'not-an-id' is not an ID") and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("alignfetch: The text 'not-an-id' is not an ID") and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
 

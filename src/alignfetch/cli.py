@@ -649,10 +649,12 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     Writes to stdout, or with -o FILE into FILE (only between its alignfetch
     markers, if it has them).
     """
+    from .errors import InputError
+
     ws = _ws()
     if output is None:
         if check:
-            raise click.UsageError("--check needs the file to compare: give -o FILE.")
+            raise InputError("The --check option needs the file to compare; give -o FILE.")
         click.echo(ws.render(source=source, template=template), nl=False)
         return
     difference = ws.render_to(output, check=check, source=source, template=template)

@@ -121,7 +121,7 @@ class Workspace:
         missing = [e.id for e in chosen if e.id not in records]
         if missing:
             raise CacheMissError(
-                f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache yet; "
+                f"{_entries(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache yet; "
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
@@ -201,7 +201,7 @@ class Workspace:
             existing = ""
         except (OSError, UnicodeDecodeError) as err:
             raise InputError(
-                f"{path} could not be read as UTF-8 text ({err}); check the path."
+                f"The file {path} could not be read as UTF-8 text ({err}); check the path."
             ) from None
         new = splice(existing, self.render(source=source, template=template))
         if check:
@@ -284,7 +284,9 @@ class Workspace:
         """
         path = self.entries_path
         if path.exists() or path.is_symlink():
-            raise InputError(f"{path} already exists; alignfetch init never overwrites it.")
+            raise InputError(
+                f"The file {path} already exists; alignfetch init never overwrites it."
+            )
         if not path.parent.is_dir():
             raise InputError(f"The folder {path.parent} does not exist; create it first.")
         name = title if title is not None else path.resolve().parent.name or "Awesome list"
@@ -413,7 +415,7 @@ class Workspace:
             missing = [str(r) for r in refs if str(r) not in have]
             if missing:
                 raise CacheMissError(
-                    f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
+                    f"{_entries(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
                     "and --offline forbids fetching; run again without --offline."
                 )
             return FetchRun()
@@ -447,7 +449,7 @@ class Workspace:
 
         if self.offline:
             raise InputError(
-                "refresh exists to fetch, and --offline forbids fetching; drop --offline."
+                "Refresh exists to fetch, and --offline forbids fetching; drop --offline."
             )
         if only is not None and only not in KINDS.values():
             raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
@@ -679,13 +681,13 @@ def read_export(path: Path) -> dict[str, Any]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
-            f"{path} does not exist; write it with `alignfetch export -o {path}`."
+            f"The export {path} does not exist; write it with `alignfetch export -o {path}`."
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise InputError(f"{path} is not an alignfetch export ({err}).") from None
+        raise InputError(f"The file {path} is not an alignfetch export ({err}).") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
         raise InputError(
-            f"{path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
+            f"The file {path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
             "write it again with `alignfetch export`."
         )
     return doc
@@ -719,6 +721,11 @@ def _gitignore(folder: Path) -> tuple[Path, str] | None:
     nl = "\r\n" if "\r\n" in text else "\n"
     sep = nl if text and not text.endswith("\n") else ""
     return path, f"{text}{sep}.alignfetch/{nl}"
+
+
+def _entries(rids: Sequence[str]) -> str:
+    """IDs at the start of a sentence: ``The entry X`` or ``The entries X, Y``."""
+    return f"The entr{'y' if len(rids) == 1 else 'ies'} {_some(rids)}"
 
 
 def _cap(text: str) -> str:

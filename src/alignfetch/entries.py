@@ -219,8 +219,8 @@ def write_atomic(path: Path, text: str) -> None:
         _replace(path, text)
     except OSError as err:
         raise AlignfetchError(
-            f"{path} could not be written ({err.strerror or err}); check the folder and its "
-            "permissions."
+            f"The file {path} could not be written ({err.strerror or err}); check the folder "
+            "and its permissions."
         ) from None
 
 
@@ -251,15 +251,17 @@ def load(path: Path) -> EntriesFile:
         text = text.removeprefix("\ufeff")
     except FileNotFoundError:
         raise EntriesFileError(
-            f"There is no {path.name} in {path.parent.resolve()}; create one with "
-            "`alignfetch init`, or point --entries at yours."
+            f"The file {path} does not exist; create it with `alignfetch init`, "
+            "or point --entries at yours."
         ) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise EntriesFileError(f"{path} could not be read ({err}).") from None
+        raise EntriesFileError(f"The file {path} could not be read ({err}).") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise EntriesFileError(f"{path} is not valid TOML ({err}); fix it and try again.") from None
+        raise EntriesFileError(
+            f"The file {path} is not valid TOML ({err}); fix it and try again."
+        ) from None
     ef = _check(path, text, data)
     ef.bom = bom
     return ef

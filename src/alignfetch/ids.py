@@ -49,7 +49,9 @@ def parse(text: str) -> Ref:
         key = source.parse_id(cleaned)
         if key is not None:
             return Ref(prefix, key)
-    raise BadIdError(f"{text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}.")
+    raise BadIdError(
+        f"The text {text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}."
+    )
 
 
 def accepted_forms() -> str:
