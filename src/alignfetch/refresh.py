@@ -231,12 +231,12 @@ def parse_duration(text: str) -> timedelta:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
     if not m or (not m[2] and float(m[1]) != 0):
         raise InputError(
-            f"The duration {text!r} is not one alignfetch reads; write a number and a unit, "
+            f"The text {text!r} is not a duration; write a number and a unit, "
             "e.g. 30m, 12h, 1d or 2w."
         )
     try:
         return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
     except OverflowError:
         raise InputError(
-            f"The duration {text!r} is longer than alignfetch can count; use a shorter one."
+            f"The duration {text!r} is longer than alignfetch can count; use a shorter duration."
         ) from None
