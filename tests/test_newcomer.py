@@ -157,7 +157,7 @@ def test_sections_remove_cuts_exactly_what_add_wrote(listdir: Path) -> None:
         ),
         (
             ["sections", "remove", "evaluation"],
-            "The section 'evaluation' still holds 1 entry; move or remove them first.",
+            "The section 'evaluation' still holds 1 entry; move or remove it first.",
         ),
         (
             ["sections", "remove", "nope"],

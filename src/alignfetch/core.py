@@ -331,9 +331,10 @@ class Workspace:
                 if children:
                     plural = "s" if len(children) > 1 else ""
                     held.append(f"the subsection{plural} {', '.join(children)}")
+                them = "it" if used + len(children) == 1 else "them"
                 raise InputError(
                     f"The section {slug!r} still holds {' and '.join(held)}; "
-                    "move or remove them first."
+                    f"move or remove {them} first."
                 )
             return entries_mod.remove_section(ef, slug)
 
