@@ -735,10 +735,23 @@ def test_the_quick_start_works_from_an_empty_folder(fakes: Fakes, empty: Path) -
     assert (
         "(https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat)**"
     ) in readme
+    # Descriptions as the reference shows them.
+    reference = (
+        ROOT / "tests" / "data" / "reference" / "awesome-llm-alignment.README.md"
+    ).read_text()
+    for part in (
+        "(https://huggingface.co/datasets/liyucheng/zhihu_rlhf_3k)**\\\n"
+        "A rlhf dataset contains 3k preference pairs.",
+        "**[`trlx: Transformer Reinforcement Learning X`](https://github.com/CarperAI/trlx)**\\\n"
+        "*A repo for distributed training of language models with Reinforcement Learning via "
+        "Human Feedback (RLHF).*\\\n",
+    ):
+        assert part in reference and part in readme
     export = json.loads((empty / "alignfetch.json").read_text())
     assert [e["id"] for e in export["entries"]] == [
         "arxiv:2305.01937",
         "hf:Anthropic/hh-rlhf",
+        "hf:liyucheng/zhihu_rlhf_3k",
         "gh:CarperAI/trlx",
         "gh:microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
     ]
