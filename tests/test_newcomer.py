@@ -147,6 +147,17 @@ def test_sections_remove_cuts_exactly_what_add_wrote(listdir: Path) -> None:
     assert (listdir / "entries.toml").read_bytes() == before
 
 
+def test_sections_remove_of_a_middle_section_cuts_its_lines_only(listdir: Path) -> None:
+    (listdir / "entries.toml").write_text(WITH_ENTRY, encoding="utf-8")
+    assert run("sections", "remove", "evaluation").exit_code == 2  # it holds an entry
+    assert run("remove", "2305.01937").exit_code == 0
+    assert run("sections", "remove", "evaluation").exit_code == 0
+    assert (listdir / "entries.toml").read_text() == ENTRIES.replace(
+        '[[sections]]\nslug = "evaluation"\ntitle = "LLM for Evaluation"\nparent = "papers"\n\n',
+        "",
+    ) + ("\n# The first entry, with its comment.\n")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
