@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shlex
 import subprocess
 import sys
@@ -689,7 +690,7 @@ def _refresh_stderr(folder: Path, tty: bool) -> str:
         proc = subprocess.Popen(cmd, cwd=folder, stdout=subprocess.PIPE, stderr=slave)
         os.close(slave)
         chunks = []
-        while True:
+        while select.select([master], [], [], 60)[0]:  # never hang on a stuck child
             try:
                 data = os.read(master, 4096)
             except OSError:  # the terminal closed: the child has exited
