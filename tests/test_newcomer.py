@@ -359,6 +359,32 @@ def test_show_prints_for_a_person(fakes: Fakes, listdir: Path) -> None:
         assert max(len(line) for line in text.splitlines()) <= 88
 
 
+def test_show_of_a_repository_keeps_zero_and_drops_false() -> None:
+    from alignfetch.cli import _show_text
+
+    text = _show_text(
+        {
+            "id": "gh:a/b",
+            "section": "s",
+            "title": "b",
+            "kind": "repo",
+            "stars": 0,
+            "archived": False,
+            "private": False,
+            "topics": [],
+            "homepage": None,
+            "disabled": True,
+        }
+    )
+    assert text.splitlines() == [
+        "gh:a/b  [s]",
+        "Title     b",
+        "Kind      repo",
+        "Stars     0",
+        "Disabled  yes",
+    ]
+
+
 def test_show_gives_authors_their_affiliations(fakes: Fakes, listdir: Path) -> None:
     assert run("add", "astro-ph/0601001", "-s", "safety").exit_code == 0
     text = run("show", "astro-ph/0601001").stdout

@@ -377,7 +377,12 @@ def _show_text(data: dict[str, Any]) -> str:
     keys = ["title", *(k for k in data if k != "title")]
     for key in keys:
         value = data.get(key)
-        if key in ("id", "section", "affiliations") or value in (None, "", [], {}, False):
+        # 0 stars is worth showing; False (not archived, not private) is not.
+        if (
+            key in ("id", "section", "affiliations")
+            or value is False
+            or value in (None, "", [], {})
+        ):
             continue
         label = _LABELS.get(key, key.replace("_", " ").capitalize())
         if key in _PROSE:
