@@ -674,6 +674,20 @@ def test_a_description_is_rendered_under_the_title_for_every_kind(
     )
 
 
+def test_a_branch_cannot_climb_out_of_the_repository() -> None:
+    from alignfetch.errors import BadIdError
+
+    for text in (
+        "https://github.com/o/r/tree/../x",
+        "https://github.com/o/r/tree/./x",
+    ):
+        with pytest.raises(BadIdError):
+            ids.parse(text)
+    assert (
+        str(ids.parse("https://github.com/o/r/blob/dev/docs/a.md")) == "gh:o/r/tree/dev/docs/a.md"
+    )
+
+
 def test_a_folder_keeps_the_branch_it_was_pasted_with(fakes: Fakes, listdir: Path) -> None:
     add_sections(listdir)
     url = "https://github.com/microsoft/DeepSpeedExamples/tree/v0.9/applications/DeepSpeed-Chat"

@@ -93,10 +93,10 @@ def parse_id(text: str) -> str | None:
             key = f"{m['owner']}/{m['repo']}"
             if not m["path"]:
                 return key
-            if any(part in (".", "..") for part in m["path"].split("/")):
-                return None
             # A folder keeps the branch of the URL it was pasted from.
             branch = m.groupdict().get("branch")
+            if any(part in (".", "..") for part in [*m["path"].split("/"), branch]):
+                return None
             return f"{key}/tree/{branch}/{m['path']}" if branch else f"{key}/{m['path']}"
     return None
 
