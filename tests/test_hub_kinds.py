@@ -583,10 +583,10 @@ def test_add_model_space_and_collection(papers: Fakes, listdir: Path) -> None:
     listed = run("list").stdout.splitlines()
     assert listed[0] == f"hf-model:{BERT}\tmodels\t2022-03-02\t{BERT}"
     assert listed[1] == f"hf-collection:{COLLECTION}\tmodels\t\tBonsai-2"
-    assert listed[2] == f"hf-space:{SPACE}\tdemos\t2026-09-17\tTernary Bonsai 2 WebGPU Kernels"
+    assert listed[2] == f"hf-space:{SPACE}\tdemos\t\tTernary Bonsai 2 WebGPU Kernels"
 
     shown = run("show", f"https://huggingface.co/spaces/{SPACE}").stdout
-    assert "kind:             space\n" in shown and "stage:            RUNNING\n" in shown
+    assert "\nKind           space\n" in shown and "\nStage          RUNNING\n" in shown
     assert json.loads(run("show", f"hf-model:{BERT}", "--json").stdout) == model
 
     page = run("render").stdout

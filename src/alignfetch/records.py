@@ -174,7 +174,8 @@ class Repo:
     title: str
     """The folder's name for a folder, else the repository's name."""
     url: str
-    """The repository's page, or the folder's (``/tree/<default branch>/<path>``)."""
+    """The repository's page, or the folder's (``/tree/<branch>/<path>``: the branch its ID
+    names, else the default branch)."""
     full_name: str
     """``owner/name`` as GitHub answers it now (after any rename or transfer)."""
     path: str | None

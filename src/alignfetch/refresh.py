@@ -175,6 +175,8 @@ class Report:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    uncached: set[str] = field(default_factory=set)
+    """Failed entries that were never fetched, so have no last good data to keep."""
 
     @property
     def ok(self) -> bool:
@@ -208,10 +210,16 @@ class Report:
         if shown:
             lines.append("")
             lines.extend(f"- {c.id}: {c.message}" for c in shown)
-        if self.failures:
+        kept = {k: v for k, v in self.failures.items() if k not in self.uncached}
+        never = {k: v for k, v in self.failures.items() if k in self.uncached}
+        if kept:
             lines.append("")
             lines.append("Failed (their last good data is kept):")
-            lines.extend(_grouped(self.failures))
+            lines.extend(_grouped(kept))
+        if never:
+            lines.append("")
+            lines.append("Failed, with no data yet (never fetched successfully):")
+            lines.extend(_grouped(never))
         if self.warnings:
             lines.append("")
             lines.append("Warnings:")
@@ -256,11 +264,12 @@ def parse_duration(text: str) -> timedelta:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
     if not m or (not m[2] and float(m[1]) != 0):
         raise InputError(
-            f"{text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
+            f"The text {text!r} is not a duration; write a number and a unit, "
+            "e.g. 30m, 12h, 1d or 2w."
         )
     try:
         return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
     except OverflowError:
         raise InputError(
-            f"{text!r} is longer than alignfetch can count; use a shorter duration."
+            f"The duration {text!r} is longer than alignfetch can count; use a shorter duration."
         ) from None
