@@ -337,6 +337,7 @@ def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> s
         entries.append(Entry(kind, key, [Field(k, v, enclosing="{") for k, v in fields if v]))
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     fmt.indent = "  "
+    fmt.block_separator = "\n"
     text = write_string(Library(entries), bibtex_format=fmt)
     return text if text.endswith("\n") or not text else text + "\n"
 
