@@ -8,6 +8,9 @@ CSL-JSON is validated against the official CSL 1.0 schema (tests/data/csl/).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -144,6 +147,7 @@ def test_reference_csl_json_is_valid_and_splits_names() -> None:
     assert items[0]["archive_location"] == "arXiv:2206.08325"
     assert "publisher" not in items[0]  # a NeurIPS paper is not published by arXiv
     assert items[3]["author"][9] == {"family": "Xing", "given": "Eric P."}
+    assert items[3]["issued"] == {"date-parts": [[2023, 6, 9]]}  # v1, not v4 (2023-12-24)
     assert items[6] == {
         "id": "anthropic2022hh",
         "citation-key": "anthropic2022hh",
@@ -172,6 +176,15 @@ def test_cite_prints_one_entry_for_any_id_form() -> None:
     csl = run("cite", "--format", "csl-json", "hf:Anthropic/hh-rlhf")
     assert csl.exit_code == 0
     assert [i["id"] for i in json.loads(csl.stdout)] == ["anthropic2022hh"]
+
+
+@reference
+def test_cite_in_a_real_process_prints_only_the_entry() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "alignfetch", "cite", "2305.01937v2"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=120, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout, result.stderr) == (0, CHIANG, "")
 
 
 @reference
@@ -288,6 +301,7 @@ def test_keys_fold_names_and_skip_stop_words() -> None:
         (["Thomas Müller"], "The Art of LLMs", "muller2023art"),
         (["Łukasz Kaiser"], "Attention", "kaiser2023attention"),
         (["Văn Đặng"], "A Study", "dang2023study"),
+        (["Anna Michałowska"], "Ørsted's Law", "michalowska2023orsted"),
         (["María Sánchez-Ruiz"], "Towards RLHF", "sanchezruiz2023rlhf"),
         (["Jan van der Berg"], "On: the GPT-4 Report", "berg2023gpt"),
         (["Plato"], "Republic", "plato2023republic"),

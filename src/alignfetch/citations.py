@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
@@ -175,12 +175,15 @@ def cite_keys(items: Sequence[Item]) -> dict[str, str]:
     for b in bases:
         counts[b] = counts.get(b, 0) + 1
     taken = {b for b in bases if counts[b] == 1}
+    following: dict[str, int] = {}  # the next suffix to try, per colliding base
     keys: dict[str, str] = {}
     for item, base in zip(items, bases, strict=True):
-        key, n = base, 0
+        key = base
         if counts[base] > 1:
+            n = following.get(base, 0)
             while (key := base + _letters(n)) in taken:
                 n += 1
+            following[base] = n + 1
         taken.add(key)
         keys[item.entry.id] = key
     return keys
@@ -252,9 +255,13 @@ def _encoder() -> UnicodeToLatexEncoder:
     )
 
 
+@lru_cache(maxsize=1 << 16)  # a list names the same authors and words again and again
 def latex(text: str) -> str:
     """``text`` as BibTeX field text: specials escaped, accents as ``{\\"u}``."""
-    return str(_encoder().unicode_to_latex(text.translate(_SPECIALS)))
+    escaped = text.translate(_SPECIALS)
+    if escaped.isascii():  # most text: pylatexenc costs ~0.1 ms a call, and has nothing to do
+        return escaped
+    return str(_encoder().unicode_to_latex(escaped))
 
 
 def _protected(word: str) -> bool:
@@ -326,6 +333,7 @@ def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> s
     """The items as a BibTeX file, written by bibtexparser; keys from :func:`cite_keys`."""
     from bibtexparser.entrypoint import write_string
     from bibtexparser.library import Library
+    from bibtexparser.middlewares.parsestack import default_unparse_stack
     from bibtexparser.model import Block, Entry, Field
     from bibtexparser.writer import BibtexFormat
 
@@ -338,7 +346,9 @@ def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> s
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     fmt.indent = "  "
     fmt.block_separator = "\n"
-    text = write_string(Library(entries), bibtex_format=fmt)
+    # The library is ours and thrown away: no need for the default stack's deep copies.
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    text = write_string(Library(entries), unparse_stack=stack, bibtex_format=fmt)
     return text if text.endswith("\n") or not text else text + "\n"
 
 
