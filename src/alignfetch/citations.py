@@ -17,10 +17,11 @@ never fetches and never reads a file. The rules, which README.md repeats:
   ``@software`` (biblatex's type, and what GitHub's "Cite this repository" writes;
   plain bibtex styles warn and format it as ``@misc``, so ``howpublished`` carries the
   URL there too).
-- **Text**: LaTeX's special characters are escaped and every non-ASCII character
-  that LaTeX writes with an accent or a macro is written so (``M{\\"u}ller``,
-  ``{\\L}ukasz``, ``{\\DJ}{\\u{\\d{a}}}ng``), which bibtex (8-bit: sorting, initials)
-  and biber both read; what has no such form (CJK, emoji) stays UTF-8. A paper title
+- **Text**: LaTeX's special characters are escaped; a letter with one accent, or one
+  LaTeX has a macro for, is written in LaTeX (``M{\\"u}ller``, ``Mar{\\'i}a``,
+  ``{\\L}ukasz``, ``{\\DJ}``), which bibtex (8-bit: sorting, initials) and biber both
+  read; what has no such form (two stacked accents as in Vietnamese, CJK, emoji) stays
+  UTF-8, which biber reads natively and bibtex passes through. A paper title
   keeps its capitalisation: a word with a capital after its first letter (LLM,
   MT-Bench, GPT-4) or a lone capital letter is braced. A dataset's or repository's
   title is a name and is braced whole.
@@ -226,21 +227,29 @@ _SPECIALS = str.maketrans(
 )  # fmt: skip
 _ACCENTS = {
     "\u0300": "\\`", "\u0301": "\\'", "\u0302": "\\^", "\u0303": "\\~", "\u0304": "\\=",
-    "\u0306": "\\u", "\u0307": "\\.", "\u0308": '\\"', "\u030a": "\\r", "\u030b": "\\H",
-    "\u030c": "\\v", "\u0323": "\\d", "\u0327": "\\c", "\u0328": "\\k",
+    "\u0307": "\\.", "\u0308": '\\"', "\u0306": "\\u{}", "\u030a": "\\r{}", "\u030b": "\\H{}",
+    "\u030c": "\\v{}", "\u0323": "\\d{}", "\u0327": "\\c{}", "\u0328": "\\k{}",
 }  # fmt: skip
-"""Combining marks and LaTeX's accent commands, for letters pylatexenc has no entry for
-(Vietnamese stacks two: ặ is ``{\\u{\\d{a}}}``)."""
+"""LaTeX's accent commands by combining mark (``{}`` where the letter goes in braces)."""
 
 
-def _stacked_accents(char: str) -> str:
-    base, *marks = list(unicodedata.normalize("NFD", char))
-    if not base.isascii() or not marks or any(m not in _ACCENTS for m in marks):
-        return char  # no LaTeX form: written as UTF-8
-    out = base
-    for mark in marks:
-        out = f"{_ACCENTS[mark]}{{{out}}}"
-    return "{" + out + "}"
+def _accented(char: str) -> str:
+    """A Latin letter with one accent as LaTeX writes it (``{\\'i}``, ``{\\c{c}}``).
+
+    Done here rather than by pylatexenc, which writes í as ``{\\'\\i}``: biber decodes
+    that to a dotless i and a combining accent, which pdflatex cannot set. Letters with
+    two accents (Vietnamese ặ, ễ) are left as they are: biber decodes nested accents in
+    the wrong order, and reads UTF-8 as it is.
+    """
+    parts = unicodedata.normalize("NFD", char)
+    if len(parts) != 2 or not parts[0].isascii() or not parts[0].isalpha():
+        return char
+    command = _ACCENTS.get(parts[1])
+    if command is None:
+        return char
+    if command.endswith("{}"):
+        return "{" + command[:-1] + parts[0] + "}}"
+    return "{" + command + parts[0] + "}"
 
 
 @cache
@@ -250,7 +259,7 @@ def _encoder() -> UnicodeToLatexEncoder:
     return UnicodeToLatexEncoder(
         non_ascii_only=True,
         replacement_latex_protection="braces-all",
-        unknown_char_policy=_stacked_accents,
+        unknown_char_policy="keep",  # CJK, emoji, stacked accents: UTF-8
         unknown_char_warning=False,
     )
 
@@ -261,7 +270,11 @@ def latex(text: str) -> str:
     escaped = text.translate(_SPECIALS)
     if escaped.isascii():  # most text: pylatexenc costs ~0.1 ms a call, and has nothing to do
         return escaped
-    return str(_encoder().unicode_to_latex(escaped))
+    accented = "".join(c if c.isascii() else _accented(c) for c in escaped)
+    if accented.isascii():
+        return accented
+    # The rest: letters LaTeX has a macro for ({\\L}, {\\DJ}, {\\o}, {\\ss}), punctuation.
+    return str(_encoder().unicode_to_latex(accented))
 
 
 def _protected(word: str) -> bool:
