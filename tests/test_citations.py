@@ -30,9 +30,11 @@ from alignfetch.citations import (
     split_name,
     to_bibtex,
     to_csl,
+    write,
 )
 from alignfetch.core import Item
 from alignfetch.entries import Entry
+from alignfetch.errors import InputError
 from alignfetch.records import Author, Dataset, Paper, Repo
 from conftest import DATA, Fakes, run, state
 
@@ -313,7 +315,7 @@ def test_keys_fold_names_and_skip_stop_words() -> None:
 
 def test_tex_specials_in_titles_are_escaped_and_capitals_protected() -> None:
     title = "Q&A at 100% for $5: #1 a_b {x} ~y^ \\z in LLM, RLHF and GPT-4 via MT-Bench (ChatGPT) X"
-    _, fields = bibtex_entry(item(paper("2301.00001", title, ["Ann Lee"])), "k")
+    _, fields = bibtex_entry(item(paper("2301.00001", title, ["Ann Lee"])))
     assert dict(fields)["title"] == (
         r"{Q{\&}A} at 100{\%} for {\$}5: {\#}1 a{\_}b {\{}x{\}} "
         r"{\textasciitilde}y{\textasciicircum} {\textbackslash}z "
@@ -327,7 +329,7 @@ def test_tex_specials_in_titles_are_escaped_and_capitals_protected() -> None:
 
 def test_non_ascii_names_are_latex_accents_that_read_back() -> None:
     names = ["Thomas Müller", "María Sánchez", "Łukasz Kaiser", "Đặng Văn Nguyễn", "张伟"]
-    _, fields = bibtex_entry(item(paper("2301.00001", "Names", names)), "k")
+    _, fields = bibtex_entry(item(paper("2301.00001", "Names", names)))
     assert dict(fields)["author"] == (
         r"M{\"u}ller, Thomas and S{\'a}nchez, Mar{\'i}a and Kaiser, {\L}ukasz and "
         r"Nguyễn, {\DJ}ặng V{\u{a}}n and {张伟}"
@@ -356,7 +358,7 @@ def test_names_split_with_particles_suffixes_and_single_names() -> None:
     ]  # fmt: skip
     assert split_name("Hung-yi Lee").given == "Hung-yi"
     authors = ["Jan van der Berg", "Martin Luther King Jr.", "Plato", "Anna Smith and Sons"]
-    _, fields = bibtex_entry(item(paper("2301.00001", "T", authors)), "k")
+    _, fields = bibtex_entry(item(paper("2301.00001", "T", authors)))
     # "and" inside a name is braced, or bibtex would read two authors there.
     assert dict(fields)["author"] == (
         "van der Berg, Jan and King, Jr., Martin Luther and {Plato} and {and} Sons, Anna Smith"
@@ -379,20 +381,22 @@ def test_venues_decide_the_entry_type() -> None:
     assert [is_conference(v) for v in journal] == [False] * len(journal)
     by_ref = item(paper("2301.00001", "T", ["Ann Lee"], journal_ref="Nature 620, 47-53 (2023)",
                         doi="10.1038/s41586-023-06291-2"))  # fmt: skip
-    kind, fields = bibtex_entry(by_ref, "k")
+    kind, fields = bibtex_entry(by_ref)
     assert kind == "article" and dict(fields)["journal"] == "Nature 620, 47-53 (2023)"
     assert dict(fields)["doi"] == "10.1038/s41586-023-06291-2"
     override = item(paper("2301.00001", "T", ["Ann Lee"], journal_ref="Nature 1"), venue="ACL 2023")
-    kind, fields = bibtex_entry(override, "k")
+    kind, fields = bibtex_entry(override)
     assert kind == "inproceedings" and dict(fields)["booktitle"] == "ACL 2023"
     assert "journal" not in dict(fields)
     preprint = item(paper("2301.00001", "T", ["Ann Lee"]), venue="arXiv 2023")
-    assert bibtex_entry(preprint, "k")[0] == "misc"
+    assert bibtex_entry(preprint)[0] == "misc"
     (csl,) = to_csl([override, preprint][:1])
     assert csl["type"] == "paper-conference" and csl["container-title"] == "ACL 2023"
     assert to_csl([by_ref])[0]["type"] == "article-journal"
     assert to_csl([preprint])[0]["type"] == "article"
     jsonschema.Draft7Validator(SCHEMA).validate(to_csl([by_ref, override, preprint]))
+    with pytest.raises(InputError, match=r"^Citations come as bibtex or csl-json, not 'ris'\.$"):
+        write("ris", [preprint])
 
 
 def test_a_dataset_without_dates_and_an_old_style_id() -> None:

@@ -306,7 +306,7 @@ def bibtex_name(name: str) -> str:
     return ", ".join(p for p in (family, part(n.suffix), part(n.given)) if p)
 
 
-def bibtex_entry(item: Item, key: str) -> tuple[str, list[tuple[str, str]]]:
+def bibtex_entry(item: Item) -> tuple[str, list[tuple[str, str]]]:
     """An item's entry type and fields (as BibTeX text), in the order they are written."""
     r = item.record
     title = _title(item)
@@ -354,7 +354,7 @@ def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> s
     entries: list[Block] = []
     for item in items:
         key = keys[item.entry.id]
-        kind, fields = bibtex_entry(item, key)
+        kind, fields = bibtex_entry(item)
         entries.append(Entry(kind, key, [Field(k, v, enclosing="{") for k, v in fields if v]))
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     fmt.indent = "  "
