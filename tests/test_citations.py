@@ -238,6 +238,15 @@ def test_cache_miss_is_one_sentence_and_fetches_nothing(fakes: Fakes, listdir: P
 
 
 @reference
+def test_cite_needs_only_its_own_entries_in_the_cache() -> None:
+    with Path("entries.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[[entries]]\nid = "arxiv:2212.08073"\nsection = "safety"\n')
+    assert run("cite", "2305.01937").stdout == CHIANG
+    missing = run("export", "--format", "bibtex")
+    assert missing.exit_code == 1 and "arxiv:2212.08073 is not in the cache yet" in missing.stderr
+
+
+@reference
 def test_unknown_and_malformed_ids_are_bad_input() -> None:
     before = state(Path.cwd())
     unknown = run("cite", "2305.01937", "2212.08073")
