@@ -721,3 +721,27 @@ def test_a_failed_refresh_keeps_the_last_good_record(papers: Fakes, listdir: Pat
     assert result.exit_code == 1
     assert f"- hf-collection:{COLLECTION}: The Hugging Face Hub answered HTTP 503" in result.stdout
     assert run("export").stdout == good
+
+
+def test_hub_kinds_are_cited_as_misc_with_their_hub_url(papers: Fakes, listdir: Path) -> None:
+    """Catches a model, Space or collection that `cite` cannot cite (the citations module
+    once knew only papers, datasets and repositories) or cites with the wrong type."""
+    hub_sections(listdir)
+    assert run("add", f"hf-model:{BERT}", f"hf-collection:{COLLECTION}", "-s", "models").exit_code == 0
+    assert run("add", f"hf-space:{SPACE}", "-s", "demos").exit_code == 0
+    result = run("cite", f"hf-model:{BERT}", f"hf-space:{SPACE}", f"hf-collection:{COLLECTION}")
+    assert result.exit_code == 0, result.output
+    bib = result.stdout
+    assert "@misc{googlebert2022bert,\n" in bib
+    assert "@misc{webmlcommunity2026ternary,\n" in bib
+    assert "@misc{prismmlbonsai,\n" in bib
+    assert f"howpublished = {{\\url{{https://huggingface.co/{BERT}}}}}" in bib
+    assert f"howpublished = {{\\url{{https://huggingface.co/spaces/{SPACE}}}}}" in bib
+    csl = json.loads(run("cite", "--format", "csl-json", f"hf-model:{BERT}",
+                         f"hf-space:{SPACE}", f"hf-collection:{COLLECTION}").stdout)
+    assert [(c["type"], c["publisher"], c["author"]) for c in csl] == [
+        ("software", "Hugging Face", [{"literal": "google-bert"}]),
+        ("software", "Hugging Face", [{"literal": "webml-community"}]),
+        ("webpage", "Hugging Face", [{"literal": "prism-ml"}]),
+    ]
+    assert csl[0]["issued"] == {"date-parts": [[2022, 3, 2]]} and "issued" not in csl[2]

@@ -550,21 +550,43 @@ def sections_remove(slug: str) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "bibtex", "csl-json"]),
+    default="json",
+    show_default=True,
+    help="json: everything known; bibtex or csl-json: citations.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 def export(fmt: str, output: str | None) -> None:
-    """Export the list as JSON (stdout unless -o)."""
+    """Export the list as JSON or citations (stdout unless -o)."""
     from pathlib import Path
 
     from .entries import write_atomic
     from .export import dumps
 
-    text = dumps(_ws().export())
+    text = dumps(_ws().export()) if fmt == "json" else _ws().citations(fmt)
     if output:
         write_atomic(Path(output), text)
         _talk(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["bibtex", "csl-json"]),
+    default="bibtex",
+    show_default=True,
+    help="Citation format.",
+)
+def cite(ids: tuple[str, ...], fmt: str) -> None:
+    """Print citations for entries of the list (any ID form), from the cache."""
+    click.echo(_ws().citations(fmt, list(ids)), nl=False)
 
 
 @cli.command()

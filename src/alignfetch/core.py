@@ -151,6 +151,34 @@ class Workspace:
         ef = self.load()
         return document(ef, self._items(ef.entries))
 
+    def items_for(self, texts: Sequence[str]) -> list[Item]:
+        """The entries ``texts`` name (any ID form; in that order, once each) with their
+        cached records. An ID that is not in the list is an :class:`InputError`."""
+        refs = [ids.parse(t) for t in texts]
+        ef = self.load()
+        chosen: list[Entry] = []
+        for ref in refs:
+            entry = ef.find(str(ref))
+            if entry is None:
+                raise InputError(f"{ref} is not in {self.entries_path.name}; add it first.")
+            if entry not in chosen:
+                chosen.append(entry)
+        return self._items(chosen)
+
+    def citations(self, fmt: str = "bibtex", texts: Sequence[str] | None = None) -> str:
+        """BibTeX or CSL-JSON (``fmt``) for the whole list, or for the entries ``texts``
+        name, with the keys they have in the whole list. Reads the cache only."""
+        from .citations import cite_keys, write
+
+        if texts is None:
+            return write(fmt, self._items(self.load().entries))
+        chosen = self.items_for(texts)
+        # Keys are unique across the list: a collision with any cached entry counts.
+        listed = self.load().entries
+        records = self._records(e.id for e in listed)
+        keys = cite_keys([Item(e, records[e.id]) for e in listed if e.id in records])
+        return write(fmt, chosen, keys)
+
     def render(
         self,
         *,
