@@ -226,7 +226,7 @@ def test_cache_miss_is_one_sentence_and_fetches_nothing(fakes: Fakes, listdir: P
         f.write('\n[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n')
     before = state(listdir)
     message = (
-        "alignfetch: arxiv:2305.01937 is not in the cache yet; "
+        "alignfetch: The entry arxiv:2305.01937 is not in the cache yet; "
         "run `alignfetch refresh` to fetch it.\n"
     )
     for args in (["cite", "2305.01937"], ["export", "--format", "bibtex"],
@@ -254,7 +254,7 @@ def test_unknown_and_malformed_ids_are_bad_input() -> None:
     assert unknown.stderr == "alignfetch: arxiv:2212.08073 is not in entries.toml; add it first.\n"
     bad = run("cite", "not-an-id")
     assert bad.exit_code == 2 and bad.stdout == ""
-    assert bad.stderr.startswith("alignfetch: 'not-an-id' is not an ID alignfetch knows;")
+    assert bad.stderr.startswith("alignfetch: The text 'not-an-id' is not an ID alignfetch knows;")
     assert "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
     wrong = run("cite", "--format", "ris", "2305.01937")
     assert wrong.exit_code == 2 and "'ris' is not one of 'bibtex', 'csl-json'" in wrong.stderr
