@@ -79,7 +79,7 @@ def test_remove_show_list(fakes: Fakes, listdir: Path) -> None:
     shown = json.loads(run("show", "10.48550/arXiv.2305.01937", "--json").stdout)
     assert shown == only[0]
     text = run("show", "2305.01937").stdout
-    assert "title:" in text and "Hung-yi Lee" in text
+    assert "\nTitle " in text and "Hung-yi Lee" in text
     removed = run("remove", "arxiv:2204.05862")
     assert removed.exit_code == 0
     doc = tomlkit.parse((listdir / "entries.toml").read_text()).unwrap()
@@ -143,7 +143,7 @@ def test_subprocess_add_and_export(fakes: Fakes, listdir: Path) -> None:
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert bad.returncode == 2
-    assert bad.stderr.startswith("alignfetch: 'not-an-id' is not an ID") and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("alignfetch: The text 'not-an-id' is not an ID") and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
 

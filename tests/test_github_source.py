@@ -102,10 +102,14 @@ ACCEPTED = [
     ("https://github.com/PKU-Alignment/safe-rlhf", "gh:PKU-Alignment/safe-rlhf"),
     (
         "https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
-        "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat",
+        "gh:microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
     ),
     (
         "https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat/",
+        "gh:microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
+    ),
+    (
+        "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat",
         "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat",
     ),
     (

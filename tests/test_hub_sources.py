@@ -171,13 +171,13 @@ def test_dataset_id_forms() -> None:
                  "https://huggingface.co/datasets/Anthropic/hh-rlhf/blob/main/README.md",
                  "https://huggingface.co/datasets/Anthropic/hh-rlhf?row=3", "hf:datasets/Anthropic/hh-rlhf"]:
         assert str(ids.parse(text)) == "hf:Anthropic/hh-rlhf"
-    # https://huggingface.co/Anthropic/hh-rlhf (a model's page) is a model or a web link,
-    # not a dataset: see test_import.py.
     for bad in ["hf:Anthropic", "hf:a/b/c",
                 "https://huggingface.co/datasets/Anthropic", "hf:a--b/c", "hf:-a/b", "hf:a/b."]:
         with pytest.raises(Exception):
             ids.parse(bad)
     assert str(ids.parse("https://huggingface.co/papers/2305.16960")) == "arxiv:2305.16960"
+    # Without /datasets/ the same path is a model's page (tests/test_hub_kinds.py).
+    assert str(ids.parse("https://huggingface.co/Anthropic/hh-rlhf")) == "hf-model:Anthropic/hh-rlhf"
 
 
 # -- through the CLI ----------------------------------------------------------------

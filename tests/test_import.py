@@ -120,7 +120,7 @@ def test_reference_report(empty: Path) -> None:
         ("hf:liyucheng/zhihu_rlhf_3k", 112),
         ("gh:PKU-Alignment/safe-rlhf", 123),
         ("gh:CarperAI/trlx", 129),
-        ("gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat", 135),
+        ("gh:microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat", 135),
         ("gh:lucidrains/PaLM-rlhf-pytorch", 141),
     ]
     first = doc["entries"][0]

@@ -55,7 +55,7 @@ def test_folder_keeps_its_path_and_links_there(fakes: Fakes, listdir: Path) -> N
     url = "https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat"
     assert run("add", url, "-s", "rlhf").exit_code == 0
     (entry,) = json.loads(run("export").stdout)["entries"]
-    assert entry["id"] == "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat"
+    assert entry["id"] == "gh:microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat"
     assert entry["url"] == url
     assert entry["full_name"] == "microsoft/DeepSpeedExamples" and entry["title"] == "DeepSpeed-Chat"
     dup = run("add", "gh:Microsoft/deepspeedexamples/applications/DeepSpeed-Chat", "-s", "rlhf")

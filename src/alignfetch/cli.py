@@ -6,6 +6,7 @@ stdout carries data, stderr carries talk and errors. Exit codes: 0 success,
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +17,10 @@ from . import __version__
 from .errors import AlignfetchError
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from .core import Item, Workspace
+    from .entries import EntriesFile
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,17 +47,20 @@ class _Group(click.Group):
     "--db",
     default=None,
     envvar="ALIGNFETCH_DB",
+    metavar="URL",
     help="Cache database as a SQLAlchemy URL (env ALIGNFETCH_DB) "
     "[default: sqlite:///.alignfetch/cache.sqlite beside the entries file].",
 )
 @click.option("--offline", is_flag=True, help="Answer from the cache only; never fetch.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or talk on stderr.")
-@click.version_option(__version__, prog_name="alignfetch")
+@click.version_option(__version__, "-V", "--version", prog_name="alignfetch")
 @click.pass_context
 def cli(ctx: click.Context, entries: str, db: str | None, offline: bool, quiet: bool) -> None:
     """Keep a curated awesome list of papers, datasets and code current.
 
-    Exit codes: 0 success, 1 failure (upstream, cache, lock), 2 bad usage or input.
+    Start a list with `alignfetch init`, then `alignfetch sections add` and
+    `alignfetch add`. Exit codes: 0 success, 1 failure (upstream, cache, lock),
+    2 bad usage or input.
     """
     from .core import Workspace
 
@@ -90,13 +97,58 @@ def _json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(f)
 
 
+def _entries_file(ctx: click.Context) -> EntriesFile | None:
+    """entries.toml as the command line being completed names it, or None."""
+    import os
+    from pathlib import Path
+
+    from .entries import load
+
+    path = ctx.find_root().params.get("entries") or os.environ.get(
+        "ALIGNFETCH_ENTRIES", "entries.toml"
+    )
+    try:
+        return load(Path(path))
+    except Exception:  # noqa: BLE001 (completion must never fail, whatever the file holds)
+        return None
+
+
+def _complete_section(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    ef = _entries_file(ctx)
+    if ef is None:
+        return []
+    return [
+        CompletionItem(s.slug, help=s.title) for s in ef.sections if s.slug.startswith(incomplete)
+    ]
+
+
+def _complete_id(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
+    ef = _entries_file(ctx)
+    if ef is None:
+        return []
+    # Shells split words at ":" (bash's COMP_WORDBREAKS), so match the key too.
+    return [
+        CompletionItem(e.id)
+        for e in ef.entries
+        if e.id.startswith(incomplete) or e.id.split(":", 1)[1].startswith(incomplete)
+    ]
+
+
 def _title(item: Item) -> str:
     return item.entry.title or str(getattr(item.record, "title", item.entry.id))
 
 
 def _summary(item: Item) -> str:
     """What `add` prints of a new entry: enough to see that it is the right one."""
-    from .records import Dataset, Paper, Repo
+    from .records import Collection, Dataset, Model, Paper, Repo, Space
     from .render import human_date
 
     r = item.record
@@ -110,6 +162,22 @@ def _summary(item: Item) -> str:
             paper = item.related.get(pid)
             if isinstance(paper, Paper):
                 lines.append(f"  paper: {paper.title} ({paper.published[:4]})")
+    elif isinstance(r, Model):
+        access = f", gated ({r.gated})" if r.gated else ""
+        lines.append(f"  licence: {', '.join(r.license) or 'none given'}{access}")
+        facts = [r.pipeline_tag or ""]
+        if r.parameters is not None:
+            facts.append(f"{r.parameters:,} parameters")
+        if any(facts):
+            lines.append("  " + ", ".join(f for f in facts if f))
+        for pid in r.papers:
+            paper = item.related.get(pid)
+            if isinstance(paper, Paper):
+                lines.append(f"  paper: {paper.title} ({paper.published[:4]})")
+    elif isinstance(r, Space):
+        lines.append(f"  {r.sdk or 'unknown SDK'} Space, {r.stage or 'state unknown'}")
+    elif isinstance(r, Collection):
+        lines.append(f"  {r.items} item{'' if r.items == 1 else 's'}, {r.upvotes} upvotes")
     elif isinstance(r, Repo):
         if r.description:
             lines.append(f"  {r.description}")
@@ -120,35 +188,87 @@ def _summary(item: Item) -> str:
     return "\n".join(lines)
 
 
-def _link(value: str) -> tuple[str, str]:
+def _link(value: str, *, clear: bool = False) -> tuple[str, str]:
+    """``NAME=URL`` as a pair; with ``clear``, ``NAME=`` (no URL) is allowed too."""
+    from .errors import InputError
+
     name, sep, url = value.partition("=")
-    if not sep or not name.strip() or not url.strip():
-        raise click.BadParameter(f"{value!r} is not NAME=URL.", param_hint="--link")
+    if not sep or not name.strip() or not (url.strip() or clear):
+        form = "NAME=URL (or NAME= to remove a link)" if clear else "NAME=URL"
+        raise InputError(f"The link {value!r} is not written as {form}.")
     return name.strip(), url.strip()
 
 
-@cli.command()
+ID_EXAMPLES = (
+    (
+        "arXiv",
+        "2305.01937, 2305.01937v2, arXiv:2305.01937, math.GT/0309136, "
+        "https://arxiv.org/abs/2305.01937, 10.48550/arXiv.2305.01937, "
+        "https://huggingface.co/papers/2305.01937",
+    ),
+    (
+        "Hugging Face dataset",
+        "hf:Anthropic/hh-rlhf, https://huggingface.co/datasets/Anthropic/hh-rlhf",
+    ),
+    (
+        "GitHub",
+        "gh:CarperAI/trlx, https://github.com/CarperAI/trlx, "
+        "https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
+    ),
+)
+"""One example of each accepted ID form, shown by `add --help` (tests parse each one)."""
+
+
+def _id_forms_epilog() -> str:
+    lines = ["\b", "Accepted IDs, one example of each form:"]
+    for name, examples in ID_EXAMPLES:
+        lines.append(f"  {name}:")
+        lines.extend(f"    {example}" for example in examples.split(", "))
+    return "\n".join(lines)
+
+
+@cli.command(epilog=_id_forms_epilog())
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--section", "-s", required=True, help="Slug of the section to add to.")
+@click.option(
+    "--section",
+    "-s",
+    required=True,
+    shell_complete=_complete_section,
+    help="Slug of the section to add to.",
+)
 @click.option("--title", help="Title to show instead of the fetched one.")
 @click.option("--description", help="Description to show instead of the fetched one.")
 @click.option("--venue", help="Venue, e.g. 'ACL 2023'.")
 @click.option("--affiliation", help="Affiliation to show.")
 @click.option("--date", help="Date to show instead of the fetched one (YYYY-MM-DD).")
 @click.option("--link", "links", multiple=True, metavar="NAME=URL", help="Extra link; repeatable.")
+@click.option(
+    "--stale-after",
+    default="1d",
+    show_default=True,
+    metavar="DURATION",
+    help="Reuse a dataset's papers cached more recently than this instead of fetching them.",
+)
 @_json_option
 def add(
     ids: tuple[str, ...],
     section: str,
     links: tuple[str, ...],
+    stale_after: str,
     as_json: bool,
     **overrides: str | None,
 ) -> None:
-    """Fetch IDs and add them to a section of the list (all or nothing)."""
+    """Fetch IDs and add them to a section.
+
+    All or nothing: if any ID fails, nothing is written. Each ID may be given in
+    any accepted form (below); entries.toml gets the canonical one.
+    """
     from .export import dumps, entry_json
+    from .refresh import parse_duration
 
     pairs = dict(_link(v) for v in links)
-    items = _ws().add(list(ids), section, links=pairs, **overrides)
+    reuse = parse_duration(stale_after)
+    items = _ws().add(list(ids), section, links=pairs, reuse_after=reuse, **overrides)
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
     else:
@@ -158,7 +278,20 @@ def add(
 
 
 @cli.command()
-@click.argument("id")
+@click.option("--title", help="The list's title [default: the folder's name].")
+def init(title: str | None) -> None:
+    """Start a list: write a new entries.toml.
+
+    It holds a [list] table and a commented example section and entry. In a git
+    repository, .alignfetch/ (the cache) is added to .gitignore. An existing
+    entries.toml is never overwritten.
+    """
+    for path in _ws().init(title):
+        _talk(f"Wrote {path}.")
+
+
+@cli.command()
+@click.argument("id", shell_complete=_complete_id)
 def remove(id: str) -> None:
     """Remove an entry from the list."""
     entry = _ws().remove(id)
@@ -166,7 +299,50 @@ def remove(id: str) -> None:
 
 
 @cli.command()
-@click.argument("id")
+@click.argument("id", shell_complete=_complete_id)
+@click.option(
+    "--section",
+    "-s",
+    required=True,
+    shell_complete=_complete_section,
+    help="Slug of the section to move it to.",
+)
+def move(id: str, section: str) -> None:
+    """Move an entry to another section.
+
+    The entry keeps its place in entries.toml and its overrides.
+    """
+    entry = _ws().move(id, section)
+    _talk(f"Moved {entry.id} to {entry.section}.")
+
+
+@cli.command()
+@click.argument("id", shell_complete=_complete_id)
+@click.option("--title", help="Title to show instead of the fetched one ('' clears).")
+@click.option("--description", help="One-line description under the title ('' clears).")
+@click.option("--venue", help="Venue, e.g. 'ACL 2023' ('' clears).")
+@click.option("--affiliation", help="Affiliation to show ('' clears).")
+@click.option("--date", help="Date to show, YYYY-MM-DD ('' clears).")
+@click.option(
+    "--link",
+    "links",
+    multiple=True,
+    metavar="NAME=URL",
+    help="Set a link; NAME= removes it. Repeatable.",
+)
+def edit(id: str, links: tuple[str, ...], **overrides: str | None) -> None:
+    """Set or clear an entry's overrides.
+
+    An option given a value sets that override in entries.toml; given '' it
+    clears it; left out, it stays as it is. The entry's comments and layout stay.
+    """
+    pairs = dict(_link(v, clear=True) for v in links)
+    entry = _ws().edit(id, links=pairs, **overrides)
+    _talk(f"Edited {entry.id}.")
+
+
+@cli.command()
+@click.argument("id", shell_complete=_complete_id)
 @_json_option
 def show(id: str, as_json: bool) -> None:
     """Show one entry with everything known about it."""
@@ -176,37 +352,171 @@ def show(id: str, as_json: bool) -> None:
     if as_json:
         click.echo(dumps(entry_json(item)), nl=False)
         return
-    data = entry_json(item)
-    for key, value in data.items():
-        if value in (None, "", [], {}):
+    click.echo(_show_text(entry_json(item)))
+
+
+_LABELS = {
+    "url": "URL",
+    "pdf_url": "PDF",
+    "doi": "DOI",
+    "hf_paper": "HF paper page",
+    "code_url": "Code",
+    "journal_ref": "Journal ref",
+    "primary_category": "Primary category",
+    "sha": "Commit",
+    "last_modified": "Last modified",
+    "task_categories": "Task categories",
+    "size_categories": "Size categories",
+    "summary": "Data Card",
+    "full_name": "Full name",
+    "pushed_at": "Last push",
+    "default_branch": "Default branch",
+    "redirected_from": "Renamed from",
+    "license": "Licence",
+    "overrides": "In entries.toml",
+}
+_PROSE = ("abstract", "summary")
+_WIDTH = 88
+
+
+def _show_text(data: dict[str, Any]) -> str:
+    """An exported entry for a person: aligned labels, lists as lines, prose wrapped.
+
+    The title comes first and the long texts (abstract, Data Card) last, indented
+    under their label; a paper's authors carry their affiliations where known and
+    a dataset's papers are named by title.
+    """
+    import textwrap
+
+    rows: list[tuple[str, list[str]]] = []
+    prose: list[tuple[str, str]] = []
+    keys = ["title", *(k for k in data if k != "title")]
+    for key in keys:
+        value = data.get(key)
+        # 0 stars is worth showing; False (not archived, not private) is not.
+        if (
+            key in ("id", "section", "affiliations")
+            or value is False
+            or value in (None, "", [], {})
+        ):
             continue
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        click.echo(f"{key + ':':18}{value}")
+        label = _LABELS.get(key, key.replace("_", " ").capitalize())
+        if key in _PROSE:
+            prose.append((label, str(value)))
+            continue
+        if key == "authors":
+            affiliations = list(data.get("affiliations") or [])
+            affiliations += [[]] * (len(value) - len(affiliations))
+            lines = [
+                f"{name} ({', '.join(affs)})" if affs else str(name)
+                for name, affs in zip(value, affiliations, strict=False)
+            ]
+        elif key == "papers":
+            lines = [
+                f"{p['title']} ({p['id']}, {str(p['published'])[:4]})"
+                if p.get("title")
+                else f"{p['id']} (not in the cache)"
+                for p in value
+            ]
+        elif key == "hf_paper":
+            votes = value.get("upvotes")
+            lines = [str(value["url"]) + (f" ({votes} upvotes)" if votes is not None else "")]
+        elif isinstance(value, dict):
+            lines = [
+                f"{k}.{n}: {u}" if isinstance(v, dict) else f"{k}: {v}"
+                for k, v in value.items()
+                for n, u in (v.items() if isinstance(v, dict) else [(None, None)])
+            ]
+        elif isinstance(value, list):
+            lines = [str(v) for v in value]
+        elif value is True:
+            lines = ["yes"]
+        else:
+            lines = [str(value)]
+        rows.append((label, lines))
+    width = max((len(label) for label, _ in rows), default=0) + 2
+    out = [f"{data['id']}  [{data['section']}]"]
+    for label, lines in rows:
+        pad = " " * width
+        for i, line in enumerate(lines):
+            out.append(
+                textwrap.fill(
+                    line,
+                    width=max(_WIDTH, width + 40),
+                    initial_indent=f"{label:<{width}}" if i == 0 else pad,
+                    subsequent_indent=pad,
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+    for label, text in prose:
+        out.append(label)
+        out.extend(_wrapped(text, "  "))
+    return "\n".join(out)
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s")
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    """Markdown-ish prose wrapped and indented: paragraphs and list items kept apart."""
+    import textwrap
+
+    out: list[str] = []
+    for para in re.split(r"\n[ \t]*\n", text.strip()):
+        blocks: list[str] = []
+        for line in para.splitlines():
+            if _LIST_ITEM.match(line) or not blocks:
+                blocks.append(line.strip())
+            else:
+                blocks[-1] += " " + line.strip()
+        if out:
+            out.append("")
+        for block in blocks:
+            hang = "  " if _LIST_ITEM.match(block) else ""
+            out.append(
+                textwrap.fill(
+                    " ".join(block.split()),
+                    width=_WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=indent + hang,
+                    break_on_hyphens=False,
+                )
+            )
+    return out
 
 
 @cli.command("list")
-@click.option("--section", "-s", help="Only this section.")
+@click.option(
+    "--section",
+    "-s",
+    shell_complete=_complete_section,
+    help="Only this section and its subsections, grouped by section.",
+)
 @_json_option
 def list_(section: str | None, as_json: bool) -> None:
-    """List the entries, in file order."""
-    from .export import dumps, entry_json
+    """List the entries: ID, section, date, title."""
+    from .export import display_date, dumps, entry_json
 
     items = _ws().items(section)
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
         return
     for item in items:
-        r = item.record
-        fetched = getattr(r, "published", None) or getattr(r, "created", None) or ""
-        when = item.entry.date or fetched[:10]
+        when = display_date(entry_json(item)) or ""
         click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{_title(item)}")
 
 
-@cli.command()
+@cli.group(invoke_without_command=True)
 @_json_option
-def sections(as_json: bool) -> None:
-    """List the sections, nested as in the README."""
+@click.pass_context
+def sections(ctx: click.Context, as_json: bool) -> None:
+    """List, add or remove sections.
+
+    With no subcommand, lists the sections, nested as in the README.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from .export import dumps, section_json
 
     secs = _ws().sections()
@@ -219,22 +529,64 @@ def sections(as_json: bool) -> None:
         click.echo(f"{'  ' * depth[s.slug]}{s.slug}\t{s.title}")
 
 
+@sections.command("add")
+@click.argument("slug")
+@click.option("--title", required=True, help="The section's heading.")
+@click.option(
+    "--parent", shell_complete=_complete_section, help="Slug of the section it goes under."
+)
+def sections_add(slug: str, title: str, parent: str | None) -> None:
+    """Define a new section (after the last one)."""
+    section = _ws().add_section(slug, title, parent)
+    _talk(f"Added section {section.slug}.")
+
+
+@sections.command("remove")
+@click.argument("slug", shell_complete=_complete_section)
+def sections_remove(slug: str) -> None:
+    """Remove a section that holds no entries or subsections."""
+    section = _ws().remove_section(slug)
+    _talk(f"Removed section {section.slug}.")
+
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "bibtex", "csl-json"]),
+    default="json",
+    show_default=True,
+    help="json: everything known; bibtex or csl-json: citations.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 def export(fmt: str, output: str | None) -> None:
-    """Export the list with every entry's metadata."""
+    """Export the list as JSON or citations (stdout unless -o)."""
     from pathlib import Path
 
     from .entries import write_atomic
     from .export import dumps
 
-    text = dumps(_ws().export())
+    text = dumps(_ws().export()) if fmt == "json" else _ws().citations(fmt)
     if output:
         write_atomic(Path(output), text)
         _talk(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["bibtex", "csl-json"]),
+    default="bibtex",
+    show_default=True,
+    help="Citation format.",
+)
+def cite(ids: tuple[str, ...], fmt: str) -> None:
+    """Print citations for entries of the list (any ID form), from the cache."""
+    click.echo(_ws().citations(fmt, list(ids)), nl=False)
 
 
 @cli.command()
@@ -246,7 +598,11 @@ def export(fmt: str, output: str | None) -> None:
     help="Re-fetch entries cached longer ago than this (30m, 12h, 1d, 2w).",
 )
 @click.option("--all", "everything", is_flag=True, help="Re-fetch every entry, however fresh.")
-@click.option("--only", type=click.Choice(["paper", "dataset", "repo"]), help="Only this kind.")
+@click.option(
+    "--only",
+    type=click.Choice(["paper", "dataset", "repo", "model", "space", "collection"]),
+    help="Only this kind.",
+)
 @click.option("--dry-run", is_flag=True, help="Fetch and report, but write nothing.")
 @click.option(
     "--stars-threshold",
@@ -265,7 +621,9 @@ def refresh(
     stars_threshold: float,
     as_json: bool,
 ) -> None:
-    """Re-fetch stale entries and report what changed (the nightly job).
+    """Re-fetch stale entries; report what changed.
+
+    The nightly job.
 
     Keeps going past failed entries, which keep their last good data; exits 1
     when any entry failed.
@@ -333,11 +691,17 @@ class _NoBar:
     help="A Jinja2 template instead of [list] template or the default.",
 )
 def render(output: str | None, check: bool, source: str | None, template: str | None) -> None:
-    """Render the list's README in its house style."""
+    """Render the list's README (stdout unless -o).
+
+    Writes to stdout, or with -o FILE into FILE (only between its alignfetch
+    markers, if it has them).
+    """
+    from .errors import InputError
+
     ws = _ws()
     if output is None:
         if check:
-            raise click.UsageError("--check needs the file to compare: give -o FILE.")
+            raise InputError("The --check option needs the file to compare; give -o FILE.")
         click.echo(ws.render(source=source, template=template), nl=False)
         return
     difference = ws.render_to(output, check=check, source=source, template=template)
@@ -386,6 +750,96 @@ def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
     _talk(report.text().rstrip("\n"))
 
 
+@cli.command()
+@click.option(
+    "--source",
+    type=click.Choice(["arxiv", "hf", "all"]),
+    default="all",
+    show_default=True,
+    help="arXiv's listings, the Hub's daily papers, or both.",
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="CAT",
+    help="arXiv category to read (repeatable) [default: [discover] categories, else the "
+    "primary categories of the list's papers].",
+)
+@click.option(
+    "--days",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Announcements of the last N days (earlier days as cached by earlier runs).",
+)
+@click.option("--top", type=int, default=20, show_default=True, help="At most N candidates.")
+@click.option(
+    "--min-score",
+    type=float,
+    default=0.0,
+    show_default=True,
+    metavar="X",
+    help="Only candidates scoring X or more.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: a checklist with each candidate's `alignfetch add` command.",
+)
+@click.option("--reject", "to_reject", metavar="ID", help="Never propose this paper again.")
+@_json_option
+def discover(
+    source: str,
+    categories: tuple[str, ...],
+    days: int,
+    top: int,
+    min_score: float,
+    fmt: str,
+    to_reject: str | None,
+    as_json: bool,
+) -> None:
+    """Propose new papers for the list, each with a section.
+
+    Papers announced lately, with a suggested section and a reason.
+
+    Exits 1 when a source failed (the other's candidates are still shown).
+    """
+    from .discover import markdown
+    from .export import dumps
+
+    ws = _ws()
+    if to_reject is not None:
+        rid, new = ws.reject(to_reject)
+        _talk(
+            f"Rejected {rid}; discover will not propose it again."
+            if new
+            else f"{rid} was already rejected."
+        )
+        return
+    if as_json and fmt != "text":
+        raise click.UsageError("Give --json or --format markdown, not both.")
+    result = ws.discover(
+        source=source, categories=list(categories), days=days, top=top, min_score=min_score
+    )
+    for note in result.notes:
+        _talk(f"alignfetch: {note}")
+    if as_json:
+        click.echo(dumps(result.json()), nl=False)
+    elif fmt == "markdown":
+        click.echo(markdown(result.candidates), nl=False)
+    else:
+        for c in result.candidates:
+            click.echo(f"{c.id}\t{c.section or '-'}\t{c.score:.2f}\t{c.title}")
+    for failure in result.failures:
+        click.echo(f"alignfetch: {failure}", err=True)
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
 @cli.group()
 def db() -> None:
     """Manage the cache database."""
@@ -393,7 +847,10 @@ def db() -> None:
 
 @db.command()
 def upgrade() -> None:
-    """Bring the cache's schema up to date (done automatically when it is opened)."""
+    """Bring the cache's schema up to date.
+
+    Also done automatically when the cache is opened.
+    """
     from .db import current_revision
 
     ws = _ws()

@@ -15,6 +15,7 @@ from . import __version__
 from .errors import InputError
 
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
+DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_GITHUB_URL = "https://api.github.com"
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 USER_AGENT = f"alignfetch/{__version__} (+https://pypi.org/project/alignfetch/)"
@@ -62,6 +63,7 @@ class Settings:
     hf_token: str | None = field(default=None, repr=False)
     user_agent: str = USER_AGENT
     lock_timeout: float = 120.0
+    arxiv_rss_url: str = DEFAULT_ARXIV_RSS_URL
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,4 +79,7 @@ class Settings:
             github_token=env.get("GITHUB_TOKEN") or None,
             hf_token=env.get("HF_TOKEN") or None,
             lock_timeout=_float("ALIGNFETCH_LOCK_TIMEOUT", 120.0),
+            arxiv_rss_url=(env.get("ALIGNFETCH_ARXIV_RSS_URL") or DEFAULT_ARXIV_RSS_URL).rstrip(
+                "/"
+            ),
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import entries as entries_mod
 from . import ids
@@ -26,13 +26,16 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .db import Cache
+    from .discover import Result as DiscoverResult
     from .importer import ImportReport
     from .models import CachedRecord
     from .refresh import Report
     from .sources import Fetched, Outcome, Source
 
 log = logging.getLogger("alignfetch")
+_T = TypeVar("_T")
 KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
+KINDS.update({"hf-model": "model", "hf-space": "space", "hf-collection": "collection"})
 KINDS["url"] = "link"
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old."""
@@ -101,12 +104,17 @@ class Workspace:
         return self.load().sections
 
     def items(self, section: str | None = None) -> list[Item]:
-        """Entries in file order with their cached records (no fetching)."""
+        """Entries with their cached records (no fetching), in file order.
+
+        With ``section``, the entries of that section and of its subsections,
+        grouped by section in the README's order (a section, then its children).
+        """
         ef = self.load()
         chosen = ef.entries
         if section is not None:
             ef.section(section)
-            chosen = [e for e in chosen if e.section == section]
+            rank = {slug: i for i, slug in enumerate(_subtree(ef.sections, section))}
+            chosen = sorted((e for e in chosen if e.section in rank), key=lambda e: rank[e.section])
         return self._items(chosen)
 
     def _items(self, chosen: Sequence[Entry]) -> list[Item]:
@@ -117,7 +125,7 @@ class Workspace:
         missing = [e.id for e in chosen if e.id not in records]
         if missing:
             raise CacheMissError(
-                f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache yet; "
+                f"{_entries(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache yet; "
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
@@ -136,7 +144,7 @@ class Workspace:
         ef = self.load()
         entry = ef.find(str(ref))
         if entry is None:
-            raise InputError(f"{ref} is not in {self.entries_path.name}; add it first.")
+            raise InputError(f"{_cap(str(ref))} is not in {self.entries_path.name}; add it first.")
         return self._items([entry])[0]
 
     def export(self) -> dict[str, Any]:
@@ -144,6 +152,34 @@ class Workspace:
 
         ef = self.load()
         return document(ef, self._items(ef.entries))
+
+    def items_for(self, texts: Sequence[str]) -> list[Item]:
+        """The entries ``texts`` name (any ID form; in that order, once each) with their
+        cached records. An ID that is not in the list is an :class:`InputError`."""
+        refs = [ids.parse(t) for t in texts]
+        ef = self.load()
+        chosen: list[Entry] = []
+        for ref in refs:
+            entry = ef.find(str(ref))
+            if entry is None:
+                raise InputError(f"{ref} is not in {self.entries_path.name}; add it first.")
+            if entry not in chosen:
+                chosen.append(entry)
+        return self._items(chosen)
+
+    def citations(self, fmt: str = "bibtex", texts: Sequence[str] | None = None) -> str:
+        """BibTeX or CSL-JSON (``fmt``) for the whole list, or for the entries ``texts``
+        name, with the keys they have in the whole list. Reads the cache only."""
+        from .citations import cite_keys, write
+
+        if texts is None:
+            return write(fmt, self._items(self.load().entries))
+        chosen = self.items_for(texts)
+        # Keys are unique across the list: a collision with any cached entry counts.
+        listed = self.load().entries
+        records = self._records(e.id for e in listed)
+        keys = cite_keys([Item(e, records[e.id]) for e in listed if e.id in records])
+        return write(fmt, chosen, keys)
 
     def render(
         self,
@@ -197,7 +233,7 @@ class Workspace:
             existing = ""
         except (OSError, UnicodeDecodeError) as err:
             raise InputError(
-                f"{path} could not be read as UTF-8 text ({err}); check the path."
+                f"The file {path} could not be read as UTF-8 text ({err}); check the path."
             ) from None
         new = splice(existing, self.render(source=source, template=template))
         if check:
@@ -205,6 +241,29 @@ class Workspace:
         if new != existing:
             entries_mod.write_atomic(path, new)
         return None
+
+    def discover(
+        self,
+        *,
+        source: str = "all",
+        categories: Sequence[str] = (),
+        days: int = 1,
+        top: int = 20,
+        min_score: float = 0.0,
+    ) -> DiscoverResult:
+        """Papers announced lately that may belong in the list, ranked (see
+        :mod:`alignfetch.discover`); each listing is fetched once a day."""
+        from .discover import run
+
+        return run(
+            self, source=source, categories=categories, days=days, top=top, min_score=min_score
+        )
+
+    def reject(self, text: str) -> tuple[str, bool]:
+        """Never propose the paper ``text`` again; False when it was already rejected."""
+        from .discover import reject
+
+        return reject(self, text)
 
     # -- writing -----------------------------------------------------------------
 
@@ -219,20 +278,26 @@ class Workspace:
         affiliation: str | None = None,
         date: str | None = None,
         links: Mapping[str, str] | None = None,
+        reuse_after: timedelta | None = timedelta(days=1),
     ) -> list[Item]:
-        """Fetch ``texts`` and append them to ``section``; all or nothing."""
+        """Fetch ``texts`` and append them to ``section``; all or nothing.
+
+        A paper that a new dataset names and that was fetched less than
+        ``reuse_after`` ago is taken from the cache, not asked for again (None:
+        always fetch).
+        """
         if not texts:
             raise InputError("Give at least one ID to add.")
         refs = [ids.parse(t) for t in texts]
         if date is not None:
-            entries_mod.check_date(date)
-        link_pairs = entries_mod.check_links(dict(links or {}))
+            _sentence(entries_mod.check_date, date)
+        link_pairs = _sentence(entries_mod.check_links, dict(links or {}))
         # Checked before the lock (bad input touches nothing), and again under it.
         _check_new(self.load(), texts, refs, section)
         with self.lock():
             ef = self.load()
             _check_new(ef, texts, refs, section)
-            run = self.fetch(refs)
+            run = self.fetch(refs, reuse_after=reuse_after)
             new = [
                 Entry(
                     str(ref),
@@ -310,28 +375,159 @@ class Workspace:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
         ref = ids.parse(text)
         if self.load().find(str(ref)) is None:
-            raise InputError(f"{ref} is not in {self.entries_path.name}; nothing was removed.")
+            raise InputError(
+                f"{_cap(str(ref))} is not in {self.entries_path.name}; nothing was removed."
+            )
         with self.lock():
             ef = self.load()
             entry = ef.remove(str(ref))
             ef.write(ef.dumps())
             return entry
 
-    def fetch(self, refs: Sequence[ids.Ref]) -> FetchRun:
+    def init(self, title: str | None = None) -> list[Path]:
+        """Create entries.toml (and add ``.alignfetch/`` to .gitignore in a git repository).
+
+        Returns the files written. An existing entries.toml is never overwritten.
+        """
+        path = self.entries_path
+        if path.exists() or path.is_symlink():
+            raise InputError(
+                f"The file {path} already exists; alignfetch init never overwrites it."
+            )
+        if not path.parent.is_dir():
+            raise InputError(f"The folder {path.parent} does not exist; create it first.")
+        name = title if title is not None else path.resolve().parent.name or "Awesome list"
+        written = [path]
+        ignore = _gitignore(path.parent)
+        entries_mod.write_atomic(path, entries_mod.init_text(name))
+        if ignore is not None:
+            entries_mod.write_atomic(ignore[0], ignore[1])
+            written.append(ignore[0])
+        return written
+
+    def add_section(self, slug: str, title: str, parent: str | None = None) -> Section:
+        """Define a new section after the last one (style-preserving, atomic, locked)."""
+        if not entries_mod._SLUG.fullmatch(slug):
+            raise InputError(
+                f"The slug {slug!r} is not valid; use lower-case letters, digits, '-' and '_', "
+                "starting with a letter or digit."
+            )
+        if not title.strip():
+            raise InputError(f"The section {slug!r} needs a title; give --title.")
+        section = Section(slug, title, parent)
+
+        def apply(ef: EntriesFile) -> Section:
+            if any(s.slug == slug for s in ef.sections):
+                raise InputError(f"There is already a section {slug!r} in {ef.path.name}.")
+            if parent is not None:
+                ef.section(parent)
+            entries_mod.add_section(ef, section)
+            return section
+
+        return self._rewrite(apply)
+
+    def remove_section(self, slug: str) -> Section:
+        """Remove an empty section: one that holds no entries and no subsections."""
+
+        def apply(ef: EntriesFile) -> Section:
+            ef.section(slug)
+            used = sum(1 for e in ef.entries if e.section == slug)
+            children = [s.slug for s in ef.sections if s.parent == slug]
+            if used or children:
+                held = [f"{used} entr{'y' if used == 1 else 'ies'}"] if used else []
+                if children:
+                    plural = "s" if len(children) > 1 else ""
+                    held.append(f"the subsection{plural} {', '.join(children)}")
+                them = "it" if used + len(children) == 1 else "them"
+                raise InputError(
+                    f"The section {slug!r} still holds {' and '.join(held)}; "
+                    f"move or remove {them} first."
+                )
+            return entries_mod.remove_section(ef, slug)
+
+        return self._rewrite(apply)
+
+    def move(self, text: str, section: str) -> Entry:
+        """Put an entry in another section, keeping its place in the file and its overrides."""
+        ref = ids.parse(text)
+
+        def apply(ef: EntriesFile) -> Entry:
+            entry = self._entry(ef, ref)
+            ef.section(section)
+            if entry.section == section:
+                raise InputError(f"{_cap(entry.id)} is already in section {section!r}.")
+            return entries_mod.edit_entry(ef, entry.id, {"section": section})
+
+        return self._rewrite(apply)
+
+    def edit(
+        self,
+        text: str,
+        *,
+        links: Mapping[str, str | None] | None = None,
+        **overrides: str | None,
+    ) -> Entry:
+        """Set or clear an entry's overrides: a value sets, ``""`` clears, None leaves it.
+
+        ``links`` maps a link name to a URL, or to ``""``/None to remove that link.
+        """
+        ref = ids.parse(text)
+        unknown = sorted(set(overrides) - set(entries_mod.OVERRIDES))
+        if unknown:
+            raise InputError(
+                f"There is no override {unknown[0]!r}; use one of: "
+                f"{', '.join(entries_mod.OVERRIDES)}."
+            )
+        changes: dict[str, Any] = {k: v or None for k, v in overrides.items() if v is not None}
+        if changes.get("date"):
+            _sentence(entries_mod.check_date, changes["date"])
+        if links:
+            _sentence(entries_mod.check_links, {k: v for k, v in links.items() if v})
+            changes["links"] = {k: v or None for k, v in links.items()}
+        if not changes:
+            raise InputError(
+                "Give at least one change, such as --venue 'ACL 2023' (or --venue '' to clear it)."
+            )
+
+        def apply(ef: EntriesFile) -> Entry:
+            entry = self._entry(ef, ref)
+            return entries_mod.edit_entry(ef, entry.id, changes)
+
+        return self._rewrite(apply)
+
+    def _rewrite(self, apply: Callable[[EntriesFile], _T]) -> _T:
+        """Edit entries.toml with ``apply``: tried first without the lock (bad input then
+        touches nothing), then again under the lock on a fresh read, and written."""
+        apply(self.load())
+        with self.lock():
+            ef = self.load()
+            out = apply(ef)
+            ef.write(ef.dumps())
+            return out
+
+    def _entry(self, ef: EntriesFile, ref: ids.Ref) -> Entry:
+        entry = ef.find(str(ref))
+        if entry is None:
+            raise InputError(f"{_cap(str(ref))} is not in {ef.path.name}; add it first.")
+        return entry
+
+    def fetch(self, refs: Sequence[ids.Ref], *, reuse_after: timedelta | None = None) -> FetchRun:
         """Fetch fresh records for ``refs`` and what they point to; any failure raises.
 
-        Offline, the cache answers instead and the run holds nothing new.
+        Offline, the cache answers instead and the run holds nothing new. Papers
+        that datasets name and that were fetched within ``reuse_after`` come from
+        the cache.
         """
         if self.offline:
             have = self._cached(str(r) for r in refs)
             missing = [str(r) for r in refs if str(r) not in have]
             if missing:
                 raise CacheMissError(
-                    f"{_some(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
+                    f"{_entries(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
                     "and --offline forbids fetching; run again without --offline."
                 )
             return FetchRun()
-        run = self.fetch_outcomes(refs)
+        run = self.fetch_outcomes(refs, reuse_after=reuse_after)
         errors = [o for o in run.outcomes.values() if isinstance(o, SourceError)]
         if errors:
             first = errors[0]
@@ -361,7 +557,7 @@ class Workspace:
 
         if self.offline:
             raise InputError(
-                "refresh exists to fetch, and --offline forbids fetching; drop --offline."
+                "Refresh exists to fetch, and --offline forbids fetching; drop --offline."
             )
         if only is not None and only not in KINDS.values():
             raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
@@ -394,6 +590,7 @@ class Workspace:
                 old = from_dict(row.record) if row is not None else None
                 report.changes.extend(changes(old, outcome.record, threshold))
         report.warnings.update(run.warnings)
+        report.uncached = {rid for rid in report.failures if rid not in cached}
         if not dry_run:
             with self.lock():
                 self.store(run)
@@ -405,21 +602,22 @@ class Workspace:
         refs: Sequence[ids.Ref],
         progress: Callable[[int], None] | None = None,
         pages_after: timedelta | None = None,
+        reuse_after: timedelta | None = None,
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to.
 
-        Datasets go first so that the papers they name join the one arXiv batch;
+        Datasets and models go first so that the papers they name join the one arXiv batch;
         paper pages come last and may fail without failing their paper. A batch
         that fails outright fails each of its IDs.
         """
-        from .records import Dataset, Paper
+        from .records import Dataset, Model, Paper
         from .sources import SOURCES, hf_papers
 
         run = FetchRun()
         by_prefix: dict[str, list[str]] = {}
         for ref in refs:
             by_prefix.setdefault(ref.prefix, []).append(ref.key)
-        for prefix in ("hf", "gh"):
+        for prefix in ("hf", "hf-model", "hf-space", "hf-collection", "gh"):
             if prefix in by_prefix:
                 run.outcomes.update(
                     self._batch(SOURCES[prefix], prefix, by_prefix[prefix], progress)
@@ -427,11 +625,20 @@ class Workspace:
         if "url" in by_prefix:  # made from the URL alone: no request
             run.outcomes.update(self._batch(SOURCES["url"], "url", by_prefix["url"], progress))
         wanted = by_prefix.get("arxiv", [])
-        named: dict[str, list[str]] = {}  # paper key -> datasets that name it
+        named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
         for rid, outcome in run.outcomes.items():
-            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset):
+            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset | Model):
                 for pid in outcome.record.papers:
                     named.setdefault(pid.split(":", 1)[1], []).append(rid)
+        if reuse_after is not None and named:
+            # A paper added a minute ago need not be asked for again for its dataset.
+            cutoff = datetime.now(UTC) - reuse_after
+            fresh = self._cached(f"arxiv:{k}" for k in named if k not in wanted)
+            named = {
+                k: v
+                for k, v in named.items()
+                if (row := fresh.get(f"arxiv:{k}")) is None or row.fetched_at <= cutoff
+            }
         keys = list(dict.fromkeys([*wanted, *named]))
         papers = self._batch(SOURCES["arxiv"], "arxiv", keys, progress) if keys else {}
         wanted_set = set(wanted)
@@ -561,14 +768,16 @@ def _check_new(
     for text, ref in zip(texts, refs, strict=True):
         if ref.identity in seen:
             raise InputError(
-                f"{text!r} and {seen[ref.identity]!r} are the same entry ({ref}); give it once."
+                f"The IDs {text!r} and {seen[ref.identity]!r} are the same entry ({ref}); "
+                "give it once."
             )
         seen[ref.identity] = text
         there = ef.find(str(ref))
         if there is not None:
+            # Named as entries.toml holds it, whatever the spelling typed.
             raise InputError(
-                f"{ref} is already in the list, in section {there.section!r}; "
-                "remove it first to move it."
+                f"{_cap(there.id)} is already in the list, in section {there.section!r}; "
+                f"to move it, run `alignfetch move {there.id} --section {section}`."
             )
 
 
@@ -582,13 +791,13 @@ def read_export(path: Path) -> dict[str, Any]:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(
-            f"{path} does not exist; write it with `alignfetch export -o {path}`."
+            f"The export {path} does not exist; write it with `alignfetch export -o {path}`."
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise InputError(f"{path} is not an alignfetch export ({err}).") from None
+        raise InputError(f"The file {path} is not an alignfetch export ({err}).") from None
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
         raise InputError(
-            f"{path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
+            f"The file {path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
             "write it again with `alignfetch export`."
         )
     return doc
@@ -597,6 +806,55 @@ def read_export(path: Path) -> dict[str, Any]:
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+def _subtree(sections: Sequence[Section], slug: str) -> list[str]:
+    """``slug`` and the slugs of its subsections, depth first in file order."""
+    out = [slug]
+    for s in sections:
+        if s.parent == slug:
+            out.extend(_subtree(sections, s.slug))
+    return out
+
+
+def _gitignore(folder: Path) -> tuple[Path, str] | None:
+    """The .gitignore to write so that git ignores the cache, or None: not a git
+    repository, or ``.alignfetch`` is ignored there already."""
+    here = folder.resolve()
+    if not any((d / ".git").exists() for d in (here, *here.parents)):
+        return None
+    path = folder / ".gitignore"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"The file {path} could not be read ({err}); fix it first.") from None
+    lines = {line.strip() for line in text.splitlines()}
+    if lines & {".alignfetch", ".alignfetch/", "/.alignfetch", "/.alignfetch/"}:
+        return None
+    nl = "\r\n" if "\r\n" in text else "\n"
+    sep = nl if text and not text.endswith("\n") else ""
+    return path, f"{text}{sep}.alignfetch/{nl}"
+
+
+def _entries(rids: Sequence[str]) -> str:
+    """IDs at the start of a sentence: ``The entry X`` or ``The entries X, Y``."""
+    return f"The entr{'y' if len(rids) == 1 else 'ies'} {_some(rids)}"
+
+
+def _cap(text: str) -> str:
+    """An ID at the start of a sentence: ``The entry arxiv:2305.01937``."""
+    return f"The entry {text}"
+
+
+def _sentence(check: Callable[[Any], Any], value: Any) -> Any:
+    """Run a check whose message is a clause (``the date ...``) and make it a sentence."""
+    try:
+        return check(value)
+    except InputError as err:
+        message = err.message.rstrip(".")
+        raise InputError(f"{message[:1].upper()}{message[1:]}.") from None
 
 
 def _some(ids_: Sequence[str], shown: int = 5) -> str:

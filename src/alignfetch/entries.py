@@ -217,19 +217,6 @@ def _section_raw(section: Section) -> dict[str, Any]:
     return raw
 
 
-def _section_text(section: Section) -> str:
-    """The section as a [[sections]] table, written by tomlkit."""
-    import tomlkit
-
-    t = tomlkit.table()
-    t.update(_section_raw(section))
-    doc = tomlkit.document()
-    aot = tomlkit.aot()
-    aot.append(t)
-    doc["sections"] = aot
-    return tomlkit.dumps(doc)
-
-
 def new_file(path: Path, title: str) -> EntriesFile:
     """An entries file that does not exist yet: a [list] table with ``title``."""
     import tomlkit
@@ -325,8 +312,8 @@ def write_atomic(path: Path, text: str) -> None:
         _replace(path, text)
     except OSError as err:
         raise AlignfetchError(
-            f"{path} could not be written ({err.strerror or err}); check the folder and its "
-            "permissions."
+            f"The file {path} could not be written ({err.strerror or err}); check the folder "
+            "and its permissions."
         ) from None
 
 
@@ -357,15 +344,17 @@ def load(path: Path) -> EntriesFile:
         text = text.removeprefix("\ufeff")
     except FileNotFoundError:
         raise EntriesFileError(
-            f"{path} does not exist; create it (see the README for the format) "
+            f"The file {path} does not exist; create it with `alignfetch init`, "
             "or point --entries at yours."
         ) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise EntriesFileError(f"{path} could not be read ({err}).") from None
+        raise EntriesFileError(f"The file {path} could not be read ({err}).") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise EntriesFileError(f"{path} is not valid TOML ({err}); fix it and try again.") from None
+        raise EntriesFileError(
+            f"The file {path} is not valid TOML ({err}); fix it and try again."
+        ) from None
     ef = _check(path, text, data)
     ef.bom = bom
     return ef
@@ -493,3 +482,253 @@ def check_links(links: object) -> tuple[tuple[str, str], ...]:
             raise InputError(f"the link {name!r} must be an http(s) URL, not {url!r}")
         out.append((str(name), url))
     return tuple(out)
+
+
+# -- editing sections and entries in place ----------------------------------------------
+# New tables are rendered by tomlkit and inserted; an existing entry's table is
+# parsed and rewritten by tomlkit on its own text (so its comments and layout
+# stay), and a removed table's lines are cut. Every edit is checked by reading
+# the whole file back with tomllib before it is accepted.
+
+INIT_TEMPLATE = """\
+# The list alignfetch keeps: sections, then entries. Comments survive alignfetch's edits.
+# Add a section:  alignfetch sections add evaluation --title "LLM for Evaluation"
+# Add an entry:   alignfetch add 2305.01937 --section evaluation
+
+[list]
+title = {title}
+# order = "newest"           # within a section, newest first (default: "file", as written)
+# template = "list.md.j2"    # your own Jinja2 template, relative to this file
+
+# A section: a slug (lower-case letters, digits, '-' and '_'), a title and an
+# optional parent defined above it.
+#
+# [[sections]]
+# slug = "evaluation"
+# title = "LLM for Evaluation"
+# parent = "papers"
+
+# An entry: any accepted ID form (alignfetch writes the canonical one), its
+# section and optional overrides, which win over fetched values.
+#
+# [[entries]]
+# id = "arxiv:2305.01937"
+# section = "evaluation"
+# venue = "ACL 2023"
+# affiliation = "National Taiwan University"
+# date = "2023-05-03"
+# description = "A one-line description under the title."
+# links = {{ Github = "https://github.com/..." }}
+"""
+
+
+def init_text(title: str) -> str:
+    """A new entries.toml: a [list] table and a commented example section and entry."""
+    import tomlkit
+
+    return INIT_TEMPLATE.format(title=tomlkit.string(title).as_string())
+
+
+def _header(key: str) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*\[\[[ \t]*{key}[ \t]*\]\][ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE)
+
+
+def _span(text: str, key: str, index: int) -> tuple[int, int] | None:
+    """Where the ``index``-th ``[[key]]`` table's own lines are: from its header to
+    its last line that is not blank or a comment (those sit above the next table)."""
+    headers = list(_header(key).finditer(text))
+    if index >= len(headers):
+        return None
+    start = headers[index].start()
+    sub = re.compile(rf"[ \t]*\[\[?[ \t]*{key}[ \t]*\.")
+    following = _TABLE_HEADER.search(text, headers[index].end())
+    while following is not None and sub.match(text, following.start()):
+        following = _TABLE_HEADER.search(text, following.end())
+    end = following.start() if following else len(text)
+    lines = text[start:end].splitlines(keepends=True)
+    keep = len(lines)
+    while keep > 1 and (not lines[keep - 1].strip() or lines[keep - 1].lstrip().startswith("#")):
+        keep -= 1
+    return start, start + len("".join(lines[:keep]))
+
+
+def _section_text(section: Section) -> str:
+    import tomlkit
+
+    t = tomlkit.table()
+    t["slug"] = section.slug
+    t["title"] = section.title
+    if section.parent is not None:
+        t["parent"] = section.parent
+    doc = tomlkit.document()
+    aot = tomlkit.aot()
+    aot.append(t)
+    doc["sections"] = aot
+    return tomlkit.dumps(doc)
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _with_newlines(fragment: str, nl: str) -> str:
+    return re.sub(r"\r?\n", nl, fragment)
+
+
+def _accept(ef: EntriesFile, text: str, expected: dict[str, Any]) -> None:
+    """Take ``text`` as the file's new text if it reads back as ``expected``."""
+    try:
+        data: dict[str, Any] | None = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        data = None
+    if data is None or data != expected:
+        raise EntriesFileError(
+            f"The edit of {ef.path.name} could not be made safely (its tables are written in "
+            "a way alignfetch does not edit); make it by hand."
+        )
+    new = _check(ef.path, text, data)
+    ef.text, ef.meta, ef.sections = new.text, new.meta, new.sections
+    ef.entries, ef.raws, ef.rest = new.entries, new.raws, new.rest
+
+
+def _data(ef: EntriesFile) -> dict[str, Any]:
+    """The file's content as tomllib read it."""
+    out = dict(ef.rest)
+    if ef.raws:
+        out["entries"] = [dict(r) for r in ef.raws]
+    return out
+
+
+def add_section(ef: EntriesFile, section: Section) -> None:
+    """Insert ``section`` as a [[sections]] table after the last one (or, with none yet,
+    before the first entry's table and the comments above it, or at the end)."""
+    nl = _newline(ef.text)
+    table = _with_newlines(_section_text(section), nl)
+    text = ef.text
+    count = len(list(_header("sections").finditer(text)))
+    if ef.sections and count != len(ef.sections):
+        raise EntriesFileError(
+            f"In {ef.path.name}, sections are written as an inline array; write each as a "
+            "[[sections]] table so that alignfetch can edit the file."
+        )
+    if ef.sections:
+        span = _span(text, "sections", count - 1)
+        assert span is not None
+        end = span[1]
+        head = text[:end] if text[:end].endswith(("\n", "\r")) else text[:end] + nl
+        new = f"{head}{nl}{table}{text[end:]}"
+    else:
+        first = _header("entries").search(text)
+        if first is None:
+            base = text.rstrip()
+            new = f"{base}{nl}{nl}{table}" if base else table
+        else:
+            # Keep the comments written above the first entry with that entry.
+            start = first.start()
+            before = text[:start].splitlines(keepends=True)
+            while before and before[-1].lstrip().startswith("#"):
+                start -= len(before.pop())
+            new = f"{text[:start]}{table}{nl}{text[start:]}"
+    expected = _data(ef)
+    raw = {"slug": section.slug, "title": section.title}
+    if section.parent is not None:
+        raw["parent"] = section.parent
+    expected["sections"] = [*expected.get("sections", []), raw]
+    _accept(ef, new, expected)
+
+
+def remove_section(ef: EntriesFile, slug: str) -> Section:
+    """Cut the section's [[sections]] table out of the text; it must be empty."""
+    section = ef.section(slug)
+    index = ef.sections.index(section)
+    span = _span(ef.text, "sections", index)
+    if span is None or len(list(_header("sections").finditer(ef.text))) != len(ef.sections):
+        raise EntriesFileError(
+            f"The section {slug!r} could not be cut out of {ef.path.name} safely (sections are "
+            "written in a way alignfetch does not edit); remove its lines by hand."
+        )
+    start, end = span
+    text = ef.text
+    tail = text[end:]
+    head = text[:start]
+    # The blank line that separated the table from what follows goes with it.
+    if not head.strip() or head.endswith(("\n\n", "\r\n\r\n")):
+        tail = re.sub(r"^(?:[ \t]*\r?\n)+", "", tail)
+    new = head + tail
+    if not new.strip():
+        new = ""
+    elif not tail.strip():
+        new = new.rstrip("\r\n") + _newline(text)
+    expected = _data(ef)
+    expected["sections"] = [s for s in expected.get("sections", []) if s.get("slug") != slug]
+    if not expected["sections"]:
+        del expected["sections"]
+    _accept(ef, new, expected)
+    return section
+
+
+def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> Entry:
+    """Set (a string) or clear (None) keys of the entry's table, in place.
+
+    ``changes`` maps ``section`` and override names to a value or None, and
+    ``links`` to a mapping of link names to a URL or None (None removes the link).
+    Only the entry's own table is rewritten (by tomlkit, keeping its comments).
+    """
+    import tomlkit
+
+    entry = ef.find(entry_id)
+    if entry is None:
+        raise InputError(f"The entry {entry_id} is not in {ef.path.name}; add it first.")
+    index = ef.entries.index(entry)
+    span = _span(ef.text, "entries", index)
+    if span is None or len(list(_ENTRIES_HEADER.finditer(ef.text))) != len(ef.entries):
+        raise EntriesFileError(
+            f"In {ef.path.name}, entries are written as an inline array; write each as an "
+            "[[entries]] table so that alignfetch can edit the file."
+        )
+    start, end = span
+    nl = _newline(ef.text)
+    doc = tomlkit.parse(ef.text[start:end].replace("\r\n", "\n"))
+    table = doc["entries"][0]
+    raw = dict(ef.raws[index])
+    for key, value in changes.items():
+        if key == "links":
+            merged = dict(raw.get("links", {}))
+            for name, url in value.items():
+                if url is None:
+                    merged.pop(name, None)
+                else:
+                    merged[name] = url
+            links = table.get("links")
+            if merged and isinstance(links, tomlkit.items.Table):
+                # A [entries.links] table of its own: edit it key by key.
+                for name in [n for n in links if n not in merged]:
+                    del links[name]
+                for name, url in merged.items():
+                    links[name] = url
+            elif merged:
+                inline = tomlkit.inline_table()
+                inline.update(merged)
+                table["links"] = inline
+            elif "links" in table:
+                del table["links"]
+            if merged:
+                raw["links"] = merged
+            else:
+                raw.pop("links", None)
+        elif value is None:
+            raw.pop(key, None)
+            if key in table:
+                del table[key]
+        else:
+            raw[key] = value
+            table[key] = value
+    fragment = _with_newlines(tomlkit.dumps(doc), nl)
+    # tomlkit may end the table with a newline the span did not hold.
+    if not ef.text[start:end].endswith(("\n", "\r")):
+        fragment = fragment.rstrip("\r\n")
+    new = ef.text[:start] + fragment + ef.text[end:]
+    expected = _data(ef)
+    expected["entries"][index] = raw
+    _accept(ef, new, expected)
+    return ef.entries[index]

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .records import Dataset, Paper, PaperPage, Record, page_id, to_dict
+from .records import Dataset, Model, Paper, PaperPage, Record, page_id, to_dict
 
 if TYPE_CHECKING:
     from .core import Item
@@ -45,7 +45,7 @@ def entry_json(item: Item) -> dict[str, Any]:
         if code is None and isinstance(page, PaperPage):
             code = page.github_repo
         data["code_url"] = code
-    elif isinstance(record, Dataset):
+    elif isinstance(record, Dataset | Model):
         data["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
     out.update(data)
     out["title"] = overrides.get("title", out["title"])
@@ -58,8 +58,33 @@ def entry_json(item: Item) -> dict[str, Any]:
     return out
 
 
+def display_date(entry: Mapping[str, Any]) -> str | None:
+    """The one date the list shows for an exported entry (``list`` and ``render`` alike).
+
+    The entry's ``date`` override wins. Else a paper shows its first version's
+    date (``published``); a dataset that names a paper shows that paper's
+    ``published`` (the work it belongs to), else the day it was created on the
+    Hub; a model shows the day it was created; a repository, Space or collection
+    shows none.
+    """
+    if entry.get("date"):
+        return str(entry["date"])
+    kind = entry.get("kind")
+    if kind == "paper":
+        return str(entry["published"])[:10] if entry.get("published") else None
+    if kind == "dataset":
+        papers = entry.get("papers") or []
+        first = papers[0] if papers and isinstance(papers[0], Mapping) else None
+        if first and first.get("published"):
+            return str(first["published"])[:10]
+        return str(entry["created"])[:10] if entry.get("created") else None
+    if kind == "model":
+        return str(entry["created"])[:10] if entry.get("created") else None
+    return None
+
+
 def linked_paper(paper_id: str, related: Mapping[str, Record]) -> dict[str, Any]:
-    """What a dataset shows of a paper it names; nulls when the paper is not cached."""
+    """What a dataset or model shows of a paper it names; nulls when it is not cached."""
     paper = related.get(paper_id)
     if not isinstance(paper, Paper):
         return {"id": paper_id, "title": None, "authors": [], "url": None, "published": None}

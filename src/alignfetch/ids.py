@@ -35,6 +35,8 @@ def identity(canonical: str) -> str:
         return canonical
     # Owner and name ignore case; a folder's path inside a repository does not.
     owner, name, *path = key.split("/")
+    if prefix == "gh" and len(path) >= 3 and path[0] == "tree":
+        path = path[2:]  # one folder is one entry, whichever branch its link names
     return "/".join([f"{prefix}:{owner.lower()}", name.lower(), *path])
 
 
@@ -47,7 +49,9 @@ def parse(text: str) -> Ref:
         key = source.parse_id(cleaned)
         if key is not None:
             return Ref(prefix, key)
-    raise BadIdError(f"{text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}.")
+    raise BadIdError(
+        f"The text {text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}."
+    )
 
 
 def accepted_forms() -> str:

@@ -65,3 +65,30 @@ class CachedRecord(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DiscoverListing(Base):
+    """One day's answer of one discovery query (an arXiv feed, a day of Hub daily papers),
+    as parsed announcements, so that ``discover`` asks nobody twice in a day."""
+
+    __tablename__ = "discover_listings"
+
+    key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    """``<source> <query> <UTC day of the fetch>``."""
+    source: Mapped[str] = mapped_column(String(20))
+    query: Mapped[str] = mapped_column(Text)
+    """The feed URL, or the Hub's ``date=YYYY-MM-DD``."""
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    """The UTC date (``YYYY-MM-DD``) the answer was fetched on."""
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    announcements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class Rejection(Base):
+    """A paper a maintainer turned down: ``discover`` does not propose it again."""
+
+    __tablename__ = "discover_rejections"
+
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """Canonical ID, ``arxiv:2305.01937``."""
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime())

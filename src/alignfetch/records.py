@@ -82,6 +82,90 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Model:
+    """A model repository on the Hugging Face Hub."""
+
+    kind: ClassVar[str] = "model"
+    id: str
+    title: str
+    """The model's repository ID as the Hub answers it now (after any rename)."""
+    url: str
+    author: str | None
+    sha: str | None
+    last_modified: str | None
+    created: str | None
+    license: tuple[str, ...]
+    pipeline_tag: str | None
+    library: str | None
+    base_models: tuple[str, ...]
+    """Repository IDs of the models it derives from (the Hub's ``base_model:`` tags)."""
+    parameters: int | None
+    """Parameter count, where the Hub states it (from its safetensors files)."""
+    downloads: int | None
+    likes: int | None
+    gated: str | None
+    private: bool
+    disabled: bool
+    papers: tuple[str, ...]
+    """Canonical IDs (``arxiv:1810.04805``) of the papers its ``arxiv:`` tags name."""
+    summary: str | None = None
+    """Markdown summary from the model card (its summary section or first paragraphs)."""
+
+
+SPACE_UP = frozenset(
+    {"RUNNING", "RUNNING_BUILDING", "RUNNING_APP_STARTING", "APP_STARTING", "BUILDING", "SLEEPING"}
+)
+"""A Space's stages that mean it works (it sleeps when idle and wakes when visited)."""
+
+
+@dataclass(frozen=True)
+class Space:
+    """A Space (a hosted demo app) on the Hugging Face Hub."""
+
+    kind: ClassVar[str] = "space"
+    id: str
+    title: str
+    """The card's title, else the Space's name."""
+    url: str
+    repo_id: str
+    """``owner/name`` as the Hub answers it now (after any rename)."""
+    author: str | None
+    sha: str | None
+    last_modified: str | None
+    created: str | None
+    description: str | None
+    """The card's short description."""
+    emoji: str | None
+    sdk: str | None
+    """``gradio``, ``streamlit``, ``docker`` or ``static``."""
+    stage: str | None
+    """Running state (``RUNNING``, ``SLEEPING``, ``RUNTIME_ERROR``, ``PAUSED``, ...)."""
+    likes: int | None
+    gated: str | None
+    private: bool
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection (a curated set of models, datasets, Spaces, papers) on the Hub."""
+
+    kind: ClassVar[str] = "collection"
+    id: str
+    title: str
+    url: str
+    slug: str
+    """``owner/slug`` as the Hub answers it now (the slug follows the title)."""
+    owner: str | None
+    description: str | None
+    items: int
+    """Number of items in the collection."""
+    upvotes: int | None
+    last_updated: str | None
+    private: bool
+
+
+@dataclass(frozen=True)
 class Repo:
     """A GitHub repository, or a folder inside one (``path``)."""
 
@@ -90,7 +174,8 @@ class Repo:
     title: str
     """The folder's name for a folder, else the repository's name."""
     url: str
-    """The repository's page, or the folder's (``/tree/<default branch>/<path>``)."""
+    """The repository's page, or the folder's (``/tree/<branch>/<path>``: the branch its ID
+    names, else the default branch)."""
     full_name: str
     """``owner/name`` as GitHub answers it now (after any rename or transfer)."""
     path: str | None
@@ -118,8 +203,10 @@ class Link:
     url: str
 
 
-Record = Paper | PaperPage | Dataset | Repo | Link
-_TYPES: dict[str, type[Record]] = {t.kind: t for t in (Paper, PaperPage, Dataset, Repo, Link)}
+Record = Paper | PaperPage | Dataset | Repo | Model | Space | Collection | Link
+_TYPES: dict[str, type[Record]] = {
+    t.kind: t for t in (Paper, PaperPage, Dataset, Repo, Model, Space, Collection, Link)
+}
 
 
 def page_id(paper: Paper) -> str:
@@ -128,10 +215,10 @@ def page_id(paper: Paper) -> str:
 
 
 def related_ids(record: Record) -> list[str]:
-    """The records this one points to: a paper's page, a dataset's papers."""
+    """The records this one points to: a paper's page, a dataset's or model's papers."""
     if isinstance(record, Paper):
         return [page_id(record)]
-    if isinstance(record, Dataset):
+    if isinstance(record, Dataset | Model):
         return list(record.papers)
     return []
 

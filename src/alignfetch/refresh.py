@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from .errors import InputError
-from .records import Dataset, Paper, Record, Repo
+from .records import SPACE_UP, Collection, Dataset, Model, Paper, Record, Repo, Space
 
 STARS_THRESHOLD = 10.0
 """Percent by which stars must move to be news (and at least 10 stars)."""
@@ -24,7 +24,7 @@ class Change:
     id: str
     what: str
     """A short code: new_version, title, authors, abstract, published, withdrawn,
-    card, license, gated, disabled, renamed, archived, stars, new."""
+    card, license, gated, disabled, renamed, archived, stars, stage, new."""
     message: str
     old: Any = None
     new: Any = None
@@ -78,10 +78,12 @@ def changes(
             out.append(Change(rid, "doi", f"DOI {new.doi}", old.doi, new.doi))
         if _withdrawn(new) and not _withdrawn(old):
             out.append(Change(rid, "withdrawn", "withdrawn by its authors", None, new.comment))
-    elif isinstance(old, Dataset) and isinstance(new, Dataset):
+    elif isinstance(old, Dataset | Model) and isinstance(new, Dataset | Model):
+        if isinstance(old, Model) and isinstance(new, Model):
+            out.extend(_renamed(rid, old.title, new.title))
         if old.summary != new.summary:
             out.append(
-                Change(rid, "card", "dataset card summary changed", old.summary, new.summary)
+                Change(rid, "card", f"{new.kind} card summary changed", old.summary, new.summary)
             )
         if old.license != new.license:
             out.append(
@@ -123,7 +125,38 @@ def changes(
                         new.stars,
                     )
                 )
+    elif isinstance(old, Space) and isinstance(new, Space):
+        out.extend(_renamed(rid, old.repo_id, new.repo_id))
+        # Between two working stages (a Space sleeps when idle) is no news.
+        if (
+            old.stage
+            and new.stage
+            and old.stage != new.stage
+            and (old.stage in SPACE_UP) != (new.stage in SPACE_UP)
+        ):
+            out.append(
+                Change(
+                    rid,
+                    "stage",
+                    f"running state {old.stage} -> {new.stage}",
+                    old.stage,
+                    new.stage,
+                )
+            )
+        if new.disabled and not old.disabled:
+            out.append(Change(rid, "disabled", "disabled on the Hub", False, True))
+    elif isinstance(old, Collection) and isinstance(new, Collection) and old.title != new.title:
+        out.append(
+            Change(rid, "title", f"title {old.title!r} -> {new.title!r}", old.title, new.title)
+        )
     return out
+
+
+def _renamed(rid: str, old: str, new: str) -> list[Change]:
+    """A Hub repository answered under another name (the Hub redirects renamed ones)."""
+    if old.lower() == new.lower():
+        return []
+    return [Change(rid, "renamed", f"renamed {old} -> {new}", old, new)]
 
 
 def _withdrawn(paper: Paper) -> bool:
@@ -142,6 +175,8 @@ class Report:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: dict[str, str] = field(default_factory=dict)
     dry_run: bool = False
+    uncached: set[str] = field(default_factory=set)
+    """Failed entries that were never fetched, so have no last good data to keep."""
 
     @property
     def ok(self) -> bool:
@@ -175,10 +210,16 @@ class Report:
         if shown:
             lines.append("")
             lines.extend(f"- {c.id}: {c.message}" for c in shown)
-        if self.failures:
+        kept = {k: v for k, v in self.failures.items() if k not in self.uncached}
+        never = {k: v for k, v in self.failures.items() if k in self.uncached}
+        if kept:
             lines.append("")
             lines.append("Failed (their last good data is kept):")
-            lines.extend(_grouped(self.failures))
+            lines.extend(_grouped(kept))
+        if never:
+            lines.append("")
+            lines.append("Failed, with no data yet (never fetched successfully):")
+            lines.extend(_grouped(never))
         if self.warnings:
             lines.append("")
             lines.append("Warnings:")
@@ -223,11 +264,12 @@ def parse_duration(text: str) -> timedelta:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text)
     if not m or (not m[2] and float(m[1]) != 0):
         raise InputError(
-            f"{text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
+            f"The text {text!r} is not a duration; write a number and a unit, "
+            "e.g. 30m, 12h, 1d or 2w."
         )
     try:
         return timedelta(**{_UNITS[m[2] or "s"]: float(m[1])})
     except OverflowError:
         raise InputError(
-            f"{text!r} is longer than alignfetch can count; use a shorter duration."
+            f"The duration {text!r} is longer than alignfetch can count; use a shorter duration."
         ) from None

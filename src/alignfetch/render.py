@@ -44,20 +44,31 @@ Variables:
 
 Each :class:`ItemView` has ``entry`` (the exported entry, unchanged: use
 ``item.entry.title``, ``item.entry.abstract``, ...), ``kind`` (``paper``,
-``dataset`` or ``repo``) and what the house style derives from it:
-``date`` (the ISO date shown: the entry's date override, else a paper's
-``published``, a dataset's first paper's ``published``, else the dataset's
-creation day; a repository shows none, so only its override counts), ``venue``
+``dataset``, ``repo``, ``model``, ``space`` or ``collection``) and what the
+house style derives from it:
+``date`` (the ISO date shown, by the one rule of
+:func:`alignfetch.export.display_date`: the entry's date override, else a
+paper's ``published``, a dataset's first paper's ``published``, else the
+dataset's creation day, a model's creation day; a repository, Space or
+collection shows none, so only its override counts), ``venue``
 (the venue override, else a paper's journal reference, else ``arXiv YEAR`` for
 a paper or a dataset's paper), ``links`` (the ``(name, url)`` pairs to show,
-``Paper`` first, then ``DOI`` when the paper has one) and ``paper``
-(a dataset's first linked paper, or None).
+``Paper`` first, then ``DOI`` when the paper has one; a model links each of
+its papers, ``Paper`` or ``Paper 1``, ``Paper 2``, ...), ``paper`` (a dataset's
+first linked paper, or None) and ``facts`` (short phrases about a Hub model,
+Space or collection: its task, size, licence and gating; its SDK and, when it
+does not work, its running state; its number of items). A model's date is its
+creation day, a Space's or collection's only the override (see display_date).
 
 Filters, by where the text goes:
 
 ``md``
     Inline Markdown text (headings, ``**bold**``, ``*italic*``, link text):
     whitespace collapsed, Markdown punctuation and ``< > &`` backslash-escaped.
+``heading``
+    A heading's text: kept as written, escaping only what Markdown would
+    misread there (``\\ ` * _ [ ] ~ |``, ``&`` before an entity name, ``<``
+    before a tag, a closing run of ``#``).
 ``code``
     A whole code span, backticks included: ``{{ title|code }}`` gives
     ``\\`title\\``` (a longer fence when the text holds backticks).
@@ -95,6 +106,7 @@ from typing import Any
 import jinja2
 
 from .errors import InputError
+from .export import display_date
 
 __all__ = [
     "END_MARKER",
@@ -114,7 +126,7 @@ SCHEMA_VERSION = 1
 START_MARKER = "<!-- alignfetch:start -->"
 END_MARKER = "<!-- alignfetch:end -->"
 DEFAULT_TEMPLATE = "awesome.md.j2"
-KINDS = ("paper", "dataset", "repo", "link")
+KINDS = ("paper", "dataset", "repo", "model", "space", "collection", "link")
 ORDERS = ("file", "newest")
 _TEMPLATE_FILE = "<template>"
 """The file name Jinja gives a template compiled from a string, in tracebacks."""
@@ -140,6 +152,7 @@ class ItemView:
     venue: str | None
     links: tuple[tuple[str, str], ...]
     paper: Mapping[str, Any] | None
+    facts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -278,6 +291,20 @@ def md(value: object) -> str:
     return text
 
 
+# In a heading's text these would be read as markup; "&" only when it spells an
+# entity, "<" only when it could open a tag or an autolink.
+_HEADING_SPECIAL = re.compile(r"[\\`*_\[\]~|]|&(?=#?[A-Za-z0-9]+;)|<(?=[A-Za-z/!?])")
+
+
+def heading(value: object) -> str:
+    """A heading's text as the maintainer wrote it, escaped only where Markdown would
+    misread it (``LLM for Safety & Safe-Alignment`` stays as it is)."""
+    text = _SPACE.sub(" ", str(value)).strip(" ")
+    text = _HEADING_SPECIAL.sub(lambda m: "\\" + m[0], text)
+    # A closing run of "#" would be taken as the end of the heading's markup.
+    return re.sub(r"(^|\s)(#+)$", lambda m: m[1] + "\\" + m[2], text)
+
+
 def code(value: object) -> str:
     """A code span (its backticks included) that shows the text verbatim."""
     text = _SPACE.sub(" ", str(value)).strip(" ")
@@ -375,6 +402,7 @@ def human_date(value: object) -> str:
 
 FILTERS = {
     "md": md,
+    "heading": heading,
     "code": code,
     "url": url,
     "urlpath": urlpath,
@@ -472,8 +500,8 @@ def _item(e: Mapping[str, Any]) -> ItemView:
     links = list((e.get("links") or {}).items())
     paper: Mapping[str, Any] | None = None
     venue = e.get("venue")
+    shown = display_date(e)
     if kind == "paper":
-        shown = e.get("date") or e.get("published")
         # A journal reference means the preprint was published: that is its venue now.
         if not venue and e.get("journal_ref"):
             venue = str(e["journal_ref"])
@@ -492,16 +520,18 @@ def _item(e: Mapping[str, Any]) -> ItemView:
         papers = e.get("papers") or []
         paper = papers[0] if papers else None
         published = paper.get("published") if paper else None
-        created = str(e["created"])[:10] if e.get("created") else None
-        shown = e.get("date") or published or created
         if paper:
             if not venue:
                 venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
             key = str(paper.get("id", "")).removeprefix("arxiv:")
             if "Paper" not in {name for name, _ in links}:  # the maintainer's link wins
                 links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
-    else:
-        shown = e.get("date")
+    elif kind == "model":
+        papers = e.get("papers") or []
+        for i, p in enumerate(papers):
+            key = str(p.get("id", "")).removeprefix("arxiv:")
+            name = "Paper" if len(papers) == 1 else f"Paper {i + 1}"
+            links.insert(i, (name, p.get("url") or f"https://arxiv.org/abs/{key}"))
     return ItemView(
         entry=e,
         kind=kind,
@@ -509,7 +539,44 @@ def _item(e: Mapping[str, Any]) -> ItemView:
         venue=venue,
         links=tuple((str(n), str(u)) for n, u in links),
         paper=paper,
+        facts=_facts(e),
     )
+
+
+def _facts(e: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a Hub model, Space or collection shows under its title. Counts that
+    move every day (downloads, likes) are left out: each night would rewrite the page."""
+    from .records import SPACE_UP
+
+    kind = e["kind"]
+    out: list[str] = []
+    if kind == "model":
+        if e.get("pipeline_tag"):
+            out.append(str(e["pipeline_tag"]))
+        if isinstance(e.get("parameters"), int):
+            out.append(f"{_count(e['parameters'])} parameters")
+        if e.get("license"):
+            out.append("licence " + ", ".join(str(x) for x in e["license"]))
+        if e.get("gated"):
+            out.append("gated")
+    elif kind == "space":
+        out.append(f"{e['sdk'].capitalize()} Space" if e.get("sdk") else "Space")
+        if e.get("stage") and e["stage"] not in SPACE_UP:
+            out.append(f"not running ({e['stage']})")
+    elif kind == "collection":
+        n = e.get("items")
+        if isinstance(n, int):
+            out.append(f"{n} item{'' if n == 1 else 's'}")
+    return tuple(out)
+
+
+def _count(n: int) -> str:
+    """``8030261248`` -> ``8.0B``, ``26895998464`` -> ``27B``, ``110106428`` -> ``110M``."""
+    for size, unit in ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f}{unit}" if value < 10 else f"{value:.0f}{unit}"
+    return str(n)
 
 
 def _walk(sections: Sequence[SectionView]) -> list[SectionView]:

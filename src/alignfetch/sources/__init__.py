@@ -54,9 +54,11 @@ class Source(Protocol):
 
 
 def _registry() -> dict[str, Source]:
-    from . import arxiv, github, hf_datasets
+    from . import arxiv, github, hf_collections, hf_datasets, hf_models, hf_spaces
 
-    return {m.PREFIX: m for m in (arxiv, hf_datasets, github)}
+    # Hub models last: their URL form is any huggingface.co/owner/name not taken above.
+    hub_kinds = (hf_spaces, hf_collections, hf_models)
+    return {m.PREFIX: m for m in (arxiv, hf_datasets, github, *hub_kinds)}
 
 
 def _fallback() -> dict[str, Source]:

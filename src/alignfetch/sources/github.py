@@ -44,7 +44,7 @@ _PATH = r"(?P<path>(?:[^/?#\s]+/)*[^/?#\s]+)"
 _SHORT = re.compile(rf"gh:{_OWNER}/{_REPO}(?:/{_PATH})?/?", re.IGNORECASE)
 _URL = re.compile(
     rf"https?://(?:www\.)?github\.com/{_OWNER}/{_REPO}(?:\.git)?"
-    rf"(?:/(?:tree|blob)/[^/?#\s]+(?:/{_PATH})?)?/?(?:[?#].*)?",
+    rf"(?:/(?:tree|blob)/(?P<branch>[^/?#\s]+)(?:/{_PATH})?)?/?(?:[?#].*)?",
     re.IGNORECASE,
 )
 # First path segments of github.com that are pages, not owners.
@@ -93,9 +93,11 @@ def parse_id(text: str) -> str | None:
             key = f"{m['owner']}/{m['repo']}"
             if not m["path"]:
                 return key
-            if any(part in (".", "..") for part in m["path"].split("/")):
+            # A folder keeps the branch of the URL it was pasted from.
+            branch = m.groupdict().get("branch")
+            if any(part in (".", "..") for part in [*m["path"].split("/"), branch]):
                 return None
-            return f"{key}/{m['path']}"
+            return f"{key}/tree/{branch}/{m['path']}" if branch else f"{key}/{m['path']}"
     return None
 
 
@@ -123,12 +125,15 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
     if not (full_name and html_url and name):
         raise TypeError("not a repository object")
     default_branch = _str(body.get("default_branch"))
+    branch = default_branch or "HEAD"  # GitHub resolves HEAD to the default branch
+    if path is not None and path.startswith("tree/") and path.count("/") >= 2:
+        # ``tree/BRANCH/folder``: a folder on the branch its URL named.
+        _, branch, path = path.split("/", 2)
     if path is None:
         title, url = name, html_url
     else:
-        # GitHub resolves HEAD to the default branch, should a body lack one.
         title = path.rsplit("/", 1)[-1]
-        url = f"{html_url}/tree/{default_branch or 'HEAD'}/{path}"
+        url = f"{html_url}/tree/{branch}/{path}"
     licence = body.get("license")
     spdx = _str(licence.get("spdx_id")) if isinstance(licence, Mapping) else None
     stars = body.get("stargazers_count")

@@ -2,7 +2,7 @@
 
 Three layers: :func:`parse_id` (pure), :func:`fetch` (``dataset_info`` and, only
 when the dataset's commit changed, its card), and :func:`convert` /
-:func:`card_summary` (pure; the Hub's answers to a
+:func:`~alignfetch.sources.hub_repo.card_summary` (pure; the Hub's answers to a
 :class:`~alignfetch.records.Dataset`).
 """
 
@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..records import Dataset
-from . import arxiv as arxiv_source
-from . import hub
+from . import hub, hub_repo
+from .hub_repo import card_summary
 
 if TYPE_CHECKING:
-    from huggingface_hub import DatasetInfo, HfApi
+    from huggingface_hub import DatasetInfo
 
     from . import Outcome, Previous
 
 NAME = "Hugging Face datasets"
 PREFIX = "hf"
 FORMS = ("hf:owner/name", "https://huggingface.co/datasets/owner/name")
-SUMMARY_CAP = 1500
-"""Characters of card summary kept; longer ones are cut at a paragraph or word."""
 
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?"
 _KEY = rf"(?P<key>{_PART}/{_PART})"
@@ -72,11 +70,13 @@ def fetch(
         before = previous.get(key)
         old = before.record if before is not None else None
         if isinstance(old, Dataset) and old.sha == info.sha:
-            card, summary = _previous_card(before), old.summary
+            card, summary = hub_repo.previous_card(before), old.summary
         else:
-            card = _card(api, info, settings, ident)
+            card = hub_repo.fetch_card(
+                api, info.id, info.sha, "dataset", settings, source=NAME, ident=ident
+            )
             summary = card_summary(card) if card is not None else None
-        raw = {"dataset_info": _body(bodies, info_url), "card": card}
+        raw = {"dataset_info": hub_repo.body(bodies, info_url), "card": card}
         return Fetched(
             record=convert(info, key, summary),
             raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
@@ -86,169 +86,27 @@ def fetch(
     return hub.each(keys, one, NAME)
 
 
-def _card(api: HfApi, info: DatasetInfo, settings: Settings, ident: str) -> str | None:
-    """The dataset's README.md at its commit, in one GET (no HEAD, nothing on disk)."""
-    from huggingface_hub import get_session, hf_hub_url
-    from huggingface_hub.utils._headers import build_hf_headers
-    from huggingface_hub.utils._http import hf_raise_for_status
-
-    url = hf_hub_url(
-        info.id,
-        "README.md",
-        repo_type="dataset",
-        revision=info.sha,
-        endpoint=settings.hf_endpoint,
-    )
-    headers = build_hf_headers(
-        token=settings.hf_token or False,
-        library_name="alignfetch",
-        library_version=api.library_version,
-    )
-
-    def get() -> str:
-        response = get_session().get(url, headers=headers)
-        hf_raise_for_status(response)
-        return response.text
-
-    return hub.call(get, settings, source=NAME, ident=ident, url=url, missing_ok=True)
-
-
-def _previous_card(before: Previous | None) -> str | None:
-    """The card text kept with the cached record (the commit did not move)."""
-    try:
-        card = json.loads(before.raw).get("card") if before else None
-    except (ValueError, AttributeError):
-        return None
-    return card if isinstance(card, str) else None
-
-
-def _body(bodies: Mapping[str, str], url: str) -> Any:
-    for seen, text in bodies.items():
-        if seen.split("?")[0].rstrip("/") == url:
-            try:
-                return json.loads(text)
-            except ValueError:
-                return text
-    return None
-
-
 def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
     """A ``DatasetInfo`` (and its card's summary) as a normalized dataset record."""
     tags = list(info.tags or [])
     card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
-    papers = []
-    for tag in tags:
-        if tag.startswith("arxiv:"):
-            paper_key = arxiv_source.parse_id(tag.removeprefix("arxiv:"))
-            if paper_key:
-                papers.append(f"arxiv:{paper_key}")
-    gated: object = info.gated  # the Hub has sent True, "auto" and "manual"
     return Dataset(
         id=f"{PREFIX}:{key}",
         title=info.id,
         url=f"{hub.PUBLIC}/datasets/{info.id}",
         author=info.author,
         sha=info.sha,
-        last_modified=_iso(info.last_modified),
-        created=_iso(info.created_at),
-        license=_listed(card.get("license"), tags, "license"),
-        languages=_listed(card.get("language"), tags, "language"),
-        task_categories=_listed(card.get("task_categories"), tags, "task_categories"),
-        size_categories=_listed(card.get("size_categories"), tags, "size_categories"),
+        last_modified=hub_repo.iso(info.last_modified),
+        created=hub_repo.iso(info.created_at),
+        license=hub_repo.listed(card.get("license"), tags, "license"),
+        languages=hub_repo.listed(card.get("language"), tags, "language"),
+        task_categories=hub_repo.listed(card.get("task_categories"), tags, "task_categories"),
+        size_categories=hub_repo.listed(card.get("size_categories"), tags, "size_categories"),
         downloads=info.downloads,
         likes=info.likes,
-        gated=None if gated in (False, None) else ("auto" if gated is True else str(gated)),
+        gated=hub_repo.gating(info.gated),
         private=bool(info.private),
         disabled=bool(info.disabled),
-        papers=tuple(dict.fromkeys(papers)),
+        papers=hub_repo.papers(tags),
         summary=summary,
     )
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else str(value)
-
-
-def _listed(value: Any, tags: Iterable[str], prefix: str) -> tuple[str, ...]:
-    """A card field that may be a string or a list, else the ``prefix:`` tags."""
-    if isinstance(value, str) and value:
-        return (value,)
-    if isinstance(value, list) and value:
-        return tuple(str(v) for v in value)
-    return tuple(t.split(":", 1)[1] for t in tags if t.startswith(f"{prefix}:"))
-
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(?:\n|\Z)", re.DOTALL)
-_PLACEHOLDER = re.compile(r"^\[(?:More|Needs More) Information(?: Needed)?\]$", re.IGNORECASE)
-
-
-def card_summary(text: str, cap: int = SUMMARY_CAP) -> str | None:
-    """The prose of a card's summary section, else its first prose paragraphs.
-
-    Markdown is kept as written; placeholders of the Hub's card template count as
-    nothing; the result is at most ``cap`` characters, cut at a paragraph (or a
-    word, marked with an ellipsis).
-    """
-    body = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"), count=1)
-    body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
-    lines = body.split("\n")
-    section = _summary_section(lines)
-    paragraphs = _paragraphs(section if section is not None else lines, prose_only=section is None)
-    paragraphs = [p for p in paragraphs if not _PLACEHOLDER.match(p.strip())]
-    if not paragraphs:
-        return None
-    kept: list[str] = []
-    size = 0
-    for para in paragraphs:
-        if size + len(para) > cap:
-            if not kept:
-                cut = para[:cap].rsplit(" ", 1)[0].rstrip(" ,;:")
-                kept.append(cut + "…")
-            break
-        kept.append(para)
-        size += len(para) + 2
-        if section is None and len(kept) == 2:
-            break  # without a summary section, the opening two paragraphs say enough
-    return "\n\n".join(kept)
-
-
-def _summary_section(lines: list[str]) -> list[str] | None:
-    for i, line in enumerate(lines):
-        m = _HEADING.match(line)
-        if m and "summary" in m[2].lower():
-            level = len(m[1])
-            out = []
-            for following in lines[i + 1 :]:
-                n = _HEADING.match(following)
-                if n and len(n[1]) <= level:
-                    break
-                out.append(following)
-            return out
-    return None
-
-
-def _paragraphs(lines: list[str], prose_only: bool) -> list[str]:
-    """Blocks separated by blank lines, without headings (and, for prose only,
-    without lists, tables, quotes, HTML and images: a card's boilerplate)."""
-    blocks: list[list[str]] = [[]]
-    fence = False
-    for line in lines:
-        if line.strip().startswith("```"):
-            fence = not fence
-        if not fence and not line.strip() or not fence and _HEADING.match(line):
-            blocks.append([])
-        else:
-            blocks[-1].append(line.rstrip())
-    out = []
-    for block in blocks:
-        text = "\n".join(block).strip("\n")
-        if not text.strip():
-            continue
-        first = text.lstrip()[:1]
-        if prose_only and (first in "-*+|<>!`[" or re.match(r"\d+[.)]\s", text.lstrip())):
-            continue
-        out.append(text)
-    return out

@@ -1,0 +1,459 @@
+"""``discover``: papers announced lately that may belong in the list, and where.
+
+Owns the pipeline from listings to ranked candidates: the ``[discover]`` table of
+entries.toml (:func:`config`), the day's listings from arXiv's feeds and the
+Hub's daily papers, cached per day so that a second run asks nobody
+(:func:`run`), merging them by arXiv ID (:func:`merge`), ranking them against
+each section's papers (:func:`rank`), rejections (:func:`reject`), and the JSON
+and Markdown forms (:func:`document`, :func:`markdown`).
+
+Ranking is TF-IDF with cosine similarity (scikit-learn): a candidate's title and
+abstract against each listed paper's, the vocabulary weighted over the listed
+papers and the day's candidates together. A candidate's section is the section
+of its nearest listed paper, its score that similarity plus a boost per
+``[discover] keywords`` phrase it contains, and ``because`` its nearest listed
+papers. A ``negative_keywords`` phrase excludes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from .errors import CacheMissError, EntriesFileError, InputError, SourceError
+from .records import Paper
+from .sources import arxiv_rss, hf_daily
+from .sources.arxiv_rss import Announcement
+
+if TYPE_CHECKING:
+    from .core import Workspace
+    from .entries import EntriesFile
+
+KEYS = ("keywords", "negative_keywords", "categories")
+"""Keys of [discover] in entries.toml."""
+SOURCES = ("arxiv", "hf")
+KEYWORD_BOOST = 0.1
+"""Added to a candidate's score for each distinct [discover] keyword it contains."""
+BECAUSE = 3
+"""How many nearest listed papers a candidate names as its reason."""
+MAX_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    """The [discover] table: what to read and what to boost or exclude."""
+
+    keywords: tuple[str, ...] = ()
+    negative_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+def config(ef: EntriesFile) -> Config:
+    """[discover] of entries.toml, checked (every problem names the key)."""
+    raw = ef.rest.get("discover", {})
+    name = ef.path.name
+    if not isinstance(raw, dict):
+        raise EntriesFileError(f"In {name}, [discover] must be a table.")
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise EntriesFileError(
+            f"In {name}, [discover] has unknown key(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(KEYS)}."
+        )
+    values: dict[str, tuple[str, ...]] = {}
+    for key in KEYS:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise EntriesFileError(
+                f'In {name}, [discover] {key} must be a list of non-empty strings, like ["a", "b"].'
+            )
+        values[key] = tuple(" ".join(v.split()) for v in value)
+    for cat in values["categories"]:
+        try:
+            arxiv_rss.check_category(cat)
+        except InputError as err:
+            raise EntriesFileError(f"In {name}, [discover] categories: {err}") from None
+    return Config(**values)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper that may belong in the list, with the section and reason it would go under."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    abstract: str
+    published: str | None
+    categories: tuple[str, ...]
+    sources: tuple[str, ...]
+    """``arxiv`` and/or ``hf``, in that order."""
+    upvotes: int | None = None
+    """Upvotes on the Hub's daily papers; None when the Hub did not list it."""
+    section: str | None = None
+    score: float = 0.0
+    because: tuple[str, ...] = ()
+    """The nearest listed papers, nearest first."""
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "published": self.published,
+            "categories": list(self.categories),
+            "sources": list(self.sources),
+            "upvotes": self.upvotes,
+            "section": self.section,
+            "score": self.score,
+            "because": list(self.because),
+        }
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A paper of the list, as the ranking sees it."""
+
+    id: str
+    section: str
+    text: str
+    """Title and abstract."""
+
+
+@dataclass
+class Result:
+    """What one run of ``discover`` found."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    """One sentence per source that failed; the others' candidates are still given."""
+    notes: list[str] = field(default_factory=list)
+    """Talk: an empty listing, a listed paper with a new version."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def json(self) -> dict[str, Any]:
+        return document(self.candidates)
+
+
+def document(candidates: Iterable[Candidate]) -> dict[str, Any]:
+    return {"candidates": [c.json() for c in candidates]}
+
+
+def merge(arxiv: Iterable[Announcement], hf: Iterable[tuple[Announcement, int]]) -> list[Candidate]:
+    """One candidate per arXiv ID, arXiv's metadata first; only ``new`` and ``cross``
+    announcements of arXiv propose a paper, and the Hub adds its upvotes."""
+    out: dict[str, Candidate] = {}
+    for a in arxiv:
+        if a.announce_type in arxiv_rss.KEEP and a.id not in out:
+            out[a.id] = _candidate(a, ("arxiv",), None)
+    for a, upvotes in hf:
+        there = out.get(a.id)
+        if there is None:
+            out[a.id] = _candidate(a, ("hf",), upvotes)
+        elif "hf" not in there.sources:
+            out[a.id] = replace(
+                there,
+                sources=(*there.sources, "hf"),
+                upvotes=upvotes,
+                abstract=there.abstract or a.abstract,
+            )
+    return list(out.values())
+
+
+def _candidate(a: Announcement, sources: tuple[str, ...], upvotes: int | None) -> Candidate:
+    return Candidate(
+        id=a.id,
+        title=a.title,
+        authors=a.authors,
+        abstract=a.abstract,
+        published=a.announced,
+        categories=a.categories,
+        sources=sources,
+        upvotes=upvotes,
+    )
+
+
+def _phrase(keyword: str) -> re.Pattern[str]:
+    """A keyword as a case-insensitive phrase of whole words; spaces match spaces or
+    hyphens, and a trailing ``s`` is allowed so that a plural matches."""
+    words = [re.escape(w) for w in keyword.split()]
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"s?(?!\w)", re.IGNORECASE)
+
+
+def excluded(candidate: Candidate, cfg: Config) -> str | None:
+    """The negative keyword that excludes ``candidate``, if any."""
+    text = f"{candidate.title}\n{candidate.abstract}"
+    return next((k for k in cfg.negative_keywords if _phrase(k).search(text)), None)
+
+
+def rank(candidates: Sequence[Candidate], listed: Sequence[Listed], cfg: Config) -> list[Candidate]:
+    """``candidates`` with section, score and reason, best first; excluded ones dropped."""
+    kept = [c for c in candidates if excluded(c, cfg) is None]
+    if not kept:
+        return []
+    sims = _similarities([f"{c.title}\n{c.abstract}" for c in kept], [p.text for p in listed])
+    patterns = [_phrase(k) for k in cfg.keywords]
+    out = []
+    for c, row in zip(kept, sims, strict=True):
+        order = sorted(range(len(listed)), key=lambda j: (-row[j], listed[j].id))
+        best = order[0] if order and row[order[0]] > 0 else None
+        text = f"{c.title}\n{c.abstract}"
+        boost = KEYWORD_BOOST * sum(1 for p in patterns if p.search(text))
+        score = (row[best] if best is not None else 0.0) + boost
+        out.append(
+            replace(
+                c,
+                section=listed[best].section if best is not None else None,
+                score=round(float(score), 4),
+                because=tuple(listed[j].id for j in order[:BECAUSE] if row[j] > 0),
+            )
+        )
+    out.sort(key=lambda c: (-c.score, -(c.upvotes or 0), c.id))
+    return out
+
+
+def _similarities(queries: Sequence[str], docs: Sequence[str]) -> list[list[float]]:
+    """Cosine similarity of each query to each doc, TF-IDF weighted over both."""
+    if not docs:
+        return [[] for _ in queries]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    vectorizer = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, strip_accents="unicode", ngram_range=(1, 2)
+    )
+    try:
+        matrix = vectorizer.fit_transform([*docs, *queries])
+    except ValueError:  # nothing but stop words on either side
+        return [[0.0] * len(docs) for _ in queries]
+    sims = cosine_similarity(matrix[len(docs) :], matrix[: len(docs)])
+    return [[float(x) for x in row] for row in sims]
+
+
+def markdown(candidates: Sequence[Candidate]) -> str:
+    """A checklist to tick in an issue: one line per candidate, with its ``add`` command."""
+    from .render import code, md
+
+    if not candidates:
+        return "No new candidates for the list.\n"
+    lines = []
+    for c in candidates:
+        key = c.id.split(":", 1)[1]
+        where = f" --section {c.section}" if c.section else " --section SECTION"
+        hub = f", {c.upvotes} upvotes" if c.upvotes is not None else ""
+        like = f", like {', '.join(c.because)}" if c.because else ""
+        lines.append(
+            f"- [ ] [{md(c.title)}](https://arxiv.org/abs/{key}) ({c.id}, score "
+            f"{c.score:.2f}{hub}{like}): {code(f'alignfetch add {c.id}{where}')}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+# -- the pipeline ---------------------------------------------------------------
+
+
+def run(
+    ws: Workspace,
+    *,
+    source: str = "all",
+    categories: Sequence[str] = (),
+    days: int = 1,
+    top: int = 20,
+    min_score: float = 0.0,
+    today: date | None = None,
+) -> Result:
+    """Today's candidates for the list: fetched once a day per listing, then ranked."""
+    if source not in (*SOURCES, "all"):
+        raise InputError(f"--source takes arxiv, hf or all, not {source!r}.")
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(f"--days must be from 1 to {MAX_DAYS}, not {days}.")
+    if top < 1:
+        raise InputError(f"--top must be 1 or more, not {top}.")
+    ef = ws.load()
+    cfg = config(ef)
+    for cat in categories:
+        arxiv_rss.check_category(cat)
+    papers = [e for e in ef.entries if e.id.startswith("arxiv:")]
+    # Through the workspace's reader, which creates no cache where there is none.
+    records = ws._records(e.id for e in papers)
+    listed = [
+        Listed(e.id, e.section, f"{r.title}\n{r.abstract}")
+        for e in papers
+        if isinstance(r := records.get(e.id), Paper)
+    ]
+    if not listed:
+        raise CacheMissError(
+            "The list has no papers in the cache to compare candidates with; add papers or "
+            "run `alignfetch refresh` first."
+        )
+    today = today or datetime.now(UTC).date()
+    result = Result()
+    arxiv_items: list[Announcement] = []
+    hf_items: list[tuple[Announcement, int]] = []
+    errors: list[SourceError] = []
+    if source in ("arxiv", "all"):
+        cats = list(categories) or list(cfg.categories) or _primary(records.values())
+        try:
+            arxiv_items = _arxiv(ws, cats, days, today, result)
+        except SourceError as err:
+            errors.append(err)
+    if source in ("hf", "all"):
+        try:
+            hf_items = _hf(ws, days, today, result)
+        except SourceError as err:
+            errors.append(err)
+    if errors and (source != "all" or len(errors) == 2):
+        # Nothing to show: the one source asked for, or both, failed.
+        if len(errors) == 2:
+            errors[0].message += " " + errors[1].message
+        raise errors[0]
+    result.failures = [err.message for err in errors]
+    listed_ids = {e.id for e in ef.entries}
+    replaced = {
+        a.id: a.version
+        for a in reversed(arxiv_items)  # the newest listing last, so its version wins
+        if a.id in listed_ids and a.announce_type not in arxiv_rss.KEEP
+    }
+    result.notes.extend(
+        f"{rid} (in the list) has a new version on arXiv (v{version}); "
+        "`alignfetch refresh` fetches it."
+        for rid, version in replaced.items()
+    )
+    skip = listed_ids | rejections(ws)
+    fresh = [c for c in merge(arxiv_items, hf_items) if c.id not in skip]
+    ranked = rank(fresh, listed, cfg)
+    result.candidates = [c for c in ranked if c.score >= min_score][:top]
+    return result
+
+
+def _primary(records: Iterable[Any]) -> list[str]:
+    """The list's papers' primary categories, the most common first."""
+    counts = Counter(r.primary_category for r in records if getattr(r, "primary_category", ""))
+    return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def _arxiv(
+    ws: Workspace, categories: list[str], days: int, today: date, result: Result
+) -> list[Announcement]:
+    """The announcements of the feed of ``categories`` over the last ``days`` days:
+    today's fetched once (then cached), earlier days' as earlier runs cached them."""
+    from .models import DiscoverListing
+
+    url = arxiv_rss.feed_url(ws.settings, categories)
+    key = f"arxiv {url} {today.isoformat()}"
+    window = {(today - timedelta(days=i)).isoformat() for i in range(days)}
+    with ws.cache.session() as s:
+        rows = {
+            r.key: [Announcement.from_dict(a) for a in r.announcements]
+            for r in s.scalars(
+                select(DiscoverListing).where(
+                    DiscoverListing.source == "arxiv", DiscoverListing.query == url
+                )
+            )
+            if r.day in window
+        }
+    if key not in rows:
+        if ws.offline:
+            raise CacheMissError(
+                f"arXiv's listing {url} of today is not in the cache and --offline forbids "
+                "fetching; run again without --offline."
+            )
+        items = arxiv_rss.convert(arxiv_rss.fetch(url, ws.settings), url)
+        _store(ws, key, "arxiv", url, today, items)
+        rows[key] = items
+    if not rows[key]:
+        result.notes.append(
+            f"arXiv announced nothing in {'+'.join(categories)} today (it publishes no "
+            "listings on weekends and holidays)."
+        )
+    return [a for k in sorted(rows, reverse=True) for a in rows[k]]
+
+
+def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Announcement, int]]:
+    """The Hub's daily papers of the ``days`` days before today: whole days, whose lists
+    are settled, so each is fetched once and then read from the cache."""
+    from .models import DiscoverListing
+
+    wanted = [(today - timedelta(days=i)).isoformat() for i in range(1, days + 1)]
+    keys = {f"hf date={d}": d for d in wanted}
+    with ws.cache.session() as s:
+        rows = {
+            r.key: (r.day, r.announcements)
+            for r in s.scalars(select(DiscoverListing).where(DiscoverListing.key.in_(list(keys))))
+        }
+    out: list[tuple[Announcement, int]] = []
+    for key, day in keys.items():
+        row = rows.get(key)
+        if row is not None and row[0] > day:  # fetched after the day ended
+            items = [(Announcement.from_dict(a["paper"]), int(a["upvotes"])) for a in row[1]]
+        elif ws.offline:
+            raise CacheMissError(
+                f"The Hub's daily papers of {day} are not in the cache and --offline forbids "
+                "fetching; run again without --offline."
+            )
+        else:
+            url = f"{ws.settings.hf_endpoint}/api/daily_papers?date={day}"
+            items = hf_daily.convert(hf_daily.fetch(day, ws.settings), url)
+            _store(
+                ws,
+                key,
+                "hf",
+                f"date={day}",
+                today,
+                [{"paper": a.to_dict(), "upvotes": n} for a, n in items],
+            )
+        out.extend(items)
+    return out
+
+
+def _store(
+    ws: Workspace, key: str, source: str, query: str, today: date, items: Sequence[Any]
+) -> None:
+    from .models import DiscoverListing
+
+    data = [i.to_dict() if isinstance(i, Announcement) else i for i in items]
+    with ws.lock(), ws.cache.session() as s:
+        row = s.get(DiscoverListing, key)
+        if row is None:
+            row = DiscoverListing(key=key)
+            s.add(row)
+        row.source, row.query, row.day = source, query, today.isoformat()
+        row.fetched_at = datetime.now(UTC)
+        row.announcements = data
+
+
+def rejections(ws: Workspace) -> set[str]:
+    from .models import Rejection
+
+    with ws.cache.session() as s:
+        return set(s.scalars(select(Rejection.id)))
+
+
+def reject(ws: Workspace, text: str) -> tuple[str, bool]:
+    """Record that ``text`` (an arXiv paper) is not for the list; False if it already was."""
+    from . import ids
+    from .models import Rejection
+
+    ref = ids.parse(text)
+    if ref.prefix != "arxiv":
+        raise InputError(f"{ref} is not an arXiv paper; discover only proposes papers.")
+    there = ws.load().find(str(ref))
+    if there is not None:
+        raise InputError(
+            f"{ref} is in the list, in section {there.section!r}; `alignfetch remove` it instead."
+        )
+    with ws.lock(), ws.cache.session() as s:
+        if s.get(Rejection, str(ref)) is not None:
+            return str(ref), False
+        s.add(Rejection(id=str(ref), rejected_at=datetime.now(UTC)))
+    return str(ref), True

@@ -1,0 +1,209 @@
+"""What the Hub's model and dataset repositories share, for their sources.
+
+Pure helpers over the Hub's answers: ISO dates, fields that a card gives as a
+string or a list (else as ``prefix:`` tags), the papers of ``arxiv:`` tags, the
+raw body kept for the cache; the card (README.md) fetched at a commit in one
+GET; and :func:`card_summary`, the prose a list shows of a card.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..config import Settings
+from . import arxiv as arxiv_source
+from . import hub
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
+    from . import Previous
+
+SUMMARY_CAP = 1500
+"""Characters of card summary kept; longer ones are cut at a paragraph or word."""
+PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?"
+"""An owner's or a repository's name on the Hub."""
+T = TypeVar("T")
+
+
+def valid_key(key: str) -> str | None:
+    """``key``, unless the Hub would refuse it (names with "--" or ".." in them)."""
+    return None if "--" in key or ".." in key else key
+
+
+def shaped(fn: Callable[[], T]) -> Callable[[], T]:
+    """``fn``, with a 200 whose JSON lacks what the client reads turned into the
+    ValueError that :func:`hub.call` reports as a bad answer (not a traceback)."""
+
+    def run() -> T:
+        try:
+            return fn()
+        except (KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"unexpected answer ({type(err).__name__}: {err})") from None
+
+    return run
+
+
+def fetch_card(
+    api: HfApi,
+    repo_id: str,
+    sha: str | None,
+    repo_type: str | None,
+    settings: Settings,
+    *,
+    source: str,
+    ident: str,
+) -> str | None:
+    """A repository's README.md at its commit, in one GET (no HEAD, nothing on disk);
+    None when it has none."""
+    from huggingface_hub import get_session, hf_hub_url
+    from huggingface_hub.utils._headers import build_hf_headers
+    from huggingface_hub.utils._http import hf_raise_for_status
+
+    url = hf_hub_url(
+        repo_id,
+        "README.md",
+        repo_type=repo_type,
+        revision=sha,
+        endpoint=settings.hf_endpoint,
+    )
+    headers = build_hf_headers(
+        token=settings.hf_token or False,
+        library_name="alignfetch",
+        library_version=api.library_version,
+    )
+
+    def get() -> str:
+        response = get_session().get(url, headers=headers)
+        hf_raise_for_status(response)
+        return response.text
+
+    return hub.call(get, settings, source=source, ident=ident, url=url, missing_ok=True)
+
+
+def previous_card(before: Previous | None) -> str | None:
+    """The card text kept with the cached record (the commit did not move)."""
+    try:
+        card = json.loads(before.raw).get("card") if before else None
+    except (ValueError, AttributeError):
+        return None
+    return card if isinstance(card, str) else None
+
+
+def body(bodies: Mapping[str, str], url: str) -> Any:
+    """The JSON body captured for ``url`` (its text if it is not JSON), else None."""
+    for seen, text in bodies.items():
+        if seen.split("?")[0].rstrip("/") == url:
+            try:
+                return json.loads(text)
+            except ValueError:
+                return text
+    return None
+
+
+def iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z") if hasattr(value, "isoformat") else str(value)
+
+
+def listed(value: Any, tags: Iterable[str], prefix: str) -> tuple[str, ...]:
+    """A card field that may be a string or a list, else the ``prefix:`` tags."""
+    if isinstance(value, str) and value:
+        return (value,)
+    if isinstance(value, list) and value:
+        return tuple(str(v) for v in value)
+    return tuple(t.split(":", 1)[1] for t in tags if t.startswith(f"{prefix}:"))
+
+
+def papers(tags: Iterable[str]) -> tuple[str, ...]:
+    """Canonical IDs of the papers named by ``arxiv:`` tags, in order, once each."""
+    out = []
+    for tag in tags:
+        if tag.startswith("arxiv:"):
+            key = arxiv_source.parse_id(tag.removeprefix("arxiv:"))
+            if key:
+                out.append(f"arxiv:{key}")
+    return tuple(dict.fromkeys(out))
+
+
+def gating(value: object) -> str | None:
+    """The Hub's gating mode: None when open (it has sent True, "auto" and "manual")."""
+    return None if value in (False, None) else ("auto" if value is True else str(value))
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(?:\n|\Z)", re.DOTALL)
+_PLACEHOLDER = re.compile(r"^\[(?:More|Needs More) Information(?: Needed)?\]$", re.IGNORECASE)
+
+
+def card_summary(text: str, cap: int = SUMMARY_CAP) -> str | None:
+    """The prose of a card's summary section, else its first prose paragraphs.
+
+    Markdown is kept as written; placeholders of the Hub's card template count as
+    nothing; the result is at most ``cap`` characters, cut at a paragraph (or a
+    word, marked with an ellipsis).
+    """
+    body = _FRONT_MATTER.sub("", text.replace("\r\n", "\n"), count=1)
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
+    lines = body.split("\n")
+    section = _summary_section(lines)
+    paragraphs = _paragraphs(section if section is not None else lines, prose_only=section is None)
+    paragraphs = [p for p in paragraphs if not _PLACEHOLDER.match(p.strip())]
+    if not paragraphs:
+        return None
+    kept: list[str] = []
+    size = 0
+    for para in paragraphs:
+        if size + len(para) > cap:
+            if not kept:
+                cut = para[:cap].rsplit(" ", 1)[0].rstrip(" ,;:")
+                kept.append(cut + "…")
+            break
+        kept.append(para)
+        size += len(para) + 2
+        if section is None and len(kept) == 2:
+            break  # without a summary section, the opening two paragraphs say enough
+    return "\n\n".join(kept)
+
+
+def _summary_section(lines: list[str]) -> list[str] | None:
+    for i, line in enumerate(lines):
+        m = _HEADING.match(line)
+        if m and "summary" in m[2].lower():
+            level = len(m[1])
+            out = []
+            for following in lines[i + 1 :]:
+                n = _HEADING.match(following)
+                if n and len(n[1]) <= level:
+                    break
+                out.append(following)
+            return out
+    return None
+
+
+def _paragraphs(lines: list[str], prose_only: bool) -> list[str]:
+    """Blocks separated by blank lines, without headings (and, for prose only,
+    without lists, tables, quotes, HTML and images: a card's boilerplate)."""
+    blocks: list[list[str]] = [[]]
+    fence = False
+    for line in lines:
+        if line.strip().startswith("```"):
+            fence = not fence
+        if not fence and not line.strip() or not fence and _HEADING.match(line):
+            blocks.append([])
+        else:
+            blocks[-1].append(line.rstrip())
+    out = []
+    for block in blocks:
+        text = "\n".join(block).strip("\n")
+        if not text.strip():
+            continue
+        first = text.lstrip()[:1]
+        if prose_only and (first in "-*+|<>!`[" or re.match(r"\d+[.)]\s", text.lstrip())):
+            continue
+        out.append(text)
+    return out
