@@ -722,8 +722,11 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
 )
 @_json_option
 def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
-    """Adopt an awesome-list README (FILE, or - for stdin): its sections and entries
-    join entries.toml. Fetches nothing; run `refresh` next."""
+    """Adopt an existing awesome list's README.
+
+    Its sections and entries join entries.toml (created when absent); FILE may be
+    - for stdin. Nothing is fetched: run `refresh` next.
+    """
     from .errors import InputError
     from .export import dumps
 

@@ -28,7 +28,7 @@ FORMS: tuple[str, ...] = ("any other http(s) URL, or url:https://…",)
 _URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
 _MISTYPED = re.compile(
     r"https?://(?:[a-z0-9-]+\.)*(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/(?:datasets|papers)/"
-    r"|doi\.org/10\.48550/)",
+    r"|doi\.org/10\.48550/|github\.com/[^/]+/[^/]+/(?:tree|blob)/)",
     re.IGNORECASE,
 )
 """The shape of another source's ID: when that source refuses it, it is a typo, not a web page."""
