@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
+from ..errors import SourceError
 from ..records import Dataset
 from . import arxiv as arxiv_source
 from . import hub
@@ -52,7 +53,12 @@ def parse_id(text: str) -> str | None:
 def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
-    """``dataset_info`` for each key; the card only when the commit moved."""
+    """``dataset_info`` for each key; the card only when the commit moved.
+
+    A card that cannot be read (an error, an HTML page, an empty file, or a 404
+    where a card was before) never replaces the last good summary: the record
+    keeps it, with a warning, and the next fetch asks for the card again.
+    """
     from . import Fetched
 
     api = hub.api(settings)
@@ -70,27 +76,45 @@ def fetch(
             )
         assert info is not None
         before = previous.get(key)
-        old = before.record if before is not None else None
-        if isinstance(old, Dataset) and old.sha == info.sha:
-            card, summary = _previous_card(before), old.summary
+        old = before.record if before is not None and isinstance(before.record, Dataset) else None
+        old_card, card_sha = _previous_card(before)
+        warning = None
+        if old is not None and card_sha == info.sha:
+            card, summary = old_card, old.summary
         else:
-            card = _card(api, info, settings, ident)
-            summary = card_summary(card) if card is not None else None
-        raw = {"dataset_info": _body(bodies, info_url), "card": card}
+            card, why = _card(api, info, settings, ident)
+            if why is None:
+                summary, card_sha = (card_summary(card) if card else None), info.sha
+            elif old is not None and old.summary is not None:
+                card, summary = old_card, old.summary
+                warning = (
+                    f"The dataset card of {ident} could not be read ({why}); "
+                    "its last good summary is kept."
+                )
+            elif why == "HTTP 404":
+                card, summary, card_sha = None, None, info.sha  # no card at this commit
+            else:
+                card, summary, card_sha = None, None, None  # ask again next time
+                warning = (
+                    f"The dataset card of {ident} could not be read ({why}); it has no summary yet."
+                )
+        raw = {"dataset_info": _body(bodies, info_url), "card": card, "card_sha": card_sha}
         return Fetched(
             record=convert(info, key, summary),
-            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
+            raw=hub.scrub(json.dumps(raw, ensure_ascii=False, sort_keys=True), settings),
             url=info_url,
+            warning=warning,
         )
 
     return hub.each(keys, one, NAME)
 
 
-def _card(api: HfApi, info: DatasetInfo, settings: Settings, ident: str) -> str | None:
-    """The dataset's README.md at its commit, in one GET (no HEAD, nothing on disk)."""
-    from huggingface_hub import get_session, hf_hub_url
-    from huggingface_hub.utils._headers import build_hf_headers
-    from huggingface_hub.utils._http import hf_raise_for_status
+def _card(
+    api: HfApi, info: DatasetInfo, settings: Settings, ident: str
+) -> tuple[str | None, str | None]:
+    """The dataset's README.md at its commit, in one GET (no HEAD, nothing on disk),
+    and why it is not a card when it is not: ``(text, None)`` or ``(None, why)``."""
+    from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
 
     url = hf_hub_url(
         info.id,
@@ -99,27 +123,47 @@ def _card(api: HfApi, info: DatasetInfo, settings: Settings, ident: str) -> str 
         revision=info.sha,
         endpoint=settings.hf_endpoint,
     )
-    headers = build_hf_headers(
-        token=settings.hf_token or False,
-        library_name="alignfetch",
-        library_version=api.library_version,
-    )
+    # The User-Agent is the transport's (alignfetch's, as for every request).
+    headers = {"Authorization": f"Bearer {settings.hf_token}"} if settings.hf_token else {}
 
-    def get() -> str:
+    def get() -> tuple[str, str]:
         response = get_session().get(url, headers=headers)
         hf_raise_for_status(response)
-        return response.text
+        return response.text, response.headers.get("Content-Type", "")
 
-    return hub.call(get, settings, source=NAME, ident=ident, url=url, missing_ok=True)
-
-
-def _previous_card(before: Previous | None) -> str | None:
-    """The card text kept with the cached record (the commit did not move)."""
     try:
-        card = json.loads(before.raw).get("card") if before else None
-    except (ValueError, AttributeError):
-        return None
-    return card if isinstance(card, str) else None
+        got = hub.call(get, settings, source=NAME, ident=ident, url=url, missing_ok=True)
+    except SourceError as err:
+        if err.status is not None and err.status != 429 and err.status < 500:
+            raise  # gated, refused: the maintainer has something to do about it
+        return None, f"HTTP {err.status}" if err.status else "no valid answer"
+    if got is None:
+        return None, "HTTP 404"
+    text, content_type = got
+    if not text.strip():
+        return None, "it is empty"
+    head = text.lstrip()[:15].lower()
+    if "text/html" in content_type.lower() or head.startswith(("<!doctype html", "<html")):
+        return None, "it is an HTML page"
+    return hub.scrub(text, settings), None
+
+
+def _previous_card(before: Previous | None) -> tuple[str | None, str | None]:
+    """The card text kept with the cached record, and the commit it was read at.
+
+    Records cached before the commit was kept read theirs at the record's own commit.
+    """
+    if before is None:
+        return None, None
+    try:
+        raw = json.loads(before.raw)
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict):
+        return None, None
+    card = raw.get("card")
+    sha = raw["card_sha"] if "card_sha" in raw else getattr(before.record, "sha", None)
+    return (card if isinstance(card, str) else None), (sha if isinstance(sha, str) else None)
 
 
 def _body(bodies: Mapping[str, str], url: str) -> Any:
