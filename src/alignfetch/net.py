@@ -56,6 +56,7 @@ the one sentence of a failure."""
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
+BROKEN = "the connection broke off before the answer was complete"
 
 
 # -- what can go wrong --------------------------------------------------------------
@@ -80,7 +81,8 @@ class Unreachable(NetError):
 
 
 class BrokenAnswer(NetError):
-    """The connection broke off (reset, or the body was cut short)."""
+    """The connection broke off (reset, or the body was cut short, or not HTTP at all:
+    which of these a client sees depends on timing, so they are one kind)."""
 
     retried = True
 
@@ -348,7 +350,9 @@ class _Adapter(HTTPAdapter):
         except requests.exceptions.Timeout:
             raise TimedOut("no answer in time") from None
         except requests.exceptions.ConnectionError as err:
-            raise (Unreachable if _never_connected(err) else BrokenAnswer)(_why(err)) from None
+            if _never_connected(err):
+                raise Unreachable(_why(err)) from None
+            raise BrokenAnswer(BROKEN) from None
 
 
 def _raw_chunks(response: Any) -> Iterator[bytes]:
@@ -363,8 +367,8 @@ def _raw_chunks(response: Any) -> Iterator[bytes]:
         raise TimedOut("the answer stopped coming") from None
     except DecodeError as err:
         raise InvalidBody(f"its {_encoding(response.headers)} body could not be decoded") from err
-    except ProtocolError as err:
-        raise BrokenAnswer(_why(err)) from None
+    except ProtocolError:
+        raise BrokenAnswer(BROKEN) from None
 
 
 def _never_connected(err: Exception) -> bool:
@@ -381,10 +385,6 @@ def _why(err: BaseException) -> str:
         return "connection refused"
     if "NameResolutionError" in text or "Name or service not known" in text:
         return "unknown host"
-    if "reset" in text.lower() or "aborted" in text.lower():
-        return "the connection was reset"
-    if "IncompleteRead" in text or "ended prematurely" in text or "RemoteDisconnected" in text:
-        return "the answer was cut short"
     if "timed out" in text.lower() or "Timeout" in text:
         return "no connection in time"
     return type(err).__name__
@@ -434,8 +434,8 @@ class _Transport(httpx2.BaseTransport):
             raise TimedOut("no answer in time") from None
         except httpx2.ConnectError as err:
             raise Unreachable(_why(err) if str(err) else "connection refused") from None
-        except httpx2.TransportError as err:
-            raise BrokenAnswer(_httpx_why(err)) from None
+        except httpx2.TransportError:
+            raise BrokenAnswer(BROKEN) from None
         try:
             headers = dict(response.headers.items())
             chunks = _decoded(_httpx_chunks(response), headers, self.policy.settings.max_bytes)
@@ -453,17 +453,8 @@ def _httpx_chunks(response: httpx2.Response) -> Iterator[bytes]:
         yield from response.stream  # type: ignore[misc]  # a sync transport's byte stream
     except httpx2.TimeoutException:
         raise TimedOut("the answer stopped coming") from None
-    except httpx2.TransportError as err:
-        raise BrokenAnswer(_httpx_why(err)) from None
-
-
-def _httpx_why(err: BaseException) -> str:
-    text = f"{type(err).__name__}: {err}".lower()
-    if "reset" in text:
-        return "the connection was reset"
-    if "incomplete" in text or "peer closed" in text or "disconnected" in text:
-        return "the answer was cut short"
-    return _why(err)
+    except httpx2.TransportError:
+        raise BrokenAnswer(BROKEN) from None
 
 
 def _decoded(chunks: Iterator[bytes], headers: Mapping[str, str], cap: int) -> Iterator[bytes]:

@@ -264,7 +264,7 @@ class _Client:
             ) from None
         except net.BrokenAnswer as err:
             raise self._error(
-                f"arXiv broke off its answer ({err.reason}){_after(err)}; try again later.", keys
+                f"arXiv broke off its answer{_after(err)}; try again later.", keys
             ) from None
         except net.Unreachable as err:
             raise self._error(

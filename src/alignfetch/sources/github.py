@@ -274,7 +274,7 @@ class _Client:
                 f"was larger than ALIGNFETCH_MAX_BYTES ({self._settings.max_bytes} bytes) "
                 "and was not read"
                 if isinstance(err, net.TooLarge)
-                else f"broke off ({err.reason})"
+                else "broke off" + (f" after {err.attempts} attempts" if err.attempts > 1 else "")
             )
             return self._fail(
                 SourceError,

@@ -262,15 +262,14 @@ def call(
     except net.BrokenAnswer as err:
         raise fail(
             SourceError,
-            f"The Hugging Face Hub broke off its answer for {ident} ({err.reason}); "
+            f"The Hugging Face Hub broke off its answer for {ident}{_after(err)}; "
             "try again later.",
         ) from None
     except net.InvalidBody as err:
-        after = f" after {err.attempts} attempts" if err.attempts > 1 else ""
         raise fail(
             SourceError,
             f"The Hugging Face Hub sent an answer for {ident} that is not valid "
-            f"({err.reason}){after}; try again later.",
+            f"({err.reason}){_after(err)}; try again later.",
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         # A 200 whose body is not the JSON object the client expects.
@@ -291,6 +290,10 @@ def call(
             f"The request to the Hugging Face Hub for {ident} failed "
             f"({type(err).__name__}); try again later.",
         ) from None
+
+
+def _after(err: net.NetError) -> str:
+    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 def _status(err: Any) -> int | None:
