@@ -60,6 +60,8 @@ ARXIV = {
     "reset": "arXiv broke off its answer after 2 attempts; try again later.",
     "raw-garbage": "arXiv broke off its answer after 2 attempts; try again later.",
     "redirect-loop": "arXiv redirected the request more than 10 times; check ALIGNFETCH_ARXIV_URL.",
+    "trickle": "arXiv did not answer within 0.5 seconds; try again later or raise "
+    "ALIGNFETCH_TIMEOUT.",
     "huge": "arXiv's answer was larger than ALIGNFETCH_MAX_BYTES (65536 bytes) and was not read; "
     "try again later.",
     "huge-announced": "arXiv's answer was larger than ALIGNFETCH_MAX_BYTES (65536 bytes) and was "
@@ -91,6 +93,8 @@ def hub(ident: str, fault: str) -> str:
         "try again later.",
         "redirect-loop": f"The Hugging Face Hub redirected the request for {ident} more than "
         "10 times; check HF_ENDPOINT.",
+        "trickle": f"The Hugging Face Hub did not answer within 0.5 seconds for {ident}; "
+        "try again later or raise ALIGNFETCH_TIMEOUT.",
         "huge": f"The Hugging Face Hub's answer for {ident} was larger than ALIGNFETCH_MAX_BYTES "
         "(65536 bytes) and was not read; try again later.",
         "huge-announced": f"The Hugging Face Hub's answer for {ident} was larger than "
@@ -130,6 +134,8 @@ def github(ident: str, fault: str) -> str:
         "raw-garbage": f"GitHub's answer for {ident} broke off after 2 attempts; try again later.",
         "redirect-loop": f"GitHub redirected the request for {ident} more than 10 times; "
         "check ALIGNFETCH_GITHUB_URL.",
+        "trickle": "GitHub did not answer within 0.5 seconds; try again later or raise "
+        "ALIGNFETCH_TIMEOUT.",
         "huge": f"GitHub's answer for {ident} was larger than ALIGNFETCH_MAX_BYTES (65536 bytes) "
         "and was not read; try again later.",
         "huge-announced": f"GitHub's answer for {ident} was larger than ALIGNFETCH_MAX_BYTES "

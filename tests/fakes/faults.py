@@ -47,6 +47,9 @@ FAULTS: dict[str, Response] = {
     "reset": Response(reset=True),
     "raw-garbage": Response(raw=b"SSH-2.0-OpenSSH_9.6\r\n"),
     "redirect-loop": Response(302, b"", {"Location": "/loop"}),
+    "trickle": Response(
+        200, b'{"id": "' + b"x" * 300 + b'"}', {"Content-Type": "application/json"}, trickle=0.01
+    ),
     "huge": Response(200, b'{"a": "', {"Content-Type": "application/json"}, stream=50_000_000),
     "huge-announced": Response(
         200, b"{}", {"Content-Type": "application/json", "Content-Length": "900000000"}, cut=2

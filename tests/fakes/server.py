@@ -26,6 +26,8 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``), to measure waits between requests."""
 
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, [default])[0]

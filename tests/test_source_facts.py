@@ -1,0 +1,122 @@
+"""What the sources keep, and what they never cache as a fact: whitespace in titles and
+names, paper pages asked again after a week, transient page failures not remembered."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from alignfetch.config import Settings
+from alignfetch.records import Author, Paper
+from alignfetch.sources import Fetched
+from alignfetch.sources import arxiv as arxiv_source
+from conftest import Fakes, run
+from fakes.server import Response
+
+# arXiv's feed as it comes for titles that wrap: newlines, runs of spaces, tabs, and
+# the non-breaking and thin spaces some submitters paste.
+MESSY = """<entry xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+    <id>http://arxiv.org/abs/2301.00001v3</id>
+    <title>  Can Large   Language
+      Models\tBe an\u00a0Alternative?  </title>
+    <updated>2023-05-09T07:28:50Z</updated>
+    <summary>
+  Human evaluation is   indispensable.
+  We present   the LLMs\u2009with the same instructions.
+</summary>
+    <category term="cs.CL" scheme="http://arxiv.org/schemas/atom"/>
+    <published>2023-01-01T07:28:50Z</published>
+    <arxiv:primary_category term="cs.CL"/>
+    <arxiv:journal_ref>  ACL   2023 </arxiv:journal_ref>
+    <author>
+      <name>  Cheng-Han
+        Chiang </name>
+      <arxiv:affiliation>  National Taiwan
+        University </arxiv:affiliation>
+    </author>
+    <author>
+      <name>Hung-yi\u00a0 Lee</name>
+    </author>
+  </entry>"""
+
+GOLDEN = Paper(
+    id="arxiv:2301.00001",
+    version=3,
+    title="Can Large Language Models Be an Alternative?",
+    abstract="Human evaluation is indispensable. We present the LLMs with the same instructions.",
+    authors=(
+        Author("Cheng-Han Chiang", ("National Taiwan University",)),
+        Author("Hung-yi Lee", ()),
+    ),
+    published="2023-01-01",
+    updated="2023-05-09",
+    primary_category="cs.CL",
+    categories=("cs.CL",),
+    comment=None,
+    journal_ref="ACL 2023",
+    doi=None,
+    url="https://arxiv.org/abs/2301.00001",
+    pdf_url="https://arxiv.org/pdf/2301.00001",
+)
+
+
+def test_titles_names_and_abstracts_are_trimmed_and_normalised(fakes: Fakes) -> None:
+    fakes.arxiv.put(MESSY)
+    s = Settings(arxiv_url=f"{fakes.server.url}/api/query", arxiv_delay=0, retries=0)
+    got = arxiv_source.fetch(["2301.00001"], s, {})["2301.00001"]
+    assert isinstance(got, Fetched)
+    assert got.record == GOLDEN
+
+
+def _age(folder: Path, rid: str, days: float) -> None:
+    when = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(folder / ".alignfetch" / "cache.sqlite") as db:
+        assert (
+            db.execute("UPDATE records SET fetched_at = ? WHERE id = ?", (when, rid)).rowcount == 1
+        )
+
+
+def _page(folder: Path, rid: str) -> str | None:
+    with sqlite3.connect(folder / ".alignfetch" / "cache.sqlite") as db:
+        row = db.execute("SELECT record FROM records WHERE id = ?", (rid,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def test_a_paper_without_a_page_is_asked_again_after_a_week(fakes: Fakes, listdir: Path) -> None:
+    assert run("add", "2305.01937", "-s", "evaluation").exit_code == 0  # the Hub has no page
+    assert len(fakes.server.requests("^/api/papers/2305.01937$")) == 1
+    assert '"url": null' in (_page(listdir, "hfpaper:2305.01937") or "")
+    assert run("refresh", "--all").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 1  # a day later: not yet
+    _age(listdir, "hfpaper:2305.01937", 6.9)
+    assert run("refresh", "--all").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 1
+    _age(listdir, "hfpaper:2305.01937", 7.1)
+    assert run("refresh", "--all").exit_code == 0
+    assert len(fakes.server.requests("^/api/papers/")) == 2  # a week on: asked again
+
+
+def test_a_transient_page_failure_is_not_cached_and_is_asked_again(
+    fakes: Fakes, listdir: Path
+) -> None:
+    fakes.server.fail("^/api/papers/", Response(503, "busy"), times=3)  # every attempt of one add
+    result = run("add", "2305.16960", "-s", "evaluation")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "alignfetch: warning: The Hugging Face Hub answered HTTP 503 for arxiv:2305.16960 after "
+        "3 attempts; try again later.\nAdded 1 entry to evaluation.\n"
+    )
+    assert _page(listdir, "hfpaper:2305.16960") is None  # not "no page"
+    result = run("refresh", "--all")
+    assert (result.exit_code, result.stdout) == (0, "Checked 1 entry: nothing changed.\n")
+    assert len(fakes.server.requests("^/api/papers/")) == 4
+    assert '"url": "https://huggingface.co/papers/2305.16960"' in (
+        _page(listdir, "hfpaper:2305.16960") or ""
+    )
+
+
+def test_a_rate_limited_page_is_not_cached_as_missing(fakes: Fakes, listdir: Path) -> None:
+    fakes.server.fail("^/api/papers/", Response(429, '{"error":"rate"}'), times=3)
+    assert run("add", "2305.16960", "-s", "evaluation").exit_code == 0
+    assert _page(listdir, "hfpaper:2305.16960") is None
