@@ -7,9 +7,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from alignfetch.config import Settings
-from alignfetch.records import Author, Paper
-from alignfetch.sources import Fetched
+from alignfetch.records import Author, Paper, PaperPage
+from alignfetch.sources import Fetched, hf_datasets, hf_papers
 from alignfetch.sources import arxiv as arxiv_source
 from conftest import Fakes, run
 from fakes.server import Response
@@ -120,3 +122,37 @@ def test_a_rate_limited_page_is_not_cached_as_missing(fakes: Fakes, listdir: Pat
     fakes.server.fail("^/api/papers/", Response(429, '{"error":"rate"}'), times=3)
     assert run("add", "2305.16960", "-s", "evaluation").exit_code == 0
     assert _page(listdir, "hfpaper:2305.16960") is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("tags", 5),
+        ("tags", [1, 2]),
+        ("cardData", [1]),
+        ("sha", 5),
+        ("id", 5),
+        ("lastModified", "yesterday"),
+    ],
+)
+def test_a_dataset_answer_of_the_wrong_shape_fails_its_id(
+    fakes: Fakes, field: str, value: object
+) -> None:
+    fakes.hub.datasets["anthropic/hh-rlhf"][field] = value
+    s = Settings(hf_endpoint=fakes.server.url, retries=0)
+    got = hf_datasets.fetch(["Anthropic/hh-rlhf", "liyucheng/zhihu_rlhf_3k"], s, {})
+    assert str(got["Anthropic/hh-rlhf"]) == (
+        "The Hugging Face Hub sent an answer for hf:Anthropic/hh-rlhf that alignfetch could not "
+        "read; try again later."
+    )
+    assert isinstance(got["liyucheng/zhihu_rlhf_3k"], Fetched)
+
+
+def test_page_fields_of_the_wrong_type_are_dropped(fakes: Fakes) -> None:
+    fakes.hub.papers["2305.16960"].update(upvotes="many", githubRepo=5)
+    s = Settings(hf_endpoint=fakes.server.url, retries=0)
+    got = hf_papers.fetch(["2305.16960"], s, {})["2305.16960"]
+    assert isinstance(got, Fetched)
+    assert got.record == PaperPage(
+        id="hfpaper:2305.16960", url="https://huggingface.co/papers/2305.16960"
+    )

@@ -106,7 +106,7 @@ def fetch(
             warning=warning,
         )
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, PREFIX)
 
 
 def _card(
@@ -199,14 +199,18 @@ def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
         languages=_listed(card.get("language"), tags, "language"),
         task_categories=_listed(card.get("task_categories"), tags, "task_categories"),
         size_categories=_listed(card.get("size_categories"), tags, "size_categories"),
-        downloads=info.downloads,
-        likes=info.likes,
+        downloads=_count(info.downloads),
+        likes=_count(info.likes),
         gated=None if gated in (False, None) else ("auto" if gated is True else str(gated)),
         private=bool(info.private),
         disabled=bool(info.disabled),
         papers=tuple(dict.fromkeys(papers)),
         summary=summary,
     )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _iso(value: Any) -> str | None:

@@ -137,9 +137,13 @@ class Capture:
         _bodies.reset(self._token)
 
 
-def each(keys: Sequence[str], one: Callable[[str], Fetched], source: str) -> dict[str, Outcome]:
+def each(
+    keys: Sequence[str], one: Callable[[str], Fetched], source: str, prefix: str
+) -> dict[str, Outcome]:
     """``one(key)`` for each key, failures kept per key. After a rate limit the rest
-    fail alike without a request: asking again would only be refused again."""
+    fail alike without a request: asking again would only be refused again. An answer
+    whose fields are not what the Hub documents (a number where a list belongs) fails
+    its key, as an answer that is not JSON does."""
     out: dict[str, Outcome] = {}
     limited: RateLimitError | None = None
     for key in dict.fromkeys(keys):
@@ -154,6 +158,13 @@ def each(keys: Sequence[str], one: Callable[[str], Fetched], source: str) -> dic
             out[key] = err
             if isinstance(err, RateLimitError):
                 limited = err
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            out[key] = SourceError(
+                f"The Hugging Face Hub sent an answer for {prefix}:{key} that alignfetch could "
+                "not read; try again later.",
+                source=source,
+                ids=(key,),
+            )
     return out
 
 
@@ -272,10 +283,10 @@ def call(
             f"({err.reason}){_after(err)}; try again later.",
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        # A 200 whose body is not the JSON object the client expects.
+        # JSON, but not shaped as the client expects (a date that is no date...).
         raise fail(
             SourceError,
-            f"The Hugging Face Hub sent an answer for {ident} that is not valid JSON; "
+            f"The Hugging Face Hub sent an answer for {ident} that alignfetch could not read; "
             "try again later.",
         ) from None
     except httpx2.TooManyRedirects:
