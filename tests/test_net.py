@@ -305,3 +305,40 @@ def test_arxiv_clients_still_send_through_their_session_attribute(fakes: Fakes) 
     assert result.entry_id.startswith("http://arxiv.org/abs/2305.01937")
     (req,) = fakes.server.requests("^/api/query$")
     assert req.headers["User-Agent"] == Settings().user_agent  # ours, not the package's
+
+
+def test_on_a_terminal_the_cli_says_each_retry(fakes: Fakes, listdir: Path) -> None:
+    """stderr a terminal (a pty): the talk of each retry comes before the final sentence."""
+    import pty
+
+    fakes.server.fail("/api/query", Response(503, "busy"), times=9)
+    master, slave = pty.openpty()
+    env = dict(os.environ, ALIGNFETCH_RETRIES="2")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "alignfetch", "add", "2305.01937", "-s", "safety"],
+            cwd=listdir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=60,
+        )
+    finally:
+        os.close(slave)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the pty's other end is closed and drained
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(master)
+    assert done.returncode == 1
+    assert said.decode().replace("\r\n", "\n") == (
+        "alignfetch: warning: arXiv answered HTTP 503; retrying in 0 s (1/2).\n"
+        "alignfetch: warning: arXiv answered HTTP 503; retrying in 0 s (2/2).\n"
+        "alignfetch: arXiv is unavailable (HTTP 503) after 3 attempts; wait a few minutes and "
+        "try again.\n"
+    )

@@ -21,7 +21,7 @@ from . import arxiv as arxiv_source
 from . import hub
 
 if TYPE_CHECKING:
-    from huggingface_hub import DatasetInfo, HfApi
+    from huggingface_hub import DatasetInfo
 
     from . import Outcome, Previous
 
@@ -82,7 +82,7 @@ def fetch(
         if old is not None and card_sha == info.sha:
             card, summary = old_card, old.summary
         else:
-            card, why = _card(api, info, settings, ident)
+            card, why = _card(info, settings, ident)
             if why is None:
                 summary, card_sha = (card_summary(card) if card else None), info.sha
             elif old is not None and old.summary is not None:
@@ -109,9 +109,7 @@ def fetch(
     return hub.each(keys, one, NAME, PREFIX)
 
 
-def _card(
-    api: HfApi, info: DatasetInfo, settings: Settings, ident: str
-) -> tuple[str | None, str | None]:
+def _card(info: DatasetInfo, settings: Settings, ident: str) -> tuple[str | None, str | None]:
     """The dataset's README.md at its commit, in one GET (no HEAD, nothing on disk),
     and why it is not a card when it is not: ``(text, None)`` or ``(None, why)``."""
     from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
