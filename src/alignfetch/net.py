@@ -31,8 +31,10 @@ with its own words.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+import ssl
 import threading
 import time
 import zlib
@@ -404,7 +406,13 @@ def transport(policy: Policy, proxy: str | None = None) -> httpx2.BaseTransport:
     compressed answer cannot unpack into gigabytes), and hands the client the
     plain body.
     """
-    return _Transport(policy, httpx2.HTTPTransport(proxy=proxy))
+    return _Transport(policy, httpx2.HTTPTransport(verify=_ssl_context(), proxy=proxy))
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the trusted certificates takes a good part of a second: do it once."""
+    return httpx2.create_ssl_context()
 
 
 class _Transport(httpx2.BaseTransport):
