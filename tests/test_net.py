@@ -342,3 +342,28 @@ def test_on_a_terminal_the_cli_says_each_retry(fakes: Fakes, listdir: Path) -> N
         "alignfetch: arXiv is unavailable (HTTP 503) after 3 attempts; wait a few minutes and "
         "try again.\n"
     )
+
+
+@pytest.mark.parametrize("route", ["github", "hub"])
+def test_trickled_headers_cannot_outlive_twice_the_timeout(fakes: Fakes, route: str) -> None:
+    """Every byte comes well within the per-read timeout, but the headers never end."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Pad: " + b"a" * 4000
+    pattern = "^/repos/" if route == "github" else "^/api/datasets/"
+    fakes.server.fail(pattern, Response(raw=head, trickle=0.005), times=9)
+    s = settings(fakes, timeout=0.5)
+    start = time.monotonic()
+    if route == "github":
+        got = github_source.fetch(["CarperAI/trlx"], s, {})["CarperAI/trlx"]
+        expected = (
+            "GitHub did not answer within 0.5 seconds; try again later or raise ALIGNFETCH_TIMEOUT."
+        )
+    else:
+        got = hf_datasets.fetch(["Anthropic/hh-rlhf"], s, {})["Anthropic/hh-rlhf"]
+        expected = (
+            "The Hugging Face Hub did not answer within 0.5 seconds for "
+            "hf:Anthropic/hh-rlhf; try again later or raise ALIGNFETCH_TIMEOUT."
+        )
+    took = time.monotonic() - start
+    assert str(got) == expected
+    assert took < 2 * 0.5 + 0.5  # the headers alone would take 20 s
+    assert len(fakes.server.requests(pattern)) == 1

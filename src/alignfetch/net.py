@@ -195,7 +195,7 @@ class Policy:
             if self.pacer is not None:
                 self.pacer.wait()
             try:
-                answer = once(time.monotonic() + self.settings.timeout)
+                answer = self._bounded(once)
                 if answer.status == 200 and self.validate is not None:
                     problem = self.validate(url, answer)
                     if problem is not None:
@@ -220,6 +220,32 @@ class Policy:
                 return answer
             self._pause(attempt, f"answered HTTP {answer.status}", after)
         raise AssertionError("unreachable")
+
+    def _bounded(self, once: Callable[[float], Answer]) -> Answer:
+        """One attempt, given up after twice the timeout whatever the server does.
+
+        ``once`` checks the deadline itself as the body arrives; a server that
+        trickles its status line or headers never lets it, so the attempt runs in
+        a thread of its own and is abandoned (it ends with the process, or with
+        the server) once it has taken twice the timeout.
+        """
+        timeout = self.settings.timeout
+        box: list[Answer | BaseException] = []
+
+        def attempt() -> None:
+            try:
+                box.append(once(time.monotonic() + timeout))
+            except BaseException as err:  # noqa: BLE001  # handed to the caller's thread
+                box.append(err)
+
+        worker = threading.Thread(target=attempt, name="alignfetch-request", daemon=True)
+        worker.start()
+        worker.join(2 * timeout)
+        if not box:
+            raise TimedOut("the answer came too slowly")
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
 
     def _pause(self, attempt: int, what: str, after: float | None) -> None:
         delay = after if after is not None else self.settings.backoff * 2**attempt

@@ -46,7 +46,7 @@ class Response:
     reset: bool = False
     """Reset the connection instead of answering."""
     raw: bytes | None = None
-    """Send these bytes as the whole answer, then hang up."""
+    """Send these bytes as the whole answer (one by one if ``trickle``), then hang up."""
     stream: int = 0
     """After the body, this many more bytes, chunked (no Content-Length), as fast as read."""
 
@@ -149,7 +149,12 @@ class FakeServer:
 
     @staticmethod
     def _break(h: BaseHTTPRequestHandler, resp: Response) -> None:
-        if resp.raw is not None:
+        if resp.raw is not None and resp.trickle:
+            for i in range(len(resp.raw)):  # status line and headers too
+                h.wfile.write(resp.raw[i : i + 1])
+                h.wfile.flush()
+                time.sleep(resp.trickle)
+        elif resp.raw is not None:
             h.wfile.write(resp.raw)
             h.wfile.flush()
         else:
