@@ -273,8 +273,7 @@ def call(
     except net.BrokenAnswer as err:
         raise fail(
             SourceError,
-            f"The Hugging Face Hub broke off its answer for {ident}{_after(err)}; "
-            "try again later.",
+            f"The Hugging Face Hub broke off its answer for {ident}{_after(err)}; try again later.",
         ) from None
     except net.InvalidBody as err:
         raise fail(
