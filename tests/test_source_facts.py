@@ -3,6 +3,7 @@ names, paper pages asked again after a week, transient page failures not remembe
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,3 +157,38 @@ def test_page_fields_of_the_wrong_type_are_dropped(fakes: Fakes) -> None:
     assert got.record == PaperPage(
         id="hfpaper:2305.16960", url="https://huggingface.co/papers/2305.16960"
     )
+
+
+def test_a_card_gone_404_keeps_the_last_summary_and_is_asked_again(fakes: Fakes) -> None:
+    from alignfetch.sources import Previous
+
+    s = Settings(hf_endpoint=fakes.server.url, retries=0)
+    first = hf_datasets.fetch(["Anthropic/hh-rlhf"], s, {})["Anthropic/hh-rlhf"]
+    assert isinstance(first, Fetched) and first.record.summary  # type: ignore[union-attr]
+    before = {"Anthropic/hh-rlhf": Previous(first.record, first.raw, None)}
+    fakes.hub.set_sha("Anthropic/hh-rlhf", "1" * 40)
+    del fakes.hub.cards["anthropic/hh-rlhf"]  # the README is gone: 404 EntryNotFound
+    second = hf_datasets.fetch(["Anthropic/hh-rlhf"], s, before)["Anthropic/hh-rlhf"]
+    assert isinstance(second, Fetched)
+    assert second.record.summary == first.record.summary  # type: ignore[union-attr]
+    assert second.record.sha == "1" * 40  # type: ignore[union-attr]
+    assert second.warning == (
+        "The dataset card of hf:Anthropic/hh-rlhf could not be read (HTTP 404); "
+        "its last good summary is kept."
+    )
+    raw = json.loads(second.raw)
+    assert raw["card_sha"] == "e2850bb43d9154dc2fc82b016759a222d72c445f"  # still the old one
+    # Asked again next time, since the card kept is not the new commit's.
+    again = {"Anthropic/hh-rlhf": Previous(second.record, second.raw, None)}
+    cards = len(fakes.server.requests("/resolve/"))
+    hf_datasets.fetch(["Anthropic/hh-rlhf"], s, again)
+    assert len(fakes.server.requests("/resolve/")) == cards + 1
+
+
+def test_a_dataset_without_a_card_is_no_warning(fakes: Fakes) -> None:
+    del fakes.hub.cards["liyucheng/zhihu_rlhf_3k"]
+    s = Settings(hf_endpoint=fakes.server.url, retries=0)
+    got = hf_datasets.fetch(["liyucheng/zhihu_rlhf_3k"], s, {})["liyucheng/zhihu_rlhf_3k"]
+    assert isinstance(got, Fetched) and got.warning is None
+    assert got.record.summary is None  # type: ignore[union-attr]
+    assert json.loads(got.raw)["card_sha"] == "491fe7fffd8f4770395dcd26b3ffcd1869f6abd6"
