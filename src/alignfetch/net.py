@@ -125,7 +125,8 @@ class Pacer(Protocol):
 
 class IntervalPacer:
     """At least ``interval`` seconds from the end of one request to the start of the next,
-    within this process; one request at a time."""
+    within this process; one request at a time (``wait`` takes a lock that ``mark``
+    gives back, so the two always come in pairs)."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
