@@ -79,7 +79,9 @@ def _log_to_stderr(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("alignfetch: warning: %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    # On a terminal, also the talk of a wait: "arXiv did not answer; retrying in 4 s (2/4)."
+    talk = logging.INFO if sys.stderr.isatty() else logging.WARNING
+    logger.setLevel(logging.ERROR if quiet else talk)
     logger.propagate = False
 
 
