@@ -587,7 +587,7 @@ def export(fmt: str, output: str | None) -> None:
     help="Citation format.",
 )
 def cite(ids: tuple[str, ...], fmt: str) -> None:
-    """Print citations for entries of the list (any ID form), from the cache."""
+    """Print citations for entries of the list (from the cache)."""
     click.echo(_ws().citations(fmt, list(ids)), nl=False)
 
 
