@@ -569,8 +569,8 @@ def test_the_hub_failing_is_one_sentence(fakes: Fakes, rss: FakeRss, project: Pa
     result = run("discover", "--source", "hf")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"alignfetch: The Hugging Face Hub answered HTTP 500 for the daily papers of {day}; "
-        "try again later.\n"
+        f"alignfetch: The Hugging Face Hub answered HTTP 500 for the daily papers of {day} "
+        "after 3 attempts; try again later.\n"
     )
     both = run("discover")
     assert both.exit_code == 0  # the fault is used up: both sources answer now

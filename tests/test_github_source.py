@@ -517,9 +517,10 @@ def test_unreachable_server_fails_every_key() -> None:
 def test_a_body_that_is_not_a_repository_is_an_error(
     server: FakeServer, github: FakeGitHub
 ) -> None:
-    server.fail(r"^/repos/", Response(200, "<html>captive portal</html>"))
+    server.fail(r"^/repos/", Response(200, "<html>captive portal</html>"), times=10)
     err = source.fetch(["CarperAI/trlx"], settings(server), {})["CarperAI/trlx"]
     assert isinstance(err, SourceError) and "is not a repository" in str(err)
+    assert len(server.requests(r"^/repos/")) == 3  # an invalid answer is retried like a 503
 
 
 # -- the token --------------------------------------------------------------------------

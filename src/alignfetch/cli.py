@@ -79,7 +79,9 @@ def _log_to_stderr(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("alignfetch: warning: %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    # On a terminal, also the talk of a wait: "arXiv did not answer; retrying in 4 s (2/4)."
+    talk = logging.INFO if sys.stderr.isatty() else logging.WARNING
+    logger.setLevel(logging.ERROR if quiet else talk)
     logger.propagate = False
 
 
@@ -585,7 +587,7 @@ def export(fmt: str, output: str | None) -> None:
     help="Citation format.",
 )
 def cite(ids: tuple[str, ...], fmt: str) -> None:
-    """Print citations for entries of the list (any ID form), from the cache."""
+    """Print citations for entries of the list (from the cache)."""
     click.echo(_ws().citations(fmt, list(ids)), nl=False)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import InputError
@@ -19,6 +20,7 @@ DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_GITHUB_URL = "https://api.github.com"
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 USER_AGENT = f"alignfetch/{__version__} (+https://pypi.org/project/alignfetch/)"
+DEFAULT_MAX_BYTES = 20_000_000
 
 
 def _float(name: str, default: float, *, positive: bool = False) -> float:
@@ -48,6 +50,38 @@ def _int(name: str, default: int) -> int:
     return value
 
 
+def _bytes(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise InputError(f"{name} must be a whole number of bytes, not {raw!r}.") from None
+    if value < 1024:
+        raise InputError(f"{name} must be at least 1024 bytes, not {raw!r}.")
+    return value
+
+
+def _url(name: str, default: str) -> str:
+    """An endpoint from the environment: http(s) with a host, without a trailing slash."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018  # a port that is not a number raises here
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(
+            f"{name} must be an http(s) URL with a host, such as {default}, not {raw!r}."
+        )
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the sources are and how politely to ask them."""
@@ -64,22 +98,26 @@ class Settings:
     user_agent: str = USER_AGENT
     lock_timeout: float = 120.0
     arxiv_rss_url: str = DEFAULT_ARXIV_RSS_URL
+    max_bytes: int = DEFAULT_MAX_BYTES
+    """The largest answer read from upstream; a larger one fails its IDs."""
+    max_wait: float = 60.0
+    """The longest ``Retry-After`` waited for; a longer one is reported as a rate limit."""
 
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
         return cls(
-            arxiv_url=env.get("ALIGNFETCH_ARXIV_URL") or DEFAULT_ARXIV_URL,
+            arxiv_url=_url("ALIGNFETCH_ARXIV_URL", DEFAULT_ARXIV_URL),
             arxiv_delay=_float("ALIGNFETCH_ARXIV_DELAY", 3.0),
             timeout=_float("ALIGNFETCH_TIMEOUT", 30.0, positive=True),
             retries=_int("ALIGNFETCH_RETRIES", 4),
             backoff=_float("ALIGNFETCH_BACKOFF", 1.0),
-            github_url=(env.get("ALIGNFETCH_GITHUB_URL") or DEFAULT_GITHUB_URL).rstrip("/"),
-            hf_endpoint=(env.get("HF_ENDPOINT") or DEFAULT_HF_ENDPOINT).rstrip("/"),
+            github_url=_url("ALIGNFETCH_GITHUB_URL", DEFAULT_GITHUB_URL),
+            hf_endpoint=_url("HF_ENDPOINT", DEFAULT_HF_ENDPOINT),
             github_token=env.get("GITHUB_TOKEN") or None,
             hf_token=env.get("HF_TOKEN") or None,
             lock_timeout=_float("ALIGNFETCH_LOCK_TIMEOUT", 120.0),
-            arxiv_rss_url=(env.get("ALIGNFETCH_ARXIV_RSS_URL") or DEFAULT_ARXIV_RSS_URL).rstrip(
-                "/"
-            ),
+            arxiv_rss_url=_url("ALIGNFETCH_ARXIV_RSS_URL", DEFAULT_ARXIV_RSS_URL),
+            max_bytes=_bytes("ALIGNFETCH_MAX_BYTES", DEFAULT_MAX_BYTES),
+            max_wait=_float("ALIGNFETCH_MAX_WAIT", 60.0),
         )

@@ -657,6 +657,9 @@ class Workspace:
                     )
             else:
                 run.related.append(outcome)
+        for rid, outcome in run.outcomes.items():
+            if not isinstance(outcome, SourceError) and outcome.warning:
+                run.warnings[rid] = outcome.warning  # a dataset card kept from before
         page_keys = [
             o.record.id.split(":", 1)[1]
             for o in run.outcomes.values()

@@ -1,126 +1,516 @@
-"""One polite ``requests`` session for the sources that speak plain HTTP.
+"""How alignfetch talks to every upstream: one retry-and-deadline policy, one pacer.
 
-Every request it sends names alignfetch in its User-Agent, has a timeout, and
-backs off on 429/5xx: ``Retry-After`` when the server gives one, otherwise
-exponentially from :attr:`Settings.backoff` seconds, at most
-:attr:`Settings.retries` times. Read timeouts are not retried: the caller has
-already waited the whole timeout once.
+Every request any source sends, through ``requests`` (arXiv, GitHub) or through
+the Hub client's ``httpx2`` (the Hugging Face Hub), passes through
+:class:`Policy`, which
+
+- names alignfetch in the User-Agent and gives the request a timeout;
+- reads the answer as a stream, refusing it once it grows past
+  :attr:`Settings.max_bytes` (or its ``Content-Length`` says it will), and
+  giving up once the whole exchange has taken longer than
+  :attr:`Settings.timeout` (so a server that trickles its answer cannot hold a
+  request for much more than twice the timeout);
+- retries, at most :attr:`Settings.retries` times: the HTTP statuses the source
+  names, connections that fail or break off, and answers the source finds
+  invalid (an HTML page where a feed was expected). It waits ``Retry-After``
+  when the server sends one, up to :attr:`Settings.max_wait`; a longer one is
+  refused with :class:`WaitTooLong` instead of slept through. Otherwise it
+  backs off exponentially from :attr:`Settings.backoff`. A request that timed
+  out is not retried: the caller has already waited the whole timeout once.
+- says on the ``alignfetch`` logger when it retries, and why (at :data:`TALK` level).
+
+A :class:`Pacer` spaces the requests to one service (arXiv asks for one every
+three seconds, retries included). It is a separate object with a ``wait`` /
+``mark`` interface, so that another pacer (say, one shared between processes
+through the cache) can stand in for :class:`IntervalPacer`.
+
+The failures are this module's own exceptions (:class:`NetError` and its
+kinds); each source turns them into a :class:`~alignfetch.errors.SourceError`
+with its own words.
 """
 
 from __future__ import annotations
 
+import functools
+import io
+import logging
+import ssl
 import threading
 import time
-from typing import Any
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 
+import httpx2
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from .config import Settings
 
+log = logging.getLogger("alignfetch.net")
+TALK = logging.INFO
+"""The level of retry talk: the CLI shows it on a terminal, and keeps a log's stderr to
+the one sentence of a failure."""
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 10
+CHUNK = 64 * 1024
+BROKEN = "the connection broke off before the answer was complete"
 
 
-class _Backoff(Retry):
-    """urllib3's Retry, with the first wait at ``backoff`` seconds, not zero."""
-
-    def __init__(self, *args: Any, base: float = 1.0, floor: float = 0.0, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.base = base
-        self.floor = floor
-
-    def new(self, **kw: Any) -> _Backoff:
-        retry = super().new(**kw)
-        retry.base, retry.floor = self.base, self.floor
-        assert isinstance(retry, _Backoff)
-        return retry
-
-    def get_backoff_time(self) -> float:
-        errors = len([h for h in self.history if h.status or h.error])
-        if errors == 0:
-            return 0.0
-        # Never closer together than the service's own request interval.
-        return float(max(self.floor, min(self.backoff_max, self.base * 2 ** (errors - 1))))
-
-    def sleep_for_retry(self, response: Any = None) -> bool:
-        """Honour ``Retry-After``, but never below the service's request interval."""
-        retry_after = self.get_retry_after(response) if response is not None else None
-        if retry_after is None:
-            return False
-        time.sleep(max(retry_after, self.floor))
-        return True
+# -- what can go wrong --------------------------------------------------------------
 
 
-class _PoliteAdapter(HTTPAdapter):
-    """Puts our User-Agent and timeout on requests whose caller set neither."""
+class NetError(Exception):
+    """A request that brought back no usable answer; ``reason`` says why, briefly."""
 
-    def __init__(
-        self, settings: Settings, statuses: frozenset[int] = RETRY_STATUSES, interval: float = 0.0
-    ) -> None:
-        self._user_agent = settings.user_agent
-        self._timeout = settings.timeout
-        self._interval = interval
-        self._last = 0.0
-        self._pace = threading.Lock()
-        retry = _Backoff(
-            total=settings.retries,
-            connect=settings.retries,
-            read=False,
-            status=settings.retries,
-            status_forcelist=statuses,
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            respect_retry_after_header=True,
-            raise_on_status=False,
-            raise_on_redirect=False,
-            base=settings.backoff,
-            floor=interval,
+    retried = False
+    """Worth asking again: the next attempt may well be answered."""
+
+    def __init__(self, reason: str, attempts: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.attempts = attempts
+
+
+class Unreachable(NetError):
+    """No connection: refused, unknown host, connect timeout."""
+
+    retried = True
+
+
+class BrokenAnswer(NetError):
+    """The connection broke off (reset, or the body was cut short, or not HTTP at all:
+    which of these a client sees depends on timing, so they are one kind)."""
+
+    retried = True
+
+
+class InvalidBody(NetError):
+    """An answer the source cannot use: HTML for JSON, a broken feed, false gzip."""
+
+    retried = True
+
+
+class TimedOut(NetError):
+    """No answer, or no complete answer, within the timeout."""
+
+
+class TooLarge(NetError):
+    """The answer is larger than ``ALIGNFETCH_MAX_BYTES``."""
+
+
+class WaitTooLong(NetError):
+    """The server asks to wait longer than ``ALIGNFETCH_MAX_WAIT``."""
+
+    def __init__(self, reason: str, seconds: float, status: int) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+        self.status = status
+
+
+# -- pacing ---------------------------------------------------------------------------
+
+
+class Pacer(Protocol):
+    """Spaces requests to one service: ``wait()`` before each, ``mark()`` after it ends."""
+
+    def wait(self) -> None: ...
+
+    def mark(self) -> None: ...
+
+
+class IntervalPacer:
+    """At least ``interval`` seconds from the end of one request to the start of the next,
+    within this process; one request at a time (``wait`` takes a lock that ``mark``
+    gives back, so the two always come in pairs)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        self._lock.acquire()
+        delay = self._last + self.interval - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    def mark(self) -> None:
+        self._last = time.monotonic()
+        if self._lock.locked():
+            self._lock.release()
+
+
+_PACERS: dict[tuple[str, float], IntervalPacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def pacer(service: str, interval: float) -> IntervalPacer:
+    """The process-wide pacer of ``service`` (one per interval, so tests may vary it)."""
+    with _PACERS_LOCK:
+        return _PACERS.setdefault((service, interval), IntervalPacer(interval))
+
+
+# -- the policy -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One complete answer: status, headers and the whole (decoded) body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+Validator = Callable[[str, Answer], str | None]
+"""``(url, answer)`` -> why a 200 answer is unusable, or None when it is fine."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to retry, how long to wait, how much to read: the same for every source."""
+
+    settings: Settings
+    service: str
+    """How messages name the service, mid-sentence: ``arXiv``, ``the Hugging Face Hub``."""
+    statuses: frozenset[int] = RETRY_STATUSES
+    pacer: Pacer | None = None
+    validate: Validator | None = None
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def run(self, url: str, once: Callable[[float], Answer]) -> Answer:
+        """``once(deadline)`` until it brings an answer worth keeping, or retries run out.
+
+        ``once`` makes one attempt and reads the whole answer before the
+        monotonic ``deadline``; it raises a :class:`NetError` when it cannot.
+        The last answer is returned even when its status is one to retry: the
+        source words that failure itself.
+        """
+        retries = self.settings.retries
+        for attempt in range(retries + 1):
+            if self.pacer is not None:
+                self.pacer.wait()
+            try:
+                answer = self._bounded(once)
+                if answer.status == 200 and self.validate is not None:
+                    problem = self.validate(url, answer)
+                    if problem is not None:
+                        raise InvalidBody(problem)
+            except NetError as err:
+                err.attempts = attempt + 1
+                if not err.retried or attempt == retries:
+                    raise
+                self._pause(attempt, _talk(err), None)
+                continue
+            finally:
+                if self.pacer is not None:
+                    self.pacer.mark()
+            if answer.status not in self.statuses:
+                return answer
+            after = retry_after(answer.headers)
+            if after is not None and after > self.settings.max_wait:
+                raise WaitTooLong(
+                    f"asks to wait {after:g} seconds (HTTP {answer.status})", after, answer.status
+                )
+            if attempt == retries:
+                return answer
+            self._pause(attempt, f"answered HTTP {answer.status}", after)
+        raise AssertionError("unreachable")
+
+    def _bounded(self, once: Callable[[float], Answer]) -> Answer:
+        """One attempt, given up after twice the timeout whatever the server does.
+
+        ``once`` checks the deadline itself as the body arrives; a server that
+        trickles its status line or headers never lets it, so the attempt runs in
+        a thread of its own and is abandoned (it ends with the process, or with
+        the server) once it has taken twice the timeout.
+        """
+        timeout = self.settings.timeout
+        box: list[Answer | BaseException] = []
+
+        def attempt() -> None:
+            try:
+                box.append(once(time.monotonic() + timeout))
+            except BaseException as err:  # noqa: BLE001  # handed to the caller's thread
+                box.append(err)
+
+        worker = threading.Thread(target=attempt, name="alignfetch-request", daemon=True)
+        worker.start()
+        worker.join(2 * timeout)
+        if not box:
+            raise TimedOut("the answer came too slowly")
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+    def _pause(self, attempt: int, what: str, after: float | None) -> None:
+        delay = after if after is not None else self.settings.backoff * 2**attempt
+        delay = min(delay, self.settings.max_wait)
+        log.log(
+            TALK,
+            "%s %s; retrying in %s s (%d/%d).",
+            _capital(self.service),
+            what,
+            f"{delay:.3g}",
+            attempt + 1,
+            self.settings.retries,
         )
-        # One connection: arXiv asks for no parallel requests.
-        super().__init__(max_retries=retry, pool_connections=1, pool_maxsize=1)
+        self.sleep(delay)
+
+    def read(self, chunks: Iterable[bytes], headers: Mapping[str, str], deadline: float) -> bytes:
+        """The whole body from ``chunks``, within the size cap and the deadline."""
+        cap = self.settings.max_bytes
+        length = _header(headers, "Content-Length")
+        if length is not None and length.strip().isdigit() and int(length) > cap:
+            raise TooLarge(f"{int(length)} bytes announced")
+        buf = io.BytesIO()
+        for chunk in chunks:
+            if buf.tell() + len(chunk) > cap:
+                raise TooLarge(f"more than {cap} bytes")
+            buf.write(chunk)
+            if time.monotonic() > deadline:
+                raise TimedOut("the answer came too slowly")
+        return buf.getvalue()
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), or None."""
+    value = _header(headers, "Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    low = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == low), None)
+
+
+def _capital(service: str) -> str:
+    """``the Hugging Face Hub`` opening a sentence (``arXiv`` keeps its small a)."""
+    return "The" + service[3:] if service.startswith("the ") else service
+
+
+def _talk(err: NetError) -> str:
+    if isinstance(err, Unreachable):
+        return "did not answer"
+    if isinstance(err, BrokenAnswer):
+        return "broke off its answer"
+    return f"sent an answer that is not valid ({err.reason})"
+
+
+# -- requests (arXiv, GitHub) -----------------------------------------------------------
+
+
+def session(
+    settings: Settings,
+    service: str,
+    *,
+    statuses: frozenset[int] = RETRY_STATUSES,
+    pacer: Pacer | None = None,
+    validate: Validator | None = None,
+) -> requests.Session:
+    """A ``requests`` session whose every request goes through the :class:`Policy`."""
+    policy = Policy(settings, service, statuses, pacer, validate)
+    s = requests.Session()
+    adapter = _Adapter(policy)
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    s.headers["User-Agent"] = settings.user_agent
+    s.max_redirects = MAX_REDIRECTS
+    return s
+
+
+class _Adapter(HTTPAdapter):
+    """Sends each request through the policy; one connection per session."""
+
+    def __init__(self, policy: Policy) -> None:
+        super().__init__(max_retries=0, pool_connections=1, pool_maxsize=1)
+        self.policy = policy
 
     def send(  # type: ignore[override]  # passes requests' keyword arguments through
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
         # Clients such as arxiv.py set their own User-Agent per request; ours wins.
-        request.headers["User-Agent"] = self._user_agent
+        request.headers["User-Agent"] = self.policy.settings.user_agent
         if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self._timeout
-        with self._pace:
-            wait = self._last + self._interval - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            kwargs["timeout"] = self.policy.settings.timeout
+        kwargs["stream"] = True
+        last: list[requests.Response] = []
+
+        def once(deadline: float) -> Answer:
+            response = self._send_once(request, kwargs)
             try:
-                return super().send(request, **kwargs)
-            finally:
-                self._last = time.monotonic()
+                body = self.policy.read(_raw_chunks(response), response.headers, deadline)
+            except BaseException:
+                response.close()
+                raise
+            response.raw.release_conn()  # read to the end: the connection may serve again
+            response.raw = io.BytesIO(body)
+            last[:] = [response]
+            return Answer(response.status_code, response.headers, body)
 
+        self.policy.run(request.url or "", once)
+        return last[0]
 
-def session(
-    settings: Settings, statuses: frozenset[int] = RETRY_STATUSES, interval: float = 0.0
-) -> requests.Session:
-    """A new session that applies the settings to every request it sends.
-
-    ``statuses`` are the HTTP statuses worth retrying after a back-off;
-    ``interval`` the fewest seconds between two requests, retries included.
-    """
-    s = requests.Session()
-    adapter = _PoliteAdapter(settings, statuses, interval)
-    s.mount("http://", adapter)
-    s.mount("https://", adapter)
-    s.headers["User-Agent"] = settings.user_agent
-    return s
-
-
-def backoff_delay(attempt: int, settings: Settings, retry_after: str | None = None) -> float:
-    """Seconds to wait before retry number ``attempt`` (0-based) for clients without urllib3.
-
-    ``Retry-After`` in seconds wins when the server sends it; otherwise the same
-    exponential schedule as the requests session.
-    """
-    if retry_after:
+    def _send_once(
+        self, request: requests.PreparedRequest, kwargs: dict[str, Any]
+    ) -> requests.Response:
         try:
-            return max(0.0, min(float(retry_after), 120.0))
-        except ValueError:
-            pass  # an HTTP-date: rare from these services; fall back to our schedule
-    return float(min(120.0, settings.backoff * 2**attempt))
+            return super().send(request, **kwargs)
+        except requests.exceptions.ConnectTimeout as err:
+            raise Unreachable(_why(err)) from None
+        except requests.exceptions.Timeout:
+            raise TimedOut("no answer in time") from None
+        except requests.exceptions.ConnectionError as err:
+            if _never_connected(err):
+                raise Unreachable(_why(err)) from None
+            raise BrokenAnswer(BROKEN) from None
+
+
+def _raw_chunks(response: Any) -> Iterator[bytes]:
+    """The decoded body as it arrives (``read1``: whatever one read brings)."""
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
+    raw = response.raw
+    try:
+        while chunk := raw.read1(CHUNK, decode_content=True):
+            yield chunk
+    except ReadTimeoutError:
+        raise TimedOut("the answer stopped coming") from None
+    except DecodeError as err:
+        raise InvalidBody(f"its {_encoding(response.headers)} body could not be decoded") from err
+    except ProtocolError:
+        raise BrokenAnswer(BROKEN) from None
+
+
+def _never_connected(err: Exception) -> bool:
+    text = repr(err)
+    return any(
+        s in text
+        for s in ("NewConnectionError", "NameResolutionError", "ConnectTimeout", "refused")
+    )
+
+
+def _why(err: BaseException) -> str:
+    text = repr(err)
+    if "refused" in text:
+        return "connection refused"
+    if "NameResolutionError" in text or "Name or service not known" in text:
+        return "unknown host"
+    if "timed out" in text.lower() or "Timeout" in text:
+        return "no connection in time"
+    return type(err).__name__
+
+
+def _encoding(headers: Mapping[str, str]) -> str:
+    return _header(headers, "Content-Encoding") or "compressed"
+
+
+# -- httpx2 (the Hugging Face Hub) ----------------------------------------------------
+
+
+def transport(policy: Policy, proxy: str | None = None) -> httpx2.BaseTransport:
+    """An ``httpx2`` transport that sends each request through ``policy``.
+
+    It decodes gzip and deflate itself, within the size cap (a small
+    compressed answer cannot unpack into gigabytes), and hands the client the
+    plain body.
+    """
+    return _Transport(policy, httpx2.HTTPTransport(verify=_ssl_context(), proxy=proxy))
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the trusted certificates takes a good part of a second: do it once."""
+    return httpx2.create_ssl_context()
+
+
+class _Transport(httpx2.BaseTransport):
+    def __init__(self, policy: Policy, inner: httpx2.BaseTransport) -> None:
+        self.policy = policy
+        self.inner = inner
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.headers["User-Agent"] = self.policy.settings.user_agent
+        request.headers["Accept-Encoding"] = "gzip, deflate"
+        answer = self.policy.run(str(request.url), lambda deadline: self._once(request, deadline))
+        headers = [
+            (k, v)
+            for k, v in answer.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        headers.append(("Content-Length", str(len(answer.body))))
+        stream = httpx2.ByteStream(answer.body)
+        return httpx2.Response(answer.status, headers=headers, stream=stream)
+
+    def _once(self, request: httpx2.Request, deadline: float) -> Answer:
+        try:
+            response = self.inner.handle_request(request)
+        except httpx2.ConnectTimeout as err:
+            raise Unreachable(_why(err)) from None
+        except httpx2.TimeoutException:
+            raise TimedOut("no answer in time") from None
+        except httpx2.ConnectError as err:
+            raise Unreachable(_why(err) if str(err) else "connection refused") from None
+        except httpx2.TransportError:
+            raise BrokenAnswer(BROKEN) from None
+        try:
+            headers = dict(response.headers.items())
+            chunks = _decoded(_httpx_chunks(response), headers, self.policy.settings.max_bytes)
+            body = self.policy.read(chunks, headers, deadline)
+        finally:
+            response.close()
+        return Answer(response.status_code, headers, body)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _httpx_chunks(response: httpx2.Response) -> Iterator[bytes]:
+    try:
+        yield from response.stream  # type: ignore[misc]  # a sync transport's byte stream
+    except httpx2.TimeoutException:
+        raise TimedOut("the answer stopped coming") from None
+    except httpx2.TransportError:
+        raise BrokenAnswer(BROKEN) from None
+
+
+def _decoded(chunks: Iterator[bytes], headers: Mapping[str, str], cap: int) -> Iterator[bytes]:
+    """``chunks`` gunzipped or inflated as ``Content-Encoding`` says, never past ``cap``."""
+    encoding = (_header(headers, "Content-Encoding") or "").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from chunks
+        return
+    inflate = zlib.decompressobj(wbits=47)  # gzip or zlib, told apart by their header
+    try:
+        for chunk in chunks:
+            data = chunk
+            while data:
+                out = inflate.decompress(data, cap + 1)
+                if out:
+                    yield out
+                data = inflate.unconsumed_tail
+        tail = inflate.flush()
+        if tail:
+            yield tail
+    except zlib.error:
+        raise InvalidBody(f"its {encoding} body could not be decoded") from None
+    if not inflate.eof:
+        raise InvalidBody(f"its {encoding} body was cut short")

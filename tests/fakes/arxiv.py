@@ -100,7 +100,8 @@ class FakeArxiv:
             + f'    <link href="https://arxiv.org/api/errors#incorrect_id_format_for_{slug}" '
             + 'rel="alternate" type="text/html"/>\n'
             + f"    <summary>incorrect id format for {escape(bad)}</summary>\n"
-            + "    <author>\n      <name>arXiv api core</name>\n    </author>\n  </entry>\n</feed>\n"
+            + "    <author>\n      <name>arXiv api core</name>\n    </author>\n"
+            + "  </entry>\n</feed>\n"
         )
         return Response(400, body, {"Content-Type": "application/atom+xml; charset=utf-8"})
 

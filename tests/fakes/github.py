@@ -51,7 +51,10 @@ _DROP = frozenset(
     {"content-encoding", "transfer-encoding", "content-length", "status", "connection"}
 )
 _RATE = (
-    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-ratelimit-used",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "x-ratelimit-used",
     "x-ratelimit-resource",
 )
 
@@ -118,7 +121,8 @@ def load(folder: Path) -> list[Recording]:
             # GitHub's compact JSON: the recorded Content-Length values confirm it.
             raw = meta.get("body", "")
             body = (
-                raw.encode() if isinstance(raw, str)
+                raw.encode()
+                if isinstance(raw, str)
                 else json.dumps(raw, separators=(",", ":"), ensure_ascii=False).encode()
             )
         request_path = urlsplit(meta["request"].split(" ", 1)[1]).path
@@ -240,8 +244,10 @@ class FakeGitHub:
         return Response(
             404,
             json.dumps(NOT_FOUND, separators=(",", ":")),
-            {"Content-Type": "application/json; charset=utf-8",
-             "X-GitHub-Media-Type": "github.v3; format=json"},
+            {
+                "Content-Type": "application/json; charset=utf-8",
+                "X-GitHub-Media-Type": "github.v3; format=json",
+            },
         )
 
     def _answer(self, req: Request, response: Response) -> Response:
@@ -254,13 +260,15 @@ class FakeGitHub:
                 self.remaining[authorized] -= 1
             headers = {k: v for k, v in response.headers.items() if k.lower() not in _RATE}
             limit = LIMITS[authorized]
-            headers.update({
-                "X-RateLimit-Limit": str(limit),
-                "X-RateLimit-Remaining": str(self.remaining[authorized]),
-                "X-RateLimit-Reset": str(self.reset),
-                "X-RateLimit-Used": str(max(0, limit - self.remaining[authorized])),
-                "X-RateLimit-Resource": "core",
-            })
+            headers.update(
+                {
+                    "X-RateLimit-Limit": str(limit),
+                    "X-RateLimit-Remaining": str(self.remaining[authorized]),
+                    "X-RateLimit-Reset": str(self.reset),
+                    "X-RateLimit-Used": str(max(0, limit - self.remaining[authorized])),
+                    "X-RateLimit-Resource": "core",
+                }
+            )
             self.answers.append((req.path, response.status))
         return Response(response.status, response.body, headers)
 
@@ -315,6 +323,7 @@ def _header(req: Request, name: str) -> str | None:
 
 def _weak_match(if_none_match: str, etag: str) -> bool:
     """RFC 9110's weak comparison, over a comma-separated If-None-Match."""
+
     def opaque(tag: str) -> str:
         return tag.strip().removeprefix("W/")
 

@@ -90,20 +90,28 @@ class FakeHub:
             return Response(
                 403,
                 json.dumps({"error": f"Access to dataset {body['id']} is restricted."}),
-                {**JSON, "X-Error-Code": "GatedRepo",
-                 "X-Error-Message": f"Access to dataset {body['id']} is restricted."},
+                {
+                    **JSON,
+                    "X-Error-Code": "GatedRepo",
+                    "X-Error-Message": f"Access to dataset {body['id']} is restricted.",
+                },
             )
         if m["file"] != "README.md" or key not in self.cards:
             return Response(
-                404, json.dumps({"error": "Entry not found"}),
+                404,
+                json.dumps({"error": "Entry not found"}),
                 {**JSON, "X-Error-Code": "EntryNotFound", "X-Repo-Commit": body["sha"]},
             )
         text = self.cards[key].encode("utf-8")
-        return Response(200, text, {
-            "Content-Type": "text/plain; charset=utf-8",
-            "X-Repo-Commit": body["sha"],
-            "ETag": '"' + hashlib.sha1(text).hexdigest() + '"',
-        })
+        return Response(
+            200,
+            text,
+            {
+                "Content-Type": "text/plain; charset=utf-8",
+                "X-Repo-Commit": body["sha"],
+                "ETag": '"' + hashlib.sha1(text).hexdigest() + '"',
+            },
+        )
 
     def paper(self, req: Request, m: re.Match[str]) -> Response:
         body = self.papers.get(m["id"])
@@ -170,10 +178,9 @@ class FakeHub:
 
 
 def _not_found() -> Response:
-    message = (
-        "Repository not found. Make sure you are authenticated and have access to it."
-    )
+    message = "Repository not found. Make sure you are authenticated and have access to it."
     return Response(
-        401, json.dumps({"error": message}),
+        401,
+        json.dumps({"error": message}),
         {**JSON, "X-Error-Code": "RepoNotFound", "X-Error-Message": message},
     )

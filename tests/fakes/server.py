@@ -1,13 +1,17 @@
 """A small threaded HTTP server on 127.0.0.1 with routes, a request log and scripted faults.
 
-Each fake service registers routes; a test can queue faults (status, headers,
-body, or a delay longer than the client's timeout) that the next matching
-requests get instead of the normal answer.
+Each fake service registers routes; a test can queue faults that the next matching
+requests get instead of the normal answer: any status, headers and body, a delay
+longer than the client's timeout, or a broken exchange (a body trickled byte by
+byte, cut short, a reset connection, raw bytes, a body streamed far past its
+announced size). ``fakes.faults`` names the usual ones.
 """
 
 from __future__ import annotations
 
 import re
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +26,8 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
+    """When the request arrived (``time.monotonic``), to measure waits between requests."""
 
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, [default])[0]
@@ -33,6 +39,16 @@ class Response:
     body: bytes | str = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between the body's bytes, sent one at a time."""
+    cut: int | None = None
+    """Send only this many bytes of the body (its full length announced), then hang up."""
+    reset: bool = False
+    """Reset the connection instead of answering."""
+    raw: bytes | None = None
+    """Send these bytes as the whole answer (one by one if ``trickle``), then hang up."""
+    stream: int = 0
+    """After the body, this many more bytes, chunked (no Content-Length), as fast as read."""
 
     def data(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -72,10 +88,21 @@ class FakeServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        class _Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                # A client that hangs up mid-answer (a size cap, a deadline) is expected;
+                # the traceback would land on the stderr a test is reading.
+                import sys
+
+                server.errors.append(repr(sys.exc_info()[1]))
+
+        self.errors: list[str] = []
+        self.httpd = _Server(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
@@ -112,16 +139,59 @@ class FakeServer:
         resp = self._answer(req)
         if resp.delay:
             time.sleep(resp.delay)
-        body = resp.data()
         try:
-            h.send_response(resp.status)
-            headers = {k.lower(): v for k, v in resp.headers.items()}
-            for k, v in resp.headers.items():
-                h.send_header(k, v)
-            if "content-length" not in headers:
-                h.send_header("Content-Length", str(len(body)))
-            h.end_headers()
-            if method != "HEAD" and resp.status not in (204, 304):
-                h.wfile.write(body)
+            if resp.reset or resp.raw is not None:
+                self._break(h, resp)
+                return
+            self._send(h, method, resp)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test)
+            h.close_connection = True  # the client gave up (a timeout or size test)
+
+    @staticmethod
+    def _break(h: BaseHTTPRequestHandler, resp: Response) -> None:
+        if resp.raw is not None and resp.trickle:
+            for i in range(len(resp.raw)):  # status line and headers too
+                h.wfile.write(resp.raw[i : i + 1])
+                h.wfile.flush()
+                time.sleep(resp.trickle)
+        elif resp.raw is not None:
+            h.wfile.write(resp.raw)
+            h.wfile.flush()
+        else:
+            # SO_LINGER with a zero timeout: close() sends RST, not FIN.
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        h.close_connection = True
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, method: str, resp: Response) -> None:
+        body = resp.data()
+        h.send_response(resp.status)
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        for k, v in resp.headers.items():
+            h.send_header(k, v)
+        if resp.stream:
+            h.send_header("Transfer-Encoding", "chunked")
+        elif "content-length" not in headers:
+            h.send_header("Content-Length", str(len(body)))
+        if resp.cut is not None or resp.trickle:
+            h.send_header("Connection", "close")
+            h.close_connection = True
+        h.end_headers()
+        if method == "HEAD" or resp.status in (204, 304):
+            return
+        if resp.stream:
+            block = b"x" * 65536
+            for piece in (body, *[block] * (resp.stream // len(block) + 1)):
+                if piece:
+                    h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            h.wfile.write(b"0\r\n\r\n")
+        elif resp.trickle:
+            h.wfile.flush()
+            for i in range(len(body)):
+                h.wfile.write(body[i : i + 1])
+                h.wfile.flush()
+                time.sleep(resp.trickle)
+        elif resp.cut is not None:
+            h.wfile.write(body[: resp.cut])
+        else:
+            h.wfile.write(body)

@@ -27,6 +27,8 @@ class Fetched:
     etag: str | None = None
     unchanged: bool = False
     """Upstream confirmed the cached record (HTTP 304): keep it, only note the check."""
+    warning: str | None = None
+    """Something the user should hear that does not fail the ID (a card kept from before)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .. import net
 from ..config import Settings
 from ..errors import NotFoundError, RateLimitError, SourceError
 from ..records import Author, Paper
@@ -208,9 +209,9 @@ class _Client:
             page_size=BATCH, delay_seconds=settings.arxiv_delay, num_retries=0
         )
         self._client.query_url_format = settings.arxiv_url + "?{}"
-        # The package offers no hook for timeouts or headers; its session is the
-        # one place where every request it sends passes through. The session is
-        # shared per process, so pacing holds across clients and batches.
+        # The package takes no session, timeout or headers; its private ``_session``
+        # is the one place every request it sends passes through (arxiv>=4,<5 is
+        # pinned, and tests/test_faults.py checks that the hook still holds).
         session = _session(settings)
         session.hooks["response"] = [self._keep]
         self._client._session = session
@@ -234,10 +235,47 @@ class _Client:
             pass  # the classic API overstates totalResults; what came is all there is
         except arxiv_pkg.HTTPError as err:
             raise self._http_error(err.status, keys, err.url) from None
-        except requests.exceptions.Timeout:
+        except net.WaitTooLong as err:
+            raise RateLimitError(
+                f"arXiv {err.reason}, longer than ALIGNFETCH_MAX_WAIT "
+                f"({self._settings.max_wait:g} seconds); try again later.",
+                source=NAME,
+                ids=tuple(keys),
+                url=self._settings.arxiv_url,
+                status=err.status,
+            ) from None
+        except net.InvalidBody as err:
+            raise self._error(
+                f"arXiv's answer was not a valid feed ({err.reason}){_after(err)}; "
+                "try again later.",
+                keys,
+            ) from None
+        except net.TooLarge:
+            raise self._error(
+                f"arXiv's answer was larger than ALIGNFETCH_MAX_BYTES "
+                f"({self._settings.max_bytes} bytes) and was not read; try again later.",
+                keys,
+            ) from None
+        except net.TimedOut:
             raise self._error(
                 f"arXiv did not answer within {self._settings.timeout:g} seconds; "
                 "try again later or raise ALIGNFETCH_TIMEOUT.",
+                keys,
+            ) from None
+        except net.BrokenAnswer as err:
+            raise self._error(
+                f"arXiv broke off its answer{_after(err)}; try again later.", keys
+            ) from None
+        except net.Unreachable as err:
+            raise self._error(
+                f"arXiv could not be reached at {self._settings.arxiv_url} ({err.reason})"
+                f"{_after(err)}; check the network or ALIGNFETCH_ARXIV_URL.",
+                keys,
+            ) from None
+        except requests.exceptions.TooManyRedirects:
+            raise self._error(
+                f"arXiv redirected the request more than {net.MAX_REDIRECTS} times; "
+                "check ALIGNFETCH_ARXIV_URL.",
                 keys,
             ) from None
         except (ValueError, TypeError) as err:  # the package's parser met something odd
@@ -312,12 +350,47 @@ _SESSIONS: dict[Settings, requests.Session] = {}
 
 
 def _session(settings: Settings) -> requests.Session:
-    """One session (one connection, one pace) per settings, for the whole process."""
-    from .. import net
-
+    """One session (one connection) per settings for the whole process, paced by the
+    process-wide arXiv pacer: one request per ``arxiv_delay``, retries included."""
     if settings not in _SESSIONS:
-        _SESSIONS[settings] = net.session(settings, interval=settings.arxiv_delay)
+        _SESSIONS[settings] = net.session(
+            settings,
+            NAME,
+            pacer=net.pacer(PREFIX, settings.arxiv_delay),
+            validate=feed_problem,
+        )
     return _SESSIONS[settings]
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+
+
+def feed_problem(url: str, answer: net.Answer) -> str | None:
+    """Why a 200 answer is not an arXiv API feed (HTML, broken XML, an empty page), or None.
+
+    A feed that matched nothing still carries its ``totalResults``; a page
+    without one is not the API speaking.
+    """
+    from lxml import etree
+
+    if not answer.body.strip():
+        return "an empty page"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(answer.body, parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        head = answer.body.lstrip()[:15].lower()
+        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "broken XML"
+    if root is None or root.tag != f"{_ATOM}feed":
+        return "an HTML page" if root is not None and "html" in str(root.tag) else "not a feed"
+    if root.find(f"{_OPENSEARCH}totalResults") is None:
+        return "a feed without results"
+    return None
+
+
+def _after(err: net.NetError) -> str:
+    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 def _reason(err: Exception) -> str:

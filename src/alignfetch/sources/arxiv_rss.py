@@ -77,25 +77,32 @@ def feed_url(settings: Settings, categories: list[str]) -> str:
 
 
 def fetch(url: str, settings: Settings) -> bytes:
-    """The feed's bytes: one request, with our timeout, User-Agent and back-off."""
-    import requests
-
+    """The feed's bytes: one request, with our timeout, User-Agent and back-off, paced
+    with every other request to arXiv."""
     from .. import net
 
-    session = net.session(settings, interval=settings.arxiv_delay)
+    session = net.session(settings, NAME, pacer=net.pacer("arxiv", settings.arxiv_delay))
     try:
         response = session.get(url)
-    except requests.exceptions.Timeout:
+    except net.TimedOut:
         raise SourceError(
             f"arXiv's listing {url} did not answer within {settings.timeout:g} seconds; "
             "try again later or raise ALIGNFETCH_TIMEOUT.",
             source=NAME,
             url=url,
         ) from None
-    except requests.exceptions.RequestException as err:
+    except net.WaitTooLong as err:
         raise SourceError(
-            f"arXiv's listing {url} could not be reached ({type(err).__name__}); check the "
-            "network or ALIGNFETCH_ARXIV_RSS_URL.",
+            f"arXiv's listing {url} {err.reason}, longer than ALIGNFETCH_MAX_WAIT "
+            f"({settings.max_wait:g} seconds); try again later.",
+            source=NAME,
+            url=url,
+            status=err.status,
+        ) from None
+    except net.NetError as err:
+        raise SourceError(
+            f"arXiv's listing {url} could not be read ({err.reason}); check the "
+            "network or ALIGNFETCH_ARXIV_RSS_URL, or try again later.",
             source=NAME,
             url=url,
         ) from None

@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import requests
+
+from .. import net
 from ..config import Settings
 from ..errors import NotFoundError, RateLimitError, SourceError
 from ..records import Repo
 
 if TYPE_CHECKING:
-    import requests
-
     from . import Outcome, Previous
 
 NAME = "GitHub"
@@ -185,11 +186,9 @@ class _Client:
     """One batch's session, and what the batch has learnt (a rate limit, an outage)."""
 
     def __init__(self, settings: Settings) -> None:
-        from .. import net
-
         self._settings = settings
         self._base = settings.github_url.rstrip("/")
-        self._session = net.session(settings, statuses=RETRY_STATUSES)
+        self._session = net.session(settings, NAME, statuses=RETRY_STATUSES, validate=_json_problem)
         self._session.headers["Accept"] = "application/vnd.github+json"
         self._session.headers["X-GitHub-Api-Version"] = API_VERSION
         if settings.github_token:
@@ -227,8 +226,6 @@ class _Client:
     def _ask(
         self, url: str, members: list[str], previous: Mapping[str, Previous]
     ) -> dict[str, Outcome]:
-        import requests
-
         from . import Fetched
 
         headers: dict[str, str] = {}
@@ -237,7 +234,7 @@ class _Client:
             headers["If-None-Match"] = etag
         try:
             response = self._session.get(url, headers=headers)
-        except requests.exceptions.Timeout:
+        except net.TimedOut:
             return self._fail(
                 SourceError,
                 lambda _: (
@@ -247,12 +244,56 @@ class _Client:
                 members,
                 url,
             )
-        except requests.exceptions.ConnectionError as err:
+        except net.Unreachable as err:
             # The host is unreachable, so the rest of the batch would fail alike.
             return self._halt(
                 SourceError,
-                f"GitHub could not be reached at {self._base} ({_reason(err)}); "
+                f"GitHub could not be reached at {self._base} ({err.reason}); "
                 "check the network or ALIGNFETCH_GITHUB_URL.",
+                members,
+                url,
+            )
+        except net.WaitTooLong as err:
+            return self._halt(
+                RateLimitError,
+                f"GitHub {err.reason}, longer than ALIGNFETCH_MAX_WAIT "
+                f"({self._settings.max_wait:g} seconds); try again later.",
+                members,
+                url,
+                err.status,
+            )
+        except net.InvalidBody as err:
+            why = err.reason
+            return self._fail(
+                SourceError,
+                lambda ident: (
+                    f"GitHub's answer for {ident} is not a repository ({why}); "
+                    "check ALIGNFETCH_GITHUB_URL, or try again later."
+                ),
+                members,
+                url,
+                200,
+            )
+        except net.NetError as err:  # broken off, or too large
+            what = (
+                f"was larger than ALIGNFETCH_MAX_BYTES ({self._settings.max_bytes} bytes) "
+                "and was not read"
+                if isinstance(err, net.TooLarge)
+                else "broke off" + (f" after {err.attempts} attempts" if err.attempts > 1 else "")
+            )
+            return self._fail(
+                SourceError,
+                lambda ident: f"GitHub's answer for {ident} {what}; try again later.",
+                members,
+                url,
+            )
+        except requests.exceptions.TooManyRedirects:
+            return self._fail(
+                SourceError,
+                lambda ident: (
+                    f"GitHub redirected the request for {ident} more than "
+                    f"{net.MAX_REDIRECTS} times; check ALIGNFETCH_GITHUB_URL."
+                ),
                 members,
                 url,
             )
@@ -287,7 +328,7 @@ class _Client:
             if not isinstance(body, dict):
                 raise TypeError("not an object")
             records = {k: convert(body, k, redirected=bool(response.history)) for k in members}
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return self._fail(
                 SourceError,
                 lambda ident: (
@@ -466,13 +507,27 @@ def _message(response: requests.Response) -> str:
     """GitHub's own ``message`` from an error body, if short enough to quote."""
     try:
         body = json.loads(response.content.decode("utf-8", errors="replace"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     text = body.get("message") if isinstance(body, dict) else None
     if not isinstance(text, str):
         return ""
     text = " ".join(text.split())
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _json_problem(url: str, answer: net.Answer) -> str | None:
+    """Why a 200 from the API is not a JSON object, or None."""
+    try:
+        body = json.loads(answer.body.decode("utf-8", errors="replace"))
+    except RecursionError:
+        return "JSON nested too deep"
+    except ValueError:
+        head = answer.body.lstrip()[:15].lower()
+        if not head:
+            return "an empty page"
+        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
+    return None if isinstance(body, dict) else "JSON that is not an object"
 
 
 def _reason(err: Exception) -> str:

@@ -62,11 +62,11 @@ def fetch(
         assert info is not None
         return Fetched(
             record=convert(info, key),
-            raw=next(reversed(bodies.values()), ""),
+            raw=hub.scrub(next(reversed(bodies.values()), ""), settings),
             url=url,
         )
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, PREFIX)
 
 
 def convert(info: HubCollection, key: str) -> Collection:
@@ -81,7 +81,7 @@ def convert(info: HubCollection, key: str) -> Collection:
         owner=str(name) if name else None,
         description=(info.description or "").strip() or None,
         items=len(info.items),
-        upvotes=info.upvotes,
+        upvotes=hub_repo.count(info.upvotes),
         last_updated=hub_repo.iso(info.last_updated),
         private=bool(info.private),
     )

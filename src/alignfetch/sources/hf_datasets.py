@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Settings
 from ..records import Dataset
 from . import hub, hub_repo
-from .hub_repo import card_summary
+from .hub_repo import card_summary as card_summary  # where tests and callers find it
 
 if TYPE_CHECKING:
     from huggingface_hub import DatasetInfo
@@ -50,7 +50,11 @@ def parse_id(text: str) -> str | None:
 def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
-    """``dataset_info`` for each key; the card only when the commit moved."""
+    """``dataset_info`` for each key; the card only when the commit moved.
+
+    A card that cannot be read never replaces the last good summary
+    (:func:`~alignfetch.sources.hub_repo.card`).
+    """
     from . import Fetched
 
     api = hub.api(settings)
@@ -68,22 +72,31 @@ def fetch(
             )
         assert info is not None
         before = previous.get(key)
-        old = before.record if before is not None else None
-        if isinstance(old, Dataset) and old.sha == info.sha:
-            card, summary = hub_repo.previous_card(before), old.summary
-        else:
-            card = hub_repo.fetch_card(
-                api, info.id, info.sha, "dataset", settings, source=NAME, ident=ident
-            )
-            summary = card_summary(card) if card is not None else None
-        raw = {"dataset_info": hub_repo.body(bodies, info_url), "card": card}
+        old = before.record if before is not None and isinstance(before.record, Dataset) else None
+        card = hub_repo.card(
+            info.id,
+            info.sha,
+            "dataset",
+            settings,
+            old,
+            before,
+            label="dataset",
+            source=NAME,
+            ident=ident,
+        )
+        raw = {
+            "dataset_info": hub_repo.body(bodies, info_url),
+            "card": card.text,
+            "card_sha": card.sha,
+        }
         return Fetched(
-            record=convert(info, key, summary),
-            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
+            record=convert(info, key, card.summary),
+            raw=hub.scrub(json.dumps(raw, ensure_ascii=False, sort_keys=True), settings),
             url=info_url,
+            warning=card.warning,
         )
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, PREFIX)
 
 
 def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
@@ -102,8 +115,8 @@ def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
         languages=hub_repo.listed(card.get("language"), tags, "language"),
         task_categories=hub_repo.listed(card.get("task_categories"), tags, "task_categories"),
         size_categories=hub_repo.listed(card.get("size_categories"), tags, "size_categories"),
-        downloads=info.downloads,
-        likes=info.likes,
+        downloads=hub_repo.count(info.downloads),
+        likes=hub_repo.count(info.likes),
         gated=hub_repo.gating(info.gated),
         private=bool(info.private),
         disabled=bool(info.disabled),

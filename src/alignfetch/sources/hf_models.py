@@ -16,7 +16,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from ..errors import NotFoundError, SourceError
 from ..records import Model
 from . import hub, hub_repo
 from .hub_repo import PART
@@ -81,33 +80,34 @@ def fetch(
             )
         assert info is not None
         before = previous.get(key)
-        old = before.record if before is not None else None
-        if isinstance(old, Model) and old.sha == info.sha:
-            card, summary = hub_repo.previous_card(before), old.summary
-        else:
-            try:
-                card = hub_repo.fetch_card(
-                    api, info.id, info.sha, None, settings, source=NAME, ident=ident
-                )
-            except SourceError as err:
-                # A gated model's metadata is public but its files, card included,
-                # sit behind the gate (401 or 403): the entry is still worth its metadata.
-                if isinstance(err, NotFoundError) or err.status not in (401, 403):
-                    raise
-                card = None
-            summary = hub_repo.card_summary(card) if card is not None else None
+        old = before.record if before is not None and isinstance(before.record, Model) else None
+        # A gated model's metadata is public but its files, card included, sit behind
+        # the gate (401 or 403): the entry is still worth its metadata.
+        card = hub_repo.card(
+            info.id,
+            info.sha,
+            None,
+            settings,
+            old,
+            before,
+            label="model",
+            source=NAME,
+            ident=ident,
+            gated_ok=True,
+        )
         # After a rename the Hub redirects: the body is the one of the new name.
         answered = hub_repo.body(bodies, info_url)
         if answered is None:
             answered = hub_repo.body(bodies, f"{settings.hf_endpoint}/api/models/{info.id}")
-        raw = {"model_info": answered, "card": card}
+        raw = {"model_info": answered, "card": card.text, "card_sha": card.sha}
         return Fetched(
-            record=convert(info, key, summary),
-            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
+            record=convert(info, key, card.summary),
+            raw=hub.scrub(json.dumps(raw, ensure_ascii=False, sort_keys=True), settings),
             url=info_url,
+            warning=card.warning,
         )
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, PREFIX)
 
 
 def convert(info: ModelInfo, key: str, summary: str | None) -> Model:
@@ -128,8 +128,8 @@ def convert(info: ModelInfo, key: str, summary: str | None) -> Model:
         library=info.library_name,
         base_models=base_models(tags, card.get("base_model")),
         parameters=safetensors.total if safetensors is not None else None,
-        downloads=info.downloads,
-        likes=info.likes,
+        downloads=hub_repo.count(info.downloads),
+        likes=hub_repo.count(info.likes),
         gated=hub_repo.gating(info.gated),
         private=bool(info.private),
         disabled=bool(info.disabled),

@@ -54,16 +54,17 @@ def fetch(
         raw = next(iter(bodies.values()), "") if info is not None else ""
         return Fetched(record=convert(info, key), raw=raw, url=url)
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, "arxiv")
 
 
 def convert(info: PaperInfo | None, key: str) -> PaperPage:
     if info is None:
         return PaperPage(id=f"{PREFIX}:{key}", url=None)
-    repo = info.github_repo or None
+    repo = info.github_repo if isinstance(info.github_repo, str) and info.github_repo else None
+    upvotes = info.upvotes if isinstance(info.upvotes, int) else None
     return PaperPage(
         id=f"{PREFIX}:{key}",
         url=f"{hub.PUBLIC}/papers/{key}",
-        upvotes=info.upvotes,
+        upvotes=None if isinstance(upvotes, bool) else upvotes,
         github_repo=repo,
     )

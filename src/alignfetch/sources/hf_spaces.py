@@ -68,11 +68,13 @@ def fetch(
             answered = hub_repo.body(bodies, f"{settings.hf_endpoint}/api/spaces/{info.id}")
         return Fetched(
             record=convert(info, key),
-            raw=json.dumps({"space_info": answered}, ensure_ascii=False, sort_keys=True),
+            raw=hub.scrub(
+                json.dumps({"space_info": answered}, ensure_ascii=False, sort_keys=True), settings
+            ),
             url=info_url,
         )
 
-    return hub.each(keys, one, NAME)
+    return hub.each(keys, one, NAME, PREFIX)
 
 
 def convert(info: SpaceInfo, key: str) -> Space:
@@ -92,7 +94,7 @@ def convert(info: SpaceInfo, key: str) -> Space:
         emoji=_text(card.get("emoji")),
         sdk=info.sdk or _text(card.get("sdk")),
         stage=str(runtime.stage) if runtime is not None and runtime.stage else None,
-        likes=info.likes,
+        likes=hub_repo.count(info.likes),
         gated=hub_repo.gating(info.gated),
         private=bool(info.private),
         disabled=bool(info.disabled),

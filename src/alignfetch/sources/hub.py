@@ -2,16 +2,17 @@
 
 ``huggingface_hub`` reads ``HF_ENDPOINT`` when it is imported and sets no timeout
 on its API calls; here every call goes to :attr:`Settings.hf_endpoint`, through a
-client whose requests all carry a timeout and alignfetch's User-Agent, and whose
-responses are kept as the raw payloads. :func:`call` turns the client's errors
-into alignfetch's, retrying 429 and 5xx with the project's back-off.
+client (installed with the Hub client's public ``set_client_factory``) whose
+transport is :mod:`alignfetch.net`'s: the same timeouts, deadline, size cap and
+retries as every other source. Its responses are kept as the raw payloads,
+without the token. :func:`call` turns the client's errors into alignfetch's.
 """
 
 from __future__ import annotations
 
 import contextvars
 import os
-import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
     from . import Fetched, Outcome
 
 T = TypeVar("T")
-RETRY = frozenset({429, 500, 502, 503, 504})
+SERVICE = "the Hugging Face Hub"
 PUBLIC = "https://huggingface.co"
 """Links in the list point at the public Hub, whatever endpoint answered."""
 
 _bodies: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "hub_bodies", default=None
 )
-_installed: tuple[float, str] | None = None
+_installed: Settings | None = None
 
 
 def api(settings: Settings) -> HfApi:
@@ -52,13 +53,13 @@ def api(settings: Settings) -> HfApi:
 
 def _install(settings: Settings) -> None:
     global _installed
-    if _installed == (settings.timeout, settings.user_agent):
+    if _installed == settings:
         return
     import httpx2
     from huggingface_hub import set_client_factory
-    from huggingface_hub.utils._http import hf_request_event_hook
 
     timeout = settings.timeout
+    policy = net.Policy(settings, SERVICE, validate=_json_problem)
 
     def cap_timeout(request: httpx2.Request) -> None:
         # dataset_info passes timeout=None explicitly, which would beat a client default.
@@ -72,18 +73,64 @@ def _install(settings: Settings) -> None:
         bodies = _bodies.get()
         if bodies is not None and response.request.method == "GET":
             response.read()
-            bodies[str(response.request.url)] = response.text
+            bodies[str(response.request.url)] = scrub(response.text, settings)
 
     def factory() -> httpx2.Client:
+        # The transport is ours, so proxies from the environment are given to it here.
         return httpx2.Client(
-            event_hooks={"request": [hf_request_event_hook, cap_timeout], "response": [keep]},
+            transport=net.transport(policy, _proxy(settings.hf_endpoint)),
+            event_hooks={"request": [cap_timeout], "response": [keep]},
             follow_redirects=True,
+            max_redirects=net.MAX_REDIRECTS,
             timeout=httpx2.Timeout(timeout),
             headers={"User-Agent": settings.user_agent},
+            trust_env=False,
         )
 
     set_client_factory(factory)
-    _installed = (settings.timeout, settings.user_agent)
+    _installed = settings
+
+
+def _proxy(endpoint: str) -> str | None:
+    """The proxy the environment names for ``endpoint`` (``HTTPS_PROXY``, ``NO_PROXY``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    if urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
+
+
+LISTINGS = ("/api/daily_papers",)
+"""API paths whose answer is an array, not an object."""
+
+
+def _json_problem(url: str, answer: net.Answer) -> str | None:
+    """Why a 200 from the Hub's API is not the JSON it documents, or None (files are not
+    checked): an object, or for a listing (:data:`LISTINGS`) an array."""
+    import json
+
+    if "/api/" not in url:
+        return None
+    if not answer.body.strip():
+        return "an empty page"
+    try:
+        body = json.loads(answer.body)
+    except RecursionError:
+        return "JSON nested too deep"
+    except ValueError:
+        head = answer.body.lstrip()[:15].lower()
+        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
+    path = url.split("?", 1)[0].rstrip("/")
+    if path.endswith(LISTINGS):
+        return None if isinstance(body, list) else "JSON that is not an array"
+    return None if isinstance(body, dict) else "JSON that is not an object"
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """``text`` without the token: nothing alignfetch stores or prints may hold it."""
+    token = settings.hf_token
+    return text.replace(token, "[HF_TOKEN]") if token else text
 
 
 class Capture:
@@ -98,9 +145,13 @@ class Capture:
         _bodies.reset(self._token)
 
 
-def each(keys: Sequence[str], one: Callable[[str], Fetched], source: str) -> dict[str, Outcome]:
+def each(
+    keys: Sequence[str], one: Callable[[str], Fetched], source: str, prefix: str
+) -> dict[str, Outcome]:
     """``one(key)`` for each key, failures kept per key. After a rate limit the rest
-    fail alike without a request: asking again would only be refused again."""
+    fail alike without a request: asking again would only be refused again. An answer
+    whose fields are not what the Hub documents (a number where a list belongs) fails
+    its key, as an answer that is not JSON does."""
     out: dict[str, Outcome] = {}
     limited: RateLimitError | None = None
     for key in dict.fromkeys(keys):
@@ -115,6 +166,13 @@ def each(keys: Sequence[str], one: Callable[[str], Fetched], source: str) -> dic
             out[key] = err
             if isinstance(err, RateLimitError):
                 limited = err
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            out[key] = SourceError(
+                f"The Hugging Face Hub sent an answer for {prefix}:{key} that alignfetch could "
+                "not read; try again later.",
+                source=source,
+                ids=(key,),
+            )
     return out
 
 
@@ -127,7 +185,7 @@ def call(
     url: str,
     missing_ok: bool = False,
 ) -> T | None:
-    """Run one Hub call with retries; a 404 is None when ``missing_ok``."""
+    """Run one Hub call (retried by the transport); a 404 is None when ``missing_ok``."""
     import httpx2
     from huggingface_hub.errors import (
         DisabledRepoError,
@@ -137,82 +195,123 @@ def call(
     )
 
     kw: dict[str, Any] = {"source": source, "ids": (ident,), "url": url}
-    for attempt in range(settings.retries + 1):
-        try:
-            return fn()
-        except GatedRepoError as err:
-            raise SourceError(
-                f"{ident} is gated on the Hugging Face Hub; request access on its page, "
-                "then set HF_TOKEN to a token of the account that has it.",
-                status=_status(err),
-                **kw,
+
+    def fail(kind: type[SourceError], message: str, status: int | None = None) -> SourceError:
+        return kind(scrub(message, settings), status=status, **kw)
+
+    try:
+        return fn()
+    except GatedRepoError as err:
+        raise fail(
+            SourceError,
+            f"{ident} is gated on the Hugging Face Hub; request access on its page, "
+            "then set HF_TOKEN to a token of the account that has it.",
+            _status(err),
+        ) from None
+    except RepositoryNotFoundError as err:
+        raise fail(
+            NotFoundError,
+            f"{ident} does not exist on the Hugging Face Hub, or is private; check the ID "
+            "(for a private dataset, set HF_TOKEN).",
+            _status(err),
+        ) from None
+    except DisabledRepoError as err:
+        raise fail(
+            SourceError,
+            f"{ident} has been disabled on the Hugging Face Hub; remove it from the list.",
+            _status(err),
+        ) from None
+    except HfHubHTTPError as err:
+        status = _status(err)
+        if status == 404 and missing_ok:
+            return None
+        attempts = settings.retries + 1
+        if status == 429:
+            raise fail(
+                RateLimitError,
+                f"The Hugging Face Hub is rate-limiting requests (HTTP 429) after "
+                f"{attempts} attempts; wait a few minutes and try again, "
+                "or set HF_TOKEN for a higher limit.",
+                status,
             ) from None
-        except RepositoryNotFoundError as err:
-            raise NotFoundError(
-                f"{ident} does not exist on the Hugging Face Hub, or is private; check the ID "
-                "(for a private dataset, set HF_TOKEN).",
-                status=_status(err),
-                **kw,
+        if status == 404:
+            raise fail(
+                NotFoundError,
+                f"{ident} was not found on the Hugging Face Hub (HTTP 404); check the ID.",
+                status,
             ) from None
-        except DisabledRepoError as err:
-            raise SourceError(
-                f"{ident} has been disabled on the Hugging Face Hub; remove it from the list.",
-                status=_status(err),
-                **kw,
+        if status in (401, 403):
+            raise fail(
+                SourceError,
+                f"The Hugging Face Hub refused access to {ident} (HTTP {status}); "
+                "set HF_TOKEN to a token that can read it.",
+                status,
             ) from None
-        except HfHubHTTPError as err:
-            status = _status(err)
-            if status == 404 and missing_ok:
-                return None
-            if status in RETRY and attempt < settings.retries:
-                headers = err.response.headers if err.response is not None else {}
-                time.sleep(net.backoff_delay(attempt, settings, headers.get("Retry-After")))
-                continue
-            if status == 429:
-                raise RateLimitError(
-                    f"The Hugging Face Hub is rate-limiting requests (HTTP 429) after "
-                    f"{settings.retries + 1} attempts; wait a few minutes and try again, "
-                    "or set HF_TOKEN for a higher limit.",
-                    status=status,
-                    **kw,
-                ) from None
-            if status == 404:
-                raise NotFoundError(
-                    f"{ident} was not found on the Hugging Face Hub (HTTP 404); check the ID.",
-                    status=status,
-                    **kw,
-                ) from None
-            if status in (401, 403):
-                raise SourceError(
-                    f"The Hugging Face Hub refused access to {ident} (HTTP {status}); "
-                    "set HF_TOKEN to a token that can read it.",
-                    status=status,
-                    **kw,
-                ) from None
-            raise SourceError(
-                f"The Hugging Face Hub answered HTTP {status} for {ident}; try again later.",
-                status=status,
-                **kw,
-            ) from None
-        except httpx2.TimeoutException:
-            raise SourceError(
-                f"The Hugging Face Hub did not answer within {settings.timeout:g} seconds "
-                f"for {ident}; try again later or raise ALIGNFETCH_TIMEOUT.",
-                **kw,
-            ) from None
-        except httpx2.TransportError as err:
-            raise SourceError(
-                f"The Hugging Face Hub could not be reached at {settings.hf_endpoint} "
-                f"({type(err).__name__}); check the network or HF_ENDPOINT.",
-                **kw,
-            ) from None
-        except ValueError:  # a 200 whose body is not the JSON the client expects
-            raise SourceError(
-                f"The Hugging Face Hub sent an answer for {ident} that is not valid JSON; "
-                "try again later.",
-                **kw,
-            ) from None
-    raise AssertionError("unreachable")
+        tries = f" after {attempts} attempts" if status in net.RETRY_STATUSES else ""
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub answered HTTP {status} for {ident}{tries}; try again later.",
+            status,
+        ) from None
+    except net.WaitTooLong as err:
+        raise fail(
+            RateLimitError,
+            f"The Hugging Face Hub {err.reason} for {ident}, longer than ALIGNFETCH_MAX_WAIT "
+            f"({settings.max_wait:g} seconds); try again later.",
+            err.status,
+        ) from None
+    except net.TimedOut:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub did not answer within {settings.timeout:g} seconds "
+            f"for {ident}; try again later or raise ALIGNFETCH_TIMEOUT.",
+        ) from None
+    except net.TooLarge:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub's answer for {ident} was larger than ALIGNFETCH_MAX_BYTES "
+            f"({settings.max_bytes} bytes) and was not read; try again later.",
+        ) from None
+    except net.Unreachable as err:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub could not be reached at {settings.hf_endpoint} "
+            f"({err.reason}); check the network or HF_ENDPOINT.",
+        ) from None
+    except net.BrokenAnswer as err:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub broke off its answer for {ident}{_after(err)}; try again later.",
+        ) from None
+    except net.InvalidBody as err:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub sent an answer for {ident} that is not valid "
+            f"({err.reason}){_after(err)}; try again later.",
+        ) from None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        # JSON, but not shaped as the client expects (a date that is no date...).
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub sent an answer for {ident} that alignfetch could not read; "
+            "try again later.",
+        ) from None
+    except httpx2.TooManyRedirects:
+        raise fail(
+            SourceError,
+            f"The Hugging Face Hub redirected the request for {ident} more than "
+            f"{net.MAX_REDIRECTS} times; check HF_ENDPOINT.",
+        ) from None
+    except httpx2.HTTPError as err:
+        raise fail(
+            SourceError,
+            f"The request to the Hugging Face Hub for {ident} failed "
+            f"({type(err).__name__}); try again later.",
+        ) from None
+
+
+def _after(err: net.NetError) -> str:
+    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 def _status(err: Any) -> int | None:

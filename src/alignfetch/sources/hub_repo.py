@@ -3,7 +3,8 @@
 Pure helpers over the Hub's answers: ISO dates, fields that a card gives as a
 string or a list (else as ``prefix:`` tags), the papers of ``arxiv:`` tags, the
 raw body kept for the cache; the card (README.md) fetched at a commit in one
-GET; and :func:`card_summary`, the prose a list shows of a card.
+GET, never replacing a good summary with a worse one (:func:`card`); and
+:func:`card_summary`, the prose a list shows of a card.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..config import Settings
+from ..errors import NotFoundError, SourceError
 from . import arxiv as arxiv_source
 from . import hub
 
 if TYPE_CHECKING:
-    from huggingface_hub import HfApi
-
     from . import Previous
 
 SUMMARY_CAP = 1500
@@ -47,8 +48,67 @@ def shaped(fn: Callable[[], T]) -> Callable[[], T]:
     return run
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a fetch knows of a repository's card (README.md)."""
+
+    text: str | None
+    summary: str | None
+    sha: str | None
+    """The commit the card was read at; None when it must be asked for again."""
+    warning: str | None = None
+
+
+def card(
+    repo_id: str,
+    sha: str | None,
+    repo_type: str | None,
+    settings: Settings,
+    old: Any,
+    before: Previous | None,
+    *,
+    label: str,
+    source: str,
+    ident: str,
+    gated_ok: bool = False,
+) -> Card:
+    """The card at ``sha``: the cached one when it was read at that commit, else a fresh one.
+
+    A card that cannot be read (an error, an HTML page, an empty file, or a 404 where
+    a card was before) never replaces the last good summary of ``old`` (the cached
+    record): it is kept, with a warning, and the next fetch asks for the card again.
+    With ``gated_ok``, a card behind the repository's gate (401/403) is no card.
+    """
+    old_card, card_sha = previous_card(before)
+    if old is not None and card_sha == sha:
+        return Card(old_card, old.summary, card_sha)
+    try:
+        text, why = fetch_card(repo_id, sha, repo_type, settings, source=source, ident=ident)
+    except SourceError as err:
+        if not gated_ok or isinstance(err, NotFoundError) or err.status not in (401, 403):
+            raise
+        return Card(None, None, sha)  # the gate stays until the maintainer asks for access
+    if why is None:
+        return Card(text, card_summary(text) if text else None, sha)
+    if old is not None and old.summary is not None:
+        return Card(
+            old_card,
+            old.summary,
+            card_sha,
+            f"The {label} card of {ident} could not be read ({why}); "
+            "its last good summary is kept.",
+        )
+    if why == "HTTP 404":
+        return Card(None, None, sha)  # no card at this commit
+    return Card(
+        None,
+        None,
+        None,
+        f"The {label} card of {ident} could not be read ({why}); it has no summary yet.",
+    )
+
+
 def fetch_card(
-    api: HfApi,
     repo_id: str,
     sha: str | None,
     repo_type: str | None,
@@ -56,12 +116,10 @@ def fetch_card(
     *,
     source: str,
     ident: str,
-) -> str | None:
-    """A repository's README.md at its commit, in one GET (no HEAD, nothing on disk);
-    None when it has none."""
-    from huggingface_hub import get_session, hf_hub_url
-    from huggingface_hub.utils._headers import build_hf_headers
-    from huggingface_hub.utils._http import hf_raise_for_status
+) -> tuple[str | None, str | None]:
+    """A repository's README.md at its commit, in one GET (no HEAD, nothing on disk),
+    and why it is not a card when it is not: ``(text, None)`` or ``(None, why)``."""
+    from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
 
     url = hf_hub_url(
         repo_id,
@@ -70,27 +128,47 @@ def fetch_card(
         revision=sha,
         endpoint=settings.hf_endpoint,
     )
-    headers = build_hf_headers(
-        token=settings.hf_token or False,
-        library_name="alignfetch",
-        library_version=api.library_version,
-    )
+    # The User-Agent is the transport's (alignfetch's, as for every request).
+    headers = {"Authorization": f"Bearer {settings.hf_token}"} if settings.hf_token else {}
 
-    def get() -> str:
+    def get() -> tuple[str, str]:
         response = get_session().get(url, headers=headers)
         hf_raise_for_status(response)
-        return response.text
+        return response.text, response.headers.get("Content-Type", "")
 
-    return hub.call(get, settings, source=source, ident=ident, url=url, missing_ok=True)
-
-
-def previous_card(before: Previous | None) -> str | None:
-    """The card text kept with the cached record (the commit did not move)."""
     try:
-        card = json.loads(before.raw).get("card") if before else None
-    except (ValueError, AttributeError):
-        return None
-    return card if isinstance(card, str) else None
+        got = hub.call(get, settings, source=source, ident=ident, url=url, missing_ok=True)
+    except SourceError as err:
+        if err.status is not None and err.status != 429 and err.status < 500:
+            raise  # gated, refused: the maintainer has something to do about it
+        return None, f"HTTP {err.status}" if err.status else "no valid answer"
+    if got is None:
+        return None, "HTTP 404"
+    text, content_type = got
+    if not text.strip():
+        return None, "it is empty"
+    head = text.lstrip()[:15].lower()
+    if "text/html" in content_type.lower() or head.startswith(("<!doctype html", "<html")):
+        return None, "it is an HTML page"
+    return hub.scrub(text, settings), None
+
+
+def previous_card(before: Previous | None) -> tuple[str | None, str | None]:
+    """The card text kept with the cached record, and the commit it was read at.
+
+    Records cached before the commit was kept read theirs at the record's own commit.
+    """
+    if before is None:
+        return None, None
+    try:
+        raw = json.loads(before.raw)
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict):
+        return None, None
+    text = raw.get("card")
+    sha = raw["card_sha"] if "card_sha" in raw else getattr(before.record, "sha", None)
+    return (text if isinstance(text, str) else None), (sha if isinstance(sha, str) else None)
 
 
 def body(bodies: Mapping[str, str], url: str) -> Any:
@@ -128,6 +206,11 @@ def papers(tags: Iterable[str]) -> tuple[str, ...]:
             if key:
                 out.append(f"arxiv:{key}")
     return tuple(dict.fromkeys(out))
+
+
+def count(value: object) -> int | None:
+    """A count the Hub gives (downloads, likes), None when it gives none or no number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def gating(value: object) -> str | None:
