@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import requests
@@ -20,6 +22,11 @@ from urllib3.util.retry import Retry
 from .config import Settings
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+shared_pace: Callable[[float], AbstractContextManager[object]] | None = None
+"""Set when the cache is shared (``Cache.pacer``): every paced request (``interval`` > 0,
+that is arXiv's) is sent inside ``shared_pace(interval)``, which keeps the pace across
+processes."""
 
 
 class _Backoff(Retry):
@@ -90,10 +97,12 @@ class _PoliteAdapter(HTTPAdapter):
             wait = self._last + self._interval - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
-            try:
-                return super().send(request, **kwargs)
-            finally:
-                self._last = time.monotonic()
+            shared = shared_pace if self._interval > 0 else None
+            with shared(self._interval) if shared is not None else nullcontext():
+                try:
+                    return super().send(request, **kwargs)
+                finally:
+                    self._last = time.monotonic()
 
 
 def session(
