@@ -6,6 +6,7 @@ take turns, and no message shows a password."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ from alignfetch.errors import AlignfetchError
 from alignfetch.models import Base, CachedRecord
 from alignfetch.records import Author, Paper
 from alignfetch.sources import Fetched
-from conftest import Fakes, rows, run
+from conftest import Fakes, add_sections, rows, run
 
 PAPER = Paper(
     id="arxiv:2305.01937", version=1, title="T", abstract="A", authors=(Author("X", ("U",)),),
@@ -359,3 +360,33 @@ def test_no_message_shows_the_password(
             "alignfetch: The cache at postgresql+psycopg://alice:***@127.0.0.1:"
         )
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_every_command_works_on_each_backend(fakes: Fakes, listdir: Path, db_url: str) -> None:
+    add_sections(listdir)
+    for step in (
+        ["add", "2305.01937", "2306.05685", "-s", "evaluation", "--venue", "ACL 2023"],
+        ["add", "hf:Anthropic/hh-rlhf", "-s", "english"],
+        ["add", "https://github.com/CarperAI/trlx", "-s", "rlhf"],
+        ["refresh", "--all", "--dry-run"],
+        ["refresh", "--all"],
+        ["remove", "2306.05685"],
+    ):
+        result = run("--db", db_url, *step)
+        assert result.exit_code == 0, (step, result.stderr)
+    assert run("--db", db_url, "list").stdout.splitlines() == [
+        "arxiv:2305.01937\tevaluation\t2023-05-03\tCan Large Language Models Be an Alternative "
+        "to Human Evaluations?",
+        "hf:Anthropic/hh-rlhf\tenglish\t2022-12-08\tAnthropic/hh-rlhf",
+        "gh:CarperAI/trlx\trlhf\t\ttrlx",
+    ]
+    shown = json.loads(run("--db", db_url, "show", "arxiv:2305.01937", "--json").stdout)
+    assert (shown["venue"], shown["authors"]) == ("ACL 2023", ["Cheng-Han Chiang", "Hung-yi Lee"])
+    exported = json.loads(run("--db", db_url, "export").stdout)
+    assert [e["id"] for e in exported["entries"]] == [
+        "arxiv:2305.01937", "hf:Anthropic/hh-rlhf", "gh:CarperAI/trlx"
+    ]
+    assert "Can Large Language Models" in run("--db", db_url, "render").stdout
+    assert run("--db", db_url, "sections").exit_code == 0
+    assert run("--db", db_url, "db", "current").stdout == f"{db.head_revision(db_url)}\n"
+    assert not (listdir / ".alignfetch" / "cache.sqlite").exists()  # all in the --db cache
