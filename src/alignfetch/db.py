@@ -269,17 +269,19 @@ class Cache:
                 "error_count": 0,
             }
         rows = list(values.values())
+        if not rows:
+            return
         with self.session() as s:
-            for i in range(0, len(rows), 500):
-                s.execute(self._upsert(rows[i : i + 500]))
+            s.execute(self._upsert(), rows)  # executemany: one statement, many rows
 
-    def _upsert(self, rows: list[dict[str, Any]]) -> Any:
+    def _upsert(self) -> Any:
         from sqlalchemy.dialects import postgresql, sqlite
 
         pg = self.engine.dialect.name == "postgresql"
-        stmt = (postgresql.insert if pg else sqlite.insert)(CachedRecord).values(rows)
+        stmt = (postgresql.insert if pg else sqlite.insert)(CachedRecord)
         new = stmt.excluded
-        changes: dict[str, Any] = {c: new[c] for c in rows[0] if c not in {"id", "changed_at"}}
+        columns = [c.name for c in CachedRecord.__table__.columns]
+        changes: dict[str, Any] = {c: new[c] for c in columns if c not in {"id", "changed_at"}}
         changes["changed_at"] = case(
             (CachedRecord.record == new.record, CachedRecord.changed_at), else_=new.changed_at
         )
@@ -444,30 +446,29 @@ def readable(data: Any) -> bool:
         record = from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError):
         return False
-    return _fits(record, type(record))
-
-
-def _fits(value: Any, hint: Any) -> bool:
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        return any(_fits(value, arg) for arg in get_args(hint))
-    if origin is tuple:
-        return isinstance(value, tuple) and all(_fits(v, get_args(hint)[0]) for v in value)
-    if hint is None or hint is type(None):
-        return value is None
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(hint, type) and is_dataclass(hint):
-        hints = _hints(hint)
-        return isinstance(value, hint) and all(
-            _fits(getattr(value, f.name), hints[f.name]) for f in fields(hint)
-        )
-    return isinstance(hint, type) and isinstance(value, hint)
+    cls: Any = type(record)
+    return _checker(cls)(record)
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls)
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A test that a value has the type ``hint`` (a record's field types), built once."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [_checker(arg) for arg in get_args(hint)]
+        return lambda v: any(check(v) for check in options)
+    if origin is tuple:
+        item = _checker(get_args(hint)[0])
+        return lambda v: type(v) is tuple and all(map(item, v))
+    if hint is None or hint is type(None):
+        return lambda v: v is None
+    if isinstance(hint, type) and is_dataclass(hint):
+        hints = get_type_hints(hint)
+        checks = [(f.name, _checker(hints[f.name])) for f in fields(hint)]
+        return lambda v: isinstance(v, hint) and all(c(getattr(v, n)) for n, c in checks)
+    if isinstance(hint, type):
+        return lambda v: type(v) is hint  # JSON gives exact types: no bool for an int
+    raise TypeError(f"no check for {hint!r}")
 
 
 def open_cache(url: str) -> Cache:
