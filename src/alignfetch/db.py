@@ -394,6 +394,9 @@ class Cache:
         key = lock_key("alignfetch:" + rid)
         try:
             conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as err:
+            raise _db_error(self._url(), err, "opened") from None
+        try:
             conn.execute(text("SELECT pg_advisory_lock(CAST(:key AS bigint))"), {"key": key})
             last, now = conn.execute(
                 select(
@@ -402,6 +405,8 @@ class Cache:
                 )
             ).one()
         except SQLAlchemyError as err:
+            conn.invalidate()  # drops the connection, and any lock it took
+            conn.close()
             raise _db_error(self._url(), err, "read") from None
         with conn:
             try:
@@ -435,7 +440,7 @@ class Cache:
                         text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), {"key": key}
                     )
                 except SQLAlchemyError:
-                    pass  # the connection is gone, and its lock with it
+                    conn.invalidate()  # never back to the pool holding the lock
 
 
 def readable(data: Any) -> bool:
