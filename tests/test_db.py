@@ -390,3 +390,13 @@ def test_every_command_works_on_each_backend(fakes: Fakes, listdir: Path, db_url
     assert run("--db", db_url, "sections").exit_code == 0
     assert run("--db", db_url, "db", "current").stdout == f"{db.head_revision(db_url)}\n"
     assert not (listdir / ".alignfetch" / "cache.sqlite").exists()  # all in the --db cache
+
+
+def test_a_missing_database_driver_is_named(listdir: Path) -> None:
+    result = run("--db", "postgresql+pg8000://bob:hunter2@127.0.0.1/x", "list")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "alignfetch: The cache at postgresql+pg8000://bob:***@127.0.0.1/x needs the Python module "
+        "pg8000, which is not installed; install it (for PostgreSQL and psycopg: "
+        "pip install 'alignfetch[postgres]').\n"
+    )

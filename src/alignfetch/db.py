@@ -502,6 +502,11 @@ def revision_of(url: str) -> str | None:
 def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
     reason = _scrub(str(getattr(err, "orig", None) or err).splitlines()[0], url)
     where = shown(url)
+    if isinstance(err, ModuleNotFoundError) and err.name:
+        return AlignfetchError(
+            f"The cache at {where} needs the Python module {err.name}, which is not installed; "
+            "install it (for PostgreSQL and psycopg: pip install 'alignfetch[postgres]')."
+        )
     if "locked" in reason:
         return AlignfetchError(
             f"The cache at {where} is locked by another program; wait for it to finish and "
