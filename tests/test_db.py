@@ -27,9 +27,19 @@ from alignfetch.sources import Fetched
 from conftest import Fakes, add_sections, rows, run
 
 PAPER = Paper(
-    id="arxiv:2305.01937", version=1, title="T", abstract="A", authors=(Author("X", ("U",)),),
-    published="2023-05-03", updated="2023-05-03", primary_category="cs.CL", categories=("cs.CL",),
-    comment=None, journal_ref=None, doi=None, url="https://arxiv.org/abs/2305.01937",
+    id="arxiv:2305.01937",
+    version=1,
+    title="T",
+    abstract="A",
+    authors=(Author("X", ("U",)),),
+    published="2023-05-03",
+    updated="2023-05-03",
+    primary_category="cs.CL",
+    categories=("cs.CL",),
+    comment=None,
+    journal_ref=None,
+    doi=None,
+    url="https://arxiv.org/abs/2305.01937",
     pdf_url="https://arxiv.org/pdf/2305.01937",
 )
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -56,10 +66,14 @@ def test_migrations_build_the_schema_the_models_describe(db_url: str, backend: s
         assert columns["record"] == "JSONB"
         assert columns["fetched_at"] == columns["changed_at"] == "TIMESTAMP"
         with engine.connect() as conn:
-            types = dict(conn.execute(text(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = 'records' AND table_schema = current_schema()"
-            )).all())
+            types = dict(
+                conn.execute(
+                    text(
+                        "SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_name = 'records' AND table_schema = current_schema()"
+                    )
+                ).all()
+            )
         assert types["fetched_at"] == types["last_error_at"] == "timestamp with time zone"
         assert types["record"] == "jsonb"
     else:  # SQLite's schema is what 0.1.0 made
@@ -102,7 +116,8 @@ def test_record_round_trip_and_aware_datetimes(db_url: str) -> None:
     with cache.engine.connect() as conn:
         stored = conn.execute(text("SELECT fetched_at FROM records")).scalar()
     assert (stored.replace(tzinfo=None) if isinstance(stored, datetime) else stored) in (
-        datetime(2026, 1, 2, 3, 4, 5), "2026-01-02 03:04:05.000000"
+        datetime(2026, 1, 2, 3, 4, 5),
+        "2026-01-02 03:04:05.000000",
     )
 
 
@@ -137,8 +152,9 @@ def test_history_columns_through_changes_failures_and_304s(db_url: str) -> None:
     assert history() == (at(4), at(0), 0, None, None, '"e1"')
     # A real change moves changed_at, and a new ETag is kept.
     cache.record_error({PAPER.id: "boom"}, now=at(5))
-    cache.put([Fetched(dataclasses.replace(PAPER, title="T2"), "<e/>", "http://x", '"e2"')],
-              now=at(6))
+    cache.put(
+        [Fetched(dataclasses.replace(PAPER, title="T2"), "<e/>", "http://x", '"e2"')], now=at(6)
+    )
     assert history() == (at(6), at(6), 0, None, None, '"e2"')
     # Errors and 304s for records the cache never held create nothing.
     cache.record_error({"arxiv:2301.00001": "boom"}, now=at(7))
@@ -160,8 +176,18 @@ def test_a_failed_write_leaves_nothing_half_written(db_url: str) -> None:
     assert rows(db_url) == before
     # Any exception inside a session rolls it back.
     with pytest.raises(RuntimeError, match="stop"), cache.session() as s:
-        s.add(CachedRecord(id="arxiv:2301.00001", kind="paper", record={}, raw="", source_url="",
-                           fetched_at=T0, changed_at=T0, error_count=0))
+        s.add(
+            CachedRecord(
+                id="arxiv:2301.00001",
+                kind="paper",
+                record={},
+                raw="",
+                source_url="",
+                fetched_at=T0,
+                changed_at=T0,
+                error_count=0,
+            )
+        )
         s.flush()
         raise RuntimeError("stop")
     assert rows(db_url) == before
@@ -198,8 +224,9 @@ def corrupt(url: str, rid: str, json_text: str) -> None:
     cache = db.open_cache(url)
     cast = "CAST(:j AS jsonb)" if cache.shared else ":j"
     with cache.engine.begin() as conn:
-        conn.execute(text(f"UPDATE records SET record = {cast} WHERE id = :id"),
-                     {"j": json_text, "id": rid})
+        conn.execute(
+            text(f"UPDATE records SET record = {cast} WHERE id = :id"), {"j": json_text, "id": rid}
+        )
 
 
 BROKEN = {
@@ -287,8 +314,13 @@ def test_cli_db_commands(db_url: str) -> None:
 
 
 def _cli(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "alignfetch", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-m", "alignfetch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def test_three_upgrades_at_once_on_a_new_cache_all_succeed(db_url: str) -> None:
@@ -310,12 +342,16 @@ def test_an_upgrade_waits_for_the_migration_lock(db_url: str, backend: str) -> N
         release = held.release
     else:
         conn = engine.connect()
-        conn.execute(text("SELECT pg_advisory_lock(CAST(:k AS bigint))"),
-                     {"k": db.lock_key("alignfetch:migrate")})
+        conn.execute(
+            text("SELECT pg_advisory_lock(CAST(:k AS bigint))"),
+            {"k": db.lock_key("alignfetch:migrate")},
+        )
 
         def release() -> None:
-            conn.execute(text("SELECT pg_advisory_unlock(CAST(:k AS bigint))"),
-                         {"k": db.lock_key("alignfetch:migrate")})
+            conn.execute(
+                text("SELECT pg_advisory_unlock(CAST(:k AS bigint))"),
+                {"k": db.lock_key("alignfetch:migrate")},
+            )
             conn.close()
 
     upgrading = threading.Thread(target=db.upgrade, args=(db.make_engine(db_url),))
@@ -334,12 +370,23 @@ def test_an_upgrade_waits_for_the_migration_lock(db_url: str, backend: str) -> N
 # -- passwords ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql+psycopg://alice:s3cr%40tpw@127.0.0.1:9/list",   # nothing listens on port 9
-    "postgresql+psycopg://alice:s3cr@tpw@127.0.0.1:notaport/list",  # not a valid URL at all
-])
-@pytest.mark.parametrize("command", [["db", "current"], ["db", "upgrade"], ["list"],
-                                     ["refresh"], ["add", "2305.01937", "-s", "evaluation"]])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://alice:s3cr%40tpw@127.0.0.1:9/list",  # nothing listens on port 9
+        "postgresql+psycopg://alice:s3cr@tpw@127.0.0.1:notaport/list",  # not a valid URL at all
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["db", "current"],
+        ["db", "upgrade"],
+        ["list"],
+        ["refresh"],
+        ["add", "2305.01937", "-s", "evaluation"],
+    ],
+)
 def test_no_message_shows_the_password(
     fakes: Fakes, listdir: Path, url: str, command: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -384,7 +431,9 @@ def test_every_command_works_on_each_backend(fakes: Fakes, listdir: Path, db_url
     assert (shown["venue"], shown["authors"]) == ("ACL 2023", ["Cheng-Han Chiang", "Hung-yi Lee"])
     exported = json.loads(run("--db", db_url, "export").stdout)
     assert [e["id"] for e in exported["entries"]] == [
-        "arxiv:2305.01937", "hf:Anthropic/hh-rlhf", "gh:CarperAI/trlx"
+        "arxiv:2305.01937",
+        "hf:Anthropic/hh-rlhf",
+        "gh:CarperAI/trlx",
     ]
     assert "Can Large Language Models" in run("--db", db_url, "render").stdout
     assert run("--db", db_url, "sections").exit_code == 0

@@ -60,8 +60,13 @@ def asked(fakes: Fakes) -> Counter[str]:
 
 
 def cli(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "alignfetch", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-m", "alignfetch", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def test_a_record_fetched_for_one_list_is_reused_by_another(
@@ -73,7 +78,8 @@ def test_a_record_fetched_for_one_list_is_reused_by_another(
     assert fakes.arxiv_requests() == 1
     result = run("--db", pg_url, "--entries", str(b), "refresh")
     assert (result.exit_code, result.stdout) == (
-        0, "Checked 0 entries (1 fresh enough, skipped): nothing changed.\n"
+        0,
+        "Checked 0 entries (1 fresh enough, skipped): nothing changed.\n",
     )
     assert fakes.arxiv_requests() == 1  # within --stale-after: upstream is not asked again
     listed = run("--db", pg_url, "--entries", str(b), "list")
@@ -107,8 +113,12 @@ def test_writers_of_one_list_take_an_advisory_lock(
         assert [r[0] for r in rows(pg_url)] == []
         # Another list's lock is another lock.
         other = make_list(listdir / "other", [])
-        assert run("--db", pg_url, "--entries", str(other), "add", "2305.01937", "-s",
-                   "evaluation").exit_code == 0
+        assert (
+            run(
+                "--db", pg_url, "--entries", str(other), "add", "2305.01937", "-s", "evaluation"
+            ).exit_code
+            == 0
+        )
     finally:
         holder.close()
     assert run("--db", pg_url, "add", "2306.05685", "-s", "evaluation").exit_code == 0
@@ -166,6 +176,9 @@ def test_adds_on_two_lists_at_once_keep_one_arxiv_pace(
     assert len(times) == 2 and times[1] - times[0] >= delay, times
     # The shared pace is one row of the cache, not a record any list can see.
     assert [r[0] for r in rows(pg_url)] == [
-        "arxiv:2305.01937", "arxiv:2306.05685", "hfpaper:2305.01937", "hfpaper:2306.05685",
+        "arxiv:2305.01937",
+        "arxiv:2306.05685",
+        "hfpaper:2305.01937",
+        "hfpaper:2306.05685",
         "pace:arxiv",
     ]
