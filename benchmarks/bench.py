@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=9000)
     parser.add_argument("--datasets", type=int, default=500)
     parser.add_argument("--repos", type=int, default=500)
+    parser.add_argument("--db", default=None, help="the cache's URL (default: SQLite beside the list)")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     server = FakeServer()
@@ -93,7 +94,7 @@ def main() -> None:
         build(folder, server, args.papers, args.datasets, args.repos)
         total = args.papers + args.datasets + args.repos
         rows.append(("entries", f"{total:,}"))
-        ws = Workspace(folder / "entries.toml")
+        ws = Workspace(folder / "entries.toml", db=args.db)
 
         def count(pattern: str) -> int:
             return len(server.requests(pattern))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from alignfetch import net
 from alignfetch.cli import cli
 from fakes.arxiv import FakeArxiv
 from fakes.github import FakeGitHub
@@ -120,3 +121,93 @@ def add_sections(folder: Path) -> None:
             '\n[[sections]]\nslug = "codes"\ntitle = "Codes"\n'
             '\n[[sections]]\nslug = "rlhf"\ntitle = "Support RLHF"\nparent = "codes"\n'
         )
+
+
+# -- the cache's backends ----------------------------------------------------------
+#
+# Cache tests take ``db_url`` and run once per backend: SQLite always; PostgreSQL too
+# when ALIGNFETCH_TEST_PG names a server (scripts/pg-test-server prints one), when
+# `pytest --db postgresql` asks for it, or in CI (CI=true), where a missing server is
+# a failure, not a skip. Each PostgreSQL test gets a fresh schema of its own.
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        action="append",
+        default=[],
+        choices=["sqlite", "postgresql"],
+        help="also run the cache tests on this backend (postgresql needs ALIGNFETCH_TEST_PG)",
+    )
+
+
+def want_postgresql(config: pytest.Config) -> bool:
+    return bool(
+        "postgresql" in config.getoption("--db")
+        or os.environ.get("ALIGNFETCH_TEST_PG")
+        or os.environ.get("CI") == "true"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite", "postgresql"] if want_postgresql(metafunc.config) else ["sqlite"]
+        metafunc.parametrize("backend", backends)
+
+
+def _pg_schema(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL whose connections see only a new, empty schema; dropped afterwards."""
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    base = os.environ.get("ALIGNFETCH_TEST_PG")
+    if not base:
+        pytest.fail(
+            "The PostgreSQL tests need a server: set ALIGNFETCH_TEST_PG to its URL "
+            "(`scripts/pg-test-server start DIR` starts one and prints it)."
+        )
+    schema = f"t_{uuid4().hex[:12]}"
+    admin = create_engine(base, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text("SET lock_timeout = '10s'"))
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db_url(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A new, empty cache's URL, on each backend in turn."""
+    monkeypatch.setattr(net, "shared_pace", None)  # whatever a test's Workspace set
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cache-db' / 'cache.sqlite'}"
+    else:
+        yield from _pg_schema(request)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new, empty PostgreSQL cache's URL, for tests of what only a shared cache does."""
+    if not want_postgresql(request.config):
+        pytest.skip("no PostgreSQL server: set ALIGNFETCH_TEST_PG (README: Development)")
+    monkeypatch.setattr(net, "shared_pace", None)
+    yield from _pg_schema(request)
+
+
+def rows(url: str) -> list[tuple[object, ...]]:
+    """Every cache row, ordered: to show that a failure changed nothing."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text("SELECT * FROM records ORDER BY id"))]
+    finally:
+        engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
@@ -16,20 +17,28 @@ branch_labels = None
 depends_on = None
 
 
+# SQLite's types as they always were; on PostgreSQL, JSONB and timestamps with time zone.
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def _timestamp() -> sa.types.TypeEngine:  # type: ignore[type-arg]
+    return sa.DateTime().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql")
+
+
 def upgrade() -> None:
     op.create_table(
         "records",
         sa.Column("id", sa.String(length=300), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("record", sa.JSON(), nullable=False),
+        sa.Column("record", JSON, nullable=False),
         sa.Column("raw", sa.Text(), nullable=False),
         sa.Column("source_url", sa.Text(), nullable=False),
         sa.Column("etag", sa.String(length=200), nullable=True),
-        # UTC, stored naive (alignfetch.models.UTCDateTime adds the zone back).
-        sa.Column("fetched_at", sa.DateTime(), nullable=False),
-        sa.Column("changed_at", sa.DateTime(), nullable=False),
+        # UTC: naive on SQLite (alignfetch.models.UTCDateTime adds the zone back).
+        sa.Column("fetched_at", _timestamp(), nullable=False),
+        sa.Column("changed_at", _timestamp(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("last_error_at", sa.DateTime(), nullable=True),
+        sa.Column("last_error_at", _timestamp(), nullable=True),
         sa.Column("error_count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_records")),
     )

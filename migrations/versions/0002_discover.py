@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# As 0001: JSONB and time-zone timestamps on PostgreSQL; SQLite unchanged.
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+TIMESTAMP = sa.DateTime().with_variant(postgresql.TIMESTAMP(timezone=True), "postgresql")
 
 
 def upgrade() -> None:
@@ -24,8 +29,8 @@ def upgrade() -> None:
         sa.Column("query", sa.Text(), nullable=False),
         sa.Column("day", sa.String(length=10), nullable=False),
         # UTC, stored naive (alignfetch.models.UTCDateTime adds the zone back).
-        sa.Column("fetched_at", sa.DateTime(), nullable=False),
-        sa.Column("announcements", sa.JSON(), nullable=False),
+        sa.Column("fetched_at", TIMESTAMP, nullable=False),
+        sa.Column("announcements", JSON, nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_discover_listings")),
     )
     with op.batch_alter_table("discover_listings") as batch_op:
@@ -33,7 +38,7 @@ def upgrade() -> None:
     op.create_table(
         "discover_rejections",
         sa.Column("id", sa.String(length=300), nullable=False),
-        sa.Column("rejected_at", sa.DateTime(), nullable=False),
+        sa.Column("rejected_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_discover_rejections")),
     )
 

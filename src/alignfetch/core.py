@@ -42,6 +42,26 @@ PAGES_AFTER = timedelta(days=7)
 """The kind of entry each ID prefix names."""
 
 
+def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
+    """On a shared (PostgreSQL) cache, refreshes take turns, whichever list they serve.
+
+    The second waits (up to the lock timeout; then it goes ahead anyway) and then
+    finds fresh what the first fetched: a paper two lists share is fetched once.
+    """
+    from functools import wraps
+
+    @wraps(refresh)
+    def taking_turns(self: Workspace, **kwargs: Any) -> Report:
+        from .db import backend
+
+        if self.offline or kwargs.get("dry_run") or backend(self.db_url) != "postgresql":
+            return refresh(self, **kwargs)
+        with self.cache.turn("alignfetch:refresh", self.settings.lock_timeout):
+            return refresh(self, **kwargs)
+
+    return taking_turns
+
+
 @dataclass(frozen=True)
 class Item:
     """An entry of the list with its cached record and the records it points to
@@ -75,20 +95,40 @@ class Workspace:
 
     @cached_property
     def cache(self) -> Cache:
+        from . import net
         from .db import open_cache
 
-        return open_cache(self.db_url)
+        cache = open_cache(self.db_url)
+        # A shared cache paces arXiv requests across every process that uses it.
+        net.shared_pace = cache.pacer("arxiv") if cache.shared else None
+        return cache
 
     def load(self) -> EntriesFile:
         return entries_mod.load(self.entries_path)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Serialize writers: a second process waits, then fails with a clear message."""
+        """Serialize writers: a second process waits, then fails with a clear message.
+
+        The lock is a file beside entries.toml, or on a PostgreSQL cache an advisory
+        lock named after the list's entries.toml.
+        """
         from filelock import FileLock, Timeout
 
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        from .db import backend
+
         timeout = self.settings.lock_timeout
+        if backend(self.db_url) == "postgresql":
+            where = self.entries_path.resolve()
+            with self.cache.advisory_lock(
+                f"alignfetch:list:{where}",
+                timeout,
+                f"Another alignfetch process has held the lock on {where} in the cache at "
+                f"{self.cache.url} for {timeout:g} seconds; wait for it to finish and try again.",
+            ):
+                yield
+            return
+        self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             with FileLock(str(self.state_dir / "lock"), timeout=timeout):
                 yield
@@ -536,6 +576,7 @@ class Workspace:
             raise first
         return run
 
+    @_taking_turns
     def refresh(
         self,
         *,

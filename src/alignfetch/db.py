@@ -1,32 +1,53 @@
-"""The SQLite cache: opening it, migrating it, reading and writing records.
+"""The cache: opening it, migrating it, reading and writing records.
 
+The cache is SQLite beside entries.toml by default, or any SQLAlchemy URL; a
+PostgreSQL cache may be shared by many lists (README: Sharing a cache).
 Alembic owns the schema. :func:`open_cache` upgrades a database that is behind
 before anything reads it, so a user never runs a migration by hand (``alignfetch
-db upgrade`` exists for those who want to). A failed fetch never overwrites a
-good record: :meth:`Cache.put` stores successes, :meth:`Cache.record_error`
-touches only the error columns.
+db upgrade`` exists for those who want to); migrations run under a lock (a file
+beside a SQLite database, an advisory lock on PostgreSQL), so processes that
+start at once on a new cache do not race. A failed fetch never overwrites a good
+record: :meth:`Cache.put` stores successes (an upsert, so concurrent writers
+never collide), :meth:`Cache.record_error` touches only the error columns. A row
+that cannot be read back as a record counts as missing, and the next fetch
+overwrites it. Messages never show a URL's password.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import hashlib
+import json
+import re
+import time
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, case, create_engine, event, func, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import AlignfetchError
+from .errors import AlignfetchError, LockError
 from .models import CachedRecord
 from .records import Record, from_dict, to_dict
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from alembic.config import Config
 
     from .sources import Fetched
+
+MIGRATION_LOCK_TIMEOUT = 600.0
+"""Seconds a process waits for another one's migration of the same cache."""
+PACE_PREFIX = "pace:"
+"""Rows of the records table whose ID starts so hold a shared pace, not a record."""
 
 
 def migrations_dir() -> Path:
@@ -51,10 +72,57 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+_PASSWORD = re.compile(r"(://[^/?#@:]*:)[^/?#]*@")
+
+
+def shown(url: str) -> str:
+    """``url`` as a message may show it: with its password, if any, as ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001  # unparsable: hide whatever stands where a password would
+        return _PASSWORD.sub(r"\1***@", url)
+
+
+def _scrub(message: str, url: str) -> str:
+    """``message`` with ``url``'s password replaced, wherever a driver quoted it."""
+    secrets: set[str] = set()
+    try:
+        password = make_url(url).password
+        if password:
+            secrets.add(str(password))
+    except Exception:  # noqa: BLE001  # unparsable URL: take what looks like a password
+        pass
+    if m := re.search(r"://[^/?#@:]*:([^/?#]*)@", url):
+        secrets.add(m.group(1))
+    from urllib.parse import quote, unquote
+
+    for secret in list(secrets):
+        secrets.update({unquote(secret), quote(secret, safe="")})
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
+
+
+def backend(url: str) -> str | None:
+    """The database a URL names (``sqlite``, ``postgresql``), None when it is not a URL."""
+    try:
+        return make_url(url).get_backend_name()
+    except Exception:  # noqa: BLE001  # open_cache reports a bad URL in one sentence
+        return None
+
+
+def _lenient_loads(data: str | bytes) -> Any:
+    """JSON from the database; text that is not JSON reads as None (an unreadable row)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, json_deserializer=_lenient_loads)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -81,13 +149,49 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+def lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate to ``revision``, one process at a time.
+
+    Another process may have migrated while this one waited: Alembic reads the
+    revision again under the lock, so the second one finds nothing to do.
+    """
     from alembic import command
+    from filelock import FileLock, Timeout
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    path = _sqlite_file(engine)
+    lock = (
+        FileLock(f"{path}.lock", timeout=MIGRATION_LOCK_TIMEOUT)
+        if path is not None
+        else nullcontext()
+    )
+    try:
+        with lock, engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                # Released when this transaction ends, with the migration committed.
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(CAST(:key AS bigint))"),
+                    {"key": lock_key("alignfetch:migrate")},
+                )
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except Timeout:
+        raise LockError(
+            f"Another alignfetch process has been migrating the cache at {shown(str(engine.url))} "
+            f"for {MIGRATION_LOCK_TIMEOUT:g} seconds; wait for it to finish and try again."
+        ) from None
 
 
 class Cache:
@@ -97,6 +201,16 @@ class Cache:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def shared(self) -> bool:
+        """True for a database server that many lists and processes may share."""
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def url(self) -> str:
+        """The cache's URL as messages show it (no password)."""
+        return shown(self.engine.url.render_as_string(hide_password=False))
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction; a database failure becomes one sentence, and nothing is half-written."""
@@ -104,14 +218,19 @@ class Cache:
             with self._sessions.begin() as s:
                 yield s
         except SQLAlchemyError as err:
-            raise _db_error(str(self.engine.url), err, "written") from None
+            raise _db_error(self._url(), err, "written") from None
+
+    def _url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
 
     def get(self, ids: Iterable[str]) -> dict[str, CachedRecord]:
+        """The readable rows of ``ids``; a row that holds no valid record counts as missing."""
         try:
             with self._sessions() as s:
-                return self._rows(s, ids)
+                rows = self._rows(s, ids)
         except SQLAlchemyError as err:
-            raise _db_error(str(self.engine.url), err, "read") from None
+            raise _db_error(self._url(), err, "read") from None
+        return {k: v for k, v in rows.items() if readable(v.record)}
 
     def records(self, ids: Iterable[str]) -> dict[str, Record]:
         return {k: from_dict(v.record) for k, v in self.get(ids).items()}
@@ -127,50 +246,242 @@ class Cache:
         return out
 
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
-        """Store fresh records, all in one transaction."""
+        """Store fresh records, all in one transaction.
+
+        An upsert (``INSERT … ON CONFLICT``): a record another process stored
+        meanwhile is updated, never a duplicate-key failure. ``changed_at`` moves
+        only when the stored record differs.
+        """
         now = now or datetime.now(UTC)
-        items = list(items)
+        values: dict[str, dict[str, Any]] = {}
+        for item in items:
+            values[item.record.id] = {
+                "id": item.record.id,
+                "kind": item.record.kind,
+                "record": to_dict(item.record),
+                "raw": item.raw,
+                "source_url": item.url,
+                "etag": item.etag,
+                "fetched_at": now,
+                "changed_at": now,
+                "last_error": None,
+                "last_error_at": None,
+                "error_count": 0,
+            }
+        rows = list(values.values())
+        if not rows:
+            return
         with self.session() as s:
-            rows = self._rows(s, (item.record.id for item in items))
-            for item in items:
-                data = to_dict(item.record)
-                row = rows.get(item.record.id)
-                if row is None:
-                    row = CachedRecord(id=item.record.id, changed_at=now, error_count=0)
-                    rows[row.id] = row
-                    s.add(row)
-                elif row.record != data:
-                    row.changed_at = now
-                row.kind = item.record.kind
-                row.record = data
-                row.raw = item.raw
-                row.source_url = item.url
-                row.etag = item.etag
-                row.fetched_at = now
-                row.last_error = None
-                row.last_error_at = None
-                row.error_count = 0
+            s.execute(self._upsert(), rows)  # executemany: one statement, many rows
+
+    def _upsert(self) -> Any:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        pg = self.engine.dialect.name == "postgresql"
+        stmt = (postgresql.insert if pg else sqlite.insert)(CachedRecord)
+        new = stmt.excluded
+        columns = [c.name for c in CachedRecord.__table__.columns]
+        changes: dict[str, Any] = {c: new[c] for c in columns if c not in {"id", "changed_at"}}
+        changes["changed_at"] = case(
+            (CachedRecord.record == new.record, CachedRecord.changed_at), else_=new.changed_at
+        )
+        return stmt.on_conflict_do_update(index_elements=[CachedRecord.id], set_=changes)
 
     def touch(self, ids: Iterable[str], now: datetime | None = None) -> None:
         """Mark records as confirmed by upstream (a 304) without changing them."""
         now = now or datetime.now(UTC)
+        wanted = list(dict.fromkeys(ids))
         with self.session() as s:
-            for row in self._rows(s, ids).values():
-                row.fetched_at = now
-                row.last_error = None
-                row.last_error_at = None
-                row.error_count = 0
+            for i in range(0, len(wanted), 500):
+                s.execute(
+                    update(CachedRecord)
+                    .where(CachedRecord.id.in_(wanted[i : i + 500]))
+                    .values(fetched_at=now, last_error=None, last_error_at=None, error_count=0)
+                    .execution_options(synchronize_session=False)
+                )
 
     def record_error(self, errors: dict[str, str], now: datetime | None = None) -> None:
         """Note failures on records we already hold; their data stays as it was."""
         now = now or datetime.now(UTC)
         with self.session() as s:
-            rows = self._rows(s, errors)
             for rid, message in errors.items():
-                if (row := rows.get(rid)) is not None:
-                    row.last_error = message
-                    row.last_error_at = now
-                    row.error_count = (row.error_count or 0) + 1
+                s.execute(
+                    update(CachedRecord)
+                    .where(CachedRecord.id == rid)
+                    .values(
+                        last_error=message,
+                        last_error_at=now,
+                        error_count=func.coalesce(CachedRecord.error_count, 0) + 1,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+
+    # -- sharing (PostgreSQL) -------------------------------------------------------
+
+    @contextmanager
+    def advisory_lock(self, name: str, timeout: float, held: str) -> Iterator[None]:
+        """Hold PostgreSQL's session advisory lock ``name``, waiting up to ``timeout`` seconds.
+
+        Raises :class:`LockError` with the sentence ``held`` when another process
+        keeps it longer. The lock dies with its connection: a killed process
+        never leaves it behind.
+        """
+        with self._advisory(name, timeout) as got:
+            if not got:
+                raise LockError(held)
+            yield
+
+    @contextmanager
+    def turn(self, name: str, timeout: float) -> Iterator[bool]:
+        """Like :meth:`advisory_lock`, but after ``timeout`` go ahead without it (False)."""
+        if not self.shared:
+            yield True
+            return
+        with self._advisory(name, timeout) as got:
+            yield got
+
+    @contextmanager
+    def _advisory(self, name: str, timeout: float) -> Iterator[bool]:
+        key = lock_key(name)
+        try:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as err:
+            raise _db_error(self._url(), err, "opened") from None
+        with conn:
+            try:
+                deadline = time.monotonic() + timeout
+                got = False
+                while True:
+                    got = bool(
+                        conn.execute(
+                            text("SELECT pg_try_advisory_lock(CAST(:key AS bigint))"),
+                            {"key": key},
+                        ).scalar()
+                    )
+                    if got or time.monotonic() >= deadline:
+                        break
+                    time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+            except SQLAlchemyError as err:
+                raise _db_error(self._url(), err, "read") from None
+            try:
+                yield got
+            finally:
+                # If the connection is gone, its lock went with it.
+                with suppress(SQLAlchemyError):
+                    if got:
+                        conn.execute(
+                            text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), {"key": key}
+                        )
+
+    def pacer(self, name: str) -> Callable[[float], AbstractContextManager[object]]:
+        """A pace shared by every process on this cache, for :data:`alignfetch.net.shared_pace`."""
+
+        def paced(interval: float) -> AbstractContextManager[object]:
+            return self.paced(name, interval)
+
+        return paced
+
+    @contextmanager
+    def paced(self, name: str, interval: float) -> Iterator[None]:
+        """Send one request to ``name`` at least ``interval`` seconds after any other's ended.
+
+        Every process sharing this (PostgreSQL) cache holds the advisory lock
+        ``name`` while it sends, and notes, in the records table's row
+        ``pace:<name>``, when its request ended, by the database's clock: so any
+        number of processes together keep to one request per ``interval``.
+        """
+        rid = PACE_PREFIX + name
+        key = lock_key("alignfetch:" + rid)
+        try:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except SQLAlchemyError as err:
+            raise _db_error(self._url(), err, "opened") from None
+        try:
+            conn.execute(text("SELECT pg_advisory_lock(CAST(:key AS bigint))"), {"key": key})
+            last, now = conn.execute(
+                select(
+                    select(CachedRecord.fetched_at).where(CachedRecord.id == rid).scalar_subquery(),
+                    func.clock_timestamp(),
+                )
+            ).one()
+        except SQLAlchemyError as err:
+            conn.invalidate()  # drops the connection, and any lock it took
+            conn.close()
+            raise _db_error(self._url(), err, "read") from None
+        with conn:
+            try:
+                if last is not None:
+                    wait = interval - (now - last).total_seconds()
+                    if wait > 0:
+                        time.sleep(min(wait, interval))
+                yield
+            finally:
+                from sqlalchemy.dialects.postgresql import insert
+
+                stamp = func.clock_timestamp()
+                stmt = insert(CachedRecord).values(
+                    id=rid,
+                    kind="pace",
+                    record={},
+                    raw="",
+                    source_url="",
+                    fetched_at=stamp,
+                    changed_at=stamp,
+                    error_count=0,
+                )
+                try:
+                    conn.execute(
+                        stmt.on_conflict_do_update(
+                            index_elements=[CachedRecord.id],
+                            set_={"fetched_at": stmt.excluded.fetched_at},
+                        )
+                    )
+                    conn.execute(
+                        text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), {"key": key}
+                    )
+                except SQLAlchemyError:
+                    conn.invalidate()  # never back to the pool holding the lock
+
+
+def readable(data: Any) -> bool:
+    """Whether a row's JSON is a record alignfetch can use: every field there, rightly typed."""
+    if not isinstance(data, dict):
+        return False
+    try:
+        record = from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    cls: Any = type(record)
+    return _checker(cls)(record)
+
+
+@cache
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A test that a value has the type ``hint`` (a record's field types), built once."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [_checker(arg) for arg in get_args(hint)]
+        return lambda v: any(check(v) for check in options)
+    if origin is tuple:
+        item = _checker(get_args(hint)[0])
+        return lambda v: type(v) is tuple and all(map(item, v))
+    if hint is None or hint is type(None):
+        return lambda v: v is None
+    if hint is Any:
+        return lambda v: True
+    if origin in (dict, list):
+        return lambda v: isinstance(v, origin)
+    if isinstance(hint, type) and is_dataclass(hint):
+        hints = get_type_hints(hint)
+        checks = [(f.name, _checker(hints[f.name])) for f in fields(hint)]
+        return lambda v: isinstance(v, hint) and all(c(getattr(v, n)) for n, c in checks)
+    if hint is float:
+        return lambda v: type(v) in (int, float)  # JSON writes 3.0 as 3
+    if hint in (str, int, bool):
+        return lambda v: type(v) is hint  # JSON gives exact types: no bool for an int
+    if isinstance(hint, type):
+        return lambda v: isinstance(v, hint)
+    return lambda v: True  # Any, and whatever a record may hold that JSON cannot mistype
 
 
 def open_cache(url: str) -> Cache:
@@ -197,17 +508,24 @@ def revision_of(url: str) -> str | None:
 
 
 def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
-    reason = str(getattr(err, "orig", None) or err).splitlines()[0]
+    reason = _scrub(str(getattr(err, "orig", None) or err).splitlines()[0], url)
+    where = shown(url)
+    if isinstance(err, ModuleNotFoundError) and err.name:
+        return AlignfetchError(
+            f"The cache at {where} needs the Python module {err.name}, which is not installed; "
+            "install it (for PostgreSQL and psycopg: pip install 'alignfetch[postgres]')."
+        )
     if "locked" in reason:
         return AlignfetchError(
-            f"The cache at {url} is locked by another program; wait for it to finish and try again."
+            f"The cache at {where} is locked by another program; wait for it to finish and "
+            "try again."
         )
     if done == "written":
         return AlignfetchError(
-            f"The cache at {url} could not be written ({reason}); check its folder's free "
+            f"The cache at {where} could not be written ({reason}); check its folder's free "
             "space and permissions."
         )
     return AlignfetchError(
-        f"The cache at {url} could not be {done} ({reason}); fix or delete it "
+        f"The cache at {where} could not be {done} ({reason}); fix or delete it "
         "(alignfetch rebuilds it from upstream)."
     )

@@ -1,7 +1,8 @@
 """The cache's tables, as typed SQLAlchemy 2 models.
 
 Alembic (``migrations/``) owns the schema; these models must agree with it, and
-a test checks that they do.
+a test checks that they do, on SQLite and on PostgreSQL (where JSON is JSONB and
+timestamps carry their time zone).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,23 +26,34 @@ NAMING_CONVENTION = {
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out (SQLite stores naive text)."""
+    """Aware UTC datetimes in, aware UTC datetimes out.
+
+    SQLite stores naive UTC text; PostgreSQL a ``timestamp with time zone``.
+    """
 
     impl = DateTime
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(DateTime(timezone=dialect.name == "postgresql"))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+"""JSON; JSONB on PostgreSQL (binary, compared by value)."""
 
 
 class Base(DeclarativeBase):
@@ -54,7 +68,7 @@ class CachedRecord(Base):
     id: Mapped[str] = mapped_column(String(300), primary_key=True)
     """Canonical ID with prefix: ``arxiv:2305.01937``, ``hf:Anthropic/hh-rlhf``."""
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     raw: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(String(200))
@@ -81,7 +95,7 @@ class DiscoverListing(Base):
     day: Mapped[str] = mapped_column(String(10), index=True)
     """The UTC date (``YYYY-MM-DD``) the answer was fetched on."""
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    announcements: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    announcements: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
 
 
 class Rejection(Base):

@@ -39,6 +39,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -132,18 +133,33 @@ class IntervalPacer:
         self.interval = interval
         self._last = float("-inf")
         self._lock = threading.Lock()
+        self._shared: AbstractContextManager[object] | None = None
 
     def wait(self) -> None:
         self._lock.acquire()
         delay = self._last + self.interval - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        if shared_pace is not None and self.interval > 0:
+            # Other processes on the same cache: the request waits for its turn there too.
+            self._shared = shared_pace(self.interval)
+            self._shared.__enter__()
 
     def mark(self) -> None:
-        self._last = time.monotonic()
-        if self._lock.locked():
-            self._lock.release()
+        try:
+            if self._shared is not None:
+                shared, self._shared = self._shared, None
+                shared.__exit__(None, None, None)
+        finally:
+            self._last = time.monotonic()
+            if self._lock.locked():
+                self._lock.release()
 
+
+shared_pace: Callable[[float], AbstractContextManager[object]] | None = None
+"""Set when the cache is shared (``Cache.pacer``): every paced request (``interval`` > 0,
+that is arXiv's) is sent inside ``shared_pace(interval)``, which keeps the pace across
+processes (the cache keeps the time of the last request)."""
 
 _PACERS: dict[tuple[str, float], IntervalPacer] = {}
 _PACERS_LOCK = threading.Lock()
