@@ -53,8 +53,8 @@ MALFORMED = [
     "hep-th/990100",  # six digits
     "foo/9901001",  # no such archive
     "hep-th/9913001",  # month 13
-    "https://arxiv.org/list/cs.CL/recent",
-    "https://example.org/abs/2305.01937",
+    # https://arxiv.org/list/cs.CL/recent and https://example.org/abs/2305.01937 are web
+    # pages (url: IDs, see test_import.py), not malformed arXiv IDs.
     "https://arxiv.org/abs/",
     "10.1145/3442188.3445922",  # a DOI, but not arXiv's
     "10.48550/arXiv.abc",

@@ -714,6 +714,47 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     _talk(f"{output} is up to date." if check else f"Wrote {output}.")
 
 
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@click.option(
+    "--keep-typed",
+    is_flag=True,
+    help="Keep typed titles and dates as overrides too (the sources know them).",
+)
+@_json_option
+def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
+    """Adopt an existing awesome list's README.
+
+    Its sections and entries join entries.toml (created when absent); FILE may be
+    - for stdin. Nothing is fetched: run `refresh` next.
+    """
+    from .errors import InputError
+    from .export import dumps
+
+    try:
+        if file == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(file, "rb") as f:
+                raw = f.read()
+    except OSError as err:
+        raise InputError(
+            f"The file {file} could not be read ({err.strerror}); check the path."
+        ) from None
+    name = "The standard input" if file == "-" else f"The file {file}"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; give a Markdown file.") from None
+    if "\0" in text:
+        raise InputError(f"{name} is binary, not Markdown; give an awesome list's README.")
+    report = _ws().import_markdown(text, keep_typed=keep_typed, dry_run=dry_run)
+    if as_json:
+        click.echo(dumps(report.json()), nl=False)
+    _talk(report.text().rstrip("\n"))
+
+
 @cli.command()
 @click.option(
     "--source",

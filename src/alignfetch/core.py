@@ -27,6 +27,7 @@ from .records import Record
 if TYPE_CHECKING:
     from .db import Cache
     from .discover import Result as DiscoverResult
+    from .importer import ImportReport
     from .models import CachedRecord
     from .refresh import Report
     from .sources import Fetched, Outcome, Source
@@ -35,6 +36,7 @@ log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
 KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
 KINDS.update({"hf-model": "model", "hf-space": "space", "hf-collection": "collection"})
+KINDS["url"] = "link"
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old."""
 """The kind of entry each ID prefix names."""
@@ -357,6 +359,58 @@ class Workspace:
             ef.write(text)
             return self._items(new)
 
+    def import_markdown(
+        self, text: str, *, keep_typed: bool = False, dry_run: bool = False
+    ) -> ImportReport:
+        """Adopt an awesome-list README: its sections and entries join entries.toml.
+
+        Nothing is fetched (``refresh`` fetches what the cache lacks). entries.toml
+        is created when absent (its title from the README's first heading) and
+        appended to otherwise; what it already holds is left alone, so a second
+        import adds nothing. With ``dry_run`` nothing is written.
+        """
+        from .importer import plan, read_list
+
+        reading = read_list(text)
+        if not reading.found and not reading.sections:
+            raise InputError(
+                "The file holds no links to import; give an awesome list's README (Markdown)."
+            )
+        with self.lock() if not dry_run else _nothing():
+            created = not self.entries_path.exists()
+            if created:
+                ef = entries_mod.new_file(
+                    self.entries_path,
+                    reading.title or self.entries_path.resolve().parent.name or "List",
+                )
+            else:
+                ef = self.load()
+            new_sections, made, report = plan(
+                reading, ef.sections, ef.entries, keep_typed=keep_typed
+            )
+            used = {e.section for e, _ in made}
+            parents = {s.slug: s.parent for s in report.sections}
+            for slug in list(used):
+                parent = parents.get(slug)
+                while parent is not None:
+                    used.add(parent)
+                    parent = parents.get(parent)
+            report.new_sections = [s for s in new_sections if s.slug in used]
+            report.path = self.entries_path.name
+            report.created = created
+            report.dry_run = dry_run
+            if not made:
+                return report
+            ef.add_sections(report.new_sections)
+            ef.add([e for e, _ in made])
+            out = ef.dumps()
+            entries_mod.check_text(self.entries_path, out)  # what load() will say of it
+            if created and not out.endswith("\n"):
+                out += "\n"
+            if not dry_run:
+                ef.write(out)
+            return report
+
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
         ref = ids.parse(text)
@@ -609,6 +663,8 @@ class Workspace:
                 run.outcomes.update(
                     self._batch(SOURCES[prefix], prefix, by_prefix[prefix], progress)
                 )
+        if "url" in by_prefix:  # made from the URL alone: no request
+            run.outcomes.update(self._batch(SOURCES["url"], "url", by_prefix["url"], progress))
         wanted = by_prefix.get("arxiv", [])
         named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
         for rid, outcome in run.outcomes.items():
@@ -789,6 +845,11 @@ def read_export(path: Path) -> dict[str, Any]:
             "write it again with `alignfetch export`."
         )
     return doc
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def _subtree(sections: Sequence[Section], slug: str) -> list[str]:

@@ -89,10 +89,39 @@ class EntriesFile:
         rest of it byte for byte (tomlkit would regroup interleaved tables)."""
         new = list(new)
         nl = "\r\n" if "\r\n" in self.text else "\n"
-        tables = "\n".join(_table_text(e) for e in new).replace("\n", nl)
+        # One tomlkit document for them all: tomlkit costs a millisecond a table,
+        # and an import appends hundreds.
+        written = _tables_text(new)
+        raws: list[dict[str, Any]] = tomllib.loads(written).get("entries", [])
+        tables = written.replace("\n", nl)
         base = self.text.rstrip()
         text = f"{base}{nl}{nl}{tables}" if base else tables
-        self._edit(text, self.entries + new, self.raws + [_raw(e) for e in new])
+        self._edit(text, self.entries + new, self.raws + raws)
+
+    def add_sections(self, new: Iterable[Section]) -> None:
+        """Append ``new`` as [[sections]] tables at the end of the file (before any
+        entries added after them), leaving the rest of it byte for byte."""
+        new = list(new)
+        if not new:
+            return
+        nl = "\r\n" if "\r\n" in self.text else "\n"
+        tables = "\n".join(_section_text(s) for s in new).replace("\n", nl)
+        base = self.text.rstrip()
+        text = f"{base}{nl}{nl}{tables}" if base else tables
+        rest = dict(self.rest)
+        rest["sections"] = [*rest.get("sections", []), *(_section_raw(s) for s in new)]
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            data = {}
+        data.pop("entries", None)
+        if data != rest or tomllib.loads(text).get("entries", []) != self.raws:
+            raise EntriesFileError(
+                f"{self.path.name} could not be edited safely; add the sections by hand."
+            )
+        self.text = text
+        self.rest = rest
+        self.sections = [*self.sections, *new]
 
     def remove(self, entry_id: str) -> Entry:
         """Cut the entry's table out of the text; comments above the next table stay."""
@@ -181,6 +210,25 @@ def _cut_table(text: str, index: int) -> str | None:
     return out
 
 
+def _section_raw(section: Section) -> dict[str, Any]:
+    raw = {"slug": section.slug, "title": section.title}
+    if section.parent is not None:
+        raw["parent"] = section.parent
+    return raw
+
+
+def new_file(path: Path, title: str) -> EntriesFile:
+    """An entries file that does not exist yet: a [list] table with ``title``."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    table = tomlkit.table()
+    table["title"] = title
+    doc["list"] = table
+    text = tomlkit.dumps(doc)
+    return _check(path, text, tomllib.loads(text))
+
+
 def _raw(entry: Entry) -> dict[str, Any]:
     """The entry as tomllib reads it back from :func:`_table_text`."""
     raw: dict[str, Any] = tomllib.loads(_table_text(entry))["entries"][0]
@@ -189,22 +237,67 @@ def _raw(entry: Entry) -> dict[str, Any]:
 
 def _table_text(entry: Entry) -> str:
     """The entry as an [[entries]] table, written by tomlkit (imported only to edit)."""
+    return _tables_text([entry])
+
+
+def _tables_text(entries: Iterable[Entry]) -> str:
+    """Entries as [[entries]] tables, blank-line separated, as tomlkit writes them.
+
+    tomlkit costs about a millisecond a table; an import appends hundreds. Entries
+    whose strings hold no control character are written here, in exactly tomlkit's
+    form (tests/test_import.py compares the two); the others go through tomlkit.
+    """
+    entries = list(entries)
+    if all(_plain_strings(e) for e in entries):
+        return "\n".join(_plain_table(e) for e in entries)
+    return _tomlkit_tables(entries)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _plain_strings(entry: Entry) -> bool:
+    values = [entry.id, entry.section, *(getattr(entry, k) or "" for k in OVERRIDES)]
+    values += [part for pair in entry.links for part in pair]
+    return not any(_CONTROL.search(v) for v in values)
+
+
+def _basic(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _key(text: str) -> str:
+    return text if _BARE_KEY.fullmatch(text) else _basic(text)
+
+
+def _plain_table(entry: Entry) -> str:
+    lines = ["[[entries]]", f"id = {_basic(entry.id)}", f"section = {_basic(entry.section)}"]
+    lines += [f"{k} = {_basic(getattr(entry, k))}" for k in OVERRIDES if getattr(entry, k)]
+    if entry.links:
+        pairs = ", ".join(f"{_key(name)} = {_basic(url)}" for name, url in entry.links)
+        lines.append(f"links = {{{pairs}}}")
+    return "\n".join(lines) + "\n"
+
+
+def _tomlkit_tables(entries: Iterable[Entry]) -> str:
     import tomlkit
 
-    t = tomlkit.table()
-    t["id"] = entry.id
-    t["section"] = entry.section
-    for key in OVERRIDES:
-        value = getattr(entry, key)
-        if value:
-            t[key] = value
-    if entry.links:
-        links = tomlkit.inline_table()
-        links.update(dict(entry.links))
-        t["links"] = links
-    doc = tomlkit.document()
     aot = tomlkit.aot()
-    aot.append(t)
+    for entry in entries:
+        t = tomlkit.table()
+        t["id"] = entry.id
+        t["section"] = entry.section
+        for key in OVERRIDES:
+            value = getattr(entry, key)
+            if value:
+                t[key] = value
+        if entry.links:
+            links = tomlkit.inline_table()
+            links.update(dict(entry.links))
+            t["links"] = links
+        aot.append(t)
+    doc = tomlkit.document()
     doc["entries"] = aot
     return tomlkit.dumps(doc)
 
@@ -323,6 +416,15 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     raws = [dict(r) for r in _tables(data, "entries", name)]
     rest = {k: v for k, v in data.items() if k != "entries"}
     return EntriesFile(path, text, dict(meta), sections, entries, raws, rest=rest)
+
+
+def check_text(path: Path, text: str) -> EntriesFile:
+    """``text`` checked as :func:`load` checks a file (for text about to be written)."""
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
+    except tomllib.TOMLDecodeError as err:
+        raise EntriesFileError(f"{path} would not be valid TOML ({err}).") from None
+    return _check(path, text, data)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ class Ref:
 def identity(canonical: str) -> str:
     """The identity of a canonical ID string (see :attr:`Ref.identity`)."""
     prefix, _, key = canonical.partition(":")
-    if prefix == "arxiv":
+    if prefix in ("arxiv", "url"):
         return canonical
     # Owner and name ignore case; a folder's path inside a repository does not.
     owner, name, *path = key.split("/")

@@ -191,9 +191,21 @@ class Repo:
     """``owner/name`` that was asked for, when GitHub redirected (renamed or moved)."""
 
 
-Record = Paper | PaperPage | Dataset | Repo | Model | Space | Collection
+@dataclass(frozen=True)
+class Link:
+    """Any other web page (``url:`` + the URL): never fetched; the maintainer's
+    title and description (entries.toml overrides) are what the list shows."""
+
+    kind: ClassVar[str] = "link"
+    id: str
+    title: str
+    """The URL itself, for want of anything better."""
+    url: str
+
+
+Record = Paper | PaperPage | Dataset | Repo | Model | Space | Collection | Link
 _TYPES: dict[str, type[Record]] = {
-    t.kind: t for t in (Paper, PaperPage, Dataset, Repo, Model, Space, Collection)
+    t.kind: t for t in (Paper, PaperPage, Dataset, Repo, Model, Space, Collection, Link)
 }
 
 

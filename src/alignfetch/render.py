@@ -126,7 +126,7 @@ SCHEMA_VERSION = 1
 START_MARKER = "<!-- alignfetch:start -->"
 END_MARKER = "<!-- alignfetch:end -->"
 DEFAULT_TEMPLATE = "awesome.md.j2"
-KINDS = ("paper", "dataset", "repo", "model", "space", "collection")
+KINDS = ("paper", "dataset", "repo", "model", "space", "collection", "link")
 ORDERS = ("file", "newest")
 _TEMPLATE_FILE = "<template>"
 """The file name Jinja gives a template compiled from a string, in tracebacks."""
@@ -524,7 +524,8 @@ def _item(e: Mapping[str, Any]) -> ItemView:
             if not venue:
                 venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
             key = str(paper.get("id", "")).removeprefix("arxiv:")
-            links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
+            if "Paper" not in {name for name, _ in links}:  # the maintainer's link wins
+                links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
     elif kind == "model":
         papers = e.get("papers") or []
         for i, p in enumerate(papers):

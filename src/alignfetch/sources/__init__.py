@@ -63,4 +63,12 @@ def _registry() -> dict[str, Source]:
     return {m.PREFIX: m for m in (arxiv, hf_datasets, github, *hub_kinds)}
 
 
+def _fallback() -> dict[str, Source]:
+    from . import url
+
+    return {url.PREFIX: url}
+
+
 SOURCES: dict[str, Source] = _registry()
+# url: claims any http(s) URL that no other source does, so it goes last.
+SOURCES.update(_fallback())

@@ -1,0 +1,65 @@
+"""Web links: any http(s) URL that no other source claims (``url:`` + the URL).
+
+A blog post, a lab's website, a PDF on a lab's server, a GitHub profile: the
+list keeps them as ``link`` entries. There is nothing upstream to ask, so
+:func:`fetch` makes no request: it converts the URL into a
+:class:`~alignfetch.records.Link` whose title is the URL itself; the title and
+description a reader sees are the maintainer's (entries.toml overrides). This
+source is registered last, so that every other source gets its URLs first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from ..config import Settings
+from ..records import Link
+
+if TYPE_CHECKING:
+    from . import Outcome, Previous
+
+NAME = "Web link"
+PREFIX = "url"
+FORMS: tuple[str, ...] = ("any other http(s) URL, or url:https://…",)
+
+_URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
+_MISTYPED = re.compile(
+    r"https?://(?:[a-z0-9-]+\.)*(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/(?:datasets|papers)/"
+    r"|doi\.org/10\.48550/|github\.com/[^/]+/[^/]+/(?:tree|blob)/)",
+    re.IGNORECASE,
+)
+"""The shape of another source's ID: when that source refuses it, it is a typo, not a web page."""
+
+
+def parse_id(text: str) -> str | None:
+    """The URL, its scheme and host lower-cased, when no other source claims it."""
+    from . import SOURCES
+
+    candidate = text.strip()
+    candidate = candidate[4:] if candidate.lower().startswith("url:") else candidate
+    if not _URL.fullmatch(candidate) or _MISTYPED.match(candidate):
+        return None
+    for prefix, source in SOURCES.items():
+        if prefix != PREFIX and source.parse_id(candidate) is not None:
+            return None
+    parts = urlsplit(candidate)
+    if not parts.hostname:
+        return None
+    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
+
+
+def convert(key: str) -> Link:
+    """The record of a link: the URL is all that is known without the maintainer."""
+    return Link(id=f"{PREFIX}:{key}", title=key, url=key)
+
+
+def fetch(
+    keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
+) -> dict[str, Outcome]:
+    """No request: a link's record is made from its URL."""
+    from . import Fetched
+
+    return {k: Fetched(convert(k), raw="", url=k) for k in keys}
