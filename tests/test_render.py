@@ -450,7 +450,8 @@ def dataset(key: str, created: str | None, papers: list[dict[str, Any]] | None =
     e.update(
         author=key.split("/")[0], sha=None, last_modified=None, created=created, license=[],
         languages=[], task_categories=[], size_categories=[], downloads=None, likes=None,
-        gated=None, private=False, disabled=False, papers=papers or [], summary=summary,
+        gated=False, gating=None, private=False, disabled=False, papers=papers or [],
+        summary=summary,
     )
     return e
 

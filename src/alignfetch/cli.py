@@ -127,6 +127,18 @@ def _link(value: str) -> tuple[str, str]:
     return name.strip(), url.strip()
 
 
+def _percent(value: float) -> float:
+    import math
+
+    from .errors import InputError
+
+    if not math.isfinite(value) or value < 0:
+        raise InputError(
+            f"--stars-threshold must be a number of 0 or more (a percent), not {value}."
+        )
+    return value
+
+
 @cli.command()
 @click.argument("ids", nargs=-1, required=True)
 @click.option("--section", "-s", required=True, help="Slug of the section to add to.")
@@ -251,6 +263,7 @@ def export(fmt: str, output: str | None) -> None:
 @click.option(
     "--stars-threshold",
     type=float,
+    callback=lambda _ctx, _param, value: _percent(value),
     default=10.0,
     show_default=True,
     metavar="PCT",

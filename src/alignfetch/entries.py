@@ -20,12 +20,18 @@ from typing import Any
 from . import ids
 from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
 
+TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
+"""The tables entries.toml may hold; anything else is a mistake worth naming.
+[discover] and [check] belong to those features, which validate their contents."""
 LIST_KEYS = ("title", "order", "template")
 """Keys of [list]: the title, entry order within sections (file, newest), a template."""
 OVERRIDES = ("title", "description", "venue", "affiliation", "date")
 """Per-entry fields a maintainer may set; they win over fetched values."""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# What a maintainer's text may not hold: C0/C1 controls but tab and newline, DEL, and
+# the bidi embeddings, overrides and isolates, which make text read as it is not.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -267,12 +273,18 @@ def load(path: Path) -> EntriesFile:
 
 def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     name = path.name
+    _no_unknown(data, set(TOP_LEVEL_KEYS), f"{name}")
     meta = data.get("list", {})
     if not isinstance(meta, dict):
         raise EntriesFileError(f"In {name}, [list] must be a table.")
     _no_unknown(meta, set(LIST_KEYS), f"In {name}, [list]")
     if not isinstance(meta.get("title", ""), str):
         raise EntriesFileError(f"In {name}, [list] title must be a string.")
+    try:
+        check_text("title", meta.get("title", ""))
+        check_text("template", meta.get("template", ""))
+    except InputError as err:
+        raise EntriesFileError(f"In {name}, [list]: {err}.") from None
     if meta.get("order", "file") not in ("file", "newest"):
         raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
     if not isinstance(meta.get("template", ""), str):
@@ -287,6 +299,10 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
             )
         if not isinstance(title, str) or not title.strip():
             raise EntriesFileError(f"{where} ({slug}) needs a title.")
+        try:
+            check_text("title", title)
+        except InputError as err:
+            raise EntriesFileError(f"{where} ({slug}): {err}.") from None
         parent = raw.get("parent")
         if parent is not None and parent not in {s.slug for s in sections}:
             raise EntriesFileError(
@@ -349,12 +365,43 @@ def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> E
                 raise EntriesFileError(f"{where}: {key} must be a string.")
             values[key] = value
     try:
+        for key, value in values.items():
+            check_text(key, value)
         if "date" in values:
             check_date(values["date"])
         links = check_links(raw.get("links", {}))
     except InputError as err:
-        raise EntriesFileError(f"{where}: {err}") from None
+        raise EntriesFileError(f"{where}: {err}.") from None
     return Entry(entry_id, section, links=links, **values)
+
+
+def check_overrides(
+    overrides: Mapping[str, str | None], links: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Check the overrides of a new entry (``add --title ...``), as one sentence each;
+    returns the links as an entry holds them."""
+    try:
+        for key, value in overrides.items():
+            if value is not None:
+                check_text(key, value)
+        if overrides.get("date") is not None:
+            check_date(str(overrides["date"]))
+        return check_links(dict(links))
+    except InputError as err:
+        message = str(err)
+        raise InputError(f"{message[:1].upper()}{message[1:]}.") from None
+
+
+def check_text(key: str, value: str) -> str:
+    """``value`` if it holds no control character or bidi override (tab and newline are
+    fine); these would reach the terminal and the README, so they are refused."""
+    m = _CONTROL.search(value)
+    if m:
+        raise InputError(
+            f"the {key} holds the control character U+{ord(m[0]):04X}, which alignfetch "
+            "does not write; remove it"
+        )
+    return value
 
 
 def check_date(value: str) -> str:
@@ -374,7 +421,9 @@ def check_links(links: object) -> tuple[tuple[str, str], ...]:
         raise InputError("links must be a table of name = URL")
     out = []
     for name, url in links.items():
-        if not isinstance(url, str) or not re.match(r"https?://\S+$", url):
+        if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
             raise InputError(f"the link {name!r} must be an http(s) URL, not {url!r}")
+        check_text(f"link name {name!r}", str(name))
+        check_text(f"link {name!r}", url)
         out.append((str(name), url))
     return tuple(out)
