@@ -174,7 +174,9 @@ _HTTP = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
 # A Markdown link or image whose target has a scheme that runs code or smuggles data.
 _BAD_SCHEME = r"(?:javascript|vbscript|data)\s*:"
 _CARD_LINK = re.compile(
-    r"(!?)\[([^\]\n]*)\]\(\s*<?\s*" + _BAD_SCHEME + r"[^)\n]*\)?", re.IGNORECASE
+    # The text holds no bracket; the target may hold one level of parentheses.
+    r"(!?)\[([^\[\]\n]*)\]\(\s*<?\s*" + _BAD_SCHEME + r"(?:[^()\n]|\([^()\n]*\))*\)?",
+    re.IGNORECASE,
 )
 _CARD_DEFINITION = re.compile(
     r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?\s*" + _BAD_SCHEME + r"[^\n]*(?:\n|\Z)",
