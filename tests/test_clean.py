@@ -14,27 +14,79 @@ from dataclasses import replace
 from pathlib import Path
 
 from alignfetch import Workspace
-from alignfetch.records import Author, Dataset, Paper, PaperPage, Repo, clean, clean_card, strip_controls
+from alignfetch.records import (
+    Author,
+    Dataset,
+    Paper,
+    PaperPage,
+    Repo,
+    clean,
+    clean_card,
+    strip_controls,
+)
 from conftest import DATA, Fakes, add_sections, run
 
-ESC, BEL, NUL, CSI, NEL, RLO, LRI, PDI = "\x1b", "\x07", "\x00", "\x9b", "\x85", "\u202e", "\u2066", "\u2069"
+ESC, BEL, NUL, CSI, NEL, RLO, LRI, PDI = (
+    "\x1b",
+    "\x07",
+    "\x00",
+    "\x9b",
+    "\x85",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+)
 
 PAPER = Paper(
-    id="arxiv:2305.01937", version=1, title="T", abstract="A", authors=(Author("X", ("U",)),),
-    published="2023-05-03", updated="2023-05-03", primary_category="cs.CL", categories=("cs.CL",),
-    comment=None, journal_ref=None, doi=None, url="https://arxiv.org/abs/2305.01937",
+    id="arxiv:2305.01937",
+    version=1,
+    title="T",
+    abstract="A",
+    authors=(Author("X", ("U",)),),
+    published="2023-05-03",
+    updated="2023-05-03",
+    primary_category="cs.CL",
+    categories=("cs.CL",),
+    comment=None,
+    journal_ref=None,
+    doi=None,
+    url="https://arxiv.org/abs/2305.01937",
     pdf_url="https://arxiv.org/pdf/2305.01937",
 )
 DATASET = Dataset(
-    id="hf:a/b", title="a/b", url="https://huggingface.co/datasets/a/b", author="a", sha="1",
-    last_modified=None, created=None, license=("mit",), languages=("en",), task_categories=(),
-    size_categories=(), downloads=1, likes=1, gated=None, private=False, disabled=False,
-    papers=(), summary="S",
+    id="hf:a/b",
+    title="a/b",
+    url="https://huggingface.co/datasets/a/b",
+    author="a",
+    sha="1",
+    last_modified=None,
+    created=None,
+    license=("mit",),
+    languages=("en",),
+    task_categories=(),
+    size_categories=(),
+    downloads=1,
+    likes=1,
+    gated=None,
+    private=False,
+    disabled=False,
+    papers=(),
+    summary="S",
 )
 REPO = Repo(
-    id="gh:o/r", title="r", url="https://github.com/o/r", full_name="o/r", path=None,
-    description="d", stars=1, pushed_at=None, license="MIT", archived=False,
-    homepage="https://o.example/", topics=("rlhf",), default_branch="main",
+    id="gh:o/r",
+    title="r",
+    url="https://github.com/o/r",
+    full_name="o/r",
+    path=None,
+    description="d",
+    stars=1,
+    pushed_at=None,
+    license="MIT",
+    archived=False,
+    homepage="https://o.example/",
+    topics=("rlhf",),
+    default_branch="main",
 )
 
 
@@ -79,7 +131,12 @@ def test_clean_takes_controls_out_of_every_text() -> None:
 
 
 def test_a_clean_record_is_returned_as_it_is() -> None:
-    for record in (PAPER, DATASET, REPO, PaperPage("hfpaper:1", "https://huggingface.co/papers/1", 2, "https://github.com/o/r")):
+    for record in (
+        PAPER,
+        DATASET,
+        REPO,
+        PaperPage("hfpaper:1", "https://huggingface.co/papers/1", 2, "https://github.com/o/r"),
+    ):
         cleaned, warnings = clean(record)
         assert cleaned is record and warnings == []
 
@@ -90,7 +147,9 @@ def test_links_that_are_not_http_are_dropped_with_a_warning() -> None:
     assert warnings == [
         "The homepage of gh:o/r, 'javascript:alert(1)', is not an http(s) URL; it was dropped."
     ]
-    page = PaperPage("hfpaper:2204.05862", "https://huggingface.co/papers/2204.05862", 3, "data:text/html,<b>")
+    page = PaperPage(
+        "hfpaper:2204.05862", "https://huggingface.co/papers/2204.05862", 3, "data:text/html,<b>"
+    )
     cleaned, warnings = clean(page)
     assert cleaned == replace(page, github_repo=None)
     assert warnings == [
@@ -107,10 +166,14 @@ def test_links_that_are_not_http_are_dropped_with_a_warning() -> None:
 def test_a_repository_page_that_is_not_http_falls_back_to_its_name() -> None:
     cleaned, warnings = clean(replace(REPO, url="javascript:alert(1)"))
     assert cleaned.url == "https://github.com/o/r"
-    assert warnings == ["The page of gh:o/r, 'javascript:alert(1)', is not an http(s) URL; it was dropped."]
+    assert warnings == [
+        "The page of gh:o/r, 'javascript:alert(1)', is not an http(s) URL; it was dropped."
+    ]
     folder = replace(REPO, id="gh:o/r/a/b", path="a/b", url="file:///etc/passwd")
     assert clean(folder)[0].url == "https://github.com/o/r/tree/main/a/b"
-    assert clean(replace(folder, default_branch=None))[0].url == "https://github.com/o/r/tree/HEAD/a/b"
+    assert (
+        clean(replace(folder, default_branch=None))[0].url == "https://github.com/o/r/tree/HEAD/a/b"
+    )
 
 
 def test_a_page_link_that_is_not_http_is_no_page() -> None:
@@ -206,7 +269,9 @@ def test_arxiv_text_reaches_neither_the_terminal_nor_the_readme_with_controls(
         "<title>Can Large Language Models Be an Alternative to Human Evaluations?</title>",
         f"<title>  Can Large{CSI}2J Language\n   Models {RLO}Be an Alternative{PDI}?  </title>",
     )
-    entry = entry.replace("<name>Cheng-Han Chiang</name>", f"<name>  Cheng-Han{LRI}\n  Chiang </name>")
+    entry = entry.replace(
+        "<name>Cheng-Han Chiang</name>", f"<name>  Cheng-Han{LRI}\n  Chiang </name>"
+    )
     fakes.arxiv.put(entry)
     result = run("add", "2305.01937", "-s", "evaluation")
     assert result.exit_code == 0, result.output
@@ -221,7 +286,10 @@ def test_arxiv_text_reaches_neither_the_terminal_nor_the_readme_with_controls(
     assert shown["authors"] == ["Cheng-Han Chiang", "Hung-yi Lee"]
     readme = run("render").stdout
     assert not any(c in readme for c in (CSI, RLO, LRI, NEL))
-    assert "**Can Large2J Language Models Be an Alternative?** \\\n*Cheng-Han Chiang, Hung-yi Lee*" in readme
+    assert (
+        "**Can Large2J Language Models Be an Alternative?** \\\n*Cheng-Han Chiang, Hung-yi Lee*"
+        in readme
+    )
 
 
 def test_hub_card_and_code_link_are_cleaned(fakes: Fakes, listdir: Path) -> None:

@@ -56,7 +56,9 @@ def test_unknown_top_level_keys_are_errors(fakes: Fakes, listdir: Path) -> None:
 
 def test_discover_and_check_tables_are_left_to_their_features(listdir: Path) -> None:
     path = listdir / "entries.toml"
-    path.write_text(ENTRIES + "\n[discover]\nqueries = []\n\n[check]\nlinks = true\n", encoding="utf-8")
+    path.write_text(
+        ENTRIES + "\n[discover]\nqueries = []\n\n[check]\nlinks = true\n", encoding="utf-8"
+    )
     ef = entries.load(path)
     assert [s.slug for s in ef.sections] == ["papers", "evaluation", "safety"]
     assert entries.TOP_LEVEL_KEYS == ("list", "sections", "entries", "discover", "check")
@@ -104,7 +106,15 @@ def test_discover_and_check_tables_are_left_to_their_features(listdir: Path) -> 
             "URL, not 'https://github.com/o/r\\n'.",
         ),
     ],
-    ids=["esc-title", "rlo-venue", "nul-description", "lri-affiliation", "csi-link-name", "del-link", "newline-link"],
+    ids=[
+        "esc-title",
+        "rlo-venue",
+        "nul-description",
+        "lri-affiliation",
+        "csi-link-name",
+        "del-link",
+        "newline-link",
+    ],
 )
 def test_control_characters_in_entries_toml_are_refused(
     fakes: Fakes, listdir: Path, line: str, message: str
@@ -133,14 +143,19 @@ def test_tabs_and_newlines_in_an_override_are_fine(listdir: Path) -> None:
 
 def test_control_characters_in_section_and_list_titles_are_refused(listdir: Path) -> None:
     path = listdir / "entries.toml"
-    path.write_text(ENTRIES.replace('title = "Papers"', 'title = "Pa\\u202epers"'), encoding="utf-8")
+    path.write_text(
+        ENTRIES.replace('title = "Papers"', 'title = "Pa\\u202epers"'), encoding="utf-8"
+    )
     with pytest.raises(EntriesFileError) as err:
         entries.load(path)
     assert str(err.value) == (
         "In entries.toml, section 1 (papers): the title holds the control character U+202E, "
         "which alignfetch does not write; remove it."
     )
-    path.write_text(ENTRIES.replace('title = "Awesome-LLM-Alignment"', 'title = "A\\u001b]0;x"'), encoding="utf-8")
+    path.write_text(
+        ENTRIES.replace('title = "Awesome-LLM-Alignment"', 'title = "A\\u001b]0;x"'),
+        encoding="utf-8",
+    )
     with pytest.raises(EntriesFileError) as err:
         entries.load(path)
     assert str(err.value) == (
@@ -237,7 +252,11 @@ def test_a_lock_that_is_a_folder(fakes: Fakes, listdir: Path) -> None:
         ".alignfetch is a writable folder and that .alignfetch/lock is not one."
     )
     fails(run("add", "2305.01937", "-s", "evaluation"), 1, message)
-    fails(run("remove", "2305.01937"), 2, "arxiv:2305.01937 is not in entries.toml; nothing was removed.")
+    fails(
+        run("remove", "2305.01937"),
+        2,
+        "arxiv:2305.01937 is not in entries.toml; nothing was removed.",
+    )
     assert state(listdir) == before
     assert (listdir / ".alignfetch" / "lock").is_dir()
 
@@ -364,7 +383,9 @@ def test_a_symlinked_entries_toml_keeps_its_link_and_its_targets_mode(
     assert run("add", "2305.01937", "-s", "evaluation").exit_code == 0
     assert (listdir / "entries.toml").is_symlink()
     assert real.stat().st_mode & 0o7777 == 0o600
-    assert real.read_text().endswith('[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n')
+    assert real.read_text().endswith(
+        '[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n'
+    )
 
 
 def test_write_atomic_leaves_the_old_file_when_the_write_fails(
@@ -401,7 +422,15 @@ def test_write_atomic_gives_a_new_file_mode_644(tmp_path: Path) -> None:
 # -- gated is a boolean ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("hub", "gated", "gating"), [(False, False, None), ("auto", True, "auto"), ("manual", True, "manual"), (True, True, "auto")])
+@pytest.mark.parametrize(
+    ("hub", "gated", "gating"),
+    [
+        (False, False, None),
+        ("auto", True, "auto"),
+        ("manual", True, "manual"),
+        (True, True, "auto"),
+    ],
+)
 def test_gated_is_exported_as_a_boolean(
     fakes: Fakes, listdir: Path, hub: object, gated: bool, gating: str | None
 ) -> None:

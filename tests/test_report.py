@@ -17,18 +17,53 @@ from alignfetch.refresh import Change, Report, changes, parse_duration
 from conftest import Fakes, run
 
 PAPER = Paper(
-    id="arxiv:2305.01937", version=1, title="T", abstract="A", authors=(Author("X"),),
-    published="2023-05-03", updated="2023-05-03", primary_category="cs.CL", categories=("cs.CL",),
-    comment=None, journal_ref=None, doi=None, url="u", pdf_url="p",
+    id="arxiv:2305.01937",
+    version=1,
+    title="T",
+    abstract="A",
+    authors=(Author("X"),),
+    published="2023-05-03",
+    updated="2023-05-03",
+    primary_category="cs.CL",
+    categories=("cs.CL",),
+    comment=None,
+    journal_ref=None,
+    doi=None,
+    url="u",
+    pdf_url="p",
 )
 DATASET = Dataset(
-    id="hf:a/b", title="a/b", url="u", author="a", sha="1", last_modified=None, created=None,
-    license=("mit",), languages=(), task_categories=(), size_categories=(), downloads=1, likes=1,
-    gated=None, private=False, disabled=False, papers=(), summary="S",
+    id="hf:a/b",
+    title="a/b",
+    url="u",
+    author="a",
+    sha="1",
+    last_modified=None,
+    created=None,
+    license=("mit",),
+    languages=(),
+    task_categories=(),
+    size_categories=(),
+    downloads=1,
+    likes=1,
+    gated=None,
+    private=False,
+    disabled=False,
+    papers=(),
+    summary="S",
 )
 REPO = Repo(
-    id="gh:a/b", title="b", url="u", full_name="a/b", path=None, description="d", stars=1000,
-    pushed_at=None, license="MIT", archived=False, homepage=None,
+    id="gh:a/b",
+    title="b",
+    url="u",
+    full_name="a/b",
+    path=None,
+    description="d",
+    stars=1000,
+    pushed_at=None,
+    license="MIT",
+    archived=False,
+    homepage=None,
 )
 
 
@@ -39,16 +74,27 @@ def test_a_journal_reference_that_moves_to_another_venue_is_reported() -> None:
     old = replace(PAPER, journal_ref="Findings of ACL 2023")
     new = replace(PAPER, journal_ref="Proceedings of ACL 2023")
     assert changes(old, new) == [
-        Change("arxiv:2305.01937", "published", "published: Proceedings of ACL 2023",
-               "Findings of ACL 2023", "Proceedings of ACL 2023")
+        Change(
+            "arxiv:2305.01937",
+            "published",
+            "published: Proceedings of ACL 2023",
+            "Findings of ACL 2023",
+            "Proceedings of ACL 2023",
+        )
     ]
     assert changes(new, new) == []
 
 
 def test_paper_changes_say_what_changed() -> None:
     new = replace(
-        PAPER, version=3, title="T2", abstract="A2", authors=(Author("X"), Author("Y")),
-        journal_ref="ACL 2023", doi="10.1/x", comment="Withdrawn: a flaw in Table 2",
+        PAPER,
+        version=3,
+        title="T2",
+        abstract="A2",
+        authors=(Author("X"), Author("Y")),
+        journal_ref="ACL 2023",
+        doi="10.1/x",
+        comment="Withdrawn: a flaw in Table 2",
     )
     assert changes(PAPER, new) == [
         Change(PAPER.id, "new_version", "new version v3 (was v1)", 1, 3),
@@ -57,7 +103,9 @@ def test_paper_changes_say_what_changed() -> None:
         Change(PAPER.id, "authors", "authors changed", ["X"], ["X", "Y"]),
         Change(PAPER.id, "published", "published: ACL 2023", None, "ACL 2023"),
         Change(PAPER.id, "doi", "DOI 10.1/x", None, "10.1/x"),
-        Change(PAPER.id, "withdrawn", "withdrawn by its authors", None, "Withdrawn: a flaw in Table 2"),
+        Change(
+            PAPER.id, "withdrawn", "withdrawn by its authors", None, "Withdrawn: a flaw in Table 2"
+        ),
     ]
     # Already withdrawn, or an author order that did not change, is no news.
     withdrawn = replace(PAPER, comment="withdrawn")
@@ -67,11 +115,15 @@ def test_paper_changes_say_what_changed() -> None:
     assert changes(replace(PAPER, journal_ref="J", doi="D"), PAPER) == []
     # Authors swapping places is a change.
     two = replace(PAPER, authors=(Author("X"), Author("Y")))
-    assert [c.what for c in changes(two, replace(two, authors=(Author("Y"), Author("X"))))] == ["authors"]
+    assert [c.what for c in changes(two, replace(two, authors=(Author("Y"), Author("X"))))] == [
+        "authors"
+    ]
 
 
 def test_dataset_changes_say_what_changed() -> None:
-    new = replace(DATASET, summary="S2", license=("mit", "cc-by-4.0"), gated="manual", disabled=True)
+    new = replace(
+        DATASET, summary="S2", license=("mit", "cc-by-4.0"), gated="manual", disabled=True
+    )
     assert changes(DATASET, new) == [
         Change("hf:a/b", "card", "dataset card summary changed", "S", "S2"),
         Change("hf:a/b", "license", "licence mit -> mit, cc-by-4.0", ["mit"], ["mit", "cc-by-4.0"]),
@@ -101,7 +153,10 @@ def test_repo_changes_say_what_changed() -> None:
     ]
     # Unarchived is not news; unknown stars on either side are not news.
     assert changes(replace(REPO, archived=True), REPO) == []
-    assert changes(replace(REPO, stars=None), REPO) == [] and changes(REPO, replace(REPO, stars=None)) == []
+    assert (
+        changes(replace(REPO, stars=None), REPO) == []
+        and changes(REPO, replace(REPO, stars=None)) == []
+    )
     # A zero threshold still wants 10 stars of movement.
     assert changes(REPO, replace(REPO, stars=1009), 0) == []
     assert [c.what for c in changes(REPO, replace(REPO, stars=1010), 0)] == ["stars"]
@@ -153,10 +208,34 @@ def test_report_text_and_json_add_up() -> None:
         "dry_run": False,
         "summary": report.summary(),
         "changes": [
-            {"id": "arxiv:1", "what": "new_version", "message": "new version v2 (was v1)", "old": 1, "new": 2},
-            {"id": "arxiv:1", "what": "published", "message": "published: ACL", "old": None, "new": "ACL"},
-            {"id": "hf:c/d", "what": "new", "message": "fetched for the first time", "old": None, "new": None},
-            {"id": "gh:a/b", "what": "archived", "message": "archived by its owners", "old": False, "new": True},
+            {
+                "id": "arxiv:1",
+                "what": "new_version",
+                "message": "new version v2 (was v1)",
+                "old": 1,
+                "new": 2,
+            },
+            {
+                "id": "arxiv:1",
+                "what": "published",
+                "message": "published: ACL",
+                "old": None,
+                "new": "ACL",
+            },
+            {
+                "id": "hf:c/d",
+                "what": "new",
+                "message": "fetched for the first time",
+                "old": None,
+                "new": None,
+            },
+            {
+                "id": "gh:a/b",
+                "what": "archived",
+                "message": "archived by its owners",
+                "old": False,
+                "new": True,
+            },
         ],
         "failures": [{"id": "gh:e/f", "message": "gh:e/f does not exist on GitHub."}],
         "warnings": [{"id": "hfpaper:1", "message": "The Hub would not give the page."}],
@@ -174,7 +253,10 @@ def test_report_of_only_first_fetches_and_of_nothing() -> None:
 def test_alike_failures_group_only_beyond_four() -> None:
     four = {f"id{n}": "down." for n in range(4)}
     assert Report(checked=list(four), failures=four).text().splitlines()[3:] == [
-        "- id0: down.", "- id1: down.", "- id2: down.", "- id3: down.",
+        "- id0: down.",
+        "- id1: down.",
+        "- id2: down.",
+        "- id3: down.",
     ]
     five = {f"id{n}": "down." for n in range(5)}
     assert Report(checked=list(five), failures=five).text().splitlines()[3:] == [
@@ -187,8 +269,20 @@ def test_alike_failures_group_only_beyond_four() -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("30m", 1800), ("12h", 43200), ("1d", 86400), ("2w", 1209600), ("0", 0),
-     (" 1.5h ", 5400), ("45", None), ("1y", None), ("-1d", None), ("d", None), ("", None)],
+    [
+        ("90s", 90),
+        ("30m", 1800),
+        ("12h", 43200),
+        ("1d", 86400),
+        ("2w", 1209600),
+        ("0", 0),
+        (" 1.5h ", 5400),
+        ("45", None),
+        ("1y", None),
+        ("-1d", None),
+        ("d", None),
+        ("", None),
+    ],
 )
 def test_parse_duration(text: str, seconds: int | None) -> None:
     if seconds is not None:

@@ -210,7 +210,9 @@ def test_an_include_with_a_syntax_error(layout: Path) -> None:
     ],
     ids=["cycler", "lipsum", "mro", "self", "format"],
 )
-def test_templates_cannot_reach_python(layout: Path, expression: str, attribute: str, owner: str) -> None:
+def test_templates_cannot_reach_python(
+    layout: Path, expression: str, attribute: str, owner: str
+) -> None:
     use(layout, "list.md.j2", **{"list.md.j2": f"{{{{ list.title }}}}\n{{{{ {expression} }}}}\n"})
     refused(
         layout,
@@ -271,7 +273,9 @@ def test_a_template_that_is_not_utf8(layout: Path) -> None:
 
 def test_a_missing_template(layout: Path) -> None:
     use(layout, "gone.j2")
-    refused(layout, "The template gone.j2 could not be read (No such file or directory); fix the path.")
+    refused(
+        layout, "The template gone.j2 could not be read (No such file or directory); fix the path."
+    )
 
 
 def test_a_template_with_a_syntax_error(layout: Path) -> None:

@@ -602,11 +602,11 @@ def _item(e: Mapping[str, Any]) -> ItemView:
     that is not is refused, naming the entry."""
     kind = e["kind"]
     links = list((e.get("links") or {}).items())
-    for name, target in [("page", e.get("url")), *links]:
+    for what, target in [("page", e.get("url")), *((f"link {n!r}", u) for n, u in links)]:
         if not _is_http(target):
             raise InputError(
-                f"Entry {e.get('id')!r} links its {name} to {target!r}, which is not an "
-                "http(s) URL; fix the link and render again."
+                f"Entry {e.get('id')!r} has the {what} {target!r}, which is not an http(s) "
+                "URL; fix it and render again."
             )
     if e.get("summary"):
         try:
