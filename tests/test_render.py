@@ -644,6 +644,21 @@ def test_bad_documents_are_input_errors() -> None:
         ({**base_doc([]), "entries": {}}, "In the export document, entries must be a list."),
         ({**base_doc([]), "list": []}, "In the export document, list must be an object."),
         ({**base_doc([]), "entries": [3]}, "In the export document, an entry must be an object."),
+        (
+            base_doc([paper("2401.00007", "P", "garbage")]),
+            "Entry 'arxiv:2401.00007' has the date 'garbage', which is not written as YYYY-MM-DD; "
+            "fix it and render again.",
+        ),
+        (
+            base_doc([repo("o/r", date="2024-02-30")]),
+            "Entry 'gh:o/r' has the date '2024-02-30', which is not written as YYYY-MM-DD; "
+            "fix it and render again.",
+        ),
+        (
+            base_doc([paper("2401.00008", "P", "2024-01-08", hf_paper="a page")]),
+            "Entry 'arxiv:2401.00008' is not well formed (AttributeError: 'str' object has no "
+            "attribute 'get'); write the export again with `alignfetch export`.",
+        ),
     ):
         with pytest.raises(InputError) as info:
             render(doc)

@@ -572,7 +572,15 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
                 f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
                 "which the export document does not define."
             )
-        item = _item(e)
+        try:
+            item = _item(e)
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            if isinstance(err, InputError):
+                raise
+            raise InputError(
+                f"Entry {e.get('id')!r} is not well formed ({type(err).__name__}: "
+                f"{_clause(str(err))}); write the export again with `alignfetch export`."
+            ) from None
         items.append(item)
         views[e["section"]].items.append(item)
     if order == "newest":
@@ -647,6 +655,14 @@ def _item(e: Mapping[str, Any]) -> ItemView:
             )
     else:
         shown = e.get("date")
+    if shown:
+        try:
+            human_date(shown)
+        except ValueError:
+            raise InputError(
+                f"Entry {e.get('id')!r} has the date {shown!r}, which is not written as "
+                "YYYY-MM-DD; fix it and render again."
+            ) from None
     return ItemView(
         entry=e,
         kind=kind,
