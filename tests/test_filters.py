@@ -49,7 +49,7 @@ def test_code(text: str, expected: str) -> None:
 def test_url() -> None:
     assert url(" https://a.example/x ") == "https://a.example/x"
     assert url("HTTP://A.example") == "HTTP://A.example"
-    assert url("http://a.example/a b(c)<d>\"e`f\\g") == (
+    assert url('http://a.example/a b(c)<d>"e`f\\g') == (
         "http://a.example/a%20b%28c%29%3Cd%3E%22e%60f%5Cg"
     )
     assert url("https://a.example/\x7f\x00") == "https://a.example/%7F%00"
@@ -65,7 +65,7 @@ def test_urlpath() -> None:
 
 
 def test_abstract() -> None:
-    assert abstract("One & <two> \"three\"") == "One &amp; &lt;two&gt; \"three\""
+    assert abstract('One & <two> "three"') == 'One &amp; &lt;two&gt; "three"'
     assert abstract("  para one  \r\n\r\n\t para two\n\n\n</details>\rend ") == (
         "para one\npara two\n&lt;/details&gt;\nend"
     )

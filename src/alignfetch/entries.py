@@ -280,15 +280,15 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     _no_unknown(meta, set(LIST_KEYS), f"In {name}, [list]")
     if not isinstance(meta.get("title", ""), str):
         raise EntriesFileError(f"In {name}, [list] title must be a string.")
+    if meta.get("order", "file") not in ("file", "newest"):
+        raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
+    if not isinstance(meta.get("template", ""), str):
+        raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
     try:
         check_text("title", meta.get("title", ""))
         check_text("template", meta.get("template", ""))
     except InputError as err:
         raise EntriesFileError(f"In {name}, [list]: {err}.") from None
-    if meta.get("order", "file") not in ("file", "newest"):
-        raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
-    if not isinstance(meta.get("template", ""), str):
-        raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
     sections: list[Section] = []
     for i, raw in enumerate(_tables(data, "sections", name), 1):
         where = f"In {name}, section {i}"
