@@ -176,6 +176,20 @@ def test_a_repository_page_that_is_not_http_falls_back_to_its_name() -> None:
     )
 
 
+def test_paper_and_dataset_links_fall_back_to_their_ids() -> None:
+    paper, warnings = clean(replace(PAPER, url="javascript:a", pdf_url="data:b"))
+    assert (paper.url, paper.pdf_url) == (
+        "https://arxiv.org/abs/2305.01937",
+        "https://arxiv.org/pdf/2305.01937",
+    )
+    assert warnings == [
+        "The page of arxiv:2305.01937, 'javascript:a', is not an http(s) URL; it was dropped.",
+        "The PDF link of arxiv:2305.01937, 'data:b', is not an http(s) URL; it was dropped.",
+    ]
+    dataset, _ = clean(replace(DATASET, url="ftp://x"))
+    assert dataset.url == "https://huggingface.co/datasets/a/b"
+
+
 def test_a_page_link_that_is_not_http_is_no_page() -> None:
     page = PaperPage("hfpaper:1", "javascript:x", 2, None)
     assert clean(page)[0] == PaperPage("hfpaper:1", None, 2, None)

@@ -229,7 +229,7 @@ def clean(record: Record) -> tuple[Record, list[str]]:
                 f"The {_LABELS.get(f.name, f.name)} of {record.id}, {new!r}, is not an http(s) "
                 "URL; it was dropped."
             )
-            new = _fallback_url(record) if f.name == "url" else None
+            new = _fallback_url(record, f.name)
         elif f.name == "summary" and isinstance(new, str):
             carded = clean_card(new)
             if carded != new:
@@ -255,8 +255,13 @@ def _clean_value(value: Any, *, multiline: bool) -> Any:
     return value
 
 
-def _fallback_url(record: Record) -> str | None:
-    """The page a record's ID gives, for a record whose own link had to go."""
+def _fallback_url(record: Record, name: str) -> str | None:
+    """The link a record's ID gives, for a record whose own ``name`` link had to go;
+    None for a link the record may lack."""
+    if name == "pdf_url" and isinstance(record, Paper):
+        return f"https://arxiv.org/pdf/{record.id.split(':', 1)[1]}"
+    if name != "url":
+        return None
     if isinstance(record, Repo):
         base = f"https://github.com/{record.full_name}"
         return (
