@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alignfetch.errors import InputError
-from alignfetch.render import abstract, card, code, human_date, md, url, urlpath
+from alignfetch.render import abstract, card, code, human_date, md, render, url, urlpath
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,48 @@ def test_card_keeps_links_that_only_mention_a_scheme() -> None:
 )
 def test_human_date(value: object, expected: str) -> None:
     assert human_date(value) == expected
+
+
+# -- small documents, one rule each ---------------------------------------------------------
+
+
+def test_anchors_keep_combining_marks_and_connectors() -> None:
+    from alignfetch.render import anchor
+
+    seen: dict[str, int] = {}
+    assert anchor("Cafe\u0301 Noir", seen) == "cafe\u0301-noir"
+    assert anchor("a\u203fb \u2460", seen) == "a\u203fb-"  # a connector stays; a circled digit goes
+
+
+def test_headings_stop_at_level_six() -> None:
+    from test_render import base_doc
+
+    doc = base_doc([])
+    doc["sections"] = [
+        {"slug": f"s{n}", "title": f"S{n}", "parent": f"s{n - 1}" if n else None} for n in range(7)
+    ]
+    out = render(doc)
+    headings = [line for line in out.splitlines() if line.startswith("#")]
+    assert headings[1:] == [
+        "## S0",
+        "### S1",
+        "#### S2",
+        "##### S3",
+        "###### S4",
+        "###### S5",
+        "###### S6",
+    ]
+
+
+def test_a_venue_override_beats_the_journal_reference() -> None:
+    from test_render import base_doc, paper
+
+    with_venue = paper("2401.00001", "P", "2024-01-01", venue="NeurIPS 2022")
+    with_venue["journal_ref"] = "J. Mach. Learn. 3"
+    without = paper("2401.00002", "Q", "2024-01-02")
+    without["journal_ref"] = "J. Mach. Learn. 4"
+    out = render(base_doc([with_venue, without]))
+    assert "NeurIPS 2022. [[Paper](https://arxiv.org/abs/2401.00001)]" in out
+    assert "J\\. Mach\\. Learn\\. 4. [[Paper]" not in out
+    assert "J. Mach. Learn. 4. [[Paper](https://arxiv.org/abs/2401.00002)]" in out
+    assert "J. Mach. Learn. 3" not in out
