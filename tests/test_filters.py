@@ -179,3 +179,16 @@ def test_a_venue_override_beats_the_journal_reference() -> None:
     assert "J\\. Mach\\. Learn\\. 4. [[Paper]" not in out
     assert "J. Mach. Learn. 4. [[Paper](https://arxiv.org/abs/2401.00002)]" in out
     assert "J. Mach. Learn. 3" not in out
+
+
+def test_doi_link_once_and_a_maintainers_doi_wins() -> None:
+    from test_render import base_doc, paper
+
+    fetched = paper("2401.00003", "P", "2024-01-03")
+    fetched["doi"] = "10.1/a"
+    own = paper("2401.00004", "Q", "2024-01-04", links={"DOI": "https://doi.example/b"})
+    own["doi"] = "10.1/b"
+    out = render(base_doc([fetched, own]))
+    assert "[[Paper](https://arxiv.org/abs/2401.00003)] [[DOI](https://doi.org/10.1/a)] \\\n" in out
+    assert "[[Paper](https://arxiv.org/abs/2401.00004)] [[DOI](https://doi.example/b)] \\\n" in out
+    assert out.count("[[DOI]") == 2
