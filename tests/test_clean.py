@@ -22,7 +22,11 @@ from alignfetch.records import (
     Repo,
     clean,
     clean_card,
+    from_dict,
+    page_id,
+    related_ids,
     strip_controls,
+    to_dict,
 )
 from conftest import DATA, Fakes, add_sections, run
 
@@ -351,3 +355,36 @@ def test_reference_card_fixture_is_unchanged_by_cleaning() -> None:
         text = card.read_text(encoding="utf-8")
         assert clean_card(text) == text
         assert strip_controls(text, multiline=True) == text.replace("\r\n", "\n")
+
+
+# -- the record's stored form -----------------------------------------------------------
+
+
+def test_a_record_round_trips_through_its_stored_form() -> None:
+    paper = replace(
+        PAPER, authors=(Author("Ann", ("U1", "U2")), Author("Bo")), categories=("cs.CL", "cs.AI")
+    )
+    data = to_dict(paper)
+    assert list(data)[:3] == ["kind", "id", "version"]
+    assert data["kind"] == "paper"
+    assert data["authors"] == [
+        {"name": "Ann", "affiliations": ["U1", "U2"]},
+        {"name": "Bo", "affiliations": []},
+    ]
+    assert data["categories"] == ["cs.CL", "cs.AI"]
+    assert from_dict(data) == paper
+    assert from_dict(json.loads(json.dumps(data))) == paper
+    # Fields a newer alignfetch wrote and this one does not know are ignored;
+    # fields an older one did not write take their defaults.
+    repo = to_dict(REPO)
+    repo["forks"] = 3
+    del repo["topics"], repo["default_branch"], repo["redirected_from"]
+    assert from_dict(repo) == replace(REPO, topics=(), default_branch=None)
+    assert from_dict(to_dict(DATASET)) == DATASET
+
+
+def test_related_ids() -> None:
+    assert related_ids(PAPER) == ["hfpaper:2305.01937"]
+    assert related_ids(replace(DATASET, papers=("arxiv:1", "arxiv:2"))) == ["arxiv:1", "arxiv:2"]
+    assert related_ids(REPO) == []
+    assert page_id(replace(PAPER, id="arxiv:math/0309136")) == "hfpaper:math/0309136"
