@@ -74,6 +74,11 @@ def load(tmp_path: Path, text: str) -> entries.EntriesFile:
             "In entries.toml, entry 2 (arxiv:2305.01937) repeats entry 1; remove one of them.",
         ),
         (
+            HEAD + "[[entries]]\nid = 'gh:CarperAI/trlx'\nsection = 'a'\n"
+            "[[entries]]\nid = 'https://github.com/carperai/TRLX.git'\nsection = 'a'\n",
+            "In entries.toml, entry 2 (gh:carperai/TRLX) repeats entry 1; remove one of them.",
+        ),
+        (
             HEAD + "[[entries]]\nid = '2305.01937'\nsection = 'b'\n",
             "In entries.toml, entry 1 (arxiv:2305.01937) names section 'b', which is not defined.",
         ),
@@ -241,7 +246,8 @@ def test_remove_cuts_only_the_entry(tmp_path: Path) -> None:
     assert removed.id == "gh:o/b"
     assert (
         ef.dumps()
-        == HEAD + "\n# the first\n[[entries]]\nid = 'gh:o/a'\nsection = 'a'\n\n# the second, kept\n\n# the end\n"
+        == HEAD
+        + "\n# the first\n[[entries]]\nid = 'gh:o/a'\nsection = 'a'\n\n# the second, kept\n\n# the end\n"
     )
     assert [e.id for e in ef.entries] == ["gh:o/a"]
     with pytest.raises(InputError) as err:
