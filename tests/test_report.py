@@ -322,3 +322,8 @@ def test_refresh_reports_a_venue_that_changed(fakes: Fakes, listdir: Path) -> No
     shown = json.loads(run("show", "2305.01937", "--json").stdout)
     assert shown["journal_ref"] == "Proceedings of ACL 2023"
     assert "Proceedings of ACL 2023. [[Paper]" in run("render").stdout
+
+
+def test_a_doi_that_changes_is_reported() -> None:
+    old, new = replace(PAPER, doi="10.1/old"), replace(PAPER, doi="10.1/new")
+    assert changes(old, new) == [Change(PAPER.id, "doi", "DOI 10.1/new", "10.1/old", "10.1/new")]
