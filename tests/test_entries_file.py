@@ -265,3 +265,18 @@ def test_check_helpers() -> None:
     with pytest.raises(InputError) as err:
         entries.check_overrides({"venue": "ok", "date": "2024-2-1"}, {})
     assert str(err.value) == "The date '2024-2-1' is not a real date written as YYYY-MM-DD."
+
+
+def test_an_entry_whose_header_alignfetch_cannot_find_is_not_cut(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + '\n[[entries]]\nid = "gh:o/a"\nsection = "a"\n\n[["entries"]]\nid = "gh:o/b"\nsection = "a"\n'
+    )
+    ef = load(tmp_path, text)
+    with pytest.raises(EntriesFileError) as err:
+        ef.remove("gh:o/b")
+    assert str(err.value) == (
+        "gh:o/b could not be cut out of entries.toml safely (its table is written in a way "
+        "alignfetch does not edit); remove its lines by hand."
+    )
+    assert ef.dumps() == text

@@ -192,3 +192,17 @@ def test_doi_link_once_and_a_maintainers_doi_wins() -> None:
     assert "[[Paper](https://arxiv.org/abs/2401.00003)] [[DOI](https://doi.org/10.1/a)] \\\n" in out
     assert "[[Paper](https://arxiv.org/abs/2401.00004)] [[DOI](https://doi.example/b)] \\\n" in out
     assert out.count("[[DOI]") == 2
+
+
+def test_a_fence_closes_only_with_its_own_kind_of_fence() -> None:
+    assert card("```\ncode\n~~~\n<x>") == "```\ncode\n~~~\n<x>\n```"
+    assert card("~~~\ncode\n```\n<x>\n~~~\n<y>") == "~~~\ncode\n```\n<x>\n~~~\n&lt;y>"
+
+
+def test_a_failing_macro_is_placed_at_its_own_line() -> None:
+    from test_render import base_doc
+
+    template = "{% macro m() %}\n{{ 1 // 0 }}\n{% endmacro %}\nx\n{{ m() }}\n"
+    with pytest.raises(InputError) as err:
+        render(base_doc([]), template)
+    assert str(err.value) == "The template failed at line 2: integer division or modulo by zero."

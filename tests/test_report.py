@@ -327,3 +327,24 @@ def test_refresh_reports_a_venue_that_changed(fakes: Fakes, listdir: Path) -> No
 def test_a_doi_that_changes_is_reported() -> None:
     old, new = replace(PAPER, doi="10.1/old"), replace(PAPER, doi="10.1/new")
     assert changes(old, new) == [Change(PAPER.id, "doi", "DOI 10.1/new", "10.1/old", "10.1/new")]
+
+
+def test_a_dry_run_says_so_in_json_too() -> None:
+    assert Report(checked=["a"], dry_run=True).json() == {
+        "checked": 1,
+        "skipped": 0,
+        "dry_run": True,
+        "summary": "Checked 1 entry: nothing changed.",
+        "changes": [],
+        "failures": [],
+        "warnings": [],
+    }
+
+
+def test_a_duration_too_long_to_count() -> None:
+    with pytest.raises(InputError) as err:
+        parse_duration("999999999w")
+    assert (
+        str(err.value)
+        == "'999999999w' is longer than alignfetch can count; use a shorter duration."
+    )
