@@ -25,14 +25,18 @@ def test_every_command_and_option_is_in_the_readme() -> None:
     for name, command in _commands(cli):
         if f"`{name}" not in README:
             missing.append(f"command {name}")
-        for param in command.params:
-            for flag in getattr(param, "opts", []):
-                if flag.startswith("--") and flag not in ("--help",) and flag not in README:
-                    missing.append(f"{name} {flag}")
-    for param in cli.params:
-        for flag in getattr(param, "opts", []):
-            if flag.startswith("--") and flag not in README:
-                missing.append(f"global {flag}")
+        missing.extend(
+            f"{name} {flag}"
+            for param in command.params
+            for flag in getattr(param, "opts", [])
+            if flag.startswith("--") and flag != "--help" and flag not in README
+        )
+    missing.extend(
+        f"global {flag}"
+        for param in cli.params
+        for flag in getattr(param, "opts", [])
+        if flag.startswith("--") and flag not in README
+    )
     assert missing == []
 
 

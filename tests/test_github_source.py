@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.github import NOT_FOUND, FakeGitHub
-from fakes.server import FakeServer, Response
 
 from alignfetch import ids
 from alignfetch.config import Settings
@@ -24,6 +22,8 @@ from alignfetch.errors import BadIdError, NotFoundError, RateLimitError, SourceE
 from alignfetch.records import Repo, to_dict
 from alignfetch.sources import Fetched, Outcome, Previous
 from alignfetch.sources import github as source
+from fakes.github import NOT_FOUND, FakeGitHub
+from fakes.server import FakeServer, Response
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "github"

@@ -12,7 +12,7 @@ import tomlkit
 
 from alignfetch import ids
 from alignfetch.config import Settings
-from alignfetch.errors import NotFoundError, RateLimitError, SourceError
+from alignfetch.errors import BadIdError, NotFoundError, RateLimitError, SourceError
 from alignfetch.records import Dataset, PaperPage, to_dict
 from alignfetch.sources import Fetched, Previous, hf_datasets, hf_papers
 from conftest import DATA, Fakes, add_sections, run, state
@@ -73,7 +73,7 @@ def test_card_summary_caps_length_and_keeps_markdown() -> None:
     para = "Word **bold** and `code`. " * 20  # 520 characters
     text = f"---\nlicense: mit\n---\n# T\n\n## Summary\n\n{para}\n\n{para}\n\n{para}\n\n## Next\n\nno"
     out = hf_datasets.card_summary(text, cap=1500)
-    assert out is not None and len(out) <= 1500 and "**bold**" in out and "no" != out[-2:]
+    assert out is not None and len(out) <= 1500 and "**bold**" in out and out[-2:] != "no"
     assert out.count("\n\n") == 1  # two whole paragraphs fit in 1500, the third does not
     long = hf_datasets.card_summary(f"## Summary\n\n{'x ' * 2000}", cap=100)
     assert long is not None and long.endswith("…") and len(long) <= 101
@@ -173,8 +173,9 @@ def test_dataset_id_forms() -> None:
         assert str(ids.parse(text)) == "hf:Anthropic/hh-rlhf"
     for bad in ["hf:Anthropic", "hf:a/b/c",
                 "https://huggingface.co/datasets/Anthropic", "hf:a--b/c", "hf:-a/b", "hf:a/b."]:
-        with pytest.raises(Exception):
+        with pytest.raises(BadIdError) as err:
             ids.parse(bad)
+        assert str(err.value).startswith(f"{bad!r} is not an ID alignfetch knows")
     assert str(ids.parse("https://huggingface.co/papers/2305.16960")) == "arxiv:2305.16960"
     # Without /datasets/ the same path is a model's page (tests/test_hub_kinds.py).
     assert str(ids.parse("https://huggingface.co/Anthropic/hh-rlhf")) == "hf-model:Anthropic/hh-rlhf"

@@ -326,10 +326,21 @@ def check_toc_resolves(text: str) -> None:
     ]
     seen: dict[str, int] = {}
     anchors = [
-        anchor(heading_text(tokens[i + 1]), seen)
+        github_anchor(heading_text(tokens[i + 1]), seen)
         for i, t in enumerate(tokens) if t.type == "heading_open"
     ]
     assert targets == anchors
+
+
+def github_anchor(text: str, seen: dict[str, int]) -> str:
+    """GitHub's heading anchor, by this test's own rule (not alignfetch's anchor()):
+    lower case, keep word characters, '-' and ' ', spaces become '-', repeats numbered.
+    (Python's \\w differs from GitHub's \\p{Word} only on combining marks and
+    non-decimal numbers, which these documents do not hold.)"""
+    slug = re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+    n = seen.get(slug, 0)
+    seen[slug] = n + 1
+    return f"{slug}-{n}" if n else slug
 
 
 def heading_text(inline: Token) -> str:
@@ -363,25 +374,35 @@ def test_splice_replaces_only_the_text_between_markers() -> None:
 
 
 @pytest.mark.parametrize(
-    "existing",
+    ("existing", "found"),
     [
-        f"{END}\nx\n{START}\n",
-        f"{START}\n{START}\nx\n{END}\n",
-        f"{START}\nx\n{END}\n{END}\n",
-        f"{START}\nno end\n",
-        f"no start\n{END}\n",
+        (f"{END}\nx\n{START}\n", None),
+        (f"{START}\n{START}\nx\n{END}\n", "2 and 1"),
+        (f"{START}\nx\n{END}\n{END}\n", "1 and 2"),
+        (f"{START}\nno end\n", "1 and 0"),
+        (f"no start\n{END}\n", "0 and 1"),
     ],
     ids=["reversed", "two-starts", "two-ends", "start-only", "end-only"],
 )
-def test_splice_refuses_broken_markers(existing: str) -> None:
+def test_splice_refuses_broken_markers(existing: str, found: str | None) -> None:
     with pytest.raises(InputError) as info:
         splice(existing, "x\n")
-    assert one_sentence(str(info.value))
+    if found is None:
+        assert str(info.value) == f"The file has {END} before {START}; swap them."
+    else:
+        assert str(info.value) == (
+            f"The file must hold exactly one {START} and one {END} (found {found})."
+        )
 
 
 def test_splice_refuses_generated_text_holding_a_marker() -> None:
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as info:
         splice(f"{START}\n{END}\n", f"a {END}\n")
+    assert str(info.value) == (
+        "The generated text contains an alignfetch marker itself, so it cannot be spliced."
+    )
+    # Without markers in the file there is nothing to splice into, so no refusal.
+    assert splice("old\n", f"a {END}\n") == f"a {END}\n"
 
 
 def test_diff() -> None:
@@ -442,7 +463,8 @@ def dataset(key: str, created: str | None, papers: list[dict[str, Any]] | None =
     e.update(
         author=key.split("/")[0], sha=None, last_modified=None, created=created, license=[],
         languages=[], task_categories=[], size_categories=[], downloads=None, likes=None,
-        gated=None, private=False, disabled=False, papers=papers or [], summary=summary,
+        gated=False, gating=None, private=False, disabled=False, papers=papers or [],
+        summary=summary,
     )
     return e
 
@@ -570,15 +592,85 @@ def test_repository_links_go_above_the_badges() -> None:
 
 
 def test_bad_documents_are_input_errors() -> None:
-    for doc in (
-        {**base_doc([]), "schema_version": 2},
-        base_doc([paper("2401.00003", "P", "2024-01-01", section="nowhere")]),
-        base_doc([{**repo("o/r"), "kind": "podcast"}]),
-        base_doc([paper("2401.00004", "P", "2024-01-01", links={"Bad": "javascript:alert(1)"})]),
+    for doc, message in (
+        (
+            {**base_doc([]), "schema_version": 2},
+            "The export document has schema_version 2; this alignfetch renders version 1.",
+        ),
+        (
+            base_doc([paper("2401.00003", "P", "2024-01-01", section="nowhere")]),
+            "Entry 'arxiv:2401.00003' names section 'nowhere', which the export document does "
+            "not define.",
+        ),
+        (
+            base_doc([{**repo("o/r"), "kind": "podcast"}]),
+            "Entry 'gh:o/r' has kind 'podcast', not one of paper, dataset, repo.",
+        ),
+        (
+            base_doc([paper("2401.00004", "P", "2024-01-01", links={"Bad": "javascript:alert(1)"})]),
+            "Entry 'arxiv:2401.00004' has the link 'Bad' 'javascript:alert(1)', which is not an "
+            "http(s) URL; fix it and render again.",
+        ),
+        (
+            base_doc([{**repo("o/r"), "url": "file:///etc/passwd"}]),
+            "Entry 'gh:o/r' has the page 'file:///etc/passwd', which is not an http(s) URL; "
+            "fix it and render again.",
+        ),
+        (
+            base_doc([dataset("o/d", None, summary="[x](javascript:alert(1))")]),
+            "Entry 'hf:o/d': The dataset card links to a javascript:, vbscript: or data: target, "
+            "which the README must not carry; fetch it again with `alignfetch refresh --all`.",
+        ),
+        (
+            {**base_doc([]), "list": {"title": "T", "order": "random"}},
+            "The list's order must be 'file' or 'newest', not 'random'.",
+        ),
+        (
+            {**base_doc([]), "sections": [{"slug": "a", "title": "A", "parent": "z"}]},
+            "Section 'a' names parent 'z', which is not a section above it.",
+        ),
+        (
+            {**base_doc([]), "sections": [{"slug": "a", "title": "A"}, {"slug": "a", "title": "B"}]},
+            "The export document defines section 'a' twice.",
+        ),
+        ({**base_doc([]), "entries": {}}, "In the export document, entries must be a list."),
+        ({**base_doc([]), "list": []}, "In the export document, list must be an object."),
+        ({**base_doc([]), "entries": [3]}, "In the export document, an entry must be an object."),
+        (
+            base_doc([paper("2401.00007", "P", "garbage")]),
+            "Entry 'arxiv:2401.00007' has the date 'garbage', which is not written as YYYY-MM-DD; "
+            "fix it and render again.",
+        ),
+        (
+            base_doc([repo("o/r", date="2024-02-30")]),
+            "Entry 'gh:o/r' has the date '2024-02-30', which is not written as YYYY-MM-DD; "
+            "fix it and render again.",
+        ),
+        (
+            base_doc([paper("2401.00008", "P", "2024-01-08", hf_paper="a page")]),
+            "Entry 'arxiv:2401.00008' is not well formed (AttributeError: 'str' object has no "
+            "attribute 'get'); write the export again with `alignfetch export`.",
+        ),
     ):
         with pytest.raises(InputError) as info:
             render(doc)
-        assert one_sentence(str(info.value)), str(info.value)
+        assert str(info.value) == message
+
+
+def test_fetched_links_that_are_not_http_are_left_out_not_fatal() -> None:
+    """An old cache may hold a code link or page from before links were cleaned:
+    the entry is shown without it rather than the whole page refused."""
+    p = paper(
+        "2401.00005", "P", "2024-01-05", code_url="javascript:alert(1)",
+        hf_paper={"url": "data:text/html,x", "upvotes": 1},
+    )
+    linked = {"id": "arxiv:2401.00006", "title": "Q", "authors": ["A"], "url": "javascript:x",
+              "published": "2024-01-06"}
+    d = dataset("o/d", None, [linked])
+    out = render(base_doc([p, d]))
+    assert "javascript" not in out and "data:" not in out
+    assert "arXiv 2024. [[Paper](https://arxiv.org/abs/2401.00005)] \\\n5 Jan 2024\n" in out
+    assert "arXiv 2024. [[Paper](https://arxiv.org/abs/2401.00006)] \\\n6 Jan 2024\n" in out
 
 
 # -- hostile upstream text -------------------------------------------------------------

@@ -8,7 +8,6 @@ from pathlib import Path
 import tomlkit
 
 from alignfetch import Workspace
-
 from conftest import Fakes, add_sections, run, state
 
 

@@ -201,6 +201,20 @@ def _link(value: str, *, clear: bool = False) -> tuple[str, str]:
     return name.strip(), url.strip()
 
 
+def _percent(value: float) -> float:
+    import math
+
+    from .errors import InputError
+
+    if not math.isfinite(value) or value < 0:
+        raise InputError(
+            f"--stars-threshold must be a number of 0 or more (a percent), not {value}."
+        )
+    return value
+
+
+
+
 ID_EXAMPLES = (
     (
         "arXiv",
@@ -609,6 +623,7 @@ def cite(ids: tuple[str, ...], fmt: str) -> None:
 @click.option(
     "--stars-threshold",
     type=float,
+    callback=lambda _ctx, _param, value: _percent(value),
     default=10.0,
     show_default=True,
     metavar="PCT",

@@ -2,7 +2,8 @@
 
 Every CLI command is one call here. Mutating calls hold a lock beside the cache,
 re-read entries.toml under it, fetch everything before writing anything, and
-write the cache and then entries.toml only when every fetch succeeded.
+write entries.toml and then the cache only when every fetch succeeded (putting
+entries.toml back if the cache cannot be written).
 """
 
 from __future__ import annotations
@@ -128,15 +129,27 @@ class Workspace:
             ):
                 yield
             return
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        path = self.state_dir / "lock"
+        lock = FileLock(str(path), timeout=timeout)
         try:
-            with FileLock(str(self.state_dir / "lock"), timeout=timeout):
-                yield
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            lock.acquire()
         except Timeout:
             raise LockError(
-                f"Another alignfetch process has held {self.state_dir / 'lock'} for "
+                f"Another alignfetch process has held {path} for "
                 f"{timeout:g} seconds; wait for it to finish and try again."
             ) from None
+        except OSError as err:
+            # A folder where the lock file goes, a read-only or full disk, a file
+            # where the state folder goes: say so rather than show a traceback.
+            raise LockError(
+                f"The lock file {path} could not be created ({err.strerror or err}); "
+                f"check that {self.state_dir} is a writable folder and that {path} is not one."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- reading -----------------------------------------------------------------
 
@@ -238,17 +251,17 @@ class Workspace:
         doc = read_export(Path(source)) if source is not None else self.export()
         meta = doc.get("list")
         listed = meta.get("template") if isinstance(meta, dict) else None
-        text = None
-        # --template is a path as typed; [list] template is relative to entries.toml.
-        path = Path(template) if template else self.entries_path.parent / listed if listed else None
-        if path is not None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as err:
-                raise InputError(
-                    f"The template {path} could not be read ({err.strerror}); fix the path."
-                ) from None
-        return render.render(doc, text)
+        folder = self.entries_path.parent
+        # --template is the user's own choice, anywhere; [list] template comes with the
+        # list (a pull request can change it), so it must lie inside the list's folder.
+        if template:
+            path = Path(template)
+            text = render.read_template(path)
+            return render.render(doc, text, name=str(path), folder=path.parent)
+        if listed:
+            text = render.read_template(Path(str(listed)), inside=folder)
+            return render.render(doc, text, name=str(listed), folder=folder)
+        return render.render(doc)
 
     def render_to(
         self,
@@ -329,9 +342,10 @@ class Workspace:
         if not texts:
             raise InputError("Give at least one ID to add.")
         refs = [ids.parse(t) for t in texts]
-        if date is not None:
-            _sentence(entries_mod.check_date, date)
-        link_pairs = _sentence(entries_mod.check_links, dict(links or {}))
+        overrides = dict(
+            title=title, description=description, venue=venue, affiliation=affiliation, date=date
+        )
+        link_pairs = entries_mod.check_overrides(overrides, links or {})
         # Checked before the lock (bad input touches nothing), and again under it.
         _check_new(self.load(), texts, refs, section)
         with self.lock():
@@ -351,12 +365,19 @@ class Workspace:
                 )
                 for ref in refs
             ]
+            before = ef.dumps()
             ef.add(new)
             text = ef.dumps()  # fails before anything is written, if it fails
-            self.store(run)
+            # entries.toml first: if it cannot be written, the cache never holds the new
+            # records as if they were added; if the cache then fails, the file goes back.
+            ef.write(text)
+            try:
+                self.store(run)
+            except BaseException:
+                ef.write(before)
+                raise
             for message in run.warnings.values():
                 log.warning("%s", message)
-            ef.write(text)
             return self._items(new)
 
     def import_markdown(
@@ -404,7 +425,7 @@ class Workspace:
             ef.add_sections(report.new_sections)
             ef.add([e for e, _ in made])
             out = ef.dumps()
-            entries_mod.check_text(self.entries_path, out)  # what load() will say of it
+            entries_mod.check_file_text(self.entries_path, out)  # what load() will say of it
             if created and not out.endswith("\n"):
                 out += "\n"
             if not dry_run:
@@ -722,6 +743,7 @@ class Workspace:
                     run.warnings[pid] = outcome.message
                 else:
                     run.related.append(outcome)
+        _clean(run)
         return run
 
     def _batch(
@@ -801,6 +823,27 @@ class FetchRun:
     def fetched(self) -> list[Fetched]:
         ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
         return ok + self.related
+
+
+def _clean(run: FetchRun) -> None:
+    """Clean every fresh record of ``run`` before anything sees or stores it
+    (:func:`alignfetch.records.clean`); what was dropped becomes a warning."""
+    from dataclasses import replace
+
+    from .records import clean
+
+    def cleaned(o: Fetched) -> Fetched:
+        if o.unchanged:
+            return o
+        record, warnings = clean(o.record)
+        if warnings:
+            run.warnings[o.record.id] = " ".join(warnings)
+        return o if record is o.record else replace(o, record=record)
+
+    for rid, outcome in run.outcomes.items():
+        if not isinstance(outcome, SourceError):
+            run.outcomes[rid] = cleaned(outcome)
+    run.related = [cleaned(o) for o in run.related]
 
 
 def _check_new(

@@ -20,12 +20,18 @@ from typing import Any
 from . import ids
 from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
 
+TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
+"""The tables entries.toml may hold; anything else is a mistake worth naming.
+[discover] and [check] belong to those features, which validate their contents."""
 LIST_KEYS = ("title", "order", "template")
 """Keys of [list]: the title, entry order within sections (file, newest), a template."""
 OVERRIDES = ("title", "description", "venue", "affiliation", "date")
 """Per-entry fields a maintainer may set; they win over fetched values."""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# What a maintainer's text may not hold: C0/C1 controls but tab and newline, DEL, and
+# the bidi embeddings, overrides and isolates, which make text read as it is not.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -253,14 +259,15 @@ def _tables_text(entries: Iterable[Entry]) -> str:
     return _tomlkit_tables(entries)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NEEDS_TOMLKIT = re.compile(r"[\x00-\x1f\x7f]")
+"""Characters the plain writer does not escape: such strings go through tomlkit."""
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _plain_strings(entry: Entry) -> bool:
     values = [entry.id, entry.section, *(getattr(entry, k) or "" for k in OVERRIDES)]
     values += [part for pair in entry.links for part in pair]
-    return not any(_CONTROL.search(v) for v in values)
+    return not any(_NEEDS_TOMLKIT.search(v) for v in values)
 
 
 def _basic(text: str) -> str:
@@ -362,6 +369,7 @@ def load(path: Path) -> EntriesFile:
 
 def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     name = path.name
+    _no_unknown(data, set(TOP_LEVEL_KEYS), f"{name}")
     meta = data.get("list", {})
     if not isinstance(meta, dict):
         raise EntriesFileError(f"In {name}, [list] must be a table.")
@@ -372,6 +380,11 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
         raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
     if not isinstance(meta.get("template", ""), str):
         raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
+    try:
+        check_text("title", meta.get("title", ""))
+        check_text("template", meta.get("template", ""))
+    except InputError as err:
+        raise EntriesFileError(f"In {name}, [list]: {err}.") from None
     sections: list[Section] = []
     for i, raw in enumerate(_tables(data, "sections", name), 1):
         where = f"In {name}, section {i}"
@@ -382,6 +395,10 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
             )
         if not isinstance(title, str) or not title.strip():
             raise EntriesFileError(f"{where} ({slug}) needs a title.")
+        try:
+            check_text("title", title)
+        except InputError as err:
+            raise EntriesFileError(f"{where} ({slug}): {err}.") from None
         parent = raw.get("parent")
         if parent is not None and parent not in {s.slug for s in sections}:
             raise EntriesFileError(
@@ -418,7 +435,7 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     return EntriesFile(path, text, dict(meta), sections, entries, raws, rest=rest)
 
 
-def check_text(path: Path, text: str) -> EntriesFile:
+def check_file_text(path: Path, text: str) -> EntriesFile:
     """``text`` checked as :func:`load` checks a file (for text about to be written)."""
     try:
         data = tomllib.loads(text.removeprefix("\ufeff"))
@@ -453,12 +470,43 @@ def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> E
                 raise EntriesFileError(f"{where}: {key} must be a string.")
             values[key] = value
     try:
+        for key, value in values.items():
+            check_text(key, value)
         if "date" in values:
             check_date(values["date"])
         links = check_links(raw.get("links", {}))
     except InputError as err:
-        raise EntriesFileError(f"{where}: {err}") from None
+        raise EntriesFileError(f"{where}: {err}.") from None
     return Entry(entry_id, section, links=links, **values)
+
+
+def check_overrides(
+    overrides: Mapping[str, str | None], links: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Check the overrides of a new entry (``add --title ...``), as one sentence each;
+    returns the links as an entry holds them."""
+    try:
+        for key, value in overrides.items():
+            if value is not None:
+                check_text(key, value)
+        if overrides.get("date") is not None:
+            check_date(str(overrides["date"]))
+        return check_links(dict(links))
+    except InputError as err:
+        message = str(err)
+        raise InputError(f"{message[:1].upper()}{message[1:]}.") from None
+
+
+def check_text(key: str, value: str) -> str:
+    """``value`` if it holds no control character or bidi override (tab and newline are
+    fine); these would reach the terminal and the README, so they are refused."""
+    m = _CONTROL.search(value)
+    if m:
+        raise InputError(
+            f"the {key} holds the control character U+{ord(m[0]):04X}, which alignfetch "
+            "does not write; remove it"
+        )
+    return value
 
 
 def check_date(value: str) -> str:
@@ -478,8 +526,10 @@ def check_links(links: object) -> tuple[tuple[str, str], ...]:
         raise InputError("links must be a table of name = URL")
     out = []
     for name, url in links.items():
-        if not isinstance(url, str) or not re.match(r"https?://\S+$", url):
+        if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
             raise InputError(f"the link {name!r} must be an http(s) URL, not {url!r}")
+        check_text(f"link name {name!r}", str(name))
+        check_text(f"link {name!r}", url)
         out.append((str(name), url))
     return tuple(out)
 

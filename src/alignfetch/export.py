@@ -47,6 +47,10 @@ def entry_json(item: Item) -> dict[str, Any]:
         data["code_url"] = code
     elif isinstance(record, Dataset | Model):
         data["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
+    if "gated" in data:
+        # A yes-or-no for readers of the export (the Hub says False, "auto" or "manual",
+        # which the record keeps as None or the mode); the mode goes beside it.
+        data["gated"], data["gating"] = data["gated"] is not None, data["gated"]
     out.update(data)
     out["title"] = overrides.get("title", out["title"])
     out["description"] = overrides.get("description", out.get("description"))

@@ -9,6 +9,7 @@ and the export use the same form). Dates are ISO strings (``YYYY-MM-DD``).
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -253,3 +254,127 @@ def _lists(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_lists(v) for v in value]
     return value
+
+
+# -- cleaning fetched text ---------------------------------------------------------------
+
+MULTILINE = frozenset({"abstract", "summary"})
+"""Fields whose text keeps its line breaks and tabs (an abstract, a dataset card)."""
+URL_FIELDS = frozenset({"url", "pdf_url", "homepage", "github_repo"})
+"""Fields that hold a link; only http(s) links are kept."""
+
+# C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates that can
+# make text read differently from what it is (U+202A-U+202E, U+2066-U+2069).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BLANKS = re.compile("[\t\n\r\f\v]")
+_LABELS = {"url": "page", "pdf_url": "PDF link", "github_repo": "code link"}
+_HTTP = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
+# A Markdown link or image whose target has a scheme that runs code or smuggles data.
+_BAD_SCHEME = r"(?:javascript|vbscript|data)\s*:"
+_CARD_LINK = re.compile(
+    # The text holds no bracket; the target may hold one level of parentheses.
+    r"(!?)\[([^\[\]\n]*)\]\(\s*<?\s*" + _BAD_SCHEME + r"(?:[^()\n]|\([^()\n]*\))*\)?",
+    re.IGNORECASE,
+)
+_CARD_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?\s*" + _BAD_SCHEME + r"[^\n]*(?:\n|\Z)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CARD_AUTOLINK = re.compile(r"<\s*" + _BAD_SCHEME + r"[^>\n]*>", re.IGNORECASE)
+
+
+def is_http(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL without whitespace."""
+    return bool(_HTTP.match(url))
+
+
+def strip_controls(text: str, *, multiline: bool = False) -> str:
+    """``text`` without control characters or bidi overrides.
+
+    A line break or tab in one-line text becomes a space (so words stay apart);
+    ``multiline`` text keeps its newlines and tabs, with ``\\r\\n`` and ``\\r`` made
+    ``\\n``.
+    """
+    if multiline:
+        return _CONTROLS_BUT_LINES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _CONTROLS.sub("", _BLANKS.sub(" ", text))
+
+
+def clean_card(text: str) -> str:
+    """A card's Markdown without links or images to ``javascript:``, ``vbscript:`` or
+    ``data:`` targets: a link keeps its text, an image its alt text, and a
+    reference definition or autolink to such a target goes."""
+    text = _CARD_DEFINITION.sub("", text)
+    text = _CARD_AUTOLINK.sub("", text)
+    return _CARD_LINK.sub(lambda m: m[2], text)
+
+
+def clean(record: Record) -> tuple[Record, list[str]]:
+    """``record`` fit to store, and a warning per thing taken out of it.
+
+    Pure: every text loses its control characters and bidi overrides (an
+    abstract and a card keep newlines and tabs); a link that is not http(s) is
+    dropped (a repository's page falls back to the one its name gives); a
+    card's Markdown loses ``javascript:`` and ``data:`` links.
+    """
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        old = getattr(record, f.name)
+        new = _clean_value(old, multiline=f.name in MULTILINE)
+        if f.name in URL_FIELDS and isinstance(new, str) and not is_http(new):
+            warnings.append(
+                f"The {_LABELS.get(f.name, f.name)} of {record.id}, {new!r}, is not an http(s) "
+                "URL; it was dropped."
+            )
+            new = _fallback_url(record, f.name)
+        elif f.name == "summary" and isinstance(new, str):
+            carded = clean_card(new)
+            if carded != new:
+                warnings.append(
+                    f"The card of {record.id} linked to javascript:, vbscript: or data: "
+                    "targets; those links were dropped."
+                )
+            new = carded
+        if new != old:
+            values[f.name] = new
+    return (dataclasses.replace(record, **values) if values else record), warnings
+
+
+def _clean_value(value: Any, *, multiline: bool) -> Any:
+    if isinstance(value, str):
+        return strip_controls(value, multiline=multiline)
+    if isinstance(value, Author):
+        return Author(
+            strip_controls(value.name), tuple(strip_controls(a) for a in value.affiliations)
+        )
+    if isinstance(value, tuple):
+        return tuple(_clean_value(v, multiline=False) for v in value)
+    return value
+
+
+def _fallback_url(record: Record, name: str) -> str | None:
+    """The link a record's ID gives, for a record whose own ``name`` link had to go;
+    None for a link the record may lack."""
+    if name == "pdf_url" and isinstance(record, Paper):
+        return f"https://arxiv.org/pdf/{record.id.split(':', 1)[1]}"
+    if name != "url":
+        return None
+    if isinstance(record, Repo):
+        base = f"https://github.com/{record.full_name}"
+        return (
+            f"{base}/tree/{record.default_branch or 'HEAD'}/{record.path}" if record.path else base
+        )
+    if isinstance(record, Paper):
+        return f"https://arxiv.org/abs/{record.id.split(':', 1)[1]}"
+    key = record.id.split(":", 1)[1]
+    if isinstance(record, Dataset):
+        return f"https://huggingface.co/datasets/{key}"
+    if isinstance(record, Model):
+        return f"https://huggingface.co/{key}"
+    if isinstance(record, Space):
+        return f"https://huggingface.co/spaces/{key}"
+    if isinstance(record, Collection):
+        return f"https://huggingface.co/collections/{key}"
+    return None

@@ -16,6 +16,12 @@ Writing your own template
 -------------------------
 ``render(doc, template=text)`` renders ``text`` with the same variables and
 filters as the default template. Undefined names are errors (StrictUndefined).
+A template is data, not code: it runs in Jinja's sandbox (no attributes that
+start with ``_``, no reaching Python's internals), and ``{% include %}`` and
+``{% import %}`` find only templates inside ``folder`` (the list's folder,
+symbolic links resolved) and alignfetch's own (``awesome.md.j2``).
+:func:`read_template` reads a template named in entries.toml, which must lie
+inside the list's folder.
 Autoescaping is off (the output is Markdown; escape with the filters below),
 and block tags take their own line with them: the newline after a ``{% ... %}``
 tag is dropped (``trim_blocks``), and so are spaces and tabs before it on its
@@ -97,13 +103,15 @@ import html
 import re
 import traceback
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from .errors import InputError
 from .export import display_date
@@ -118,6 +126,7 @@ __all__ = [
     "default_template",
     "diff",
     "human_date",
+    "read_template",
     "render",
     "splice",
 ]
@@ -170,14 +179,24 @@ class SectionView:
 # -- public API ----------------------------------------------------------------------
 
 
-def render(doc: Mapping[str, Any], template: str | None = None) -> str:
+def render(
+    doc: Mapping[str, Any],
+    template: str | None = None,
+    *,
+    name: str | None = None,
+    folder: Path | None = None,
+) -> str:
     """The README text for an export document.
 
     ``template`` is the text of a Jinja2 template; None means the packaged
-    default. Raises :class:`InputError` when the document is not a schema 1
+    default. ``name`` is what errors call it (its path, say); ``folder`` is
+    where its includes and imports may come from (besides alignfetch's own
+    templates). Raises :class:`InputError` when the document is not a schema 1
     export or the template cannot be rendered.
     """
-    what = "default template" if template is None else "template"
+    what = f"template {name}" if name else "template"
+    if template is None:
+        what = "default template"
     source = default_template() if template is None else template
     try:
         context = _context(doc)
@@ -188,7 +207,7 @@ def render(doc: Mapping[str, Any], template: str | None = None) -> str:
             f"The export is not well formed ({type(err).__name__}: {_clause(str(err))}); "
             "write it again with `alignfetch export`."
         ) from None
-    env = _environment()
+    env = _environment(folder)
     try:
         compiled = env.from_string(source)
     except jinja2.TemplateSyntaxError as err:
@@ -197,14 +216,64 @@ def render(doc: Mapping[str, Any], template: str | None = None) -> str:
         ) from None
     try:
         text = compiled.render(context)
+    except jinja2.exceptions.SecurityError as err:
+        raise InputError(
+            f"The {what} tried something templates may not do{_where(err)} "
+            f"({_clause(str(err))}); use only the variables and filters alignfetch documents."
+        ) from None
     except jinja2.UndefinedError as err:
         raise InputError(
             f"The {what} uses an undefined value{_where(err)}: {_clause(err.message)}."
+        ) from None
+    except jinja2.TemplateSyntaxError as err:
+        raise InputError(
+            f"The {what} includes {err.name or 'a template'}, which has a syntax error at "
+            f"line {err.lineno}: {_clause(err.message)}."
+        ) from None
+    except jinja2.TemplateNotFound as err:
+        where = f"in {_shown(folder)} or " if folder is not None else ""
+        raise InputError(
+            f"The {what} includes {err.name!r}, which is not a template {where}among "
+            "alignfetch's own; fix the name."
+        ) from None
+    except _Outside as err:
+        raise InputError(
+            f"The {what} includes {err.name!r}, which lies outside {_shown(folder)}; "
+            "a template may include only templates inside that folder."
+        ) from None
+    except _Unreadable as err:
+        raise InputError(f"The {what} includes {err.name!r}, but {err.reason}.") from None
+    except RecursionError:
+        raise InputError(
+            f"The {what} recurses without end (does it include itself?); break the loop."
         ) from None
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
         # A template is a maintainer's program: its mistakes are input, not crashes.
         raise InputError(f"The {what} failed{_where(err)}: {_clause(str(err))}.") from None
     return text.rstrip("\n") + "\n"
+
+
+def read_template(path: Path, *, inside: Path | None = None) -> str:
+    """The text of the template file ``path``; with ``inside``, only if the file lies
+    inside that folder once every symbolic link is resolved (a template named in
+    entries.toml, which a pull request can edit, may read nothing else)."""
+    if inside is not None:
+        root = inside.resolve()
+        where = path if path.is_absolute() else inside / path
+        if path.is_absolute() or not where.resolve().is_relative_to(root):
+            raise InputError(
+                f"The template {path} lies outside the list's folder; put it inside "
+                "that folder and name it relative to entries.toml."
+            )
+        path = where
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"The template {path} is not UTF-8 text; save it as UTF-8.") from None
+    except OSError as err:
+        raise InputError(
+            f"The template {path} could not be read ({err.strerror or err}); fix the path."
+        ) from None
 
 
 def default_template() -> str:
@@ -349,6 +418,13 @@ _ATX = re.compile(rf"({_CONTAINERS})(?=#{{1,6}}(?:[ \t]|$))")
 _SETEXT = re.compile(rf"({_CONTAINERS})(?=(?:=+|-+)[ \t]*$)")
 
 
+# A link, image or reference definition whose target runs code or smuggles data in.
+_CARD_BAD_LINK = re.compile(
+    r"(?:\]\(|^ {0,3}\[[^\]\n]+\]:)[ \t\n]*<?[ \t]*(?:javascript|vbscript|data)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def card(value: object) -> str:
     """A dataset card's Markdown, kept, but unable to break the page around it.
 
@@ -358,8 +434,15 @@ def card(value: object) -> str:
     belong to a list item or a quote, which this scan does not follow, so its
     first character is escaped instead. Outside fences ``<`` becomes ``&lt;``
     (no raw HTML, comments or ``</details>``; inside a code span it then shows
-    as ``&lt;``, the price of never guessing wrong).
+    as ``&lt;``, the price of never guessing wrong). A card that links to a
+    ``javascript:``, ``vbscript:`` or ``data:`` target is refused (alignfetch
+    drops such links when it fetches a card; this is the second line of defence).
     """
+    if _CARD_BAD_LINK.search(str(value)):
+        raise InputError(
+            "The dataset card links to a javascript:, vbscript: or data: target, which the "
+            "README must not carry; fetch it again with `alignfetch refresh --all`."
+        )
     lines = _LINE_BREAK.split(str(value).strip("\n"))
     out: list[str] = []
     fence: str | None = None
@@ -415,16 +498,62 @@ FILTERS = {
 # -- building the context -------------------------------------------------------------
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+def _environment(folder: Path | None = None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
+    loaders.append(jinja2.PackageLoader("alignfetch", "templates"))
+    env = jinja2.sandbox.SandboxedEnvironment(
         autoescape=False,  # the output is Markdown; the filters escape for each place
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        loader=jinja2.ChoiceLoader(loaders),
     )
     env.filters.update(FILTERS)
     return env
+
+
+class _FolderLoader(jinja2.BaseLoader):
+    """Templates inside one folder, and nothing that a name or a link leads out of it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        root = self.folder.resolve()
+        path = (root / template).resolve()
+        if Path(template).is_absolute() or not path.is_relative_to(root):
+            raise _Outside(template)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise _Unreadable(template, err) from None
+        return text, str(path), None
+
+
+class _Outside(Exception):
+    """An include or import that leads out of the template folder."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _Unreadable(Exception):
+    """An included template that cannot be read as UTF-8 text."""
+
+    def __init__(self, name: str, err: OSError | UnicodeDecodeError) -> None:
+        super().__init__(name)
+        self.name = name
+        self.reason = (
+            "it is not UTF-8 text"
+            if isinstance(err, UnicodeDecodeError)
+            else (f"it could not be read: {err.strerror or err}")
+        )
 
 
 def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -471,7 +600,15 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
                 f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
                 "which the export document does not define."
             )
-        item = _item(e)
+        try:
+            item = _item(e)
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            if isinstance(err, InputError):
+                raise
+            raise InputError(
+                f"Entry {e.get('id')!r} is not well formed ({type(err).__name__}: "
+                f"{_clause(str(err))}); write the export again with `alignfetch export`."
+            ) from None
         items.append(item)
         views[e["section"]].items.append(item)
     if order == "newest":
@@ -496,8 +633,22 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _item(e: Mapping[str, Any]) -> ItemView:
+    """The entry as the house style shows it. A link alignfetch fetched that is not
+    http(s) (an old cache's) is left out; the entry's own page or a maintainer's link
+    that is not is refused, naming the entry."""
     kind = e["kind"]
     links = list((e.get("links") or {}).items())
+    for what, target in [("page", e.get("url")), *((f"link {n!r}", u) for n, u in links)]:
+        if not _is_http(target):
+            raise InputError(
+                f"Entry {e.get('id')!r} has the {what} {target!r}, which is not an http(s) "
+                "URL; fix it and render again."
+            )
+    if e.get("summary"):
+        try:
+            card(e["summary"])
+        except InputError as err:
+            raise InputError(f"Entry {e.get('id')!r}: {err}") from None
     paper: Mapping[str, Any] | None = None
     venue = e.get("venue")
     shown = display_date(e)
@@ -511,10 +662,10 @@ def _item(e: Mapping[str, Any]) -> ItemView:
         links.insert(0, ("Paper", e.get("url")))
         if e.get("doi") and "DOI" not in names:
             links.insert(1, ("DOI", f"https://doi.org/{e['doi']}"))
-        if e.get("code_url") and "Github" not in names:
+        if _is_http(e.get("code_url")) and "Github" not in names:
             links.append(("Github", e["code_url"]))
         hf_paper = e.get("hf_paper")
-        if hf_paper and hf_paper.get("url") and "HuggingFace" not in names:
+        if hf_paper and _is_http(hf_paper.get("url")) and "HuggingFace" not in names:
             links.append(("HuggingFace", hf_paper["url"]))
     elif kind == "dataset":
         papers = e.get("papers") or []
@@ -524,14 +675,26 @@ def _item(e: Mapping[str, Any]) -> ItemView:
             if not venue:
                 venue = f"arXiv {str(published)[:4]}" if published else "arXiv"
             key = str(paper.get("id", "")).removeprefix("arxiv:")
+            target = paper.get("url")
             if "Paper" not in {name for name, _ in links}:  # the maintainer's link wins
-                links.insert(0, ("Paper", paper.get("url") or f"https://arxiv.org/abs/{key}"))
+                links.insert(
+                    0, ("Paper", target if _is_http(target) else f"https://arxiv.org/abs/{key}")
+                )
     elif kind == "model":
         papers = e.get("papers") or []
         for i, p in enumerate(papers):
             key = str(p.get("id", "")).removeprefix("arxiv:")
             name = "Paper" if len(papers) == 1 else f"Paper {i + 1}"
-            links.insert(i, (name, p.get("url") or f"https://arxiv.org/abs/{key}"))
+            target = p.get("url")
+            links.insert(i, (name, target if _is_http(target) else f"https://arxiv.org/abs/{key}"))
+    if shown:
+        try:
+            human_date(shown)
+        except ValueError:
+            raise InputError(
+                f"Entry {e.get('id')!r} has the date {shown!r}, which is not written as "
+                "YYYY-MM-DD; fix it and render again."
+            ) from None
     return ItemView(
         entry=e,
         kind=kind,
@@ -579,6 +742,12 @@ def _count(n: int) -> str:
     return str(n)
 
 
+def _is_http(value: object) -> bool:
+    return (
+        isinstance(value, str) and re.match(r"https?://", value.strip(), re.IGNORECASE) is not None
+    )
+
+
 def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
     out = []
     for s in sections:
@@ -609,6 +778,10 @@ def _sequence(value: object, what: str) -> Sequence[Any]:
     if not isinstance(value, list):
         raise InputError(f"In the export document, {what} must be a list.")
     return value
+
+
+def _shown(folder: Path | None) -> str:
+    return str(folder.resolve()) if folder is not None else "alignfetch's templates"
 
 
 def _where(err: BaseException) -> str:
