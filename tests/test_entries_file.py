@@ -126,7 +126,7 @@ def test_a_bad_id_names_the_entry(tmp_path: Path) -> None:
     with pytest.raises(EntriesFileError) as err:
         load(tmp_path, HEAD + "[[entries]]\nid = 'nope'\nsection = 'a'\n")
     assert str(err.value).startswith(
-        "In entries.toml, entry 1: 'nope' is not an ID alignfetch knows; use one of: "
+        "In entries.toml, entry 1: the text 'nope' is not an ID alignfetch knows; use one of: "
     )
 
 
@@ -135,18 +135,18 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
     with pytest.raises(EntriesFileError) as err:
         entries.load(path)
     assert str(err.value) == (
-        f"{path} does not exist; create it (see the README for the format) or point --entries at yours."
+        f"The file {path} does not exist; create it with `alignfetch init`, or point --entries at yours."
     )
     path.write_bytes(b"title = '\xff'\n")
     with pytest.raises(EntriesFileError) as err:
         entries.load(path)
     assert str(err.value).startswith(
-        f"{path} could not be read ('utf-8' codec can't decode byte 0xff"
+        f"The file {path} could not be read ('utf-8' codec can't decode byte 0xff"
     )
     path.write_text("[list\n")
     with pytest.raises(EntriesFileError) as err:
         entries.load(path)
-    assert str(err.value).startswith(f"{path} is not valid TOML (")
+    assert str(err.value).startswith(f"The file {path} is not valid TOML (")
     assert str(err.value).endswith("); fix it and try again.")
 
 

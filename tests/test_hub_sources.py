@@ -175,7 +175,7 @@ def test_dataset_id_forms() -> None:
                 "https://huggingface.co/datasets/Anthropic", "hf:a--b/c", "hf:-a/b", "hf:a/b."]:
         with pytest.raises(BadIdError) as err:
             ids.parse(bad)
-        assert str(err.value).startswith(f"{bad!r} is not an ID alignfetch knows")
+        assert str(err.value).startswith(f"The text {bad!r} is not an ID alignfetch knows")
     assert str(ids.parse("https://huggingface.co/papers/2305.16960")) == "arxiv:2305.16960"
     # Without /datasets/ the same path is a model's page (tests/test_hub_kinds.py).
     assert str(ids.parse("https://huggingface.co/Anthropic/hh-rlhf")) == "hf-model:Anthropic/hh-rlhf"

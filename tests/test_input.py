@@ -255,7 +255,7 @@ def test_a_lock_that_is_a_folder(fakes: Fakes, listdir: Path) -> None:
     fails(
         run("remove", "2305.01937"),
         2,
-        "arxiv:2305.01937 is not in entries.toml; nothing was removed.",
+        "The entry arxiv:2305.01937 is not in entries.toml; nothing was removed.",
     )
     assert state(listdir) == before
     assert (listdir / ".alignfetch" / "lock").is_dir()
@@ -308,7 +308,7 @@ def test_add_leaves_no_cache_row_when_entries_toml_cannot_be_written(
     fails(
         result,
         1,
-        f"{(listdir / 'entries.toml').resolve()} could not be written (No space left on device); "
+        f"The file {(listdir / 'entries.toml').resolve()} could not be written (No space left on device); "
         "check the folder and its permissions.",
     )
     assert fakes.arxiv_requests() == 2  # it did fetch them...
@@ -403,7 +403,7 @@ def test_write_atomic_leaves_the_old_file_when_the_write_fails(
         entries.write_atomic(path, "new\n")
     assert type(err.value) is AlignfetchError
     assert str(err.value) == (
-        f"{path} could not be written (Input/output error); check the folder and its permissions."
+        f"The file {path} could not be written (Input/output error); check the folder and its permissions."
     )
     assert path.read_text() == "old\n" and path.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]

@@ -604,7 +604,7 @@ def test_bad_documents_are_input_errors() -> None:
         ),
         (
             base_doc([{**repo("o/r"), "kind": "podcast"}]),
-            "Entry 'gh:o/r' has kind 'podcast', not one of paper, dataset, repo.",
+            "Entry 'gh:o/r' has kind 'podcast', not one of paper, dataset, repo, model, space, collection, link.",
         ),
         (
             base_doc([paper("2401.00004", "P", "2024-01-01", links={"Bad": "javascript:alert(1)"})]),

@@ -291,7 +291,7 @@ def test_parse_duration(text: str, seconds: int | None) -> None:
     with pytest.raises(InputError) as err:
         parse_duration(text)
     assert str(err.value) == (
-        f"{text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
+        f"The text {text!r} is not a duration; write a number and a unit, e.g. 30m, 12h, 1d or 2w."
     )
 
 
@@ -346,5 +346,5 @@ def test_a_duration_too_long_to_count() -> None:
         parse_duration("999999999w")
     assert (
         str(err.value)
-        == "'999999999w' is longer than alignfetch can count; use a shorter duration."
+        == "The duration '999999999w' is longer than alignfetch can count; use a shorter duration."
     )

@@ -419,7 +419,8 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
         try:
             ref = ids.parse(given)
         except BadIdError as err:
-            raise EntriesFileError(f"{where}: {err}") from None
+            said = str(err)  # a sentence of its own: after the colon it goes on in lower case
+            raise EntriesFileError(f"{where}: {said[:1].lower()}{said[1:]}") from None
         where = f"In {name}, entry {i} ({ref})"
         if ref.identity in seen:
             raise EntriesFileError(
