@@ -18,12 +18,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from test_render import REFERENCE, SCHEMA, _normalise
 
 from alignfetch import ids
 from alignfetch.errors import BadIdError
 from alignfetch.importer import read_list
 from conftest import ENTRIES, Fakes, run, state
+from test_render import REFERENCE, SCHEMA, _normalise
 
 DATA = Path(__file__).parent / "data"
 LISTS = [
