@@ -449,3 +449,14 @@ def test_a_missing_database_driver_is_named(listdir: Path) -> None:
         "pg8000, which is not installed; install it (for PostgreSQL and psycopg: "
         "pip install 'alignfetch[postgres]').\n"
     )
+
+
+def test_a_password_given_as_a_query_parameter_is_hidden_too(listdir: Path) -> None:
+    """libpq also takes ``?password=``: a message once showed it in clear."""
+    url = "postgresql+psycopg://alice@127.0.0.1:9/list?sslmode=disable&password=s3cr3tq"
+    assert db.shown(url) == (
+        "postgresql+psycopg://alice@127.0.0.1:9/list?password=***&sslmode=disable"
+    )
+    result = run("--db", url, "list")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "s3cr3tq" not in result.stderr and "password=***" in result.stderr

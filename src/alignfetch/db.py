@@ -73,14 +73,17 @@ def sqlite_url(path: Path) -> str:
 
 
 _PASSWORD = re.compile(r"(://[^/?#@:]*:)[^/?#]*@")
+_QUERY_PASSWORD = re.compile(r"([?&][a-z_]*pass(?:word|wd)?=)([^&#]*)", re.IGNORECASE)
+"""A password given as a query parameter (libpq's ``?password=``, ``sslpassword=``)."""
 
 
 def shown(url: str) -> str:
     """``url`` as a message may show it: with its password, if any, as ``***``."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        text = make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001  # unparsable: hide whatever stands where a password would
-        return _PASSWORD.sub(r"\1***@", url)
+        text = _PASSWORD.sub(r"\1***@", url)
+    return _QUERY_PASSWORD.sub(r"\1***", text)
 
 
 def _scrub(message: str, url: str) -> str:
@@ -94,6 +97,7 @@ def _scrub(message: str, url: str) -> str:
         pass
     if m := re.search(r"://[^/?#@:]*:([^/?#]*)@", url):
         secrets.add(m.group(1))
+    secrets.update(m.group(2) for m in _QUERY_PASSWORD.finditer(url))
     from urllib.parse import quote, unquote
 
     for secret in list(secrets):
