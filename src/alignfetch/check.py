@@ -422,6 +422,8 @@ def _title_rules(
 ) -> None:
     if not typed or _norm(typed) == _norm(paper.title):
         return
+    if len(typed.split()) < 4:
+        return  # a short name (``DPO``, ``Judging``) is a nickname, not a title
     if fuzz.ratio(_norm(typed), _norm(paper.title)) < 60:
         sink.add(
             "mismatch",
