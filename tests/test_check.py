@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the goldens are the tool's lines, as long as they come)
 """`alignfetch check`: what a README or the list says, against what the fakes serve.
 
 Expected findings are read off tests/data/reference/awesome-llm-alignment.README.md
@@ -20,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_render import REFERENCE
 
 from alignfetch.check import Config, Facts, Result, check_reading, config_from
 from alignfetch.core import Workspace
@@ -27,7 +29,6 @@ from alignfetch.errors import InputError
 from alignfetch.importer import read_list
 from alignfetch.records import Dataset, Paper, Record, Repo
 from conftest import Fakes, run, state
-from test_render import REFERENCE
 
 TODAY = date(2026, 11, 30)
 
@@ -173,8 +174,10 @@ def test_second_run_answers_from_the_cache(fakes: Fakes, here: Path) -> None:
 def test_offline_with_an_empty_cache_checks_what_needs_no_source(fakes: Fakes, here: Path) -> None:
     r = run("--offline", "check", "--stale-months", "600", "--format", "github", "README.md")
     # The link's own name and the badges are enough for these two; the dates need arXiv.
-    assert (r.exit_code, r.stdout) == (1, "\n".join(GITHUB.splitlines()[3:5]) + "\n"
-                                       "README.md: 2 errors, 0 warnings in 12 entries.\n")
+    assert (r.exit_code, r.stdout) == (
+        1,
+        "\n".join(GITHUB.splitlines()[3:5]) + "\nREADME.md: 2 errors, 0 warnings in 12 entries.\n",
+    )
     assert r.stderr == (
         "alignfetch: 11 entries were not checked against the sources, which did not answer "
         "for them: arxiv:2206.08325, arxiv:2204.05862, arxiv:2305.01937, arxiv:2306.05685, "
@@ -273,7 +276,9 @@ def test_source_rules_fire_and_stay_quiet(fakes: Fakes, here: Path) -> None:
     assert rules_of(PALM, facts, stale_months=21) == [("stale", 3)]
     assert rules_of(PALM, facts, stale_months=22) == []
     gh = "gh:lucidrains/PaLM-rlhf-pytorch"
-    assert rules_of(PALM, {gh: Facts(dataclasses.replace(palm, archived=True))}) == [("archived", 3)]
+    assert rules_of(PALM, {gh: Facts(dataclasses.replace(palm, archived=True))}) == [
+        ("archived", 3)
+    ]
     moved = dataclasses.replace(palm, full_name="lucidrains/palm-rlhf", redirected_from="x")
     assert rules_of(PALM, {gh: Facts(moved)}) == [("renamed", 3)]  # badge names the link
     assert rules_of(PALM, {gh: Facts(None, "gh:lucidrains/PaLM-rlhf-pytorch does not exist")}) == [
@@ -310,7 +315,10 @@ def test_title_authors_date_mismatch_on_a_paper(fakes: Fakes, here: Path) -> Non
     assert rules_of(other, facts) == [("mismatch", 3)]
     assert rules_of(good.replace("Hung-yi Lee", "hung-yi  lee"), facts) == []
     assert rules_of(good.replace("Hung-yi Lee", "Hung-Yi Li"), facts) == [("authors", 3)]
-    assert rules_of(good.replace("Cheng-Han Chiang, Hung-yi Lee", "Cheng-Han Chiang et al."), facts) == []
+    assert (
+        rules_of(good.replace("Cheng-Han Chiang, Hung-yi Lee", "Cheng-Han Chiang et al."), facts)
+        == []
+    )
     assert rules_of(good.replace("3 May 2023", "4 May 2023"), facts) == [("date", 3)]
     assert rules_of(good.replace("arXiv 2023", "arXiv 2022"), facts) == [("date", 3)]
     assert rules_of(good.replace("arXiv 2023", "NeurIPS 2024"), facts) == []
@@ -329,7 +337,9 @@ def test_duplicate_toc_badge_and_mismatch_need_no_record() -> None:
     assert rules_of(PALM, {}) == []
     wrong = "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx)\n"
     assert rules_of(wrong, {}) == [("mismatch", 3)]
-    right = "# L\n\n- [trlx: Transformer Reinforcement Learning X](https://github.com/CarperAI/trlx)\n"
+    right = (
+        "# L\n\n- [trlx: Transformer Reinforcement Learning X](https://github.com/CarperAI/trlx)\n"
+    )
     assert rules_of(right, {}) == []
 
 
@@ -411,9 +421,12 @@ def test_the_list_itself(fakes: Fakes, here: Path) -> None:
         ),
         (
             'severity = {stale = "fatal"}',
-            "In entries.toml, [check] severity of stale must be \"error\" or \"warning\", not 'fatal'.",
+            'In entries.toml, [check] severity of stale must be "error" or "warning", not \'fatal\'.',
         ),
-        ("colour = true", "In entries.toml, [check] has unknown key(s) colour; allowed: ignore, severity."),
+        (
+            "colour = true",
+            "In entries.toml, [check] has unknown key(s) colour; allowed: ignore, severity.",
+        ),
     ],
 )
 def test_bad_config_is_one_sentence_and_exit_2(here: Path, table: str, message: str) -> None:
@@ -454,10 +467,25 @@ def test_rules_lists_every_rule_with_its_severity() -> None:
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
     assert [ln.split()[0] for ln in lines] == [
-        "mismatch", "title", "authors", "date", "duplicate", "withdrawn", "published",
-        "archived", "renamed", "gone", "stale", "gated", "toc", "badge",
+        "mismatch",
+        "title",
+        "authors",
+        "date",
+        "duplicate",
+        "withdrawn",
+        "published",
+        "archived",
+        "renamed",
+        "gone",
+        "stale",
+        "gated",
+        "toc",
+        "badge",
     ]
-    assert lines[10] == "stale      warning  the repository has had no push for --stale-months (default 24)"
+    assert (
+        lines[10]
+        == "stale      warning  the repository has had no push for --stale-months (default 24)"
+    )
 
 
 def test_bad_usage_exits_2(here: Path) -> None:

@@ -49,20 +49,43 @@ class Rule:
 RULES: dict[str, Rule] = {
     r.name: r
     for r in (
-        Rule("mismatch", "error", "the link text or its badges name something else than the link's target"),
-        Rule("title", "warning", "a typed paper title differs from arXiv's beyond whitespace and case"),
-        Rule("authors", "warning", "typed authors differ from the source's beyond whitespace and case"),
-        Rule("date", "error", "a typed date is neither the first nor the latest version's, or a typed year contradicts the paper's"),
+        Rule(
+            "mismatch",
+            "error",
+            "the link text or its badges name something else than the link's target",
+        ),
+        Rule(
+            "title",
+            "warning",
+            "a typed paper title differs from arXiv's beyond whitespace and case",
+        ),
+        Rule(
+            "authors",
+            "warning",
+            "typed authors differ from the source's beyond whitespace and case",
+        ),
+        Rule(
+            "date",
+            "error",
+            "a typed date is neither the first nor the latest version's date, "
+            "or a typed year contradicts the paper's",
+        ),
         Rule("duplicate", "error", "the same work twice, in any form or section"),
         Rule("withdrawn", "error", "arXiv says the paper was withdrawn"),
-        Rule("published", "warning", "a preprint now has a journal reference or DOI that the list does not show"),
+        Rule(
+            "published",
+            "warning",
+            "a preprint now has a journal reference or DOI that the list does not show",
+        ),
         Rule("archived", "warning", "the GitHub repository is archived"),
         Rule("renamed", "warning", "the repository answers under another name now (a redirect)"),
         Rule("gone", "error", "the source answered 404 or 410 at the last fetch"),
         Rule("stale", "warning", "the repository has had no push for --stale-months (default 24)"),
         Rule("gated", "warning", "the dataset or model is gated or disabled"),
         Rule("toc", "error", "a table-of-contents link names an anchor no heading has"),
-        Rule("badge", "error", "a stars or last-commit badge names another repository than the entry"),
+        Rule(
+            "badge", "error", "a stars or last-commit badge names another repository than the entry"
+        ),
     )
 }
 """Every rule, in the order ``check --rules`` lists them."""
@@ -185,8 +208,7 @@ class Result:
             return f"{where}: no problems in {n}."
         e, w = self.errors, self.warnings
         return (
-            f"{where}: {e} error{'s' if e != 1 else ''}, "
-            f"{w} warning{'s' if w != 1 else ''} in {n}."
+            f"{where}: {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''} in {n}."
         )
 
     def text(self, color: bool = False) -> str:
@@ -417,9 +439,7 @@ def _date_rules(
         )
 
 
-def _title_rules(
-    sink: _Sink, rid: str, line: int | None, typed: str | None, paper: Paper
-) -> None:
+def _title_rules(sink: _Sink, rid: str, line: int | None, typed: str | None, paper: Paper) -> None:
     if not typed or _norm(typed) == _norm(paper.title):
         return
     if len(typed.split()) < 4:
@@ -435,7 +455,12 @@ def _title_rules(
         )
     else:
         sink.add(
-            "title", rid, line, f"The title differs from {rid}'s.", expected=paper.title, found=typed
+            "title",
+            rid,
+            line,
+            f"The title differs from {rid}'s.",
+            expected=paper.title,
+            found=typed,
         )
 
 
@@ -561,7 +586,7 @@ def _names(t: ids.Ref, r: Record | None) -> list[str]:
         out += [parts[1], "/".join(parts[:2]), parts[-1]]
     elif len(parts) > 1:
         out.append(parts[-1])
-    if r is not None and not isinstance(r, Paper):
+    if isinstance(r, Dataset | Repo | Model | Space | Collection):
         out.append(r.title)
         if isinstance(r, Repo):
             out.append(r.full_name.split("/")[-1])
@@ -619,13 +644,13 @@ def _mismatch(sink: _Sink, f: Found, t: ids.Ref, r: Record | None) -> None:
     if others:
         by.append(f"{len(others)} badge{'s' if len(others) != 1 else ''}")
     what = f"gh:{named[0]}" if named else repr(head)
+    verb = "names" if by == ["its text"] else "name"
     shown = r.full_name if isinstance(r, Repo) else t.key
     sink.add(
         "mismatch",
         str(t),
         f.line,
-        f"The link goes to {t}, but {' and '.join(by)} name{'s' if len(by) == 1 and not others else ''} "
-        f"{what}.",
+        f"The link goes to {t}, but {' and '.join(by)} {verb} {what}.",
         expected=shown,
         found=f.text.strip(),
     )

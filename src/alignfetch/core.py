@@ -434,9 +434,10 @@ class Workspace:
         ef = self.load() if not files or self.entries_path.exists() else None
         config = chk.config_from(ef.rest.get("check"), ef.path.name) if ef else chk.Config()
         ignores: dict[str, tuple[str, ...]] = {}
-        for e in ef.entries if ef else []:
-            chk.check_rules(e.check_ignore, f"In {ef.path.name}, {e.id}'s check_ignore")
-            ignores[ids.identity(e.id)] = e.check_ignore
+        if ef is not None:
+            for e in ef.entries:
+                chk.check_rules(e.check_ignore, f"In {ef.path.name}, {e.id}'s check_ignore")
+                ignores[ids.identity(e.id)] = e.check_ignore
         readings = [(name, text, read_list(text)) for name, text in files]
         if files:
             refs = list({str(r): r for _, _, rd in readings for r in chk.wanted(rd)}.values())
