@@ -20,7 +20,6 @@ from urllib.parse import unquote
 from rapidfuzz import fuzz
 
 from . import ids
-from . import markdown as md
 from .entries import Entry
 from .errors import BadIdError, InputError
 from .importer import Found, ListReading
@@ -707,34 +706,51 @@ def heading_text(raw: str) -> str:
     return text.replace("`", "").replace("*", "")
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ANCHOR_LINK = re.compile(
+    r"\]\(\s*<?(#[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)" r"|href=[\"'](#[^\"']*)[\"']"
+)
+
+
 def _toc(sink: _Sink, text: str) -> None:
+    """``#anchor`` links that name no heading. A line scan, not a second Markdown
+    parse (the file has been parsed once already; a parse is most of a check's time):
+    ATX and setext headings outside fenced code, links ``](#…)`` and ``href="#…"``."""
     from .render import anchor
 
-    doc = md.parse(text)
-    lines = text.splitlines()
     seen: dict[str, int] = {}
     anchors: set[str] = set()
-    links: list[md.Link] = []
-    for event in doc.events:
-        if isinstance(event, md.Heading):
-            raw = lines[event.line - 1] if 0 < event.line <= len(lines) else ""
-            m = _ATX.match(raw)
-            anchors.add(anchor(heading_text(m.group(1)) if m else event.text, seen))
-            links.extend(event.links)
-        elif isinstance(event, md.Block):
-            links.extend(event.links)
-    for k in links:
-        if not k.url.startswith("#") or len(k.url) < 2:
+    links: list[tuple[int, str]] = []
+    fence: str | None = None
+    previous = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        m = _FENCE.match(raw)
+        if fence is not None:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            previous = ""
             continue
-        name = unquote(k.url[1:])
-        if name not in anchors and name.lower() not in anchors:
-            sink.add(
-                "toc",
-                None,
-                k.line,
-                f"The link {k.url} ({k.text.strip()!r}) names no heading of the file.",
-                found=k.url,
-            )
+        if m:
+            fence = m.group(1)
+            previous = ""
+            continue
+        if (h := _ATX.match(raw)) and raw.lstrip().startswith("#"):
+            anchors.add(anchor(heading_text(h.group(1).strip()), seen))
+        elif (
+            _SETEXT.match(raw)
+            and previous.strip()
+            and not previous.lstrip().startswith(("#", "-", "*", "+", "|", "<", ">", "`"))
+            and not _SETEXT.match(previous)
+        ):
+            anchors.add(anchor(heading_text(previous.strip()), seen))
+        links.extend((number, a or b) for a, b in _ANCHOR_LINK.findall(raw))
+        previous = raw
+    for line, url in links:
+        name = unquote(url[1:])
+        if len(url) < 2 or name in anchors or name.lower() in anchors:
+            continue
+        sink.add("toc", None, line, f"The link {url} names no heading of the file.", found=url)
 
 
 # -- the list itself ----------------------------------------------------------------------
