@@ -37,48 +37,90 @@ def corpus(entries: int) -> tuple[str, list[Record]]:
         title = f"A study of topic {n} in aligned language models"
         records.append(
             Paper(
-                f"arxiv:{key}", 1, title, "Abstract.", (Author("Ada Lovelace"), Author("Alan Turing")),
-                "2023-05-03T00:00:00Z", "2023-05-03T00:00:00Z", "cs.CL", ("cs.CL",), None, None,
-                None, f"https://arxiv.org/abs/{key}", f"https://arxiv.org/pdf/{key}",
+                f"arxiv:{key}",
+                1,
+                title,
+                "Abstract.",
+                (Author("Ada Lovelace"), Author("Alan Turing")),
+                "2023-05-03T00:00:00Z",
+                "2023-05-03T00:00:00Z",
+                "cs.CL",
+                ("cs.CL",),
+                None,
+                None,
+                None,
+                f"https://arxiv.org/abs/{key}",
+                f"https://arxiv.org/pdf/{key}",
             )
         )
         kind = n % 3
         day = "4 May 2023" if n % 50 == 7 else "3 May 2023"  # planted: a wrong date
         if kind == 0:
             parts["papers"] += [
-                "---", f"**{title}** \\", "*Ada Lovelace, Alan Turing* \\",
-                f"Lab {n}, arXiv 2023. [[Paper](https://arxiv.org/abs/{key})] \\", day, "",
+                "---",
+                f"**{title}** \\",
+                "*Ada Lovelace, Alan Turing* \\",
+                f"Lab {n}, arXiv 2023. [[Paper](https://arxiv.org/abs/{key})] \\",
+                day,
+                "",
             ]
         elif kind == 1:
             name = f"org{n}/data{n}"
             records.append(
                 Dataset(
-                    f"hf:{name}", name, f"https://huggingface.co/datasets/{name}", f"org{n}",
-                    None, "2023-06-01", "2023-05-10", ("mit",), ("en",), (), (), 1, 1, None,
-                    False, False, (f"arxiv:{key}",),
+                    f"hf:{name}",
+                    name,
+                    f"https://huggingface.co/datasets/{name}",
+                    f"org{n}",
+                    None,
+                    "2023-06-01",
+                    "2023-05-10",
+                    ("mit",),
+                    ("en",),
+                    (),
+                    (),
+                    1,
+                    1,
+                    None,
+                    False,
+                    False,
+                    (f"arxiv:{key}",),
                 )
             )
             year = "arXiv 2022" if n % 50 == 1 else "arXiv 2023"  # planted: a wrong year
             parts["data"] += [
-                "---", f"**[`{name}`](https://huggingface.co/datasets/{name})**\\",
+                "---",
+                f"**[`{name}`](https://huggingface.co/datasets/{name})**\\",
                 "*Ada Lovelace, Alan Turing*\\",
-                f"Org {n}, {year}. [[Paper](https://arxiv.org/abs/{key})] \\", "3 May 2023", "",
+                f"Org {n}, {year}. [[Paper](https://arxiv.org/abs/{key})] \\",
+                "3 May 2023",
+                "",
             ]
         else:
             full = f"team{n}/proj{n}"
             records.append(
                 Repo(
-                    f"gh:{full}", f"proj{n}", f"https://github.com/{full}", full, None,
-                    f"Project {n}: fast RLHF training.", 10, "2026-01-01T00:00:00Z", "MIT", False,
+                    f"gh:{full}",
+                    f"proj{n}",
+                    f"https://github.com/{full}",
+                    full,
+                    None,
+                    f"Project {n}: fast RLHF training.",
+                    10,
+                    "2026-01-01T00:00:00Z",
+                    "MIT",
+                    False,
                     None,
                 )
             )
             badge = f"team{n + 1}/proj{n + 1}" if n % 50 == 2 else full  # planted: a badge
             parts["code"] += [
-                "---", f"**[`proj{n}: fast RLHF training`](https://github.com/{full})**\\",
+                "---",
+                f"**[`proj{n}: fast RLHF training`](https://github.com/{full})**\\",
                 f"*Project {n}: fast RLHF training.*\\",
                 f"![GitHub last commit](https://img.shields.io/github/last-commit/{badge}) "
-                f"![GitHub stars](https://img.shields.io/github/stars/{badge})", "",
+                f"![GitHub stars](https://img.shields.io/github/stars/{badge})",
+                "",
             ]
     for name, lines in parts.items():
         out += ["", f"## {name.title()}", "", *lines]
@@ -105,18 +147,32 @@ def main() -> None:
             start = time.perf_counter()
             out = CliRunner().invoke(
                 cli,
-                ["--entries", str(folder / "entries.toml"), "--offline", "check",
-                 "--format", "json", str(folder / "README.md")],
+                [
+                    "--entries",
+                    str(folder / "entries.toml"),
+                    "--offline",
+                    "check",
+                    "--format",
+                    "json",
+                    str(folder / "README.md"),
+                ],
             )
             whole.append(time.perf_counter() - start)
             assert out.exit_code in (0, 1), out.output
         assert result is not None
-        print(f"entries in the README: {result.entries}; findings: {len(result.findings)} "
-              f"({result.errors} errors, {result.warnings} warnings); unresolved: "
-              f"{len(result.unresolved)}")
-        print(f"Workspace.check, warm cache: best {min(api):.3f} s, median {statistics.median(api):.3f} s")
-        print(f"alignfetch --offline check --format json: best {min(whole):.3f} s, "
-              f"median {statistics.median(whole):.3f} s")
+        print(
+            f"entries in the README: {result.entries}; findings: {len(result.findings)} "
+            f"({result.errors} errors, {result.warnings} warnings); unresolved: "
+            f"{len(result.unresolved)}"
+        )
+        print(
+            f"Workspace.check, warm cache: best {min(api):.3f} s, "
+            f"median {statistics.median(api):.3f} s"
+        )
+        print(
+            f"alignfetch --offline check --format json: best {min(whole):.3f} s, "
+            f"median {statistics.median(whole):.3f} s"
+        )
 
 
 if __name__ == "__main__":
