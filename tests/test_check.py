@@ -499,3 +499,59 @@ def test_bad_usage_exits_2(here: Path) -> None:
     assert run("check", "--stale-months", "0", "README.md").exit_code == 2
     r = run("--offline", "check")  # no file and no list
     assert r.exit_code == 2 and "entries.toml does not exist" in r.stderr
+
+
+def test_toc_reads_setext_headings_repeats_and_skips_code() -> None:
+    text = (
+        "Title\n=====\n\n- [A](#title)\n- [B](#part)\n- [C](#part-1)\n- [D](#part-2)\n"
+        '- <a href="#nowhere">E</a>\n\n## Part\n\n## Part\n\n```\n## Part\n[x](#in-code)\n```\n'
+    )
+    # "## Part" inside the fence is no heading (so no #part-2), and its link is no link.
+    found = check_reading(read_list(text), text, "x.md", {}, today=TODAY)
+    assert [(f.rule, f.line, f.message) for f in found] == [
+        ("toc", 7, "The link #part-2 names no heading of the file."),
+        ("toc", 8, "The link #nowhere names no heading of the file."),
+    ]
+
+
+def test_mismatch_by_text_alone_says_what_the_text_names() -> None:
+    text = "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx)\n"
+    found = check_reading(read_list(text), text, "x.md", {}, today=TODAY)
+    assert [(f.rule, f.message, f.expected, f.found) for f in found] == [
+        (
+            "mismatch",
+            "The link goes to gh:CarperAI/trlx, but its text names 'Safe-RLHF'.",
+            "CarperAI/trlx",
+            "Safe-RLHF",
+        )
+    ]
+
+
+def test_stdin_and_a_repository_that_is_gone(fakes: Fakes, here: Path) -> None:
+    from click.testing import CliRunner
+
+    from alignfetch.cli import cli
+
+    text = "# L\n\n- [nothing-here](https://github.com/nobody/nothing-here)\n"
+    r = CliRunner().invoke(
+        cli, ["check", "--format", "json", "-"], input=text, catch_exceptions=False
+    )
+    assert r.exit_code == 1
+    [finding] = json.loads(r.stdout)["findings"]
+    assert (
+        finding["rule"],
+        finding["severity"],
+        finding["id"],
+        finding["file"],
+        finding["line"],
+    ) == (
+        "gone",
+        "error",
+        "gh:nobody/nothing-here",
+        "-",
+        3,
+    )
+    assert finding["message"].startswith(
+        "gh:nobody/nothing-here is gone: gh:nobody/nothing-here does not exist on GitHub"
+    )
+    assert r.stderr == ""
