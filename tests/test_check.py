@@ -555,3 +555,67 @@ def test_stdin_and_a_repository_that_is_gone(fakes: Fakes, here: Path) -> None:
         "gh:nobody/nothing-here is gone: gh:nobody/nothing-here does not exist on GitHub"
     )
     assert r.stderr == ""
+
+
+def test_the_list_rules_duplicate_gone_title_and_check_ignore(fakes: Fakes, here: Path) -> None:
+    from alignfetch.check import check_entries
+    from alignfetch.entries import Entry
+
+    recs = _records(fakes, here)
+    palm = recs["gh:lucidrains/PaLM-rlhf-pytorch"]
+    paper = recs["arxiv:2305.01937"]
+    entries = [
+        Entry("gh:lucidrains/PaLM-rlhf-pytorch", "s"),
+        Entry("gh:lucidrains/old-name", "s"),
+        Entry("arxiv:2305.01937", "s", title="Can LLMs Be an Alternative to Human Evaluations?"),
+        Entry("gh:gone/away", "s"),
+    ]
+    facts = {
+        "gh:lucidrains/PaLM-rlhf-pytorch": Facts(palm),
+        "gh:lucidrains/old-name": Facts(palm),  # GitHub redirects it to the same repository
+        "arxiv:2305.01937": Facts(paper),
+        "gh:gone/away": Facts(None, "gh:gone/away does not exist on GitHub."),
+    }
+    lines = {e.id: 10 * i for i, e in enumerate(entries, 1)}
+    found = check_entries(entries, lines, "entries.toml", facts, today=TODAY)
+    assert [(f.rule, f.line, f.message) for f in found] == [
+        (
+            "duplicate",
+            20,
+            "gh:lucidrains/old-name is the same work as gh:lucidrains/PaLM-rlhf-pytorch.",
+        ),
+        (
+            "renamed",
+            20,
+            "gh:lucidrains/old-name is now lucidrains/PaLM-rlhf-pytorch on GitHub.",
+        ),
+        ("title", 30, "The title differs from arxiv:2305.01937's."),
+        ("gone", 40, "gh:gone/away is gone: gh:gone/away does not exist on GitHub."),
+    ]
+    quiet = [dataclasses.replace(e, check_ignore=("renamed", "duplicate")) for e in entries]
+    assert [f.rule for f in check_entries(quiet, lines, "entries.toml", facts, today=TODAY)] == [
+        "title",
+        "gone",
+    ]
+
+
+def test_check_ignore_must_be_a_list_of_known_rules(here: Path) -> None:
+    (here / "entries.toml").write_text(
+        LIST.replace('check_ignore = ["mismatch"]', 'check_ignore = "mismatch"'), encoding="utf-8"
+    )
+    r = run("--offline", "check")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        "alignfetch: In entries.toml, entry 2 (gh:CarperAI/trlx): check_ignore must be a list "
+        'of rule names, ["stale"].\n',
+    )
+    (here / "entries.toml").write_text(
+        LIST.replace('check_ignore = ["mismatch"]', 'check_ignore = ["mismatches"]'),
+        encoding="utf-8",
+    )
+    r = run("--offline", "check")
+    assert r.exit_code == 2
+    assert r.stderr.startswith(
+        "alignfetch: In entries.toml, gh:CarperAI/trlx's check_ignore names unknown rule(s) "
+        "mismatches; the rules are mismatch, "
+    )
