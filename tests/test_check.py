@@ -619,3 +619,19 @@ def test_check_ignore_must_be_a_list_of_known_rules(here: Path) -> None:
         "alignfetch: In entries.toml, gh:CarperAI/trlx's check_ignore names unknown rule(s) "
         "mismatches; the rules are mismatch, "
     )
+
+
+def test_a_source_that_does_not_answer_is_named_not_fatal(fakes: Fakes, here: Path) -> None:
+    fakes.github.rate_limit()
+    (here / "x.md").write_text(
+        "# L\n\n- [trlx](https://github.com/CarperAI/trlx)\n", encoding="utf-8"
+    )
+    before = state(here)
+    r = run("check", "x.md")
+    assert (r.exit_code, r.stdout) == (0, "x.md: no problems in 1 entry.\n")
+    assert r.stderr == (
+        "alignfetch: 1 entry was not checked against the sources, which did not answer for "
+        "them: gh:CarperAI/trlx.\n"
+    )
+    assert fakes.github_requests() == 1  # asked once, not retried
+    assert {k: v for k, v in state(here).items() if not k.startswith(".alignfetch")} == before
