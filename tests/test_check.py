@@ -335,8 +335,15 @@ def test_duplicate_toc_badge_and_mismatch_need_no_record() -> None:
     badge = PALM.replace("stars/lucidrains/PaLM-rlhf-pytorch", "stars/CarperAI/trlx")
     assert rules_of(badge, {}) == [("badge", 3)]
     assert rules_of(PALM, {}) == []
-    wrong = "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx)\n"
+    nickname = "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx)\n"
+    assert rules_of(nickname, {}) == []  # a text alone may be a nickname: no evidence
+    wrong = (
+        "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx) "
+        "[code](https://github.com/PKU-Alignment/safe-rlhf)\n"
+    )
     assert rules_of(wrong, {}) == [("mismatch", 3)]
+    generic = "# L\n\n- [Dataset Link](https://huggingface.co/datasets/Anthropic/hh-rlhf)\n"
+    assert rules_of(generic, {}) == []
     right = (
         "# L\n\n- [trlx: Transformer Reinforcement Learning X](https://github.com/CarperAI/trlx)\n"
     )
@@ -515,15 +522,30 @@ def test_toc_reads_setext_headings_repeats_and_skips_code() -> None:
 
 
 def test_mismatch_by_text_alone_says_what_the_text_names() -> None:
-    text = "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx)\n"
+    text = (
+        "# L\n\n- [Safe-RLHF](https://github.com/CarperAI/trlx) "
+        "[code](https://github.com/PKU-Alignment/safe-rlhf)\n"
+    )
     found = check_reading(read_list(text), text, "x.md", {}, today=TODAY)
     assert [(f.rule, f.message, f.expected, f.found) for f in found] == [
         (
             "mismatch",
-            "The link goes to gh:CarperAI/trlx, but its text names 'Safe-RLHF'.",
+            "The link goes to gh:CarperAI/trlx, but its text names gh:PKU-Alignment/safe-rlhf.",
             "CarperAI/trlx",
             "Safe-RLHF",
         )
+    ]
+    badges_only = (
+        "# L\n\n**[`A fine tool`](https://github.com/CarperAI/trlx)**\\\n"
+        "![GitHub stars](https://img.shields.io/github/stars/PKU-Alignment/safe-rlhf)\n"
+    )
+    found = check_reading(read_list(badges_only), badges_only, "x.md", {}, today=TODAY)
+    assert [(f.rule, f.message) for f in found] == [
+        (
+            "mismatch",
+            "The link goes to gh:CarperAI/trlx, but 1 badge names gh:PKU-Alignment/safe-rlhf.",
+        ),
+        ("badge", "A badge names gh:PKU-Alignment/safe-rlhf, not the entry's repository."),
     ]
 
 

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz
 from . import ids
 from .entries import Entry
 from .errors import BadIdError, InputError
-from .importer import Found, ListReading
+from .importer import GENERIC, Found, ListReading
 from .records import Collection, Dataset, Model, Paper, Record, Repo, Space
 
 __all__ = [
@@ -614,36 +614,50 @@ def _badge_repos(f: Found) -> list[str]:
 
 
 def _mismatch(sink: _Sink, f: Found, t: ids.Ref, r: Record | None) -> None:
-    """Text and badges that name another repository or Hub repo than the link's target."""
+    """Text that names another repository or Hub repo than the link's target.
+
+    A text alone that does not name the target is no evidence (lists use nicknames:
+    ``Alpaca_GPT4``, ``Dataset Link``); it must name what the entry's badges or other
+    links point to, or the badges must all name another repository than the link.
+    """
     if t.prefix in ("arxiv", "url") or not f.text.strip():
         return
-    names = _names(t, r)
     head = re.split(r"\s*[:：]\s+|\s+[-–—|]\s+", f.text.strip(), maxsplit=1)[0]
-    badges = _badge_repos(f)
+    if GENERIC.match(head.strip()) or head.startswith(("http://", "https://")):
+        return
+    text_names_it = _named_by_text(head, _names(t, r)) or (
+        isinstance(r, Repo) and r.description is not None and _similar(f.text, r.description)
+    )
+    if text_names_it:
+        return  # badges naming another repository are the badge rule's
     own = {"/".join(t.key.split("/")[:2]).lower()}
     if isinstance(r, Repo):
         own.add(r.full_name.lower())
-    others = [b for b in badges if b.lower() not in own]
-    text_names_it = _named_by_text(head, names) or (
-        isinstance(r, Repo) and r.description is not None and _similar(f.text, r.description)
+    badges = _badge_repos(f)
+    other_badges = [f"gh:{b}" for b in badges if b.lower() not in own]
+    other_links = [
+        str(ref)
+        for ref in _link_refs(f)
+        if ref.prefix not in ("arxiv", "url") and ref.identity != t.identity
+    ]
+    named = [
+        o
+        for o in dict.fromkeys([*other_badges, *other_links])
+        if _named_by_text(head, [o.split(":", 1)[1].split("/")[1]])
+    ]
+    every_badge = bool(badges) and len(other_badges) == len(badges)
+    if not named and not every_badge:
+        return
+    by = ["its text"] + (
+        [f"{len(other_badges)} badge{'s' if len(other_badges) != 1 else ''}"]
+        if other_badges
+        else []
     )
-    if text_names_it and not others:
-        return
-    if text_names_it and t.prefix == "gh" and len(others) < len(badges):
-        return  # some badges agree with the link and its text: the badge rule tells the rest
-    # The text names something else when it is short enough to be a name, or when the
-    # badges name another repository that the text names.
-    other_named = [b for b in others if _named_by_text(head, [b.split("/")[1]])]
-    if text_names_it or not (other_named or others or len(head.split()) <= 3):
-        return
-    named = other_named or others
-    by = []
-    if not text_names_it:
-        by.append("its text")
-    if others:
-        by.append(f"{len(others)} badge{'s' if len(others) != 1 else ''}")
-    what = f"gh:{named[0]}" if named else repr(head)
-    verb = "names" if by == ["its text"] else "name"
+    what = named[0] if named else other_badges[0]
+    verb = "names" if len(by) == 1 else "name"
+    if not named:  # the text names neither; the badges name another
+        by, verb = by[1:], ("names" if len(other_badges) == 1 else "name")
+        what = other_badges[0]
     shown = r.full_name if isinstance(r, Repo) else t.key
     sink.add(
         "mismatch",
