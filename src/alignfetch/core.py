@@ -468,9 +468,7 @@ class Workspace:
         records = self._records(rids)
         records.update(self._records(k for r in records.values() for k in related_ids(r)))
         unresolved = [rid for rid in rids if rid not in records and rid not in gone]
-        facts = {
-            rid: chk.Facts(records.get(rid), gone.get(rid)) for rid in {*rids, *records}
-        }
+        facts = {rid: chk.Facts(records.get(rid), gone.get(rid)) for rid in {*rids, *records}}
         day = today or datetime.now(UTC).date()
         findings: list[chk.Finding] = []
         if files:
