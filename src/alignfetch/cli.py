@@ -771,6 +771,81 @@ def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json", "github"]),
+    default="human",
+    show_default=True,
+    help="json: findings and a summary; github: workflow commands that annotate a pull request.",
+)
+@click.option(
+    "--stale-months",
+    type=click.IntRange(min=1),
+    default=24,
+    show_default=True,
+    help="A repository with no push for this long is stale.",
+)
+@click.option("--rules", "list_rules", is_flag=True, help="List the rules and exit.")
+def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool) -> None:
+    """Lint the list, or awesome-list READMEs, against the sources.
+
+    With FILES (- for stdin), each README's entries are compared with what their
+    links point to; without, the list's entries.toml and cache. Nothing is written
+    but the cache. Exits 1 when an error-level rule fires.
+    """
+    from .check import rules_text
+    from .export import dumps
+
+    if list_rules:
+        click.echo(rules_text(), nl=False)
+        return
+    texts = [(name, _read_markdown(name)) for name in files]
+    result = _ws().check(texts, stale_months=stale_months)
+    if result.unresolved:
+        n = len(result.unresolved)
+        _talk(
+            f"alignfetch: {n} entr{'y was' if n == 1 else 'ies were'} not checked against "
+            f"the sources, which did not answer for them: {', '.join(result.unresolved[:5])}"
+            + (" …" if n > 5 else "")
+            + "."
+        )
+    if fmt == "json":
+        click.echo(dumps(result.json()), nl=False)
+    elif fmt == "github":
+        click.echo(result.github(), nl=False)
+    else:
+        click.echo(result.text(color=sys.stdout.isatty()), nl=False, color=None)
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
+def _read_markdown(file: str) -> str:
+    """A Markdown file (or stdin, ``-``) as text; unreadable input is an InputError."""
+    from .errors import InputError
+
+    try:
+        if file == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(file, "rb") as f:
+                raw = f.read()
+    except OSError as err:
+        raise InputError(
+            f"The file {file} could not be read ({err.strerror}); check the path."
+        ) from None
+    name = "The standard input" if file == "-" else f"The file {file}"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; give a Markdown file.") from None
+    if "\0" in text:
+        raise InputError(f"{name} is binary, not Markdown; give an awesome list's README.")
+    return text
+
+
+@cli.command()
 @click.option(
     "--source",
     type=click.Choice(["arxiv", "hf", "all"]),

@@ -26,6 +26,9 @@ from .errors import CacheMissError, InputError, LockError, SourceError
 from .records import Record
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from .check import Result as CheckResult
     from .db import Cache
     from .discover import Result as DiscoverResult
     from .importer import ImportReport
@@ -431,6 +434,92 @@ class Workspace:
             if not dry_run:
                 ef.write(out)
             return report
+
+    def check(
+        self,
+        files: Sequence[tuple[str, str]] = (),
+        *,
+        stale_months: int = 24,
+        today: date | None = None,
+    ) -> CheckResult:
+        """Lint ``files`` (name, Markdown text) or, with none, the list itself.
+
+        Entries are resolved through the cache; what it lacks is fetched (unless
+        offline) and stored in the cache. entries.toml is never written; its
+        ``[check]`` table and entries' ``check_ignore`` apply when it exists.
+        """
+        from . import check as chk
+        from .errors import NotFoundError
+        from .importer import read_list
+
+        ef = self.load() if not files or self.entries_path.exists() else None
+        config = chk.config_from(ef.rest.get("check"), ef.path.name) if ef else chk.Config()
+        ignores: dict[str, tuple[str, ...]] = {}
+        if ef is not None:
+            for e in ef.entries:
+                chk.check_rules(e.check_ignore, f"In {ef.path.name}, {e.id}'s check_ignore")
+                ignores[ids.identity(e.id)] = e.check_ignore
+        readings = [(name, text, read_list(text)) for name, text in files]
+        if files:
+            refs = list({str(r): r for _, _, rd in readings for r in chk.wanted(rd)}.values())
+        else:
+            assert ef is not None
+            refs = [ids.parse(e.id) for e in ef.entries]
+        rids = [str(r) for r in refs]
+        rows = self._cached(rids)
+        gone: dict[str, str] = {
+            rid: row.last_error
+            for rid, row in rows.items()
+            if row.last_error and chk.GONE.search(row.last_error)
+        }
+        missing = [r for r in refs if str(r) not in rows]
+        unresolved: list[str] = []
+        if missing and not self.offline:
+            run = self.fetch_outcomes(missing)
+            for rid, outcome in run.outcomes.items():
+                if isinstance(outcome, NotFoundError) or (
+                    isinstance(outcome, SourceError) and outcome.status in (404, 410)
+                ):
+                    gone[rid] = outcome.message
+            if run.fetched():
+                with self.lock():
+                    self.store(run)
+        from .records import related_ids
+
+        records = self._records(rids)
+        records.update(self._records(k for r in records.values() for k in related_ids(r)))
+        unresolved = [rid for rid in rids if rid not in records and rid not in gone]
+        facts = {rid: chk.Facts(records.get(rid), gone.get(rid)) for rid in {*rids, *records}}
+        day = today or datetime.now(UTC).date()
+        findings: list[chk.Finding] = []
+        if files:
+            for name, text, reading in readings:
+                findings += chk.check_reading(
+                    reading,
+                    text,
+                    name,
+                    facts,
+                    today=day,
+                    stale_months=stale_months,
+                    config=config,
+                    ignores=ignores,
+                )
+            count = sum(len(rd.found) for _, _, rd in readings)
+            names = [name for name, _, _ in readings]
+        else:
+            assert ef is not None
+            findings = chk.check_entries(
+                ef.entries,
+                chk.entry_lines(ef.text, ef.entries),
+                ef.path.name,
+                facts,
+                today=day,
+                stale_months=stale_months,
+                config=config,
+            )
+            count = len(ef.entries)
+            names = [ef.path.name]
+        return chk.Result(findings, count, names, unresolved)
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""

@@ -52,6 +52,8 @@ class Entry:
     affiliation: str | None = None
     date: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    check_ignore: tuple[str, ...] = ()
+    """Rules of ``alignfetch check`` not to apply to this entry (names checked there)."""
 
     def overrides(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in OVERRIDES if getattr(self, k)}
@@ -462,7 +464,7 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
 
 
 def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> Entry:
-    _no_unknown(raw, {"id", "section", "links", *OVERRIDES}, where)
+    _no_unknown(raw, {"id", "section", "links", "check_ignore", *OVERRIDES}, where)
     values: dict[str, Any] = {}
     for key in OVERRIDES:
         if key in raw:
@@ -478,7 +480,10 @@ def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> E
         links = check_links(raw.get("links", {}))
     except InputError as err:
         raise EntriesFileError(f"{where}: {err}.") from None
-    return Entry(entry_id, section, links=links, **values)
+    ignore = raw.get("check_ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(r, str) for r in ignore):
+        raise EntriesFileError(f'{where}: check_ignore must be a list of rule names, ["stale"].')
+    return Entry(entry_id, section, links=links, check_ignore=tuple(ignore), **values)
 
 
 def check_overrides(
