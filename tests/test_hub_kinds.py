@@ -669,7 +669,7 @@ def test_model_card_renders_as_a_details_block(papers: Fakes, listdir: Path) -> 
             1,
             "alignfetch: hf-model:nobody/nothing does not exist on the Hugging Face Hub, "
             "or is private; "
-            "check the ID (for a private dataset, set HF_TOKEN).\n",
+            "check the ID (for a private model, set HF_TOKEN).\n",
         ),
         (
             f"hf-collection:{COLLECTION}",

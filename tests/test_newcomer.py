@@ -19,6 +19,7 @@ from alignfetch import __version__, entries, ids
 from alignfetch.cli import ID_EXAMPLES, cli
 from alignfetch.export import display_date
 from alignfetch.refresh import Report
+from alignfetch.sources import SOURCES
 from conftest import ENTRIES, Fakes, add_sections, run, state
 
 ROOT = Path(__file__).parents[1]
@@ -577,12 +578,24 @@ def test_add_help_gives_an_example_of_every_id_form() -> None:
         "gh:CarperAI/trlx": "gh:CarperAI/trlx",
         "https://github.com/CarperAI/trlx": "gh:CarperAI/trlx",
         f"https://github.com/{FOLDER}": f"gh:{FOLDER}",
+        "hf-model:HuggingFaceH4/zephyr-7b-beta": "hf-model:HuggingFaceH4/zephyr-7b-beta",
+        "https://huggingface.co/HuggingFaceH4/zephyr-7b-beta": "hf-model:HuggingFaceH4/zephyr-7b-beta",
+        "hf-space:owner/name": "hf-space:owner/name",
+        "https://huggingface.co/spaces/owner/name": "hf-space:owner/name",
+        "hf-collection:owner/slug": "hf-collection:owner/slug",
+        "https://huggingface.co/collections/owner/slug": "hf-collection:owner/slug",
+        "https://openai.com/research/instruction-following": (
+            "url:https://openai.com/research/instruction-following"
+        ),
     }
     shown = [line.strip() for line in text.split("one example of each form:", 1)[1].splitlines()]
     examples = [line for line in shown if line and not line.endswith(":")]
     assert examples == list(canonical)
     assert {e: str(ids.parse(e)) for e in examples} == canonical
-    assert [name for name, _ in ID_EXAMPLES] == ["arXiv", "Hugging Face dataset", "GitHub"]
+    # A source added later without its examples here is a help that lies by omission.
+    assert {str(ids.parse(e.split(", ")[0])).split(":", 1)[0] for _, e in ID_EXAMPLES} == set(
+        SOURCES
+    )
 
 
 def test_render_help_says_where_it_writes() -> None:

@@ -231,8 +231,22 @@ ID_EXAMPLES = (
         "gh:CarperAI/trlx, https://github.com/CarperAI/trlx, "
         "https://github.com/microsoft/DeepSpeedExamples/tree/master/applications/DeepSpeed-Chat",
     ),
+    (
+        "Hugging Face model",
+        "hf-model:HuggingFaceH4/zephyr-7b-beta, https://huggingface.co/HuggingFaceH4/zephyr-7b-beta",
+    ),
+    (
+        "Hugging Face Space",
+        "hf-space:owner/name, https://huggingface.co/spaces/owner/name",
+    ),
+    (
+        "Hugging Face collection",
+        "hf-collection:owner/slug, https://huggingface.co/collections/owner/slug",
+    ),
+    ("Web link", "https://openai.com/research/instruction-following"),
 )
-"""One example of each accepted ID form, shown by `add --help` (tests parse each one)."""
+"""One example of each accepted ID form, one group per source, shown by `add --help`
+(tests parse each one, and check that every source has its group)."""
 
 
 def _id_forms_epilog() -> str:

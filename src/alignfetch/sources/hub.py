@@ -212,7 +212,8 @@ def call(
         raise fail(
             NotFoundError,
             f"{ident} does not exist on the Hugging Face Hub, or is private; check the ID "
-            "(for a private dataset, set HF_TOKEN).",
+            f"(for a private {_KIND_NAMES.get(ident.split(':', 1)[0], 'repository')}, "
+            "set HF_TOKEN).",
             _status(err),
         ) from None
     except DisabledRepoError as err:
@@ -312,6 +313,10 @@ def call(
 
 def _after(err: net.NetError) -> str:
     return f" after {err.attempts} attempts" if err.attempts > 1 else ""
+
+
+_KIND_NAMES = {"hf": "dataset", "hf-model": "model", "hf-space": "Space"}
+"""What a not-found message calls the repository, by ID prefix."""
 
 
 def _status(err: Any) -> int | None:
