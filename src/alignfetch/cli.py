@@ -758,26 +758,9 @@ def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
     Its sections and entries join entries.toml (created when absent); FILE may be
     - for stdin. Nothing is fetched: run `refresh` next.
     """
-    from .errors import InputError
     from .export import dumps
 
-    try:
-        if file == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            with open(file, "rb") as f:
-                raw = f.read()
-    except OSError as err:
-        raise InputError(
-            f"The file {file} could not be read ({err.strerror}); check the path."
-        ) from None
-    name = "The standard input" if file == "-" else f"The file {file}"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{name} is not UTF-8 text; give a Markdown file.") from None
-    if "\0" in text:
-        raise InputError(f"{name} is binary, not Markdown; give an awesome list's README.")
+    text = _read_markdown(file)
     report = _ws().import_markdown(text, keep_typed=keep_typed, dry_run=dry_run)
     if as_json:
         click.echo(dumps(report.json()), nl=False)
