@@ -1,0 +1,117 @@
+"""Reading commands load only what they use (issue 12).
+
+Each check runs the real command in a fresh interpreter and lists, at exit,
+which of the heavy libraries it imported: a test that fails as soon as someone
+adds an eager import of the HTTP stack, the Hub client or Alembic on the read path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alignfetch import db
+from conftest import Fakes, add_sections, run
+
+HEAVY = (
+    "alembic",
+    "requests",
+    "urllib3",
+    "httpx2",
+    "huggingface_hub",
+    "arxiv",
+    "jinja2",
+    "tomlkit",
+    "sklearn",
+    "feedparser",
+    "bibtexparser",
+    "markdown_it",
+)
+
+# Runs the CLI, then prints the heavy top-level packages it imported, on stdout's last line.
+WRAPPER = f"""
+import sys
+from alignfetch.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="alignfetch")
+except SystemExit as exit:
+    code = exit.code
+heavy = {HEAVY!r}
+print("LOADED", sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy)))
+sys.exit(code)
+"""
+
+
+def loaded(folder: Path, *args: str) -> tuple[str, list[str]]:
+    """The command's output and the heavy packages it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALIGNFETCH_")}
+    result = subprocess.run(
+        [sys.executable, "-c", WRAPPER, "--offline", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    *out, last = result.stdout.splitlines()
+    assert last.startswith("LOADED ")
+    return "\n".join(out), eval(last.removeprefix("LOADED "))  # noqa: S307  # our own print
+
+
+@pytest.fixture
+def cached(fakes: Fakes, listdir: Path) -> Path:
+    """A small list of a paper, a dataset and a repository, all cached."""
+    add_sections(listdir)
+    for args in (
+        ("2305.01937", "-s", "evaluation"),
+        ("hf:Anthropic/hh-rlhf", "-s", "english"),
+        ("gh:CarperAI/trlx", "-s", "rlhf"),
+    ):
+        result = run("add", *args)
+        assert result.exit_code == 0, result.output
+    return listdir
+
+
+def test_list_imports_no_http_stack_nor_alembic(cached: Path) -> None:
+    out, heavy = loaded(cached, "list")
+    assert [line.split("\t")[0] for line in out.splitlines()] == [
+        "arxiv:2305.01937",
+        "hf:Anthropic/hh-rlhf",
+        "gh:CarperAI/trlx",
+    ]
+    assert heavy == []
+
+
+def test_show_parses_the_id_without_the_http_stack(cached: Path) -> None:
+    out, heavy = loaded(cached, "show", "https://arxiv.org/abs/2305.01937v2")
+    assert "Can Large Language Models Be an Alternative to Human Evaluations?" in out
+    assert heavy == []
+
+
+def test_sections_and_help_import_nothing_heavy(cached: Path) -> None:
+    out, heavy = loaded(cached, "sections")
+    assert "evaluation" in out and "rlhf" in out
+    assert heavy == []
+    out, heavy = loaded(cached, "--help")
+    assert "Keep a curated awesome list" in out
+    assert heavy == []
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    # Opening a cache compares its revision with the constant, not with Alembic's scripts:
+    # a new migration must move the constant too, or caches would never be upgraded.
+    assert db.head_revision("sqlite://") == db.HEAD_REVISION
+
+
+def test_an_old_cache_is_still_upgraded(tmp_path: Path) -> None:
+    url = db.sqlite_url(tmp_path / "cache.sqlite")
+    engine = db.make_engine(url)
+    db.upgrade(engine, "0001")
+    assert db.current_revision(engine) == "0001"
+    db.open_cache(url)
+    assert db.current_revision(engine) == db.HEAD_REVISION
