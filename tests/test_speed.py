@@ -115,3 +115,32 @@ def test_an_old_cache_is_still_upgraded(tmp_path: Path) -> None:
     assert db.current_revision(engine) == "0001"
     db.open_cache(url)
     assert db.current_revision(engine) == db.HEAD_REVISION
+
+
+def test_dumps_writes_what_json_dumps_writes() -> None:
+    # export's own writer must stay byte for byte the standard library's indented JSON.
+    from alignfetch.export import dumps
+
+    doc = {
+        "empty": {},
+        "none": [],
+        "nested": {"a": [[], {}, [1, [2, {"b": None}]]]},
+        "text": 'é \u2028 \n\t " \\ \x01 \x7f 😀',
+        "atoms": [True, False, None, 0, -3, 10**20],
+        "floats": [1.0, 1e16, 1e-05, -0.0, 2.5],
+        "tuple": (1, ("x",)),
+        "int keys": {1: "x"},
+    }
+    want = (
+        '{\n  "empty": {},\n  "none": [],\n  "nested": {\n    "a": [\n      [],\n      {},\n'
+        '      [\n        1,\n        [\n          2,\n          {\n            "b": null\n'
+        "          }\n        ]\n      ]\n    ]\n  },\n"
+        '  "text": "é \u2028 \\n\\t \\" \\\\ \\u0001 \x7f 😀",\n'
+        '  "atoms": [\n    true,\n    false,\n    null,\n    0,\n    -3,\n'
+        "    100000000000000000000\n  ],\n"
+        '  "floats": [\n    1.0,\n    1e+16,\n    1e-05,\n    -0.0,\n    2.5\n  ],\n'
+        '  "tuple": [\n    1,\n    [\n      "x"\n    ]\n  ],\n'
+        '  "int keys": {\n    "1": "x"\n  }\n}\n'
+    )
+    assert dumps(doc) == want
+    assert dumps([]) == "[]\n" and dumps("a") == '"a"\n' and dumps(None) == "null\n"

@@ -795,9 +795,12 @@ class Workspace:
         return self.cache.get(rids)
 
     def _records(self, rids: Iterable[str]) -> dict[str, Record]:
-        from .records import from_dict
-
-        return {k: from_dict(v.record) for k, v in self._cached(rids).items()}
+        """Cached records (their JSON only, parsed once), without creating a cache."""
+        sqlite = self.db_url.startswith("sqlite:///")
+        if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (as in _cached)
+            if not Path(self.db_url.removeprefix("sqlite:///")).exists():
+                return {}
+        return self.cache.records(rids)
 
     def store(self, run: FetchRun) -> None:
         """Write a run's fresh records to the cache; 304s only mark their records checked."""

@@ -198,8 +198,11 @@ def render(
     if template is None:
         what = "default template"
     source = default_template() if template is None else template
+    # A template may show an abstract or card twice (a test, then the text): each is
+    # computed once per render.
+    filters = dict(FILTERS, abstract=_once(abstract), card=_once(card))
     try:
-        context = _context(doc)
+        context = _context(doc, filters["card"])
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         if isinstance(err, InputError):
             raise
@@ -207,7 +210,7 @@ def render(
             f"The export is not well formed ({type(err).__name__}: {_clause(str(err))}); "
             "write it again with `alignfetch export`."
         ) from None
-    env = _environment(folder)
+    env = _environment(folder, filters)
     try:
         compiled = env.from_string(source)
     except jinja2.TemplateSyntaxError as err:
@@ -498,7 +501,24 @@ FILTERS = {
 # -- building the context -------------------------------------------------------------
 
 
-def _environment(folder: Path | None = None) -> jinja2.Environment:
+def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
+    """``filter_`` remembering its results by the text it was given (it reads ``str(value)``)."""
+    seen: dict[str, str] = {}
+
+    def remembered(value: object) -> str:
+        key = str(value)
+        try:
+            return seen[key]
+        except KeyError:
+            seen[key] = result = filter_(value)
+            return result
+
+    return remembered
+
+
+def _environment(
+    folder: Path | None = None, filters: Mapping[str, Callable[[object], str]] = FILTERS
+) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
     loaders.append(jinja2.PackageLoader("alignfetch", "templates"))
     env = jinja2.sandbox.SandboxedEnvironment(
@@ -509,7 +529,7 @@ def _environment(folder: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         loader=jinja2.ChoiceLoader(loaders),
     )
-    env.filters.update(FILTERS)
+    env.filters.update(filters)
     return env
 
 
@@ -556,7 +576,7 @@ class _Unreadable(Exception):
         )
 
 
-def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
+def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> dict[str, Any]:
     if not isinstance(doc, Mapping) or doc.get("schema_version") != SCHEMA_VERSION:
         version = doc.get("schema_version") if isinstance(doc, Mapping) else None
         raise InputError(
@@ -601,7 +621,7 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
                 "which the export document does not define."
             )
         try:
-            item = _item(e)
+            item = _item(e, card_filter)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             if isinstance(err, InputError):
                 raise
@@ -632,7 +652,7 @@ def _context(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _item(e: Mapping[str, Any]) -> ItemView:
+def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> ItemView:
     """The entry as the house style shows it. A link alignfetch fetched that is not
     http(s) (an old cache's) is left out; the entry's own page or a maintainer's link
     that is not is refused, naming the entry."""
@@ -646,7 +666,7 @@ def _item(e: Mapping[str, Any]) -> ItemView:
             )
     if e.get("summary"):
         try:
-            card(e["summary"])
+            card_filter(e["summary"])
         except InputError as err:
             raise InputError(f"Entry {e.get('id')!r}: {err}") from None
     paper: Mapping[str, Any] | None = None
