@@ -144,3 +144,17 @@ def test_dumps_writes_what_json_dumps_writes() -> None:
     )
     assert dumps(doc) == want
     assert dumps([]) == "[]\n" and dumps("a") == '"a"\n' and dumps(None) == "null\n"
+
+
+def test_cache_keeps_no_raw_arxiv_entry_but_a_datasets_answer(cached: Path) -> None:
+    import json
+    import sqlite3
+
+    with sqlite3.connect(cached / ".alignfetch" / "cache.sqlite") as conn:
+        raw = dict(conn.execute("SELECT id, raw FROM records"))
+    # Nothing reads a paper's arXiv XML or its page's JSON back: neither is stored ...
+    assert raw["arxiv:2305.01937"] == "" and raw["hfpaper:2305.01937"] == ""
+    # ... while a dataset's raw answer is (its card is compared on the next fetch).
+    assert json.loads(raw["hf:Anthropic/hh-rlhf"])["dataset_info"]["id"] == "Anthropic/hh-rlhf"
+    shown = json.loads(run("show", "arxiv:2305.01937", "--json").stdout)
+    assert shown["abstract"].startswith("Human evaluation is indispensable")

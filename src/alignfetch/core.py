@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -41,6 +41,8 @@ KINDS["url"] = "link"
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old."""
 """The kind of entry each ID prefix names."""
+RAW_NOT_KEPT = frozenset({"paper", "paper_page"})
+"""Kinds whose raw upstream answer the cache does not keep: no source reads it back."""
 
 
 def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
@@ -803,8 +805,17 @@ class Workspace:
         return self.cache.records(rids)
 
     def store(self, run: FetchRun) -> None:
-        """Write a run's fresh records to the cache; 304s only mark their records checked."""
-        fresh = [o for o in run.fetched() if not o.unchanged]
+        """Write a run's fresh records to the cache; 304s only mark their records checked.
+
+        A paper's raw arXiv entry and a paper page's raw answer are never read
+        back (nothing asks arXiv or the Hub conditionally for them): they are
+        not stored, which keeps the cache near half its size.
+        """
+        fresh = [
+            replace(o, raw="") if o.record.kind in RAW_NOT_KEPT else o
+            for o in run.fetched()
+            if not o.unchanged
+        ]
         checked = [o.record.id for o in run.fetched() if o.unchanged]
         if fresh:
             self.cache.put(fresh)

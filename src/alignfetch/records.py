@@ -230,7 +230,8 @@ def to_dict(record: Record) -> dict[str, Any]:
     data: dict[str, Any] = {"kind": record.kind}
     # What dataclasses.asdict, then lists for tuples, give; without its deep copies.
     for name in _names(type(record)):
-        data[name] = _plain(getattr(record, name))
+        value = getattr(record, name)
+        data[name] = value if value is None or type(value) is str else _plain(value)
     return data
 
 
@@ -249,7 +250,7 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float):
         return value
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [v if type(v) is str else _plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
