@@ -158,3 +158,24 @@ def test_cache_keeps_no_raw_arxiv_entry_but_a_datasets_answer(cached: Path) -> N
     assert json.loads(raw["hf:Anthropic/hh-rlhf"])["dataset_info"]["id"] == "Anthropic/hh-rlhf"
     shown = json.loads(run("show", "arxiv:2305.01937", "--json").stdout)
     assert shown["abstract"].startswith("Human evaluation is indispensable")
+
+
+def test_warm_refresh_marks_an_unchanged_paper_checked(cached: Path, fakes: Fakes) -> None:
+    import sqlite3
+
+    def row() -> tuple[str, str, str]:
+        with sqlite3.connect(cached / ".alignfetch" / "cache.sqlite") as conn:
+            found = conn.execute(
+                "SELECT record, fetched_at, changed_at FROM records WHERE id = 'arxiv:2305.01937'"
+            ).fetchone()
+        return found  # type: ignore[no-any-return]
+
+    record, fetched, changed = row()
+    before = fakes.arxiv_requests()
+    result = run("refresh", "--all", "--only", "paper")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Checked 1 entry: nothing changed.\n"
+    assert fakes.arxiv_requests() == before + 1
+    after = row()
+    assert after[0] == record and after[2] == changed  # the same record, not changed
+    assert after[1] > fetched  # but checked now: not due again tomorrow

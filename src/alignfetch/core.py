@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -646,18 +646,21 @@ class Workspace:
             [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER
         )
         threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
+        same: set[str] = set()
         for rid, outcome in run.outcomes.items():
             if isinstance(outcome, SourceError):
                 report.failures[rid] = outcome.message
             elif not outcome.unchanged:
                 row = cached.get(rid)
                 old = from_dict(row.record) if row is not None else None
+                if old == outcome.record and old.kind in RAW_NOT_KEPT:
+                    same.add(rid)  # an arXiv paper as it was: one bulk update, no rewrite
                 report.changes.extend(changes(old, outcome.record, threshold))
         report.warnings.update(run.warnings)
         report.uncached = {rid for rid in report.failures if rid not in cached}
         if not dry_run:
             with self.lock():
-                self.store(run)
+                self.store(run, same=same)
                 self.cache.record_error(report.failures)
         return report
 
@@ -804,19 +807,21 @@ class Workspace:
                 return {}
         return self.cache.records(rids)
 
-    def store(self, run: FetchRun) -> None:
+    def store(self, run: FetchRun, same: Collection[str] = ()) -> None:
         """Write a run's fresh records to the cache; 304s only mark their records checked.
 
         A paper's raw arXiv entry and a paper page's raw answer are never read
         back (nothing asks arXiv or the Hub conditionally for them): they are
-        not stored, which keeps the cache near half its size.
+        not stored, which keeps the cache near half its size. The IDs in
+        ``same`` came back exactly as cached (a paper): they are marked checked
+        in one bulk update, like 304s, instead of being written again.
         """
         fresh = [
             replace(o, raw="") if o.record.kind in RAW_NOT_KEPT else o
             for o in run.fetched()
-            if not o.unchanged
+            if not o.unchanged and o.record.id not in same
         ]
-        checked = [o.record.id for o in run.fetched() if o.unchanged]
+        checked = [o.record.id for o in run.fetched() if o.unchanged or o.record.id in same]
         if fresh:
             self.cache.put(fresh)
         if checked:
