@@ -871,6 +871,9 @@ def _check_new(
     """The section exists and no ID is given twice or already in the list."""
     ef.section(section)
     seen: dict[str, str] = {}
+    listed: dict[str, Entry] = {}  # by identity, built once: linear in list and IDs
+    for e in ef.entries:
+        listed.setdefault(ids.identity(e.id), e)
     for text, ref in zip(texts, refs, strict=True):
         if ref.identity in seen:
             raise InputError(
@@ -878,7 +881,7 @@ def _check_new(
                 "give it once."
             )
         seen[ref.identity] = text
-        there = ef.find(str(ref))
+        there = listed.get(ref.identity)
         if there is not None:
             # Named as entries.toml holds it, whatever the spelling typed.
             raise InputError(
