@@ -642,8 +642,21 @@ class Workspace:
         )
         if not due:
             return report
-        run = self.fetch_outcomes(
-            [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER
+        from .pipeline import fetch_outcomes
+
+        def rows(rids: Iterable[str]) -> dict[str, CachedRecord]:
+            """Rows by ID; those loaded above are not loaded again."""
+            wanted = list(rids)
+            out = self._cached(r for r in wanted if r not in cached)
+            out.update((r, cached[r]) for r in wanted if r in cached)
+            return out
+
+        run = fetch_outcomes(
+            [ids.parse(e.id) for e in due],
+            self.settings,
+            rows,
+            progress=progress,
+            pages_after=PAGES_AFTER,
         )
         threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
         same: set[str] = set()
