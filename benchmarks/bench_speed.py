@@ -28,12 +28,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench import build  # noqa: E402
+
 from fakes.server import FakeServer  # noqa: E402
 
 GOALS = {
-    "--help": "2x", "list": "2x", "show ID": "2x", "sections": "2x",
-    "render": "1 s at 10k", "export": "1 s at 10k", "list (all)": "0.5 s at 10k",
-    "refresh --all (warm)": "3 s at 10k", "render peak memory": "150 MB at 10k",
+    "--help": "2x",
+    "list": "2x",
+    "show ID": "2x",
+    "sections": "2x",
+    "render": "1 s at 10k",
+    "export": "1 s at 10k",
+    "list (all)": "0.5 s at 10k",
+    "refresh --all (warm)": "3 s at 10k",
+    "render peak memory": "150 MB at 10k",
     "cache bytes per entry": "4 KB",
 }
 
@@ -67,7 +74,9 @@ def cached(folder: Path, server: FakeServer, papers: int, datasets: int, repos: 
 
     report = Workspace(folder / "entries.toml").refresh(everything=True)
     if report.failures:
-        raise SystemExit(f"building the cache failed: {list(report.failures)[:3]} {report.text()[:800]}")
+        raise SystemExit(
+            f"building the cache failed: {list(report.failures)[:3]} {report.text()[:800]}"
+        )
 
 
 def main() -> None:
@@ -82,10 +91,16 @@ def main() -> None:
         """A fresh set of fakes (one list each), which the processes below talk to."""
         server = FakeServer()
         env.update(
-            os.environ, ALIGNFETCH_ARXIV_URL=f"{server.url}/api/query", ALIGNFETCH_ARXIV_DELAY="0",
-            ALIGNFETCH_BACKOFF="0", HF_ENDPOINT=server.url, ALIGNFETCH_GITHUB_URL=server.url,
-            GITHUB_TOKEN="benchmark-token", NO_PROXY="127.0.0.1,localhost",
-            no_proxy="127.0.0.1,localhost", HF_HUB_DISABLE_TELEMETRY="1",
+            os.environ,
+            ALIGNFETCH_ARXIV_URL=f"{server.url}/api/query",
+            ALIGNFETCH_ARXIV_DELAY="0",
+            ALIGNFETCH_BACKOFF="0",
+            HF_ENDPOINT=server.url,
+            ALIGNFETCH_GITHUB_URL=server.url,
+            GITHUB_TOKEN="benchmark-token",
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+            HF_HUB_DISABLE_TELEMETRY="1",
         )
         os.environ.update(env)
         return server
@@ -117,17 +132,27 @@ def main() -> None:
             datasets = repos = size // 20
             start = time.perf_counter()
             cached(folder, server, size - datasets - repos, datasets, repos)
-            print(f"(cache of {size:,} entries built in {time.perf_counter() - start:.0f} s)",
-                  file=sys.stderr)
+            print(
+                f"(cache of {size:,} entries built in {time.perf_counter() - start:.0f} s)",
+                file=sys.stderr,
+            )
             label = f"{size:,}"
-            timing("render", label, cli(folder, "--offline", "render", "-o", str(folder / "README.md")))
-            timing("export", label, cli(folder, "--offline", "export", "-o", str(folder / "out.json")))
+            timing(
+                "render", label, cli(folder, "--offline", "render", "-o", str(folder / "README.md"))
+            )
+            timing(
+                "export", label, cli(folder, "--offline", "export", "-o", str(folder / "out.json"))
+            )
             timing("list (all)", label, cli(folder, "--offline", "list"))
             timing("refresh --all (warm)", label, cli(folder, "-q", "refresh", "--all"))
-            _, peak = median(cli(folder, "--offline", "render", "-o", str(folder / "README.md")), env, 1)
+            _, peak = median(
+                cli(folder, "--offline", "render", "-o", str(folder / "README.md")), env, 1
+            )
             rows.append(("render peak memory", label, f"{peak:.0f} MB", ""))
             cache = folder / ".alignfetch" / "cache.sqlite"
-            rows.append(("cache bytes per entry", label, f"{cache.stat().st_size / size / 1024:.1f} KB", ""))
+            rows.append(
+                ("cache bytes per entry", label, f"{cache.stat().st_size / size / 1024:.1f} KB", "")
+            )
     server.close()
     print(f"medians of {args.runs} runs; ratio = time / import click")
     print(f"{'figure':<26} {'entries':>8} {'value':>10} {'ratio':>7}  goal")
