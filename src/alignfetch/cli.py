@@ -664,8 +664,8 @@ def refresh(
 
     ws = _ws()
     ctx = click.get_current_context()
-    total = len(ws.load().entries)
     show = not ctx.meta.get("quiet") and sys.stderr.isatty()
+    total = len(ws.load().entries) if show else 0  # only a bar needs it: no second parse
     with (
         click.progressbar(length=total, label="Refreshing", file=sys.stderr)
         if show

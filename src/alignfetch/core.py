@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,7 @@ from . import ids
 from .config import Settings
 from .entries import EntriesFile, Entry, Section
 from .errors import CacheMissError, InputError, LockError, SourceError
+from .pipeline import FetchRun as FetchRun  # where callers have found it
 from .records import Record
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from .importer import ImportReport
     from .models import CachedRecord
     from .refresh import Report
-    from .sources import Fetched, Outcome, Source
 
 log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
@@ -44,6 +44,8 @@ KINDS["url"] = "link"
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old."""
 """The kind of entry each ID prefix names."""
+RAW_NOT_KEPT = frozenset({"paper", "paper_page"})
+"""Kinds whose raw upstream answer the cache does not keep: no source reads it back."""
 
 
 def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
@@ -729,22 +731,38 @@ class Workspace:
         )
         if not due:
             return report
-        run = self.fetch_outcomes(
-            [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER
+        from .pipeline import fetch_outcomes
+
+        def rows(rids: Iterable[str]) -> dict[str, CachedRecord]:
+            """Rows by ID; those loaded above are not loaded again."""
+            wanted = list(rids)
+            out = self._cached(r for r in wanted if r not in cached)
+            out.update((r, cached[r]) for r in wanted if r in cached)
+            return out
+
+        run = fetch_outcomes(
+            [ids.parse(e.id) for e in due],
+            self.settings,
+            rows,
+            progress=progress,
+            pages_after=PAGES_AFTER,
         )
         threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
+        same: set[str] = set()
         for rid, outcome in run.outcomes.items():
             if isinstance(outcome, SourceError):
                 report.failures[rid] = outcome.message
             elif not outcome.unchanged:
                 row = cached.get(rid)
                 old = from_dict(row.record) if row is not None else None
+                if old == outcome.record and old.kind in RAW_NOT_KEPT:
+                    same.add(rid)  # an arXiv paper as it was: one bulk update, no rewrite
                 report.changes.extend(changes(old, outcome.record, threshold))
         report.warnings.update(run.warnings)
         report.uncached = {rid for rid in report.failures if rid not in cached}
         if not dry_run:
             with self.lock():
-                self.store(run)
+                self.store(run, same=same)
                 self.cache.record_error(report.failures)
         return report
 
@@ -755,125 +773,18 @@ class Workspace:
         pages_after: timedelta | None = None,
         reuse_after: timedelta | None = None,
     ) -> FetchRun:
-        """Fetch ``refs``, one batch per source, then what they point to.
+        """Fetch ``refs``, one batch per source, then what they point to
+        (:func:`alignfetch.pipeline.fetch_outcomes`)."""
+        from .pipeline import fetch_outcomes
 
-        Datasets and models go first so that the papers they name join the one arXiv batch;
-        paper pages come last and may fail without failing their paper. A batch
-        that fails outright fails each of its IDs.
-        """
-        from .records import Dataset, Model, Paper
-        from .sources import SOURCES, hf_papers
-
-        run = FetchRun()
-        by_prefix: dict[str, list[str]] = {}
-        for ref in refs:
-            by_prefix.setdefault(ref.prefix, []).append(ref.key)
-        for prefix in ("hf", "hf-model", "hf-space", "hf-collection", "gh"):
-            if prefix in by_prefix:
-                run.outcomes.update(
-                    self._batch(SOURCES[prefix], prefix, by_prefix[prefix], progress)
-                )
-        if "url" in by_prefix:  # made from the URL alone: no request
-            run.outcomes.update(self._batch(SOURCES["url"], "url", by_prefix["url"], progress))
-        wanted = by_prefix.get("arxiv", [])
-        named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
-        for rid, outcome in run.outcomes.items():
-            if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset | Model):
-                for pid in outcome.record.papers:
-                    named.setdefault(pid.split(":", 1)[1], []).append(rid)
-        if reuse_after is not None and named:
-            # A paper added a minute ago need not be asked for again for its dataset.
-            cutoff = datetime.now(UTC) - reuse_after
-            fresh = self._cached(f"arxiv:{k}" for k in named if k not in wanted)
-            named = {
-                k: v
-                for k, v in named.items()
-                if (row := fresh.get(f"arxiv:{k}")) is None or row.fetched_at <= cutoff
-            }
-        keys = list(dict.fromkeys([*wanted, *named]))
-        papers = self._batch(SOURCES["arxiv"], "arxiv", keys, progress) if keys else {}
-        wanted_set = set(wanted)
-        for pid, outcome in papers.items():
-            key = pid.split(":", 1)[1]
-            if key in wanted_set:
-                run.outcomes[pid] = outcome
-            elif isinstance(outcome, SourceError):
-                for rid in named[key]:
-                    run.outcomes[rid] = type(outcome)(
-                        f"{rid} names {pid}, which failed: {outcome.message}",
-                        source=outcome.source,
-                        ids=(rid,),
-                        url=outcome.url,
-                        status=outcome.status,
-                    )
-            else:
-                run.related.append(outcome)
-        for rid, outcome in run.outcomes.items():
-            if not isinstance(outcome, SourceError) and outcome.warning:
-                run.warnings[rid] = outcome.warning  # a dataset card kept from before
-        page_keys = [
-            o.record.id.split(":", 1)[1]
-            for o in run.outcomes.values()
-            if not isinstance(o, SourceError) and isinstance(o.record, Paper)
-        ]
-        if pages_after is not None:
-            # A page changes slowly (upvotes, a code link); one request per paper per
-            # night would be most of a refresh's traffic to the Hub.
-            cutoff = datetime.now(UTC) - pages_after
-            fresh = self._cached(f"hfpaper:{k}" for k in page_keys)
-            page_keys = [
-                k
-                for k in page_keys
-                if (row := fresh.get(f"hfpaper:{k}")) is None or row.fetched_at <= cutoff
-            ]
-        if page_keys:
-            for pid, outcome in self._batch(hf_papers, "hfpaper", page_keys).items():
-                if isinstance(outcome, SourceError):
-                    run.warnings[pid] = outcome.message
-                else:
-                    run.related.append(outcome)
-        _clean(run)
-        return run
-
-    def _batch(
-        self,
-        source: Source,
-        prefix: str,
-        keys: Sequence[str],
-        progress: Callable[[int], None] | None = None,
-    ) -> dict[str, Outcome]:
-        """Fetch ``keys`` from one source in chunks (arXiv's: one request each).
-
-        After a rate-limit error the rest of the source's keys fail at once:
-        asking again would only be refused again.
-        """
-        from .errors import RateLimitError
-        from .records import from_dict
-        from .sources import Previous, arxiv
-
-        cached = self._cached(f"{prefix}:{k}" for k in keys)
-        size = arxiv.BATCH if prefix == "arxiv" else 25
-        out: dict[str, Outcome] = {}
-        stop: SourceError | None = None
-        for i in range(0, len(keys), size):
-            chunk = keys[i : i + size]
-            if stop is not None:
-                got: Mapping[str, Outcome] = {k: stop for k in chunk}
-            else:
-                previous = {
-                    k: Previous(from_dict(row.record), row.raw, row.etag)
-                    for k in chunk
-                    if (row := cached.get(f"{prefix}:{k}")) is not None
-                }
-                try:
-                    got = source.fetch(chunk, self.settings, previous)
-                except SourceError as err:
-                    got = {k: err for k in chunk}
-                stop = next((v for v in got.values() if isinstance(v, RateLimitError)), None)
-            out.update((f"{prefix}:{k}", v) for k, v in got.items())
-            if progress is not None and prefix != "hfpaper":
-                progress(len(chunk))
-        return out
+        return fetch_outcomes(
+            refs,
+            self.settings,
+            self._cached,
+            progress=progress,
+            pages_after=pages_after,
+            reuse_after=reuse_after,
+        )
 
     def _cached(self, rids: Iterable[str]) -> dict[str, CachedRecord]:
         """Cached rows, without creating a cache that does not exist yet."""
@@ -884,55 +795,32 @@ class Workspace:
         return self.cache.get(rids)
 
     def _records(self, rids: Iterable[str]) -> dict[str, Record]:
-        from .records import from_dict
+        """Cached records (their JSON only, parsed once), without creating a cache."""
+        sqlite = self.db_url.startswith("sqlite:///")
+        if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (as in _cached)
+            if not Path(self.db_url.removeprefix("sqlite:///")).exists():
+                return {}
+        return self.cache.records(rids)
 
-        return {k: from_dict(v.record) for k, v in self._cached(rids).items()}
+    def store(self, run: FetchRun, same: Collection[str] = ()) -> None:
+        """Write a run's fresh records to the cache; 304s only mark their records checked.
 
-    def store(self, run: FetchRun) -> None:
-        """Write a run's fresh records to the cache; 304s only mark their records checked."""
-        fresh = [o for o in run.fetched() if not o.unchanged]
-        checked = [o.record.id for o in run.fetched() if o.unchanged]
+        A paper's raw arXiv entry and a paper page's raw answer are never read
+        back (nothing asks arXiv or the Hub conditionally for them): they are
+        not stored, which keeps the cache near half its size. The IDs in
+        ``same`` came back exactly as cached (a paper): they are marked checked
+        in one bulk update, like 304s, instead of being written again.
+        """
+        fresh = [
+            replace(o, raw="") if o.record.kind in RAW_NOT_KEPT else o
+            for o in run.fetched()
+            if not o.unchanged and o.record.id not in same
+        ]
+        checked = [o.record.id for o in run.fetched() if o.unchanged or o.record.id in same]
         if fresh:
             self.cache.put(fresh)
         if checked:
             self.cache.touch(checked)
-
-
-@dataclass
-class FetchRun:
-    """What one round of fetching brought back."""
-
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    """Per requested ID: a fresh record or the error that stopped it."""
-    related: list[Fetched] = field(default_factory=list)
-    """Records the requested ones point to: a dataset's papers, papers' Hub pages."""
-    warnings: dict[str, str] = field(default_factory=dict)
-    """Failures that do not fail an entry (a paper page the Hub would not give)."""
-
-    def fetched(self) -> list[Fetched]:
-        ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
-        return ok + self.related
-
-
-def _clean(run: FetchRun) -> None:
-    """Clean every fresh record of ``run`` before anything sees or stores it
-    (:func:`alignfetch.records.clean`); what was dropped becomes a warning."""
-    from dataclasses import replace
-
-    from .records import clean
-
-    def cleaned(o: Fetched) -> Fetched:
-        if o.unchanged:
-            return o
-        record, warnings = clean(o.record)
-        if warnings:
-            run.warnings[o.record.id] = " ".join(warnings)
-        return o if record is o.record else replace(o, record=record)
-
-    for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError):
-            run.outcomes[rid] = cleaned(outcome)
-    run.related = [cleaned(o) for o in run.related]
 
 
 def _check_new(
@@ -941,6 +829,9 @@ def _check_new(
     """The section exists and no ID is given twice or already in the list."""
     ef.section(section)
     seen: dict[str, str] = {}
+    listed: dict[str, Entry] = {}  # by identity, built once: linear in list and IDs
+    for e in ef.entries:
+        listed.setdefault(ids.identity(e.id), e)
     for text, ref in zip(texts, refs, strict=True):
         if ref.identity in seen:
             raise InputError(
@@ -948,7 +839,7 @@ def _check_new(
                 "give it once."
             )
         seen[ref.identity] = text
-        there = ef.find(str(ref))
+        there = listed.get(ref.identity)
         if there is not None:
             # Named as entries.toml holds it, whatever the spelling typed.
             raise InputError(

@@ -140,14 +140,28 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+HEAD_REVISION = "0002"
+"""The newest migration's revision (tests/test_db.py keeps it equal to Alembic's head).
+
+Opening a cache compares the stored revision with it, so that Alembic, slow to
+import, loads only when an upgrade is due."""
+
+
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    """The revision stored in ``alembic_version``, read with a plain query; None when none."""
+    from sqlalchemy import inspect
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:  # branches: not alignfetch's, but let Alembic sort them out
+        return ",".join(sorted(rows))
+    return rows[0] if rows else None
 
 
 def head_revision(url: str) -> str | None:
+    """The newest revision among the migration scripts, as Alembic finds it."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
@@ -237,7 +251,23 @@ class Cache:
         return {k: v for k, v in rows.items() if readable(v.record)}
 
     def records(self, ids: Iterable[str]) -> dict[str, Record]:
-        return {k: from_dict(v.record) for k, v in self.get(ids).items()}
+        """The readable records of ``ids``: only their JSON is read, and parsed once."""
+        table = CachedRecord.__table__
+        wanted = list(dict.fromkeys(ids))
+        out: dict[str, Record] = {}
+        try:
+            with self.engine.connect() as conn:
+                for i in range(0, len(wanted), 500):
+                    query = select(table.c.id, table.c.record).where(
+                        table.c.id.in_(wanted[i : i + 500])
+                    )
+                    for rid, data in conn.execute(query):
+                        record = _record(data)
+                        if record is not None:
+                            out[rid] = record
+        except SQLAlchemyError as err:
+            raise _db_error(self._url(), err, "read") from None
+        return out
 
     @staticmethod
     def _rows(s: Session, ids: Iterable[str]) -> dict[str, CachedRecord]:
@@ -449,19 +479,42 @@ class Cache:
 
 def readable(data: Any) -> bool:
     """Whether a row's JSON is a record alignfetch can use: every field there, rightly typed."""
+    return _record(data) is not None
+
+
+def _exact_types(hint: Any) -> frozenset[type] | None:
+    """The exact types a value of ``hint`` may have, when those decide it (``str | None``)."""
+    if hint is None or hint is type(None):
+        return frozenset({type(None)})
+    if hint is float:
+        return frozenset({int, float})  # JSON writes 3.0 as 3
+    if hint in (str, int, bool):
+        return frozenset({hint})  # JSON gives exact types: no bool for an int
+    if get_origin(hint) in (Union, types.UnionType):
+        parts = [_exact_types(arg) for arg in get_args(hint)]
+        if all(p is not None for p in parts):
+            return frozenset().union(*(p for p in parts if p is not None))
+    return None
+
+
+def _record(data: Any) -> Record | None:
+    """The record a row's JSON holds, or None when it is not one alignfetch can use."""
     if not isinstance(data, dict):
-        return False
+        return None
     try:
         record = from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return False
+        return None
     cls: Any = type(record)
-    return _checker(cls)(record)
+    return record if _checker(cls)(record) else None
 
 
 @cache
 def _checker(hint: Any) -> Callable[[Any], bool]:
     """A test that a value has the type ``hint`` (a record's field types), built once."""
+    exact = _exact_types(hint)
+    if exact is not None:
+        return lambda v: type(v) in exact
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
         options = [_checker(arg) for arg in get_args(hint)]
@@ -478,7 +531,16 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
     if isinstance(hint, type) and is_dataclass(hint):
         hints = get_type_hints(hint)
         checks = [(f.name, _checker(hints[f.name])) for f in fields(hint)]
-        return lambda v: isinstance(v, hint) and all(c(getattr(v, n)) for n, c in checks)
+
+        def check(v: Any) -> bool:
+            if not isinstance(v, hint):
+                return False
+            for name, field_check in checks:  # noqa: SIM110  # a loop beats a generator here
+                if not field_check(getattr(v, name)):
+                    return False
+            return True
+
+        return check
     if hint is float:
         return lambda v: type(v) in (int, float)  # JSON writes 3.0 as 3
     if hint in (str, int, bool):
@@ -492,7 +554,7 @@ def open_cache(url: str) -> Cache:
     """Open (creating and upgrading as needed) the cache at a SQLAlchemy URL."""
     try:
         engine = make_engine(url)
-        if current_revision(engine) != head_revision(url):
+        if current_revision(engine) != HEAD_REVISION:
             upgrade(engine)
     except AlignfetchError:
         raise

@@ -8,6 +8,7 @@ and the export use the same form). Dates are ISO strings (``YYYY-MM-DD``).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from dataclasses import dataclass, field
@@ -227,33 +228,50 @@ def related_ids(record: Record) -> list[str]:
 def to_dict(record: Record) -> dict[str, Any]:
     """The record as JSON-ready data, ``kind`` first."""
     data: dict[str, Any] = {"kind": record.kind}
-    data.update(dataclasses.asdict(record))
-    out: dict[str, Any] = _lists(data)
-    return out
+    # What dataclasses.asdict, then lists for tuples, give; without its deep copies.
+    for name in _names(type(record)):
+        value = getattr(record, name)
+        data[name] = value if value is None or type(value) is str else _plain(value)
+    return data
+
+
+_NAMES: dict[Any, tuple[str, ...]] = {}
+
+
+def _names(cls: Any) -> tuple[str, ...]:
+    """A dataclass's field names, in order (looked up once per class)."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [v if type(v) is str else _plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
+    return copy.deepcopy(value)
 
 
 def from_dict(data: dict[str, Any]) -> Record:
     """Inverse of :func:`to_dict`."""
     cls = _TYPES[data["kind"]]
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
+    for name in _names(cls):
+        if name not in data:
             continue
-        value = data[f.name]
-        if f.name == "authors":
+        value = data[name]
+        if name == "authors":
             value = tuple(Author(a["name"], tuple(a.get("affiliations", ()))) for a in value)
         elif isinstance(value, list):
             value = tuple(value)
-        values[f.name] = value
+        values[name] = value
     return cls(**values)
-
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_lists(v) for v in value]
-    return value
 
 
 # -- cleaning fetched text ---------------------------------------------------------------

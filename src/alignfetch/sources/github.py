@@ -16,14 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from .. import net
 from ..config import Settings
 from ..errors import NotFoundError, RateLimitError, SourceError
 from ..records import Repo
 
 if TYPE_CHECKING:
+    import requests
+
     from . import Outcome, Previous
 
 NAME = "GitHub"
@@ -226,6 +226,8 @@ class _Client:
     def _ask(
         self, url: str, members: list[str], previous: Mapping[str, Previous]
     ) -> dict[str, Outcome]:
+        import requests
+
         from . import Fetched
 
         headers: dict[str, str] = {}

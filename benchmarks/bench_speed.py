@@ -1,0 +1,164 @@
+"""Issue 12's figures: each command's wall time as a ratio to ``python -c "import click"``.
+
+    python benchmarks/bench_speed.py [--sizes 1000,10000,20000] [--runs 5]
+
+Prints figures; asserts nothing about time. Every figure is the median of
+``--runs`` runs of the real command in a fresh process (start-up included),
+next to the median of ``python -c "import click"`` measured in the same run.
+A small list (12 entries) gives ``--help``, ``list``, ``show ID`` and
+``sections`` (goal: at most 2x import click); each size in ``--sizes`` (a
+synthetic list built by ``bench.py``, 90% papers, 5% datasets, 5% repositories,
+cached by one cold refresh against the local fakes) gives ``render``,
+``export``, ``list`` (goals at 10,000: 1 s, 1 s, 0.5 s), a warm ``refresh
+--all`` at delay 0 (3 s), the peak memory of ``render`` (150 MB) and the
+cache's bytes per entry (4 KB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import build  # noqa: E402
+
+from fakes.server import FakeServer  # noqa: E402
+
+GOALS = {
+    "--help": "2x",
+    "list": "2x",
+    "show ID": "2x",
+    "sections": "2x",
+    "render": "1 s at 10k",
+    "export": "1 s at 10k",
+    "list (all)": "0.5 s at 10k",
+    "refresh --all (warm)": "3 s at 10k",
+    "render peak memory": "150 MB at 10k",
+    "cache bytes per entry": "4 KB",
+}
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run one process; its wall time in seconds and its peak memory in MB."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read() if proc.stderr else b""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err.decode()[-500:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median(argv: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    results = [run(argv, env) for _ in range(runs)]
+    return statistics.median(t for t, _ in results), max(m for _, m in results)
+
+
+def cli(folder: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "alignfetch", "--entries", str(folder / "entries.toml"), *args]
+
+
+def cached(folder: Path, server: FakeServer, papers: int, datasets: int, repos: int) -> None:
+    """A list of that size, with every entry in its cache."""
+    build(folder, server, papers, datasets, repos)
+    from alignfetch import Workspace
+
+    report = Workspace(folder / "entries.toml").refresh(everything=True)
+    if report.failures:
+        raise SystemExit(
+            f"building the cache failed: {list(report.failures)[:3]} {report.text()[:800]}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,20000")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    env: dict[str, str] = {}
+
+    def serve() -> FakeServer:
+        """A fresh set of fakes (one list each), which the processes below talk to."""
+        server = FakeServer()
+        env.update(
+            os.environ,
+            ALIGNFETCH_ARXIV_URL=f"{server.url}/api/query",
+            ALIGNFETCH_ARXIV_DELAY="0",
+            ALIGNFETCH_BACKOFF="0",
+            HF_ENDPOINT=server.url,
+            ALIGNFETCH_GITHUB_URL=server.url,
+            GITHUB_TOKEN="benchmark-token",
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+            HF_HUB_DISABLE_TELEMETRY="1",
+        )
+        os.environ.update(env)
+        return server
+
+    server = serve()
+    click_s, _ = median([sys.executable, "-c", "import click"], env, args.runs)
+    rows: list[tuple[str, str, str, str]] = [
+        ("python -c 'import click'", "", f"{click_s * 1000:.0f} ms", "1.0x")
+    ]
+
+    def timing(label: str, size: str, argv: list[str]) -> float:
+        seconds, _ = median(argv, env, args.runs)
+        rows.append((label, size, f"{seconds * 1000:.0f} ms", f"{seconds / click_s:.1f}x"))
+        return seconds
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "small"
+        small.mkdir()
+        cached(small, server, 10, 1, 1)
+        timing("--help", "12", [sys.executable, "-m", "alignfetch", "--help"])
+        timing("list", "12", cli(small, "list"))
+        timing("show ID", "12", cli(small, "show", "arxiv:2401.00001"))
+        timing("sections", "12", cli(small, "sections"))
+        for size in sizes:
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            server.close()
+            server = serve()
+            datasets = repos = size // 20
+            start = time.perf_counter()
+            cached(folder, server, size - datasets - repos, datasets, repos)
+            print(
+                f"(cache of {size:,} entries built in {time.perf_counter() - start:.0f} s)",
+                file=sys.stderr,
+            )
+            label = f"{size:,}"
+            timing(
+                "render", label, cli(folder, "--offline", "render", "-o", str(folder / "README.md"))
+            )
+            timing(
+                "export", label, cli(folder, "--offline", "export", "-o", str(folder / "out.json"))
+            )
+            timing("list (all)", label, cli(folder, "--offline", "list"))
+            timing("refresh --all (warm)", label, cli(folder, "-q", "refresh", "--all"))
+            _, peak = median(
+                cli(folder, "--offline", "render", "-o", str(folder / "README.md")), env, 1
+            )
+            rows.append(("render peak memory", label, f"{peak:.0f} MB", ""))
+            cache = folder / ".alignfetch" / "cache.sqlite"
+            rows.append(
+                ("cache bytes per entry", label, f"{cache.stat().st_size / size / 1024:.1f} KB", "")
+            )
+    server.close()
+    print(f"medians of {args.runs} runs; ratio = time / import click")
+    print(f"{'figure':<26} {'entries':>8} {'value':>10} {'ratio':>7}  goal")
+    for label, size, value, ratio in rows:
+        print(f"{label:<26} {size:>8} {value:>10} {ratio:>7}  {GOALS.get(label, '')}")
+
+
+if __name__ == "__main__":
+    main()
