@@ -217,7 +217,7 @@ def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer
                 return LinkAnswer(None)  # it answered; what it said does not matter here
             except net.NetError as err:
                 return LinkAnswer(None, err.reason)
-            except requests.RequestException as err:
+            except (requests.RequestException, ValueError) as err:  # a malformed URL, say
                 return LinkAnswer(None, type(err).__name__)
             if status in REDIRECTS and location:
                 target = urljoin(current, location)
