@@ -122,10 +122,16 @@ JSON_FINDINGS = [
 ]
 
 
+NO_LINKS = '[list]\ntitle = "L"\n\n[check]\nignore = ["link"]\n'
+"""The reference's web links name real hosts: the link rule has tests of its own
+(test_check_links.py, against local pages), so these runs leave it out."""
+
+
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     shutil.copy(REFERENCE, tmp_path / "README.md")
+    (tmp_path / "entries.toml").write_text(NO_LINKS, encoding="utf-8")
     return tmp_path
 
 
@@ -140,7 +146,8 @@ def check(*args: str) -> tuple[int, str, str]:
 def test_reference_human(fakes: Fakes, here: Path) -> None:
     code, out, err = check("README.md")
     assert (code, out, err) == (1, HUMAN, "")
-    assert not (here / "entries.toml").exists()  # check never writes entries.toml
+    # check never writes entries.toml
+    assert (here / "entries.toml").read_text(encoding="utf-8") == NO_LINKS
 
 
 def test_reference_json(fakes: Fakes, here: Path) -> None:
@@ -366,7 +373,7 @@ LIST = """\
 title = "L"
 
 [check]
-ignore = ["authors"]
+ignore = ["authors", "link"]
 severity = {date = "warning"}
 
 [[sections]]
@@ -424,7 +431,7 @@ def test_the_list_itself(fakes: Fakes, here: Path) -> None:
             'ignore = ["nope"]',
             "In entries.toml, [check] ignore names unknown rule(s) nope; the rules are "
             "mismatch, title, authors, date, duplicate, withdrawn, published, archived, renamed, "
-            "gone, stale, gated, toc, badge (see `alignfetch check --rules`).",
+            "gone, stale, gated, toc, badge, link (see `alignfetch check --rules`).",
         ),
         (
             'severity = {stale = "fatal"}',
@@ -438,7 +445,8 @@ def test_the_list_itself(fakes: Fakes, here: Path) -> None:
 )
 def test_bad_config_is_one_sentence_and_exit_2(here: Path, table: str, message: str) -> None:
     (here / "entries.toml").write_text(
-        LIST.replace('ignore = ["authors"]\nseverity = {date = "warning"}', table), encoding="utf-8"
+        LIST.replace('ignore = ["authors", "link"]\nseverity = {date = "warning"}', table),
+        encoding="utf-8",
     )
     before = state(here)
     r = run("--offline", "check")
@@ -488,7 +496,12 @@ def test_rules_lists_every_rule_with_its_severity() -> None:
         "gated",
         "toc",
         "badge",
+        "link",
     ]
+    assert lines[14] == (
+        "link       warning  a web link answers 404, 410 or 5xx, or cannot be reached "
+        "(not with --offline)"
+    )
     assert (
         lines[10]
         == "stale      warning  the repository has had no push for --stale-months (default 24)"
@@ -504,6 +517,7 @@ def test_bad_usage_exits_2(here: Path) -> None:
     )
     assert run("check", "--format", "xml", "README.md").exit_code == 2
     assert run("check", "--stale-months", "0", "README.md").exit_code == 2
+    (here / "entries.toml").unlink()
     r = run("--offline", "check")  # no file and no list
     assert r.exit_code == 2 and "entries.toml does not exist" in r.stderr
 

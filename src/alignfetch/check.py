@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from rapidfuzz import fuzz
@@ -25,6 +25,9 @@ from .errors import BadIdError, InputError
 from .importer import GENERIC, Found, ListReading
 from .records import Collection, Dataset, Model, Paper, Record, Repo, Space
 
+if TYPE_CHECKING:
+    from .linkcheck import LinkAnswer
+
 __all__ = [
     "RULES",
     "Config",
@@ -34,6 +37,8 @@ __all__ = [
     "check_entries",
     "check_reading",
     "config_from",
+    "entry_links",
+    "reading_links",
 ]
 
 
@@ -84,6 +89,11 @@ RULES: dict[str, Rule] = {
         Rule("toc", "error", "a table-of-contents link names an anchor no heading has"),
         Rule(
             "badge", "error", "a stars or last-commit badge names another repository than the entry"
+        ),
+        Rule(
+            "link",
+            "warning",
+            "a web link answers 404, 410 or 5xx, or cannot be reached (not with --offline)",
         ),
     )
 }
@@ -529,8 +539,10 @@ def check_reading(
     stale_months: int = 24,
     config: Config | None = None,
     ignores: Mapping[str, Iterable[str]] | None = None,
+    links: Mapping[str, LinkAnswer] | None = None,
 ) -> list[Finding]:
-    """Findings for one README: ``facts`` by canonical ID; ``ignores`` by identity."""
+    """Findings for one README: ``facts`` by canonical ID; ``ignores`` by identity;
+    ``links``: the web links' answers by URL (none: the link rule is skipped)."""
     sink = _Sink(file, config or Config(), ignores or {})
     seen: dict[str, int] = {}
     for f in reading.found:
@@ -564,6 +576,9 @@ def check_reading(
                 _date_rules(
                     sink, rid, f.line, paper, f.iso_date, f.date, f.venue, also, "its paper "
                 )
+        if links is not None:
+            for url, line in _web_links(f):
+                _link_rule(sink, rid, line, url, links)
     _toc(sink, text)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
 
@@ -705,6 +720,63 @@ def _link_refs(f: Found) -> list[ids.Ref]:
     return out
 
 
+# -- the link rule ------------------------------------------------------------------------
+
+
+def _web_link(url: str) -> bool:
+    """A link the link rule asks: http(s), and no ID of another kind (arXiv, the Hub,
+    GitHub: their sources say whether they are gone)."""
+    from .linkcheck import checkable
+
+    if not checkable(url):
+        return False
+    try:
+        return ids.parse(url).prefix == "url"
+    except BadIdError:
+        return False
+
+
+def _web_links(f: Found) -> list[tuple[str, int]]:
+    """A README entry's web links (the primary one first) with their lines; images and
+    badges are not among them."""
+    out = [(f.url, f.line)] if f.ref.prefix == "url" else []
+    out += [(url, line) for _, url, line in f.links]
+    first: dict[str, int] = {}
+    for url, line in out:
+        if url not in first and _web_link(url):
+            first[url] = line
+    return list(first.items())
+
+
+def _entry_web_links(e: Entry) -> list[str]:
+    out = [e.id.split(":", 1)[1]] if e.id.startswith("url:") else []
+    out += [url for _, url in e.links]
+    return [u for u in dict.fromkeys(out) if _web_link(u)]
+
+
+def reading_links(reading: ListReading) -> list[str]:
+    """The URLs the link rule asks for ``reading``."""
+    return list(dict.fromkeys(u for f in reading.found for u, _ in _web_links(f)))
+
+
+def entry_links(entries: Sequence[Entry]) -> list[str]:
+    """The URLs the link rule asks for entries.toml."""
+    return list(dict.fromkeys(u for e in entries for u in _entry_web_links(e)))
+
+
+def _link_rule(
+    sink: _Sink, rid: str, line: int | None, url: str, links: Mapping[str, LinkAnswer]
+) -> None:
+    answer = links.get(url)
+    if answer is None or not answer.broken:
+        return
+    if answer.status is not None:
+        message = f"The link {url} answered HTTP {answer.status}."
+    else:
+        message = f"The link {url} could not be reached ({answer.error})."
+    sink.add("link", rid, line, message, found=url)
+
+
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)(.*?)(?:[ \t]+#+[ \t]*)?$")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -779,8 +851,10 @@ def check_entries(
     today: Date,
     stale_months: int = 24,
     config: Config | None = None,
+    links: Mapping[str, LinkAnswer] | None = None,
 ) -> list[Finding]:
-    """Findings for entries.toml: overrides against the sources, and the records' state."""
+    """Findings for entries.toml: overrides against the sources, and the records' state;
+    ``links``: the web links' answers by URL (none: the link rule is skipped)."""
     sink = _Sink(file, config or Config(), {ids.identity(e.id): e.check_ignore for e in entries})
     same: dict[str, str] = {}
     for e in entries:
@@ -802,6 +876,9 @@ def check_entries(
                 sink.add("duplicate", e.id, line, f"{e.id} is the same work as {same[key]}.")
             else:
                 same[key] = e.id
+        if links is not None:
+            for url in _entry_web_links(e):
+                _link_rule(sink, e.id, line, url, links)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
 
 

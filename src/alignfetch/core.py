@@ -493,6 +493,16 @@ class Workspace:
         unresolved = [rid for rid in rids if rid not in records and rid not in gone]
         facts = {rid: chk.Facts(records.get(rid), gone.get(rid)) for rid in {*rids, *records}}
         day = today or datetime.now(UTC).date()
+        links = None
+        if not self.offline and "link" not in config.ignore:
+            from .linkcheck import check_links
+
+            urls = (
+                [u for _, _, rd in readings for u in chk.reading_links(rd)]
+                if files
+                else chk.entry_links(ef.entries if ef is not None else [])
+            )
+            links = check_links(urls, self.settings, self.cache) if urls else {}
         findings: list[chk.Finding] = []
         if files:
             for name, text, reading in readings:
@@ -505,6 +515,7 @@ class Workspace:
                     stale_months=stale_months,
                     config=config,
                     ignores=ignores,
+                    links=links,
                 )
             count = sum(len(rd.found) for _, _, rd in readings)
             names = [name for name, _, _ in readings]
@@ -518,6 +529,7 @@ class Workspace:
                 today=day,
                 stale_months=stale_months,
                 config=config,
+                links=links,
             )
             count = len(ef.entries)
             names = [ef.path.name]

@@ -70,6 +70,10 @@ class FakeServer:
         self.faults: list[Fault] = []
         self.log: list[Request] = []
         self._lock = threading.Lock()
+        self.in_flight: dict[str, int] = {}
+        """Requests being served, by their ``Host`` header."""
+        self.max_in_flight: dict[str, int] = {}
+        """The most requests ever served at once, by ``Host`` header and ``""`` for all."""
         server = self
 
         class _H(BaseHTTPRequestHandler):
@@ -136,16 +140,26 @@ class FakeServer:
     def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(h.path)
         req = Request(method, parts.path, parse_qs(parts.query), dict(h.headers.items()))
-        resp = self._answer(req)
-        if resp.delay:
-            time.sleep(resp.delay)
+        host = h.headers.get("Host", "")
+        with self._lock:
+            for key in (host, ""):
+                self.in_flight[key] = self.in_flight.get(key, 0) + 1
+                self.max_in_flight[key] = max(self.max_in_flight.get(key, 0), self.in_flight[key])
         try:
-            if resp.reset or resp.raw is not None:
-                self._break(h, resp)
-                return
-            self._send(h, method, resp)
-        except (BrokenPipeError, ConnectionResetError):
-            h.close_connection = True  # the client gave up (a timeout or size test)
+            resp = self._answer(req)
+            if resp.delay:
+                time.sleep(resp.delay)
+            try:
+                if resp.reset or resp.raw is not None:
+                    self._break(h, resp)
+                    return
+                self._send(h, method, resp)
+            except (BrokenPipeError, ConnectionResetError):
+                h.close_connection = True  # the client gave up (a timeout or size test)
+        finally:
+            with self._lock:
+                for key in (host, ""):
+                    self.in_flight[key] -= 1
 
     @staticmethod
     def _break(h: BaseHTTPRequestHandler, resp: Response) -> None:

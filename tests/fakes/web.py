@@ -1,0 +1,50 @@
+"""A few plain web pages, for the ``link`` rule of ``check``: each path answers one way.
+
+``/page/ok`` 200; ``/page/missing`` 404; ``/page/removed`` 410; ``/page/broken`` 500;
+``/page/no-head`` 405 to HEAD and 200 to GET; ``/page/moved`` 301 to ``/page/moved-on``,
+which 302s to ``/page/ok``; ``/page/moved-away`` 301 to ``/page/missing``;
+``/page/to-ftp`` 302 to an ``ftp://`` address; ``/page/slow/N`` 200 after
+:attr:`FakeWeb.delay` seconds (to see how many requests are in flight at once).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .server import FakeServer, Handler, Request, Response
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+class FakeWeb:
+    def __init__(self, server: FakeServer, delay: float = 0.3) -> None:
+        self.server = server
+        self.delay = delay
+
+        def fixed(status: int, headers: dict[str, str] | None = None) -> Handler:
+            def handler(req: Request, m: re.Match[str]) -> Response:
+                return Response(status, "<html>page</html>", {**HTML, **(headers or {})})
+
+            return handler
+
+        server.route("HEAD", r"/page/no-head", fixed(405, {"Allow": "GET"}))
+        for path, status, headers in (
+            ("ok", 200, None),
+            ("missing", 404, None),
+            ("removed", 410, None),
+            ("broken", 500, None),
+            ("no-head", 200, None),
+            ("moved", 301, {"Location": "/page/moved-on"}),
+            ("moved-on", 302, {"Location": f"{server.url}/page/ok"}),
+            ("moved-away", 301, {"Location": "/page/missing"}),
+            ("to-ftp", 302, {"Location": "ftp://files.example.org/x"}),
+        ):
+            server.route("GET", rf"/page/{path}", fixed(status, headers))
+        server.route("GET", r"/page/slow/\d+", self._slow)
+
+    def _slow(self, req: Request, m: re.Match[str]) -> Response:
+        return Response(200, "<html>slow</html>", HTML, delay=self.delay)
+
+    def requests(self, path: str) -> list[str]:
+        """The methods of the requests to ``path``, in order."""
+        return [r.method for r in self.server.log if r.path == path]
