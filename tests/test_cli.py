@@ -119,6 +119,10 @@ def test_export_is_deterministic_and_valid(fakes: Fakes, listdir: Path) -> None:
     first = (listdir / "out.json").read_bytes()
     second = run("export").stdout.encode()
     assert first == second
+    # "-" is stdout, not a file named "-" (which an earlier version wrote).
+    assert run("export", "-o", "-").stdout.encode() == first
+    assert run("render", "-o", "-").stdout == run("render").stdout
+    assert not (listdir / "-").exists()
     schema_path = Path(__file__).parents[1] / "src" / "alignfetch" / "export.schema.json"
     jsonschema.validate(json.loads(first), json.loads(schema_path.read_text()))
 

@@ -431,6 +431,7 @@ def test_rejecting_what_cannot_be_rejected(project: Path, given: str, message: s
     [
         (["--days", "0"], "--days must be from 1 to 30, not 0."),
         (["--top", "0"], "--top must be 1 or more, not 0."),
+        (["--min-score", "nan"], "--min-score must be a number, not nan."),
         (
             ["--category", "cs CL"],
             "'cs CL' is not an arXiv category; give one such as cs.CL, cs.LG or stat.ML.",

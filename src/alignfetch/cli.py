@@ -597,7 +597,7 @@ def export(fmt: str, output: str | None) -> None:
     from .export import dumps
 
     text = dumps(_ws().export()) if fmt == "json" else _ws().citations(fmt)
-    if output:
+    if output and output != "-":  # "-" is stdout, as for every Unix tool
         write_atomic(Path(output), text)
         _talk(f"Wrote {output}.")
     else:
@@ -730,7 +730,7 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     from .errors import InputError
 
     ws = _ws()
-    if output is None:
+    if output is None or output == "-":  # "-" is stdout, as for every Unix tool
         if check:
             raise InputError("The --check option needs the file to compare; give -o FILE.")
         click.echo(ws.render(source=source, template=template), nl=False)

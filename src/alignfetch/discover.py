@@ -17,6 +17,7 @@ papers. A ``negative_keywords`` phrase excludes it.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -279,6 +280,8 @@ def run(
         raise InputError(f"--days must be from 1 to {MAX_DAYS}, not {days}.")
     if top < 1:
         raise InputError(f"--top must be 1 or more, not {top}.")
+    if not math.isfinite(min_score):  # nan would silently drop every candidate
+        raise InputError(f"--min-score must be a number, not {min_score}.")
     ef = ws.load()
     cfg = config(ef)
     for cat in categories:
