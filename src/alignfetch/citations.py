@@ -49,7 +49,7 @@ from .records import Collection, Dataset, Model, Paper, Repo, Space
 if TYPE_CHECKING:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-    from .core import Item
+    from .items import Item
     from .records import Record
 
 FORMATS = ("bibtex", "csl-json")

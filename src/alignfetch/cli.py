@@ -19,8 +19,9 @@ from .errors import AlignfetchError
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from .core import Item, Workspace
+    from .core import Workspace
     from .entries import EntriesFile
+    from .items import Item
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -211,8 +212,6 @@ def _percent(value: float) -> float:
             f"--stars-threshold must be a number of 0 or more (a percent), not {value}."
         )
     return value
-
-
 
 
 ID_EXAMPLES = (

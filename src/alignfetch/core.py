@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +23,7 @@ from . import ids
 from .config import Settings
 from .entries import EntriesFile, Entry, Section
 from .errors import CacheMissError, InputError, LockError, SourceError
+from .items import Item as Item  # where callers have found it
 from .pipeline import FetchRun as FetchRun  # where callers have found it
 from .records import Record
 
@@ -66,16 +67,6 @@ def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
             return refresh(self, **kwargs)
 
     return taking_turns
-
-
-@dataclass(frozen=True)
-class Item:
-    """An entry of the list with its cached record and the records it points to
-    (a paper's Hugging Face page, a dataset's papers), by ID."""
-
-    entry: Entry
-    record: Record
-    related: Mapping[str, Record] = field(default_factory=dict)
 
 
 class Workspace:

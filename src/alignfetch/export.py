@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .records import Dataset, Model, Paper, PaperPage, Record, page_id, to_dict
 
 if TYPE_CHECKING:
-    from .core import Item
     from .entries import EntriesFile, Section
+    from .items import Item
 
 SCHEMA_VERSION = 1
 CODE_LINK = "Github"
