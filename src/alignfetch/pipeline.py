@@ -146,8 +146,8 @@ def fetch_outcomes(
 
 
 PAGES_SPREAD = 7
-"""A refresh asks for at most this fraction (1/7) of its papers' pages that are due, so
-that pages come due on a different night each, not all on one."""
+"""Of the pages due, a refresh asks for at most one per this many papers it refreshes (a
+seventh: one night's share of a week), so that the pages come due on different nights."""
 
 
 def _fetch_pages(
