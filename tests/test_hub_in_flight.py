@@ -21,7 +21,7 @@ from alignfetch.errors import RateLimitError
 from alignfetch.pipeline import due_pages
 from alignfetch.records import PaperPage
 from alignfetch.sources import Fetched, hf_datasets, hf_papers, hub
-from conftest import DATA, Fakes, run
+from conftest import DATA, Fakes, add_sections, run, state
 from fakes.server import Response
 
 KEYS = [f"2401.{n:05d}" for n in range(1, 15)]
@@ -342,3 +342,24 @@ def test_refresh_waits_for_every_page(
         "",
     )
     assert '"upvotes": 99' in (page_row(listdir, "2305.16960") or "")
+
+
+def test_a_late_page_of_a_failed_add_is_stored_by_no_later_command(
+    fakes: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_sections(listdir)
+    monkeypatch.setenv("ALIGNFETCH_TIMEOUT", "1")
+    slow = "^/api/papers/2305.16960$"
+    fakes.server.fail(slow, Response(503, "busy", {"Retry-After": "3"}), times=1)
+    before = state(listdir)
+    result = run("add", "2305.16960", "hf:nobody/nothing", "-s", "english")
+    assert result.exit_code == 1
+    assert state(listdir) == before
+    for _ in range(60):  # the page's answer comes after the command ended
+        if len(fakes.server.requests(slow)) == 2:
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    assert run("add", "2204.05862", "-s", "english").exit_code == 0
+    assert page_row(listdir, "2204.05862") is not None
+    assert page_row(listdir, "2305.16960") is None
