@@ -5,7 +5,9 @@ on its API calls; here every call goes to :attr:`Settings.hf_endpoint`, through 
 client (installed with the Hub client's public ``set_client_factory``) whose
 transport is :mod:`alignfetch.net`'s: the same timeouts, deadline, size cap and
 retries as every other source. Its responses are kept as the raw payloads,
-without the token. :func:`call` turns the client's errors into alignfetch's.
+without the token. :func:`call` turns the client's errors into alignfetch's, and
+:func:`each` asks for a batch of keys a few at a time (:data:`IN_FLIGHT`), from
+worker threads sharing the one client (as ``huggingface_hub``'s own downloads do).
 """
 
 from __future__ import annotations
