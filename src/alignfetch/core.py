@@ -43,7 +43,8 @@ KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
 KINDS.update({"hf-model": "model", "hf-space": "space", "hf-collection": "collection"})
 KINDS["url"] = "link"
 PAGES_AFTER = timedelta(days=7)
-"""refresh asks the Hub for a paper's page again once its copy is this old."""
+"""refresh asks the Hub for a paper's page again once its copy is this old, at most a
+seventh of them a night (:func:`alignfetch.pipeline.due_pages`)."""
 """The kind of entry each ID prefix names."""
 RAW_NOT_KEPT = frozenset({"paper", "paper_page"})
 """Kinds whose raw upstream answer the cache does not keep: no source reads it back."""

@@ -12,6 +12,7 @@ neither entries.toml nor the cache (it reads rows through ``cached``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -82,7 +83,7 @@ def fetch_outcomes(
     that fails outright fails each of its IDs.
     """
     from .records import Dataset, Model, Paper
-    from .sources import SOURCES, hf_papers
+    from .sources import SOURCES
 
     run = FetchRun()
     by_prefix: dict[str, list[str]] = {}
@@ -113,6 +114,7 @@ def fetch_outcomes(
             if (row := fresh.get(f"arxiv:{k}")) is None or row.fetched_at <= cutoff
         }
     keys = list(dict.fromkeys([*wanted, *named]))
+    arxiv_started = time.monotonic()  # paper pages get no longer than arXiv takes
     papers = batch(SOURCES["arxiv"], "arxiv", keys, settings, cached, progress) if keys else {}
     wanted_set = set(wanted)
     for pid, outcome in papers.items():
@@ -138,24 +140,103 @@ def fetch_outcomes(
         for o in run.outcomes.values()
         if not isinstance(o, SourceError) and isinstance(o.record, Paper)
     ]
+    _fetch_pages(run, page_keys, settings, cached, pages_after, arxiv_started)
+    _clean(run)
+    return run
+
+
+PAGES_SPREAD = 7
+"""Of the pages due, a refresh asks for at most one per this many papers it refreshes (a
+seventh: one night's share of a week), so that the pages come due on different nights."""
+
+
+def _fetch_pages(
+    run: FetchRun,
+    keys: list[str],
+    settings: Settings,
+    cached: Cached,
+    pages_after: timedelta | None,
+    arxiv_started: float,
+) -> None:
+    """The Hub pages of the papers ``keys`` that are due, into ``run``.
+
+    With ``pages_after`` (refresh), only the pages :func:`due_pages` picks, all
+    waited for. Without (``add``, ``check``), every page, waited for no longer than
+    the arXiv batch took, nor less than one request may take (twice the timeout);
+    those not back by then are left out, with one warning, and the next refresh asks
+    for them (they have no row). A page that fails is a warning, never its paper's
+    failure.
+    """
+    from .sources import hf_papers
+
+    deadline: float | None = None
+    waited = 0.0
     if pages_after is not None:
         # A page changes slowly (upvotes, a code link); one request per paper per
         # night would be most of a refresh's traffic to the Hub.
-        cutoff = datetime.now(UTC) - pages_after
-        fresh = cached(f"hfpaper:{k}" for k in page_keys)
-        page_keys = [
-            k
-            for k in page_keys
-            if (row := fresh.get(f"hfpaper:{k}")) is None or row.fetched_at <= cutoff
-        ]
-    if page_keys:
-        for pid, outcome in batch(hf_papers, "hfpaper", page_keys, settings, cached).items():
-            if isinstance(outcome, SourceError):
-                run.warnings[pid] = outcome.message
-            else:
-                run.related.append(outcome)
-    _clean(run)
-    return run
+        rows = cached(f"hfpaper:{k}" for k in keys)
+        fetched = {k: row.fetched_at for k in keys if (row := rows.get(f"hfpaper:{k}"))}
+        keys = due_pages(keys, fetched, pages_after, datetime.now(UTC))
+    else:
+        now = time.monotonic()
+        waited = max(now - arxiv_started, 2 * settings.timeout)
+        deadline = now + waited
+    if not keys:
+        return
+    got = hf_papers.fetch(keys, settings, {}, deadline=deadline)
+    late = [k for k in keys if k not in got]
+    for key, outcome in got.items():
+        if isinstance(outcome, SourceError):
+            run.warnings[f"hfpaper:{key}"] = outcome.message
+        else:
+            run.related.append(outcome)
+    if late:
+        run.warnings[f"hfpaper:{late[0]}"] = _late(late, len(keys), waited)
+
+
+def _late(late: list[str], asked: int, waited: float) -> str:
+    """The one warning about the pages not waited for."""
+    if len(late) == 1:
+        what, it, was = f"the paper page of arxiv:{late[0]}", "it", "it was"
+    else:
+        what, it, was = f"{len(late)} of {asked} paper pages", "them", "they were"
+    return (
+        f"The Hugging Face Hub had not sent {what} after {waited:.3g} seconds (as long as "
+        f"arXiv took, at least twice ALIGNFETCH_TIMEOUT); {was} not waited for, and the next "
+        f"refresh asks for {it}."
+    )
+
+
+def due_pages(
+    keys: Sequence[str],
+    fetched: Mapping[str, datetime],
+    after: timedelta,
+    now: datetime,
+) -> list[str]:
+    """Which of ``keys`` (the papers a refresh fetched) have their Hub page asked for.
+
+    ``fetched`` holds when each cached page was fetched. A page is due once its copy
+    is ``after`` old (less the slack a nightly job needs: its records are written a
+    little after it starts). Of the due ones, the oldest are asked first, ties in the
+    order of the SHA-1 of the key (stable across runs and machines), at most
+    1/:data:`PAGES_SPREAD` of ``keys`` (rounded up) a run; a page never fetched, or
+    twice ``after`` old, is always asked. So a list fetched in one night spreads
+    its pages over the following week's nights, and they stay spread. The keys come
+    back in the order given.
+    """
+    import hashlib
+    import math
+
+    slack = min(timedelta(hours=1), after / 10)
+    due_at = now - after + slack
+    overdue_at = now - 2 * after + slack
+    always = {k for k in keys if k not in fetched or fetched[k] <= overdue_at}
+    due = sorted(
+        (k for k in keys if k not in always and fetched[k] <= due_at),
+        key=lambda k: (fetched[k], hashlib.sha1(k.encode()).hexdigest()),
+    )
+    chosen = always | set(due[: math.ceil(len(keys) / PAGES_SPREAD)])
+    return [k for k in keys if k in chosen]
 
 
 def batch(

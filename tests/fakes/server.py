@@ -74,6 +74,9 @@ class FakeServer:
         """Requests being served, by their ``Host`` header."""
         self.max_in_flight: dict[str, int] = {}
         """The most requests ever served at once, by ``Host`` header and ``""`` for all."""
+        self.latency = 0.0
+        """Seconds every answer waits before it is sent (a distant server), besides any
+        ``Response.delay``; 0, the default, answers at once."""
         server = self
 
         class _H(BaseHTTPRequestHandler):
@@ -147,8 +150,8 @@ class FakeServer:
                 self.max_in_flight[key] = max(self.max_in_flight.get(key, 0), self.in_flight[key])
         try:
             resp = self._answer(req)
-            if resp.delay:
-                time.sleep(resp.delay)
+            if resp.delay or self.latency:
+                time.sleep(resp.delay + self.latency)
             try:
                 if resp.reset or resp.raw is not None:
                     self._break(h, resp)

@@ -33,9 +33,17 @@ def parse_id(text: str) -> str | None:
 
 
 def fetch(
-    keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
+    keys: Sequence[str],
+    settings: Settings,
+    previous: Mapping[str, Previous],
+    *,
+    deadline: float | None = None,
 ) -> dict[str, Outcome]:
-    """The page of each arXiv key; a paper without one gets a record with no URL."""
+    """The page of each arXiv key; a paper without one gets a record with no URL.
+
+    A few at a time (:func:`hub.each`); with ``deadline`` (``time.monotonic()``),
+    keys whose page is not back by then are left out.
+    """
     from . import Fetched
 
     api = hub.api(settings)
@@ -54,7 +62,7 @@ def fetch(
         raw = next(iter(bodies.values()), "") if info is not None else ""
         return Fetched(record=convert(info, key), raw=raw, url=url)
 
-    return hub.each(keys, one, NAME, "arxiv")
+    return hub.each(keys, one, NAME, "arxiv", deadline=deadline)
 
 
 def convert(info: PaperInfo | None, key: str) -> PaperPage:

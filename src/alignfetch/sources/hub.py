@@ -5,7 +5,9 @@ on its API calls; here every call goes to :attr:`Settings.hf_endpoint`, through 
 client (installed with the Hub client's public ``set_client_factory``) whose
 transport is :mod:`alignfetch.net`'s: the same timeouts, deadline, size cap and
 retries as every other source. Its responses are kept as the raw payloads,
-without the token. :func:`call` turns the client's errors into alignfetch's.
+without the token. :func:`call` turns the client's errors into alignfetch's, and
+:func:`each` asks for a batch of keys a few at a time (:data:`IN_FLIGHT`), from
+worker threads sharing the one client (as ``huggingface_hub``'s own downloads do).
 """
 
 from __future__ import annotations
@@ -145,35 +147,122 @@ class Capture:
         _bodies.reset(self._token)
 
 
+IN_FLIGHT = 4
+"""Hub requests in flight at once, per batch of keys: a few, as a polite client keeps."""
+
+
 def each(
-    keys: Sequence[str], one: Callable[[str], Fetched], source: str, prefix: str
+    keys: Sequence[str],
+    one: Callable[[str], Fetched],
+    source: str,
+    prefix: str,
+    *,
+    deadline: float | None = None,
 ) -> dict[str, Outcome]:
-    """``one(key)`` for each key, failures kept per key. After a rate limit the rest
-    fail alike without a request: asking again would only be refused again. An answer
-    whose fields are not what the Hub documents (a number where a list belongs) fails
-    its key, as an answer that is not JSON does."""
-    out: dict[str, Outcome] = {}
-    limited: RateLimitError | None = None
-    for key in dict.fromkeys(keys):
-        if limited is not None:
-            out[key] = RateLimitError(
-                limited.message, source=source, ids=(key,), url=limited.url, status=limited.status
-            )
-            continue
+    """``one(key)`` for each key, at most :data:`IN_FLIGHT` at once, failures kept per key,
+    the outcomes in the order of ``keys``.
+
+    The first key goes alone: a Hub that is rate-limiting or down is found out by one
+    request (and its retries), not by several. After a rate limit no key is started,
+    and every key after the limited one fails alike, whether or not its answer came
+    back: asking again would only be refused again, and the outcome does not depend
+    on which requests happened to be in flight. An answer whose fields are not what
+    the Hub documents (a number where a list belongs) fails its key, as an answer that
+    is not JSON does. With ``deadline`` (``time.monotonic()``), keys not back by then
+    are left out of the result; their requests end on their own, unread.
+    """
+    order = list(dict.fromkeys(keys))
+
+    def attempt(key: str) -> Outcome:
         try:
-            out[key] = one(key)
+            return one(key)
         except SourceError as err:
-            out[key] = err
-            if isinstance(err, RateLimitError):
-                limited = err
+            return err
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            out[key] = SourceError(
+            return SourceError(
                 f"The Hugging Face Hub sent an answer for {prefix}:{key} that alignfetch could "
                 "not read; try again later.",
                 source=source,
                 ids=(key,),
             )
+
+    done = _gather(order[:1], attempt, 1, deadline)
+    if order[1:] and order[0] in done and not isinstance(done[order[0]], RateLimitError):
+        done.update(_gather(order[1:], attempt, IN_FLIGHT, deadline))
+    out: dict[str, Outcome] = {}
+    limited: RateLimitError | None = None
+    for key in order:
+        if limited is not None:
+            out[key] = RateLimitError(
+                limited.message, source=source, ids=(key,), url=limited.url, status=limited.status
+            )
+        elif key in done:
+            outcome = out[key] = done[key]
+            if isinstance(outcome, RateLimitError):
+                limited = outcome
     return out
+
+
+def _gather(
+    keys: Sequence[str],
+    attempt: Callable[[str], Outcome],
+    workers: int,
+    deadline: float | None,
+) -> dict[str, Outcome]:
+    """``attempt(key)`` for ``keys`` in order, ``workers`` at a time; what came back.
+
+    Each key runs in a copy of the caller's context (:class:`Capture` keeps its
+    bodies per key). No key is started after a rate limit or after ``deadline``;
+    what is still in flight then is not waited for (the threads are daemons, each
+    request bounded by the transport's deadline). An unexpected exception (a bug)
+    is raised here, in the caller's thread.
+    """
+    import threading
+    import time
+
+    parent = contextvars.copy_context()
+    done: dict[str, Outcome] = {}
+    crashed: list[BaseException] = []
+    pending = iter(keys)
+    changed = threading.Condition()
+    alive = min(workers, len(keys))
+    stop = False
+
+    def work() -> None:
+        nonlocal alive, stop
+        try:
+            while True:
+                with changed:
+                    key = None if stop else next(pending, None)
+                if key is None:
+                    return
+                try:
+                    outcome = parent.copy().run(attempt, key)
+                except BaseException as err:  # noqa: BLE001  # raised in the caller's thread
+                    with changed:
+                        crashed.append(err)
+                        stop = True
+                    return
+                with changed:
+                    done[key] = outcome
+                    stop = stop or isinstance(outcome, RateLimitError)
+        finally:
+            with changed:
+                alive -= 1
+                changed.notify_all()
+
+    with changed:
+        for _ in range(alive):
+            threading.Thread(target=work, name="alignfetch-hub", daemon=True).start()
+        while alive > 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                stop = True
+                break
+            changed.wait(left)
+        if crashed:
+            raise crashed[0]
+        return dict(done)
 
 
 def call(
