@@ -7,11 +7,14 @@ of entries.toml and the cached records, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .records import Dataset, Model, Paper, PaperPage, Record, page_id, to_dict
+from .records import Dataset, Model, Paper, PaperPage, Record, page_id
 
 if TYPE_CHECKING:
     from .entries import EntriesFile, Section
@@ -29,14 +32,22 @@ def entry_json(item: Item) -> dict[str, Any]:
     ``overrides`` holds exactly what entries.toml sets, so nothing is lost.
     """
     entry, record = item.entry, item.record
-    data = to_dict(record)
-    del data["kind"], data["id"]
     overrides = entry.overrides()
     out: dict[str, Any] = {"id": entry.id, "kind": record.kind, "section": entry.section}
+    # The record's fields in their order, as to_dict gives them (kind and id left out).
+    fields, getter = _fields(type(record))
+    for name, value in zip(fields, getter(record), strict=True):
+        kind = type(value)
+        if value is None or kind is str or kind is int or kind is bool:
+            out[name] = value
+        elif kind is tuple and name != "authors":
+            out[name] = [v if type(v) is str else _plain(v) for v in value]
+        else:
+            out[name] = _plain(value) if name != "authors" else None  # set below
     if isinstance(record, Paper):
-        data["authors"], data["affiliations"] = _authors(record)
+        out["authors"], out["affiliations"] = _authors(record)
         page = item.related.get(page_id(record))
-        data["hf_paper"] = (
+        out["hf_paper"] = (
             {"url": page.url, "upvotes": page.upvotes}
             if isinstance(page, PaperPage) and page.url
             else None
@@ -44,14 +55,13 @@ def entry_json(item: Item) -> dict[str, Any]:
         code = overrides.get("links", {}).get(CODE_LINK)
         if code is None and isinstance(page, PaperPage):
             code = page.github_repo
-        data["code_url"] = code
+        out["code_url"] = code
     elif isinstance(record, Dataset | Model):
-        data["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
-    if "gated" in data:
+        out["papers"] = [linked_paper(pid, item.related) for pid in record.papers]
+    if "gated" in out:
         # A yes-or-no for readers of the export (the Hub says False, "auto" or "manual",
         # which the record keeps as None or the mode); the mode goes beside it.
-        data["gated"], data["gating"] = data["gated"] is not None, data["gated"]
-    out.update(data)
+        out["gated"], out["gating"] = out["gated"] is not None, out["gated"]
     out["title"] = overrides.get("title", out["title"])
     out["description"] = overrides.get("description", out.get("description"))
     out["venue"] = overrides.get("venue")
@@ -60,6 +70,36 @@ def entry_json(item: Item) -> dict[str, Any]:
     out["links"] = overrides.get("links", {})
     out["overrides"] = overrides
     return out
+
+
+_FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """A record type's exported field names (all but ``id``), in order, and a getter
+    that reads them all at once (looked up once per type)."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "id")
+        getter = operator.attrgetter(*names)
+        found = _FIELDS[cls] = (
+            names,
+            getter if len(names) > 1 else (lambda record: (getter(record),)),
+        )
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """A record's value as JSON-ready data, as :func:`alignfetch.records.to_dict` gives it."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [v if type(v) is str else _plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return copy.deepcopy(value)
 
 
 def display_date(entry: Mapping[str, Any]) -> str | None:

@@ -99,6 +99,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import traceback
@@ -379,7 +380,7 @@ def _environment(
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
     loaders.append(jinja2.PackageLoader("alignfetch", "templates"))
-    env = jinja2.sandbox.SandboxedEnvironment(
+    env = _Sandbox(
         autoescape=False,  # the output is Markdown; the filters escape for each place
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -389,6 +390,33 @@ def _environment(
     )
     env.filters.update(filters)
     return env
+
+
+class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, with a short way to what a template reads most: the values of an
+    exported entry (a dict) and the fields of the views above. The answers are the
+    sandbox's own; only the detour is skipped (for a dict, a failed attribute lookup
+    before the item lookup; for a view, the safety check of a field it knows is safe)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind is dict:
+            if attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return self.undefined(obj=obj, name=attribute)
+        elif attribute in _VIEW_FIELDS.get(kind, ()):
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+"""What ``getattr`` finds on a dict (its methods): the sandbox prefers these to its items."""
+_VIEW_FIELDS: dict[type, frozenset[str]] = {
+    view: frozenset(f.name for f in dataclasses.fields(view))
+    for view in (TocLine, ItemView, SectionView)
+}
 
 
 class _FolderLoader(jinja2.BaseLoader):
