@@ -40,9 +40,17 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
 _LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
 
 
+# Text that md leaves as it is: no space at either end, no run of spaces, no other
+# whitespace, nothing to escape, and no list or heading marker at its start.
+_MD_AS_IS = re.compile(r"(?![-+=\d ])[^\t\n\r\f\v\\`*_\[\]<>&|~#]*(?<! )")
+
+
 def md(value: object) -> str:
     """Plain text as inline Markdown that shows exactly that text."""
-    text = _SPACE.sub(" ", str(value)).strip(" ")
+    text = str(value)
+    if "  " not in text and _MD_AS_IS.fullmatch(text):
+        return text
+    text = _SPACE.sub(" ", text).strip(" ")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     m = _LINE_START.match(text)
     if m:

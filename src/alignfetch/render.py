@@ -46,6 +46,10 @@ Variables:
     for ``##``, at most 6), ``anchor``, ``items`` (its entries, in the list's
     order) and ``children`` (its sub-sections). Walk them with
     ``{% for s in sections recursive %}...{{ loop(s.children) }}{% endfor %}``.
+``all_sections``
+    Every section as a :class:`SectionView`, in page order: each followed by its
+    sub-sections (the walk above without the recursion: a recursive loop builds
+    its whole text before it gives any, so the default template uses this one).
 ``items``
     Every entry of the document as an :class:`ItemView`, in the list's order.
 
@@ -214,9 +218,10 @@ def render(
     if template is None:
         what = "default template"
     source = default_template() if template is None else template
-    # A template may show an abstract or card twice (a test, then the text): each is
-    # computed once per render.
-    filters = dict(FILTERS, abstract=_once(abstract), card=_once(card))
+    # A template may show an abstract or card twice (a test, then the text), and link
+    # names, venues, authors and dates recur from entry to entry: each text is escaped
+    # once per render.
+    filters = {name: _once(f) for name, f in FILTERS.items()}
     try:
         context = _context(doc, filters["card"])
     except (AttributeError, KeyError, TypeError, ValueError) as err:
@@ -234,7 +239,9 @@ def render(
             f"The {what} has a syntax error at line {err.lineno}: {_clause(err.message)}."
         ) from None
     try:
-        text = compiled.render(context)
+        # The pieces, joined once: the page is long and Template.render's text would be
+        # copied again to end it with exactly one newline.
+        pieces = list(compiled.generate(context))
     except jinja2.exceptions.SecurityError as err:
         raise InputError(
             f"The {what} tried something templates may not do{_where(err)} "
@@ -269,7 +276,12 @@ def render(
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
         # A template is a maintainer's program: its mistakes are input, not crashes.
         raise InputError(f"The {what} failed{_where(err)}: {_clause(str(err))}.") from None
-    return text.rstrip("\n") + "\n"
+    while pieces and not pieces[-1].strip("\n"):
+        pieces.pop()
+    if pieces:
+        pieces[-1] = pieces[-1].rstrip("\n")
+    pieces.append("\n")
+    return "".join(pieces)
 
 
 def read_template(path: Path, *, inside: Path | None = None) -> str:
@@ -361,15 +373,18 @@ FILTERS = {
 
 
 def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
-    """``filter_`` remembering its results by the text it was given (it reads ``str(value)``)."""
+    """``filter_`` remembering what it gave for each text: a filter is a pure function
+    of its value, and only a ``str`` is remembered (``None`` and ``"None"``, say, may
+    give different results). What raises is not remembered, so it raises each time."""
     seen: dict[str, str] = {}
 
     def remembered(value: object) -> str:
-        key = str(value)
+        if type(value) is not str:
+            return filter_(value)
         try:
-            return seen[key]
+            return seen[value]
         except KeyError:
-            seen[key] = result = filter_(value)
+            seen[value] = result = filter_(value)
             return result
 
     return remembered
@@ -525,7 +540,8 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
     # The title heading's text ends with the space before its badge.
     title = str(meta.get("title", ""))
     toc = [TocLine(title, anchor(_plain(title) + " ", seen), 0)]
-    for view in _walk(top):
+    every = _walk(top)
+    for view in every:
         view.anchor = anchor(_plain(view.title), seen)
         toc.append(TocLine(view.title, view.anchor, view.depth))
     return {
@@ -534,6 +550,7 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
         "toc": toc,
         "title_anchor": toc[0].anchor,
         "sections": top,
+        "all_sections": every,
         "items": items,
     }
 
