@@ -665,10 +665,11 @@ def _count(n: int) -> str:
     return str(n)
 
 
+_HTTP = re.compile(r"https?://", re.IGNORECASE)
+
+
 def _is_http(value: object) -> bool:
-    return (
-        isinstance(value, str) and re.match(r"https?://", value.strip(), re.IGNORECASE) is not None
-    )
+    return isinstance(value, str) and _HTTP.match(value.strip()) is not None
 
 
 def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
