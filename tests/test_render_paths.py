@@ -17,7 +17,7 @@ from alignfetch.entries import Entry
 from alignfetch.errors import InputError
 from alignfetch.export import dumps, entry_json
 from alignfetch.items import Item
-from alignfetch.markdown_text import md
+from alignfetch.markdown_text import card, md
 from alignfetch.render import render
 from test_render import base_doc, paper
 
@@ -231,3 +231,27 @@ def test_dumps_of_nested_lists_and_entries() -> None:
         '    ]\n  ],\n  "n": [\n    [\n      1,\n      [\n        2.5\n      ]\n    ]\n  ]\n}\n'
     )
     assert dumps([{"k": "v"}, []]) == '[\n  {\n    "k": "v"\n  },\n  []\n]\n'
+
+
+# -- card: headings and underlines anywhere they were escaped before ------------------------
+
+
+def test_card_escapes_headings_and_underlines_where_it_did() -> None:
+    text = "Intro\n## Usage\nC# is fine\ntext\n---\nmore\n===  \n- list\n\n---\nx -- y -"
+    assert card(text) == (
+        "Intro\n\\## Usage\nC\\# is fine\ntext\n\\---\nmore\n\\===  \n- list\n\n---\nx -- y \\-"
+    )
+
+
+def test_a_loops_counters_and_methods_as_in_the_sandbox() -> None:
+    doc = base_doc([])
+    template = (
+        "{% for n in [7, 8, 9] %}{{ loop.index }}/{{ loop.revindex0 }}/{{ loop.length }}"
+        "{{ '!' if loop.first }}{{ '.' if loop.last else loop.cycle(',', ';') }}{% endfor %}"
+    )
+    assert render(doc, template) == "1/2/3!,2/1/3;3/0/3.\n"
+    assert failure(doc, "{% for n in [1] %}{{ loop.__class__ }}{% endfor %}") == (
+        "The template tried something templates may not do at line 1 (access to attribute "
+        "'__class__' of 'LoopContext' object is unsafe); use only the variables and filters "
+        "alignfetch documents."
+    )

@@ -163,8 +163,12 @@ def card(value: object) -> str:
         if body.startswith(("```", "~~~")):
             line = line[: len(line) - len(body)] + "\\" + body
         line = line.replace("<", "&lt;")
-        line = _ATX.sub(r"\1\\", line, count=1)
-        if after_text:
+        # Each pattern is tried only on a line it could match: scanning a long line
+        # costs more than the rest of the card (a heading needs a "#", an underline
+        # a run of "=" or "-" at the end).
+        if "#" in line:
+            line = _ATX.sub(r"\1\\", line, count=1)
+        if after_text and line.rstrip(" \t").endswith(("=", "-")):
             line = _SETEXT.sub(r"\1\\", line, count=1)
         out.append(line)
         after_text = bool(line.strip(" \t"))

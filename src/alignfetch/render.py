@@ -131,6 +131,7 @@ from .markdown_text import (  # the filters and anchors, importable from here as
     url,
     urlpath,
 )
+from .records import SPACE_UP
 
 __all__ = [
     "END_MARKER",
@@ -223,7 +224,7 @@ def render(
     # once per render.
     filters = {name: _once(f) for name, f in FILTERS.items()}
     try:
-        context = _context(doc, filters["card"])
+        context = _context(doc, filters["card"], filters["human_date"])
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         if isinstance(err, InputError):
             raise
@@ -409,7 +410,7 @@ def _environment(
 
 class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
     """Jinja's sandbox, with a short way to what a template reads most: the values of an
-    exported entry (a dict) and the fields of the views above. The answers are the
+    exported entry (a dict) and the fields of the views above and of a loop. The answers are the
     sandbox's own; only the detour is skipped (for a dict, a failed attribute lookup
     before the item lookup; for a view, the safety check of a field it knows is safe)."""
 
@@ -432,6 +433,10 @@ _VIEW_FIELDS: dict[type, frozenset[str]] = {
     view: frozenset(f.name for f in dataclasses.fields(view))
     for view in (TocLine, ItemView, SectionView)
 }
+# A loop's own counters (``loop.last``, ...), which the sandbox finds safe too.
+_VIEW_FIELDS[jinja2.runtime.LoopContext] = frozenset(
+    ("first", "last", "index", "index0", "revindex", "revindex0", "length", "depth", "depth0")
+)
 
 
 class _FolderLoader(jinja2.BaseLoader):
@@ -477,7 +482,11 @@ class _Unreadable(Exception):
         )
 
 
-def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> dict[str, Any]:
+def _context(
+    doc: Mapping[str, Any],
+    card_filter: Callable[[object], str] = card,
+    date_filter: Callable[[object], str] = human_date,
+) -> dict[str, Any]:
     if not isinstance(doc, Mapping) or doc.get("schema_version") != SCHEMA_VERSION:
         version = doc.get("schema_version") if isinstance(doc, Mapping) else None
         raise InputError(
@@ -522,7 +531,7 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
                 "which the export document does not define."
             )
         try:
-            item = _item(e, card_filter)
+            item = _item(e, card_filter, date_filter)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             if isinstance(err, InputError):
                 raise
@@ -555,7 +564,11 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
     }
 
 
-def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> ItemView:
+def _item(
+    e: Mapping[str, Any],
+    card_filter: Callable[[object], str] = card,
+    date_filter: Callable[[object], str] = human_date,
+) -> ItemView:
     """The entry as the house style shows it. A link alignfetch fetched that is not
     http(s) (an old cache's) is left out; the entry's own page or a maintainer's link
     that is not is refused, naming the entry."""
@@ -612,7 +625,7 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
             links.insert(i, (name, target if _is_http(target) else f"https://arxiv.org/abs/{key}"))
     if shown:
         try:
-            human_date(shown)
+            date_filter(shown)
         except ValueError:
             raise InputError(
                 f"Entry {e.get('id')!r} has the date {shown!r}, which is not written as "
@@ -623,7 +636,7 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
         kind=kind,
         date=shown,
         venue=venue,
-        links=tuple((str(n), str(u)) for n, u in links),
+        links=tuple([(str(n), str(u)) for n, u in links]),
         paper=paper,
         facts=_facts(e),
     )
@@ -632,8 +645,6 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
 def _facts(e: Mapping[str, Any]) -> tuple[str, ...]:
     """What a Hub model, Space or collection shows under its title. Counts that
     move every day (downloads, likes) are left out: each night would rewrite the page."""
-    from .records import SPACE_UP
-
     kind = e["kind"]
     out: list[str] = []
     if kind == "model":
