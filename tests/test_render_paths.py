@@ -255,3 +255,13 @@ def test_a_loops_counters_and_methods_as_in_the_sandbox() -> None:
         "'__class__' of 'LoopContext' object is unsafe); use only the variables and filters "
         "alignfetch documents."
     )
+
+
+def test_dumps_of_keys_repeated_at_each_depth_and_place() -> None:
+    data = {"a": {"a": 1, "b": {"a": []}}, "b": [{"b": 2, "a": 3}, {"a": "x", "b": False}]}
+    assert dumps(data) == (
+        '{\n  "a": {\n    "a": 1,\n    "b": {\n      "a": []\n    }\n  },\n  "b": [\n    {\n'
+        '      "b": 2,\n      "a": 3\n    },\n    {\n      "a": "x",\n      "b": false\n    }\n'
+        "  ]\n}\n"
+    )
+    assert dumps({1: "x"}) == '{\n  "1": "x"\n}\n'

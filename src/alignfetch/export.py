@@ -167,7 +167,7 @@ def dumps(data: Any) -> str:
     """
     out: list[str] = []
     try:
-        _write(data, out, "\n")
+        _write(data, out, "\n", {})
     except _NotPlain:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     out.append("\n")
@@ -182,7 +182,10 @@ _string = json.encoder.encode_basestring  # ensure_ascii=False's escaping (C whe
 _ATOMS: dict[object, str] = {True: "true", False: "false", None: "null"}
 
 
-def _write(value: Any, out: list[str], newline: str) -> None:
+def _write(value: Any, out: list[str], newline: str, heads: dict[str, dict[str, str]]) -> None:
+    """``value`` as JSON onto ``out``; ``newline`` is its line's start (a newline and the
+    indent). ``heads`` keeps ``,<newline>  "key": `` by indent and key (documents repeat
+    their keys entry after entry)."""
     kind = type(value)
     if kind is str:
         out.append(_string(value))
@@ -191,19 +194,26 @@ def _write(value: Any, out: list[str], newline: str) -> None:
             out.append("{}")
             return
         inner = newline + "  "
+        known = heads.get(inner)
+        if known is None:
+            known = heads[inner] = {}
         first = True
         for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            head = ("{" if first else ",") + inner + _string(key) + ": "
-            first = False
+            head = known.get(key)
+            if head is None:
+                if type(key) is not str:
+                    raise _NotPlain
+                head = known[key] = "," + inner + _string(key) + ": "
+            if first:
+                head = "{" + head[1:]
+                first = False
             if type(item) is str:  # most values: no call deeper
                 out.append(head + _string(item))
             elif item is None:
                 out.append(head + "null")
             else:
                 out.append(head)
-                _write(item, out, inner)
+                _write(item, out, inner, heads)
         out.append(newline + "}")
     elif kind is list or kind is tuple:
         if not value:
@@ -221,11 +231,11 @@ def _write(value: Any, out: list[str], newline: str) -> None:
                 out.append(head + _string(item))
             elif whole:
                 part = [head]
-                _write(item, part, inner)
+                _write(item, part, inner, heads)
                 out.append("".join(part))
             else:
                 out.append(head)
-                _write(item, out, inner)
+                _write(item, out, inner, heads)
         out.append(newline + "]")
     elif kind is bool or value is None:
         out.append(_ATOMS[value])
