@@ -8,6 +8,8 @@ on its own. Each test pins down an answer the long way gave, written by hand.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from alignfetch.export import dumps, entry_json
 from alignfetch.items import Item
 from alignfetch.markdown_text import card, md
 from alignfetch.render import render
+from conftest import run, state
 from test_render import base_doc, paper
 
 
@@ -265,3 +268,53 @@ def test_dumps_of_keys_repeated_at_each_depth_and_place() -> None:
         "  ]\n}\n"
     )
     assert dumps({1: "x"}) == '{\n  "1": "x"\n}\n'
+
+
+# -- render -o: the file is checked first, read after rendering ------------------------------
+
+
+@pytest.fixture
+def listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A list's folder with an export of it (for ``render --from``) and a template."""
+    (tmp_path / "entries.toml").write_text(
+        '[list]\ntitle = "Mine"\n\n[[sections]]\nslug = "s"\ntitle = "S"\n', encoding="utf-8"
+    )
+    (tmp_path / "export.json").write_text(json.dumps(base_doc([], title="Mine")), "utf-8")
+    (tmp_path / "t.j2").write_text("{{ list.title }}\n", encoding="utf-8")
+    (tmp_path / "bad.j2").write_text("{{ nothing }}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("template", ["t.j2", "bad.j2"])
+def test_a_readme_that_is_not_utf8_is_the_first_error(listed: Path, template: str) -> None:
+    # The bad byte lies past the first megabyte: the message counts from the file's start.
+    (listed / "README.md").write_bytes(b"# x\n" + b"a" * (2**20 + 10) + b"\xff\n")
+    before = state(listed)
+    result = run("render", "--from", "export.json", "--template", template, "-o", "README.md")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "alignfetch: The file README.md could not be read as UTF-8 text ('utf-8' codec can't "
+        "decode byte 0xff in position 1048590: invalid start byte); check the path.\n"
+    )
+    assert result.stdout == ""
+    assert state(listed) == before
+
+
+def test_render_writes_between_the_markers_and_then_is_up_to_date(listed: Path) -> None:
+    readme = listed / "README.md"
+    readme.write_bytes(
+        b"head\r\n<!-- alignfetch:start -->\nold\n<!-- alignfetch:end -->\ntail \xc3\xa9\n"
+    )
+    result = run("render", "--from", "export.json", "--template", "t.j2", "-o", "README.md")
+    assert (result.exit_code, result.stderr) == (0, "Wrote README.md.\n")
+    assert readme.read_bytes() == (
+        b"head\r\n<!-- alignfetch:start -->\nMine\n<!-- alignfetch:end -->\ntail \xc3\xa9\n"
+    )
+    before = state(listed)
+    result = run(
+        "render", "--from", "export.json", "--template", "t.j2", "-o", "README.md", "--check"
+    )
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "README.md is up to date.\n"
+    assert state(listed) == before
