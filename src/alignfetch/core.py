@@ -275,13 +275,16 @@ class Workspace:
         from .render import diff, splice
 
         path = Path(output)
-        # The file is checked before rendering (its error comes first, as ever) but read
-        # only after: a long README is not held while the new one is built.
-        _check_readable(path)
-        generated = self.render(source=source, template=template)
-        existing = _read_output(path)
-        new = splice(existing, generated)
-        del generated
+        try:
+            with path.open(encoding="utf-8", newline="") as f:
+                existing = f.read()
+        except FileNotFoundError:
+            existing = ""
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(
+                f"The file {path} could not be read as UTF-8 text ({err}); check the path."
+            ) from None
+        new = splice(existing, self.render(source=source, template=template))
         if check:
             return diff(existing, new, str(path)) if new != existing else None
         if new != existing:
@@ -846,31 +849,6 @@ def _check_new(
                 f"{_cap(there.id)} is already in the list, in section {there.section!r}; "
                 f"to move it, run `alignfetch move {there.id} --section {section}`."
             )
-
-
-def _read_output(path: Path) -> str:
-    """The text of a file ``render`` writes into; empty when there is none."""
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(
-            f"The file {path} could not be read as UTF-8 text ({err}); check the path."
-        ) from None
-
-
-def _check_readable(path: Path) -> None:
-    """Raise what :func:`_read_output` would, reading ``path`` a megabyte at a time."""
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            while f.read(1 << 20):
-                pass
-    except FileNotFoundError:
-        return
-    except (OSError, UnicodeDecodeError):
-        _read_output(path)  # the error as a whole read words it (positions in the file)
 
 
 def read_export(path: Path) -> dict[str, Any]:

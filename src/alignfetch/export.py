@@ -221,18 +221,11 @@ def _write(value: Any, out: list[str], newline: str, heads: dict[str, dict[str, 
             return
         inner = newline + "  "
         first = True
-        # The items of a list at the top or one level down (the entries) are joined one
-        # by one: a long document's pieces would take as much room as its text again.
-        whole = len(newline) <= 3
         for item in value:
             head = ("[" if first else ",") + inner
             first = False
             if type(item) is str:
                 out.append(head + _string(item))
-            elif whole:
-                part = [head]
-                _write(item, part, inner, heads)
-                out.append("".join(part))
             else:
                 out.append(head)
                 _write(item, out, inner, heads)
