@@ -11,7 +11,10 @@ README text from the document, default template) and the sums ``export`` =
 document + dumps and ``render (from items)`` = document + render, the part of
 those commands that alignfetch spends after reading the cache. ``--memory``
 adds tracemalloc's peak for each of the two (start-up and the loaded items not
-included). Prints figures; asserts nothing about time.
+included; Python's own allocations only, not the process's peak RSS, which also
+counts what the heap cannot give back: measure that on the real command, e.g.
+``/usr/bin/time -f %M alignfetch --offline render -o README.md``). Prints figures;
+asserts nothing about time.
 """
 
 from __future__ import annotations
