@@ -8,6 +8,7 @@ on its own. Each test pins down an answer the long way gave, written by hand.
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from test_export import DATASET, PAGE, PAPER
 
 from alignfetch.entries import Entry
 from alignfetch.errors import InputError
-from alignfetch.export import dumps, entry_json
+from alignfetch.export import document, dumps, entry_json
 from alignfetch.items import Item
 from alignfetch.markdown_text import card, md
 from alignfetch.render import render
@@ -318,3 +319,37 @@ def test_render_writes_between_the_markers_and_then_is_up_to_date(listed: Path) 
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "README.md is up to date.\n"
     assert state(listed) == before
+
+
+# -- the cycle collector is paused while the page is built, and only then ---------------------
+
+
+def test_render_gives_the_cycle_collector_back_as_it_found_it() -> None:
+    doc = base_doc([paper("2401.00001", "T", "2024-01-02")])
+    assert gc.isenabled()
+    try:
+        assert render(doc, "{{ list.title }}") == "Test List\n"
+        assert gc.isenabled()
+        failure(doc, "{{ nothing }}")
+        assert gc.isenabled()  # after an error too
+        gc.disable()
+        render(doc)
+        dumps(document_of([]))
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()
+
+
+def test_the_document_gives_the_cycle_collector_back() -> None:
+    assert gc.isenabled()
+    assert document_of([Item(Entry(PAPER.id, "s"), PAPER, {PAGE.id: PAGE})])["entries"][0][
+        "id"
+    ] == ("arxiv:2305.01937")
+    assert gc.isenabled()
+
+
+def document_of(items: list[Item]) -> dict[str, Any]:
+    from alignfetch.entries import EntriesFile, Section
+
+    ef = EntriesFile(Path("entries.toml"), "", {"title": "L"}, [Section("s", "S")])
+    return document(ef, items)

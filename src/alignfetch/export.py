@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 import json
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .records import Dataset, Model, Paper, PaperPage, Record, page_id
@@ -150,12 +152,30 @@ def section_json(section: Section) -> dict[str, Any]:
 
 
 def document(ef: EntriesFile, items: list[Item]) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "list": dict(ef.meta),
-        "sections": [section_json(s) for s in ef.sections],
-        "entries": [entry_json(i) for i in items],
-    }
+    with no_cycle_collection():
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "list": dict(ef.meta),
+            "sections": [section_json(s) for s in ef.sections],
+            "entries": [entry_json(i) for i in items],
+        }
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused: building a long document (or the page from it)
+    allocates enough dicts to start full collections, each walking every object the
+    process holds (a fifth of a second at 10,000 entries), to find no cycle in data
+    that has none. Restores the collector as it was, and never pauses it nested twice.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def dumps(data: Any) -> str:

@@ -117,7 +117,7 @@ import jinja2
 import jinja2.sandbox
 
 from .errors import InputError
-from .export import display_date
+from .export import display_date, no_cycle_collection
 from .markdown_text import (  # the filters and anchors, importable from here as before
     _SPACE,
     _plain,
@@ -215,6 +215,17 @@ def render(
     templates). Raises :class:`InputError` when the document is not a schema 1
     export or the template cannot be rendered.
     """
+    with no_cycle_collection():
+        return _render(doc, template, name=name, folder=folder)
+
+
+def _render(
+    doc: Mapping[str, Any],
+    template: str | None = None,
+    *,
+    name: str | None = None,
+    folder: Path | None = None,
+) -> str:
     what = f"template {name}" if name else "template"
     if template is None:
         what = "default template"
