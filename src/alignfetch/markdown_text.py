@@ -40,9 +40,17 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
 _LINE_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
 
 
+# Text that md leaves as it is: no space at either end, no run of spaces, no other
+# whitespace, nothing to escape, and no list or heading marker at its start.
+_MD_AS_IS = re.compile(r"(?![-+=\d ])[^\t\n\r\f\v\\`*_\[\]<>&|~#]*(?<! )")
+
+
 def md(value: object) -> str:
     """Plain text as inline Markdown that shows exactly that text."""
-    text = _SPACE.sub(" ", str(value)).strip(" ")
+    text = str(value)
+    if "  " not in text and _MD_AS_IS.fullmatch(text):
+        return text
+    text = _SPACE.sub(" ", text).strip(" ")
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     m = _LINE_START.match(text)
     if m:
@@ -155,8 +163,12 @@ def card(value: object) -> str:
         if body.startswith(("```", "~~~")):
             line = line[: len(line) - len(body)] + "\\" + body
         line = line.replace("<", "&lt;")
-        line = _ATX.sub(r"\1\\", line, count=1)
-        if after_text:
+        # Each pattern is tried only on a line it could match: scanning a long line
+        # costs more than the rest of the card (a heading needs a "#", an underline
+        # a run of "=" or "-" at the end).
+        if "#" in line:
+            line = _ATX.sub(r"\1\\", line, count=1)
+        if after_text and line.rstrip(" \t").endswith(("=", "-")):
             line = _SETEXT.sub(r"\1\\", line, count=1)
         out.append(line)
         after_text = bool(line.strip(" \t"))

@@ -46,6 +46,10 @@ Variables:
     for ``##``, at most 6), ``anchor``, ``items`` (its entries, in the list's
     order) and ``children`` (its sub-sections). Walk them with
     ``{% for s in sections recursive %}...{{ loop(s.children) }}{% endfor %}``.
+``all_sections``
+    Every section as a :class:`SectionView`, in page order: each followed by its
+    sub-sections (the walk above without the recursion: a recursive loop builds
+    its whole text before it gives any, so the default template uses this one).
 ``items``
     Every entry of the document as an :class:`ItemView`, in the list's order.
 
@@ -99,6 +103,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import traceback
@@ -112,7 +117,7 @@ import jinja2
 import jinja2.sandbox
 
 from .errors import InputError
-from .export import display_date
+from .export import display_date, no_cycle_collection
 from .markdown_text import (  # the filters and anchors, importable from here as before
     _SPACE,
     _plain,
@@ -126,6 +131,7 @@ from .markdown_text import (  # the filters and anchors, importable from here as
     url,
     urlpath,
 )
+from .records import SPACE_UP
 
 __all__ = [
     "END_MARKER",
@@ -209,15 +215,27 @@ def render(
     templates). Raises :class:`InputError` when the document is not a schema 1
     export or the template cannot be rendered.
     """
+    with no_cycle_collection():
+        return _render(doc, template, name=name, folder=folder)
+
+
+def _render(
+    doc: Mapping[str, Any],
+    template: str | None = None,
+    *,
+    name: str | None = None,
+    folder: Path | None = None,
+) -> str:
     what = f"template {name}" if name else "template"
     if template is None:
         what = "default template"
     source = default_template() if template is None else template
-    # A template may show an abstract or card twice (a test, then the text): each is
-    # computed once per render.
-    filters = dict(FILTERS, abstract=_once(abstract), card=_once(card))
+    # A template may show an abstract or card twice (a test, then the text), and link
+    # names, venues, authors and dates recur from entry to entry: each text is escaped
+    # once per render.
+    filters = {name: _once(f) for name, f in FILTERS.items()}
     try:
-        context = _context(doc, filters["card"])
+        context = _context(doc, filters["card"], filters["human_date"])
     except (AttributeError, KeyError, TypeError, ValueError) as err:
         if isinstance(err, InputError):
             raise
@@ -233,7 +251,9 @@ def render(
             f"The {what} has a syntax error at line {err.lineno}: {_clause(err.message)}."
         ) from None
     try:
-        text = compiled.render(context)
+        # The pieces, joined once: the page is long and Template.render's text would be
+        # copied again to end it with exactly one newline.
+        pieces = list(compiled.generate(context))
     except jinja2.exceptions.SecurityError as err:
         raise InputError(
             f"The {what} tried something templates may not do{_where(err)} "
@@ -268,7 +288,12 @@ def render(
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as err:
         # A template is a maintainer's program: its mistakes are input, not crashes.
         raise InputError(f"The {what} failed{_where(err)}: {_clause(str(err))}.") from None
-    return text.rstrip("\n") + "\n"
+    while pieces and not pieces[-1].strip("\n"):
+        pieces.pop()
+    if pieces:
+        pieces[-1] = pieces[-1].rstrip("\n")
+    pieces.append("\n")
+    return "".join(pieces)
 
 
 def read_template(path: Path, *, inside: Path | None = None) -> str:
@@ -360,15 +385,18 @@ FILTERS = {
 
 
 def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
-    """``filter_`` remembering its results by the text it was given (it reads ``str(value)``)."""
+    """``filter_`` remembering what it gave for each text: a filter is a pure function
+    of its value, and only a ``str`` is remembered (``None`` and ``"None"``, say, may
+    give different results). What raises is not remembered, so it raises each time."""
     seen: dict[str, str] = {}
 
     def remembered(value: object) -> str:
-        key = str(value)
+        if type(value) is not str:
+            return filter_(value)
         try:
-            return seen[key]
+            return seen[value]
         except KeyError:
-            seen[key] = result = filter_(value)
+            seen[value] = result = filter_(value)
             return result
 
     return remembered
@@ -379,7 +407,7 @@ def _environment(
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
     loaders.append(jinja2.PackageLoader("alignfetch", "templates"))
-    env = jinja2.sandbox.SandboxedEnvironment(
+    env = _Sandbox(
         autoescape=False,  # the output is Markdown; the filters escape for each place
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -389,6 +417,37 @@ def _environment(
     )
     env.filters.update(filters)
     return env
+
+
+class _Sandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, with a short way to what a template reads most: the values of an
+    exported entry (a dict) and the fields of the views above and of a loop. The answers are the
+    sandbox's own; only the detour is skipped (for a dict, a failed attribute lookup
+    before the item lookup; for a view, the safety check of a field it knows is safe)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind is dict:
+            if attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return self.undefined(obj=obj, name=attribute)
+        elif attribute in _VIEW_FIELDS.get(kind, ()):
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+"""What ``getattr`` finds on a dict (its methods): the sandbox prefers these to its items."""
+_VIEW_FIELDS: dict[type, frozenset[str]] = {
+    view: frozenset(f.name for f in dataclasses.fields(view))
+    for view in (TocLine, ItemView, SectionView)
+}
+# A loop's own counters (``loop.last``, ...), which the sandbox finds safe too.
+_VIEW_FIELDS[jinja2.runtime.LoopContext] = frozenset(
+    ("first", "last", "index", "index0", "revindex", "revindex0", "length", "depth", "depth0")
+)
 
 
 class _FolderLoader(jinja2.BaseLoader):
@@ -434,7 +493,11 @@ class _Unreadable(Exception):
         )
 
 
-def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> dict[str, Any]:
+def _context(
+    doc: Mapping[str, Any],
+    card_filter: Callable[[object], str] = card,
+    date_filter: Callable[[object], str] = human_date,
+) -> dict[str, Any]:
     if not isinstance(doc, Mapping) or doc.get("schema_version") != SCHEMA_VERSION:
         version = doc.get("schema_version") if isinstance(doc, Mapping) else None
         raise InputError(
@@ -479,7 +542,7 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
                 "which the export document does not define."
             )
         try:
-            item = _item(e, card_filter)
+            item = _item(e, card_filter, date_filter)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             if isinstance(err, InputError):
                 raise
@@ -497,7 +560,8 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
     # The title heading's text ends with the space before its badge.
     title = str(meta.get("title", ""))
     toc = [TocLine(title, anchor(_plain(title) + " ", seen), 0)]
-    for view in _walk(top):
+    every = _walk(top)
+    for view in every:
         view.anchor = anchor(_plain(view.title), seen)
         toc.append(TocLine(view.title, view.anchor, view.depth))
     return {
@@ -506,11 +570,16 @@ def _context(doc: Mapping[str, Any], card_filter: Callable[[object], str] = card
         "toc": toc,
         "title_anchor": toc[0].anchor,
         "sections": top,
+        "all_sections": every,
         "items": items,
     }
 
 
-def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> ItemView:
+def _item(
+    e: Mapping[str, Any],
+    card_filter: Callable[[object], str] = card,
+    date_filter: Callable[[object], str] = human_date,
+) -> ItemView:
     """The entry as the house style shows it. A link alignfetch fetched that is not
     http(s) (an old cache's) is left out; the entry's own page or a maintainer's link
     that is not is refused, naming the entry."""
@@ -567,7 +636,7 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
             links.insert(i, (name, target if _is_http(target) else f"https://arxiv.org/abs/{key}"))
     if shown:
         try:
-            human_date(shown)
+            date_filter(shown)
         except ValueError:
             raise InputError(
                 f"Entry {e.get('id')!r} has the date {shown!r}, which is not written as "
@@ -578,7 +647,7 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
         kind=kind,
         date=shown,
         venue=venue,
-        links=tuple((str(n), str(u)) for n, u in links),
+        links=tuple([(str(n), str(u)) for n, u in links]),
         paper=paper,
         facts=_facts(e),
     )
@@ -587,8 +656,6 @@ def _item(e: Mapping[str, Any], card_filter: Callable[[object], str] = card) -> 
 def _facts(e: Mapping[str, Any]) -> tuple[str, ...]:
     """What a Hub model, Space or collection shows under its title. Counts that
     move every day (downloads, likes) are left out: each night would rewrite the page."""
-    from .records import SPACE_UP
-
     kind = e["kind"]
     out: list[str] = []
     if kind == "model":
@@ -620,10 +687,11 @@ def _count(n: int) -> str:
     return str(n)
 
 
+_HTTP = re.compile(r"https?://", re.IGNORECASE)
+
+
 def _is_http(value: object) -> bool:
-    return (
-        isinstance(value, str) and re.match(r"https?://", value.strip(), re.IGNORECASE) is not None
-    )
+    return isinstance(value, str) and _HTTP.match(value.strip()) is not None
 
 
 def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
