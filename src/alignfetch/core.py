@@ -798,11 +798,22 @@ class Workspace:
         return self.cache.get(rids)
 
     def _records(self, rids: Iterable[str]) -> dict[str, Record]:
-        """Cached records (their JSON only, parsed once), without creating a cache."""
+        """Cached records (their JSON only, parsed once), without creating a cache.
+
+        A SQLite cache at the newest revision is read with the standard library
+        (:mod:`alignfetch.sqlite_read`), without loading SQLAlchemy; any other
+        cache is opened the full way (upgraded if it is behind)."""
         sqlite = self.db_url.startswith("sqlite:///")
-        if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (as in _cached)
+        if "cache" not in self.__dict__ and sqlite:
             if not Path(self.db_url.removeprefix("sqlite:///")).exists():
                 return {}
+            from .sqlite_read import records
+
+            wanted = list(rids)
+            fast = records(self.db_url, wanted)
+            if fast is not None:
+                return fast
+            return self.cache.records(wanted)
         return self.cache.records(rids)
 
     def store(self, run: FetchRun, same: Collection[str] = ()) -> None:

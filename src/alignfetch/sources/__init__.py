@@ -4,13 +4,22 @@ A source is a module with three layers: pure ID parsing (:func:`parse_id`),
 the HTTP fetch (:func:`fetch`), and a pure conversion from the raw response to a
 :mod:`alignfetch.records` record. They register here by ID prefix; everything
 else finds them through :data:`SOURCES`.
+
+Parsing an ID needs only the first layer, so the modules the fetch layers
+share (:mod:`alignfetch.net` and :mod:`alignfetch.sources.hub`, which bring the
+HTTP stack) are deferred while the registry is built (:func:`_deferred`): they
+load when a fetch first uses them, and ``list`` or ``show`` never pays for them.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from importlib.util import find_spec, module_from_spec
+from typing import Any, Protocol
 
 from ..config import Settings
 from ..errors import SourceError
@@ -55,7 +64,46 @@ class Source(Protocol):
     ) -> dict[str, Outcome]: ...
 
 
+class _Deferred(types.ModuleType):
+    """A module whose code runs when one of its names is first looked up.
+
+    The standard library's ``importlib.util.LazyLoader`` does the same, but on
+    Python 3.11 two threads that first use the module at once can see it half
+    run; here the first lookup runs it under a lock, and a lookup from another
+    thread meanwhile waits for it.
+    """
+
+    _lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        with _Deferred._lock:
+            if type(self) is _Deferred:
+                spec = self.__spec__
+                assert spec is not None and spec.loader is not None
+                try:
+                    spec.loader.exec_module(self)
+                finally:
+                    self.__class__ = types.ModuleType
+        return types.ModuleType.__getattribute__(self, name)
+
+
+def _deferred(name: str) -> None:
+    """Put module ``name`` (not yet imported) in place without running its code."""
+    if name in sys.modules:
+        return
+    spec = find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    module = module_from_spec(spec)
+    module.__class__ = _Deferred
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
 def _registry() -> dict[str, Source]:
+    _deferred("alignfetch.net")
+    _deferred("alignfetch.sources.hub")
     from . import arxiv, github, hf_collections, hf_datasets, hf_models, hf_spaces
 
     # Hub models last: their URL form is any huggingface.co/owner/name not taken above.
