@@ -527,7 +527,7 @@ def list_(section: str | None, as_json: bool) -> None:
     """List the entries: ID, section, date, title."""
     from .export import display_date, dumps, entry_json
 
-    items = _ws().items(section)
+    items = _ws().items(section, pages=as_json)  # the lines show no paper page
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
         return

@@ -152,11 +152,13 @@ class Workspace:
     def sections(self) -> list[Section]:
         return self.load().sections
 
-    def items(self, section: str | None = None) -> list[Item]:
+    def items(self, section: str | None = None, *, pages: bool = True) -> list[Item]:
         """Entries with their cached records (no fetching), in file order.
 
         With ``section``, the entries of that section and of its subsections,
         grouped by section in the README's order (a section, then its children).
+        With ``pages=False``, papers come without their Hugging Face page (what
+        ``list`` does not show, and most of the rows a list of papers reads).
         """
         ef = self.load()
         chosen = ef.entries
@@ -164,11 +166,12 @@ class Workspace:
             ef.section(section)
             rank = {slug: i for i, slug in enumerate(_subtree(ef.sections, section))}
             chosen = sorted((e for e in chosen if e.section in rank), key=lambda e: rank[e.section])
-        return self._items(chosen)
+        return self._items(chosen, pages=pages)
 
-    def _items(self, chosen: Sequence[Entry]) -> list[Item]:
-        """Entries with their records and related records, all from the cache."""
-        from .records import related_ids
+    def _items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
+        """Entries with their records and related records, all from the cache
+        (without papers' pages when not ``pages``)."""
+        from .records import Paper, related_ids
 
         records = self._records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
@@ -178,7 +181,9 @@ class Workspace:
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
-        related = self._records(k for r in records.values() for k in related_ids(r))
+        related = self._records(
+            k for r in records.values() if pages or not isinstance(r, Paper) for k in related_ids(r)
+        )
         return [
             Item(
                 e,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -76,6 +75,9 @@ class EntriesFile:
     rest: dict[str, Any] = field(default_factory=dict)
     """Everything else in the file as read, for the same check."""
     bom: bool = False
+    _index: tuple[list[Entry], int, dict[str, Entry]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def section(self, slug: str) -> Section:
         for s in self.sections:
@@ -86,11 +88,16 @@ class EntriesFile:
 
     def find(self, entry_id: str) -> Entry | None:
         """The entry that is ``entry_id`` (a canonical ID, compared by identity)."""
-        wanted = ids.identity(entry_id)
-        for e in self.entries:
-            if ids.identity(e.id) == wanted:
-                return e
-        return None
+        # An index by identity, built on the first look-up and again whenever the list
+        # of entries is another one (edits replace it): `show` and `cite ID...` on a
+        # long list look up without comparing every entry.
+        index = self._index
+        if index is None or index[0] is not self.entries or index[1] != len(self.entries):
+            by_identity: dict[str, Entry] = {}
+            for e in self.entries:
+                by_identity.setdefault(ids.identity(e.id), e)
+            index = self._index = (self.entries, len(self.entries), by_identity)
+        return index[2].get(ids.identity(entry_id))
 
     def add(self, new: Iterable[Entry]) -> None:
         """Append ``new`` as [[entries]] tables at the end of the file, leaving the
@@ -327,6 +334,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
+    import tempfile  # only to write: reading commands do without it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -413,7 +422,8 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     known = {s.slug for s in sections}
     entries: list[Entry] = []
     seen: dict[str, int] = {}
-    for i, raw in enumerate(_tables(data, "entries", name), 1):
+    tables = _tables(data, "entries", name)
+    for i, raw in enumerate(tables, 1):
         where = f"In {name}, entry {i}"
         given = raw.get("id")
         if not isinstance(given, str):
@@ -423,17 +433,17 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
         except BadIdError as err:
             said = str(err)  # a sentence of its own: after the colon it goes on in lower case
             raise EntriesFileError(f"{where}: {said[:1].lower()}{said[1:]}") from None
-        where = f"In {name}, entry {i} ({ref})"
-        if ref.identity in seen:
-            raise EntriesFileError(
-                f"{where} repeats entry {seen[ref.identity]}; remove one of them."
-            )
-        seen[ref.identity] = i
+        canonical = str(ref)
+        where = f"In {name}, entry {i} ({canonical})"
+        identity = ids.identity(canonical)
+        if identity in seen:
+            raise EntriesFileError(f"{where} repeats entry {seen[identity]}; remove one of them.")
+        seen[identity] = i
         section = raw.get("section")
         if section not in known:
             raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
-        entries.append(_entry(str(ref), section, raw, where))
-    raws = [dict(r) for r in _tables(data, "entries", name)]
+        entries.append(_entry(canonical, section, raw, where))
+    raws = [dict(r) for r in tables]
     rest = {k: v for k, v in data.items() if k != "entries"}
     return EntriesFile(path, text, dict(meta), sections, entries, raws, rest=rest)
 
@@ -463,8 +473,13 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
         )
 
 
+_ENTRY_KEYS = frozenset({"id", "section", "links", "check_ignore", *OVERRIDES})
+
+
 def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> Entry:
-    _no_unknown(raw, {"id", "section", "links", "check_ignore", *OVERRIDES}, where)
+    if len(raw) == 2 and "id" in raw and "section" in raw:
+        return Entry(entry_id, section)  # most entries: nothing else to check
+    _no_unknown(raw, set(_ENTRY_KEYS), where)
     values: dict[str, Any] = {}
     for key in OVERRIDES:
         if key in raw:

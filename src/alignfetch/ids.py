@@ -46,8 +46,26 @@ def identity(canonical: str) -> str:
 
 
 def parse(text: str) -> Ref:
-    """The canonical reference for ``text``, or :class:`BadIdError`."""
+    """The canonical reference for ``text``, or :class:`BadIdError`.
+
+    Sources are tried in the registry's order. A text that starts with a source's
+    prefix (``gh:owner/repo``, as entries.toml holds IDs) is first put to that
+    source alone: no other source claims such a text (each claims its own prefix
+    or an ``http(s)://`` URL), so the answer is the same, found sooner.
+    """
     cleaned = text.strip()
+    sources = _sources()
+    prefix, colon, _ = cleaned.partition(":")
+    own = sources.get(prefix) if colon else None
+    if own is not None:
+        key = own.parse_id(cleaned)
+        if key is not None:
+            return Ref(prefix, key)
+    return _parse_in_order(text, cleaned)
+
+
+def _parse_in_order(text: str, cleaned: str) -> Ref:
+    """:func:`parse` by trying every source in the registry's order."""
     for prefix, source in _sources().items():
         key = source.parse_id(cleaned)
         if key is not None:

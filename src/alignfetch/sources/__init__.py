@@ -83,7 +83,7 @@ class _Deferred(types.ModuleType):
                 try:
                     spec.loader.exec_module(self)
                 finally:
-                    self.__class__ = types.ModuleType
+                    self.__class__ = types.ModuleType  # type: ignore[assignment]
         return types.ModuleType.__getattribute__(self, name)
 
 
