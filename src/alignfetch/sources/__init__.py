@@ -18,8 +18,9 @@ import threading
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from importlib.util import find_spec, module_from_spec
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
 from ..errors import SourceError
@@ -101,22 +102,38 @@ def _deferred(name: str) -> None:
     setattr(sys.modules[parent], child, module)
 
 
-def _registry() -> dict[str, Source]:
+MODULES = {
+    "arxiv": "arxiv",
+    "hf": "hf_datasets",
+    "gh": "github",
+    "hf-space": "hf_spaces",
+    "hf-collection": "hf_collections",
+    # Hub models last: their URL form is any huggingface.co/owner/name not taken above.
+    "hf-model": "hf_models",
+    # url: claims any http(s) URL that no other source does, so it goes last.
+    "url": "url",
+}
+"""Each source's module by ID prefix, in the order IDs are tried (:data:`SOURCES`)."""
+
+
+def source(prefix: str) -> Source:
+    """The source of ``prefix`` (a key of :data:`MODULES`), importing only its module."""
     _deferred("alignfetch.net")
     _deferred("alignfetch.sources.hub")
-    from . import arxiv, github, hf_collections, hf_datasets, hf_models, hf_spaces
-
-    # Hub models last: their URL form is any huggingface.co/owner/name not taken above.
-    hub_kinds = (hf_spaces, hf_collections, hf_models)
-    return {m.PREFIX: m for m in (arxiv, hf_datasets, github, *hub_kinds)}
+    module: Source = import_module(f"{__name__}.{MODULES[prefix]}")  # type: ignore[assignment]
+    return module
 
 
-def _fallback() -> dict[str, Source]:
-    from . import url
+if TYPE_CHECKING:
+    SOURCES: dict[str, Source]
+    """Every source by ID prefix, in the order IDs are tried."""
 
-    return {url.PREFIX: url}
 
-
-SOURCES: dict[str, Source] = _registry()
-# url: claims any http(s) URL that no other source does, so it goes last.
-SOURCES.update(_fallback())
+def __getattr__(name: str) -> Any:
+    # SOURCES is built on first use: parsing an ID of a known prefix imports only
+    # its own source (:func:`source`).
+    if name == "SOURCES":
+        registry = {prefix: source(prefix) for prefix in MODULES}
+        globals()["SOURCES"] = registry
+        return registry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
