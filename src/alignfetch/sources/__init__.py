@@ -120,7 +120,7 @@ def source(prefix: str) -> Source:
     """The source of ``prefix`` (a key of :data:`MODULES`), importing only its module."""
     _deferred("alignfetch.net")
     _deferred("alignfetch.sources.hub")
-    module: Source = import_module(f"{__name__}.{MODULES[prefix]}")  # type: ignore[assignment]
+    module: Source = import_module(f"{__name__}.{MODULES[prefix]}")
     return module
 
 
