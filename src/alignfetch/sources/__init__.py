@@ -66,17 +66,18 @@ class Source(Protocol):
 
 
 class _Deferred(types.ModuleType):
-    """A module whose code runs when one of its names is first looked up.
+    """A module whose code runs when one of its names is first looked up or set.
 
     The standard library's ``importlib.util.LazyLoader`` does the same, but on
     Python 3.11 two threads that first use the module at once can see it half
-    run; here the first lookup runs it under a lock, and a lookup from another
-    thread meanwhile waits for it.
+    run; here the first use runs it under a lock, and a use from another thread
+    meanwhile waits for it. A name set before the code runs would be set again
+    by it (``net.shared_pace = ...``): setting one runs the code first.
     """
 
     _lock = threading.RLock()
 
-    def __getattr__(self, name: str) -> Any:
+    def _load(self) -> None:
         with _Deferred._lock:
             if type(self) is _Deferred:
                 spec = self.__spec__
@@ -84,8 +85,19 @@ class _Deferred(types.ModuleType):
                 try:
                     spec.loader.exec_module(self)
                 finally:
-                    self.__class__ = types.ModuleType  # type: ignore[assignment]
+                    object.__setattr__(self, "__class__", types.ModuleType)
+
+    def __getattr__(self, name: str) -> Any:
+        self._load()
         return types.ModuleType.__getattribute__(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._load()
+        types.ModuleType.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        self._load()
+        types.ModuleType.__delattr__(self, name)
 
 
 def _deferred(name: str) -> None:
@@ -96,7 +108,7 @@ def _deferred(name: str) -> None:
     if spec is None or spec.loader is None:
         return
     module = module_from_spec(spec)
-    module.__class__ = _Deferred
+    module.__class__ = _Deferred  # the last name set before its code runs
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     setattr(sys.modules[parent], child, module)
