@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import AlignfetchError, LockError
 from .models import CachedRecord
 from .records import Record, read, to_dict
-from .sqlite_read import HEAD_REVISION as HEAD_REVISION
+from .sqlite_read import HEAD_REVISION as HEAD_REVISION  # the newest migration's, defined there
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
