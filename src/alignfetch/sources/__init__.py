@@ -108,7 +108,7 @@ def _deferred(name: str) -> None:
     if spec is None or spec.loader is None:
         return
     module = module_from_spec(spec)
-    module.__class__ = _Deferred  # the last name set before its code runs
+    module.__class__ = _Deferred  # its first use runs its code
     sys.modules[name] = module
     parent, _, child = name.rpartition(".")
     setattr(sys.modules[parent], child, module)
