@@ -427,3 +427,22 @@ def test_find_follows_the_entries_after_an_edit(listdir: Path) -> None:
     ef.remove("arxiv:2305.01937")
     assert ef.find("arxiv:2305.01937") is None
     assert ef.find("gh:CarperAI/trlx") is not None
+
+
+def test_entries_toml_is_toml_1_0_as_tomlkit_writes_it(listdir: Path) -> None:
+    # Bug: a TOML 1.1 reader (tomli 2.4 and later) lets a file load that every edit,
+    # checked by reading it back, would then refuse.
+    path = listdir / "entries.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + '\n[[entries]]\nid = "arxiv:2305.01937"\nsection = "evaluation"\n'
+        'links = {Github = "https://github.com/x/y",}\n',
+        encoding="utf-8",
+    )
+    line = len(text.splitlines()) + 5
+    with pytest.raises(entries.EntriesFileError) as err:
+        entries.load(path)
+    assert str(err.value) == (
+        f"The file {path} is not valid TOML (Invalid initial character for a key part "
+        f"(at line {line}, column 44)); fix it and try again."
+    )
