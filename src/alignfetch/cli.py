@@ -527,13 +527,17 @@ def list_(section: str | None, as_json: bool) -> None:
     """List the entries: ID, section, date, title."""
     from .export import display_date, dumps, entry_json
 
-    items = _ws().items(section)
+    items = _ws().items(section, pages=as_json)  # the lines show no paper page
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
         return
-    for item in items:
-        when = display_date(entry_json(item)) or ""
-        click.echo(f"{item.entry.id}\t{item.entry.section}\t{when}\t{_title(item)}")
+    lines = [
+        f"{item.entry.id}\t{item.entry.section}\t{display_date(entry_json(item)) or ''}\t"
+        f"{_title(item)}"
+        for item in items
+    ]
+    if lines:  # one write, not one a line: a long list is written at once
+        click.echo("\n".join(lines))
 
 
 @cli.group(invoke_without_command=True)

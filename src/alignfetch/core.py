@@ -153,11 +153,13 @@ class Workspace:
     def sections(self) -> list[Section]:
         return self.load().sections
 
-    def items(self, section: str | None = None) -> list[Item]:
+    def items(self, section: str | None = None, *, pages: bool = True) -> list[Item]:
         """Entries with their cached records (no fetching), in file order.
 
         With ``section``, the entries of that section and of its subsections,
         grouped by section in the README's order (a section, then its children).
+        With ``pages=False``, papers come without their Hugging Face page (what
+        ``list`` does not show, and most of the rows a list of papers reads).
         """
         ef = self.load()
         chosen = ef.entries
@@ -165,11 +167,12 @@ class Workspace:
             ef.section(section)
             rank = {slug: i for i, slug in enumerate(_subtree(ef.sections, section))}
             chosen = sorted((e for e in chosen if e.section in rank), key=lambda e: rank[e.section])
-        return self._items(chosen)
+        return self._items(chosen, pages=pages)
 
-    def _items(self, chosen: Sequence[Entry]) -> list[Item]:
-        """Entries with their records and related records, all from the cache."""
-        from .records import related_ids
+    def _items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
+        """Entries with their records and related records, all from the cache
+        (without papers' pages when not ``pages``)."""
+        from .records import Paper, related_ids
 
         records = self._records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
@@ -179,7 +182,9 @@ class Workspace:
                 "run `alignfetch refresh` to fetch "
                 f"{'it' if len(missing) == 1 else 'them'}."
             )
-        related = self._records(k for r in records.values() for k in related_ids(r))
+        related = self._records(
+            k for r in records.values() if pages or not isinstance(r, Paper) for k in related_ids(r)
+        )
         return [
             Item(
                 e,
@@ -799,11 +804,22 @@ class Workspace:
         return self.cache.get(rids)
 
     def _records(self, rids: Iterable[str]) -> dict[str, Record]:
-        """Cached records (their JSON only, parsed once), without creating a cache."""
+        """Cached records (their JSON only, parsed once), without creating a cache.
+
+        A SQLite cache at the newest revision is read with the standard library
+        (:mod:`alignfetch.sqlite_read`), without loading SQLAlchemy; any other
+        cache is opened the full way (upgraded if it is behind)."""
         sqlite = self.db_url.startswith("sqlite:///")
-        if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (as in _cached)
+        if "cache" not in self.__dict__ and sqlite:
             if not Path(self.db_url.removeprefix("sqlite:///")).exists():
                 return {}
+            from .sqlite_read import records
+
+            wanted = list(rids)
+            fast = records(self.db_url, wanted)
+            if fast is not None:
+                return fast
+            return self.cache.records(wanted)
         return self.cache.records(rids)
 
     def store(self, run: FetchRun, same: Collection[str] = ()) -> None:

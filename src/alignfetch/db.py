@@ -19,14 +19,11 @@ import hashlib
 import json
 import re
 import time
-import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, case, create_engine, event, func, select, text, update
 from sqlalchemy.engine import make_url
@@ -35,7 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import AlignfetchError, LockError
 from .models import CachedRecord
-from .records import Record, from_dict, to_dict
+from .records import Record, read, to_dict
+from .sqlite_read import HEAD_REVISION as HEAD_REVISION  # the newest migration's, defined there
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -138,13 +136,6 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
     return engine
-
-
-HEAD_REVISION = "0002"
-"""The newest migration's revision (tests/test_db.py keeps it equal to Alembic's head).
-
-Opening a cache compares the stored revision with it, so that Alembic, slow to
-import, loads only when an upgrade is due."""
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -482,72 +473,8 @@ def readable(data: Any) -> bool:
     return _record(data) is not None
 
 
-def _exact_types(hint: Any) -> frozenset[type] | None:
-    """The exact types a value of ``hint`` may have, when those decide it (``str | None``)."""
-    if hint is None or hint is type(None):
-        return frozenset({type(None)})
-    if hint is float:
-        return frozenset({int, float})  # JSON writes 3.0 as 3
-    if hint in (str, int, bool):
-        return frozenset({hint})  # JSON gives exact types: no bool for an int
-    if get_origin(hint) in (Union, types.UnionType):
-        parts = [_exact_types(arg) for arg in get_args(hint)]
-        if all(p is not None for p in parts):
-            return frozenset().union(*(p for p in parts if p is not None))
-    return None
-
-
-def _record(data: Any) -> Record | None:
-    """The record a row's JSON holds, or None when it is not one alignfetch can use."""
-    if not isinstance(data, dict):
-        return None
-    try:
-        record = from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-    cls: Any = type(record)
-    return record if _checker(cls)(record) else None
-
-
-@cache
-def _checker(hint: Any) -> Callable[[Any], bool]:
-    """A test that a value has the type ``hint`` (a record's field types), built once."""
-    exact = _exact_types(hint)
-    if exact is not None:
-        return lambda v: type(v) in exact
-    origin = get_origin(hint)
-    if origin in (Union, types.UnionType):
-        options = [_checker(arg) for arg in get_args(hint)]
-        return lambda v: any(check(v) for check in options)
-    if origin is tuple:
-        item = _checker(get_args(hint)[0])
-        return lambda v: type(v) is tuple and all(map(item, v))
-    if hint is None or hint is type(None):
-        return lambda v: v is None
-    if hint is Any:
-        return lambda v: True
-    if origin in (dict, list):
-        return lambda v: isinstance(v, origin)
-    if isinstance(hint, type) and is_dataclass(hint):
-        hints = get_type_hints(hint)
-        checks = [(f.name, _checker(hints[f.name])) for f in fields(hint)]
-
-        def check(v: Any) -> bool:
-            if not isinstance(v, hint):
-                return False
-            for name, field_check in checks:  # noqa: SIM110  # a loop beats a generator here
-                if not field_check(getattr(v, name)):
-                    return False
-            return True
-
-        return check
-    if hint is float:
-        return lambda v: type(v) in (int, float)  # JSON writes 3.0 as 3
-    if hint in (str, int, bool):
-        return lambda v: type(v) is hint  # JSON gives exact types: no bool for an int
-    if isinstance(hint, type):
-        return lambda v: isinstance(v, hint)
-    return lambda v: True  # Any, and whatever a record may hold that JSON cannot mistype
+_record = read
+"""The record a row's JSON holds, or None (:func:`alignfetch.records.read`)."""
 
 
 def open_cache(url: str) -> Cache:

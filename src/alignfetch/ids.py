@@ -8,7 +8,7 @@ matches, before anything reaches the network.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import BadIdError
@@ -46,8 +46,34 @@ def identity(canonical: str) -> str:
 
 
 def parse(text: str) -> Ref:
-    """The canonical reference for ``text``, or :class:`BadIdError`."""
+    """The canonical reference for ``text``, or :class:`BadIdError`.
+
+    Sources are tried in the registry's order. A text that starts with a source's
+    prefix (``gh:owner/repo``, as entries.toml holds IDs) is first put to that
+    source alone, which is all that is imported: no other source claims such a
+    text (each claims its own prefix or an ``http(s)://`` URL), so the answer is
+    the same, found sooner and without loading the other sources.
+    """
     cleaned = text.strip()
+    prefix, colon, _ = cleaned.partition(":")
+    own = _own_source(prefix) if colon else None
+    if own is not None:
+        key = own.parse_id(cleaned)
+        if key is not None:
+            return Ref(prefix, key)
+    return _parse_in_order(text, cleaned)
+
+
+@lru_cache(maxsize=64)
+def _own_source(prefix: str) -> Source | None:
+    """The source whose prefix ``prefix`` is, None for none (imported once each)."""
+    from .sources import MODULES, source
+
+    return source(prefix) if prefix in MODULES else None
+
+
+def _parse_in_order(text: str, cleaned: str) -> Ref:
+    """:func:`parse` by trying every source in the registry's order."""
     for prefix, source in _sources().items():
         key = source.parse_id(cleaned)
         if key is not None:
