@@ -226,3 +226,43 @@ def test_many_requests_in_a_row_each_keep_their_deadline(fakes: Fakes) -> None:
     got = github_source.fetch(["CarperAI/trlx"], s, {})["CarperAI/trlx"]
     assert not isinstance(got, Fetched)
     assert time.monotonic() - start < 2 * 0.5 + 0.5
+
+
+# -- the SQLite file ------------------------------------------------------------------
+
+
+def test_a_new_sqlite_cache_has_32_kb_pages_and_an_old_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+
+    from alignfetch import db
+    from alignfetch.records import Paper
+
+    paper = Paper(
+        id=PAPER,
+        version=1,
+        title="T",
+        abstract="A",
+        authors=(),
+        published="2023-05-03",
+        updated="2023-05-03",
+        primary_category="cs.CL",
+        categories=("cs.CL",),
+        comment=None,
+        journal_ref=None,
+        doi=None,
+        url="https://arxiv.org/abs/2305.01937",
+        pdf_url="https://arxiv.org/pdf/2305.01937",
+    )
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as conn:  # a cache made before: 4 KB pages, a table in it
+        conn.execute("CREATE TABLE before (a)")
+    for path, size in ((tmp_path / "new.sqlite", 32768), (old, 4096)):
+        cache = db.open_cache(db.sqlite_url(path))
+        cache.put([Fetched(paper, "", "http://x/api/query?id_list=2305.01937")])
+        assert db.open_cache(db.sqlite_url(path)).get([PAPER])[PAPER].parsed == paper
+        cache.engine.dispose()
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA page_size").fetchone() == (size,)
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
