@@ -337,9 +337,12 @@ class Cache:
                 table.c.id.in_(wanted[i : i + 500])
             )
             for values in conn.execute(query):
-                parsed = _record(values[2])
+                rid, kind, data, raw, url, etag, fetched, changed, error, at, errors = values
+                parsed = _record(data)
                 if parsed is not None:
-                    out[values[0]] = CachedRow(**values._mapping, parsed=parsed)
+                    out[rid] = CachedRow(
+                        rid, kind, data, raw, url, etag, fetched, changed, error, at, errors, parsed
+                    )
         return out
 
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
