@@ -266,3 +266,87 @@ def test_a_new_sqlite_cache_has_32_kb_pages_and_an_old_one_keeps_its_own(
         with sqlite3.connect(path) as conn:
             assert conn.execute("PRAGMA page_size").fetchone() == (size,)
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# -- arXiv's feed, read in one pass --------------------------------------------------
+
+
+def _fields(result: Any) -> dict[str, Any]:
+    out = dict(vars(result))
+    out["authors"] = [(a.name, a.affiliation) for a in result.authors]
+    out["links"] = [(x.href, x.title, x.rel, x.content_type) for x in result.links]
+    return out
+
+
+ODD_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom"
+      xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">
+  <opensearch:totalResults>x7</opensearch:totalResults>
+  <opensearch:itemsPerPage> 3 </opensearch:itemsPerPage>
+  <entry>
+    <!-- a comment where a field could be -->
+    <id>http://arxiv.org/abs/2401.00001v2</id>
+    <updated>2024-01-02T03:04:05Z</updated><published>2024-01-01T00:00:00Z</published>
+    <title>  Two
+      lines </title><title>A second title</title>
+    <summary>Kept as it is,
+  spaces and all. </summary>
+    <author><name>A. Author</name><arxiv:affiliation>Lab</arxiv:affiliation>
+      <arxiv:affiliation/><arxiv:affiliation>Other</arxiv:affiliation></author>
+    <author><arxiv:affiliation>No name</arxiv:affiliation></author>
+    <link href="https://arxiv.org/abs/2401.00001v2" rel="alternate" type="text/html"/>
+    <link title="pdf" rel="related"/>
+    <arxiv:primary_category term="cs.CL"/><arxiv:primary_category term="cs.AI"/>
+    <category term="cs.CL"/><category/><category term="cs.LG"/>
+    <arxiv:comment/><arxiv:doi>10.1/x</arxiv:doi>
+  </entry>
+  <entry><id>http://arxiv.org/abs/2401.00002v1</id><updated>2024-01-02T03:04:05Z</updated>
+    <title>No published date: skipped</title></entry>
+  <entry><title>No ID: skipped</title></entry>
+</feed>
+"""
+
+
+def test_arxivs_feed_is_read_as_the_arxiv_package_reads_it() -> None:
+    from arxiv import _feed
+
+    from alignfetch.sources.arxiv import parse_feed
+    from conftest import ARXIV_FEEDS
+
+    feeds = [path.read_bytes() for path in ARXIV_FEEDS]
+    assert len(feeds) >= 3
+    for body in [*feeds, ODD_FEED, b"", b"<html><body>Busy</body></html>", b"\x00not xml"]:
+        ours, theirs = parse_feed(body), _feed.parse(body)
+        assert ours.header == theirs.header and ours.malformed == theirs.malformed
+        assert [_fields(r) for r in ours.results] == [_fields(r) for r in theirs.results]
+    (odd,) = parse_feed(ODD_FEED).results  # and, written out, what that means
+    assert (odd.title, odd.summary) == (" Two lines ", "Kept as it is,\n  spaces and all. ")
+    assert [(a.name, a.affiliation) for a in odd.authors] == [
+        ("A. Author", ["Lab", "Other"]),
+        ("", ["No name"]),
+    ]
+    assert (odd.primary_category, odd.categories) == ("cs.CL", ["cs.CL", "cs.LG"])
+    assert (odd.comment, odd.doi, odd.journal_ref) == (None, "10.1/x", None)
+    assert [link.href for link in odd.links] == ["https://arxiv.org/abs/2401.00001v2"]
+    assert parse_feed(ODD_FEED).header.total_results == 0
+    assert parse_feed(ODD_FEED).header.items_per_page == 3
+
+
+def test_the_arxiv_package_still_pages_through_its_parse_feed_seam() -> None:
+    """alignfetch replaces only ``Client._parse_feed``; were the package to page through
+    another method, the replacement would silently stop being used."""
+    import inspect
+
+    import arxiv
+
+    from alignfetch.sources.arxiv import _client_class
+
+    assert "self._parse_feed(" in inspect.getsource(arxiv.Client._results)
+    assert list(inspect.signature(arxiv.Client._parse_feed).parameters) == [
+        "self",
+        "url",
+        "first_page",
+        "_try_index",
+    ]
+    assert issubclass(_client_class(), arxiv.Client)
+    assert _client_class()._parse_feed is not arxiv.Client._parse_feed
