@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from datetime import date
 
     from .check import Result as CheckResult
-    from .db import Cache
+    from .db import Cache, CachedRow
     from .discover import Result as DiscoverResult
     from .importer import ImportReport
-    from .models import CachedRecord
     from .refresh import Report
+    from .sources import Fetched
 
 log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
@@ -46,8 +46,9 @@ PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old, at most a
 seventh of them a night (:func:`alignfetch.pipeline.due_pages`)."""
 """The kind of entry each ID prefix names."""
-RAW_NOT_KEPT = frozenset({"paper", "paper_page"})
-"""Kinds whose raw upstream answer the cache does not keep: no source reads it back."""
+RAW_NOT_KEPT = frozenset({"paper", "paper_page", "repo"})
+"""Kinds whose raw upstream answer the cache does not keep: no source reads it back
+(a repository's ETag is kept for its conditional request; a 304 keeps the record)."""
 
 
 def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
@@ -714,7 +715,6 @@ class Workspace:
         is named in the report. The lock is held only while writing, so an
         ``add`` does not wait for a long refresh.
         """
-        from .records import from_dict
         from .refresh import STARS_THRESHOLD, Report, changes
 
         if self.offline:
@@ -742,12 +742,13 @@ class Workspace:
             return report
         from .pipeline import fetch_outcomes
 
-        def rows(rids: Iterable[str]) -> dict[str, CachedRecord]:
-            """Rows by ID; those loaded above are not loaded again."""
+        loaded = dict(cached)  # every row read, each once: the entries', then what they name
+
+        def rows(rids: Iterable[str]) -> dict[str, CachedRow]:
+            """Rows by ID; those loaded before are not loaded again."""
             wanted = list(rids)
-            out = self._cached(r for r in wanted if r not in cached)
-            out.update((r, cached[r]) for r in wanted if r in cached)
-            return out
+            loaded.update(self._cached(r for r in wanted if r not in loaded))
+            return {r: loaded[r] for r in wanted if r in loaded}
 
         run = fetch_outcomes(
             [ids.parse(e.id) for e in due],
@@ -757,21 +758,19 @@ class Workspace:
             pages_after=PAGES_AFTER,
         )
         threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
-        same: set[str] = set()
         for rid, outcome in run.outcomes.items():
             if isinstance(outcome, SourceError):
                 report.failures[rid] = outcome.message
             elif not outcome.unchanged:
                 row = cached.get(rid)
-                old = from_dict(row.record) if row is not None else None
-                if old == outcome.record and old.kind in RAW_NOT_KEPT:
-                    same.add(rid)  # an arXiv paper as it was: one bulk update, no rewrite
+                old = row.parsed if row is not None else None
                 report.changes.extend(changes(old, outcome.record, threshold))
         report.warnings.update(run.warnings)
         report.uncached = {rid for rid in report.failures if rid not in cached}
         if not dry_run:
+            rows([o.record.id for o in run.fetched()])  # the related records' rows, if any
             with self.lock():
-                self.store(run, same=same)
+                self.store(run, loaded)
                 self.cache.record_error(report.failures)
         return report
 
@@ -795,7 +794,7 @@ class Workspace:
             reuse_after=reuse_after,
         )
 
-    def _cached(self, rids: Iterable[str]) -> dict[str, CachedRecord]:
+    def _cached(self, rids: Iterable[str]) -> dict[str, CachedRow]:
         """Cached rows, without creating a cache that does not exist yet."""
         sqlite = self.db_url.startswith("sqlite:///")
         if "cache" not in self.__dict__ and sqlite:  # noqa: SIM102 (two reasons, two tests)
@@ -822,21 +821,31 @@ class Workspace:
             return self.cache.records(wanted)
         return self.cache.records(rids)
 
-    def store(self, run: FetchRun, same: Collection[str] = ()) -> None:
+    def store(self, run: FetchRun, rows: Mapping[str, CachedRow] | None = None) -> None:
         """Write a run's fresh records to the cache; 304s only mark their records checked.
 
-        A paper's raw arXiv entry and a paper page's raw answer are never read
-        back (nothing asks arXiv or the Hub conditionally for them): they are
-        not stored, which keeps the cache near half its size. The IDs in
-        ``same`` came back exactly as cached (a paper): they are marked checked
-        in one bulk update, like 304s, instead of being written again.
+        A paper's raw arXiv entry, a paper page's raw answer and a repository's
+        raw answer are never read back (nothing asks arXiv or the Hub
+        conditionally for a paper; GitHub is asked with the ETag alone): they
+        are not stored, which keeps the cache small. A record that came back
+        exactly as its row in ``rows`` holds it (record, payload, ETag and URL)
+        is marked checked in one bulk update, like a 304, instead of being
+        written again; the others are written in one bulk upsert.
         """
-        fresh = [
-            replace(o, raw="") if o.record.kind in RAW_NOT_KEPT else o
-            for o in run.fetched()
-            if not o.unchanged and o.record.id not in same
-        ]
-        checked = [o.record.id for o in run.fetched() if o.unchanged or o.record.id in same]
+        rows = rows or {}
+        fresh: list[Fetched] = []
+        checked: list[str] = []
+        for o in run.fetched():
+            rid = o.record.id
+            if o.unchanged:
+                checked.append(rid)
+                continue
+            raw = "" if o.record.kind in RAW_NOT_KEPT else o.raw
+            row = rows.get(rid)
+            if row is not None and row.same(o, raw):
+                checked.append(rid)
+            else:
+                fresh.append(o if raw == o.raw else replace(o, raw=raw))
         if fresh:
             self.cache.put(fresh)
         if checked:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import io
 import logging
+import queue
 import threading
 import time
 import zlib
@@ -240,27 +241,12 @@ class Policy:
         """One attempt, given up after twice the timeout whatever the server does.
 
         ``once`` checks the deadline itself as the body arrives; a server that
-        trickles its status line or headers never lets it, so the attempt runs in
-        a thread of its own and is abandoned (it ends with the process, or with
-        the server) once it has taken twice the timeout.
+        trickles its status line or headers never lets it, so the attempt runs on
+        a worker thread (:data:`_WORKERS`) and is abandoned (its thread is free
+        again once the server lets go) when it has taken twice the timeout.
         """
         timeout = self.settings.timeout
-        box: list[Answer | BaseException] = []
-
-        def attempt() -> None:
-            try:
-                box.append(once(time.monotonic() + timeout))
-            except BaseException as err:  # noqa: BLE001  # handed to the caller's thread
-                box.append(err)
-
-        worker = threading.Thread(target=attempt, name="alignfetch-request", daemon=True)
-        worker.start()
-        worker.join(2 * timeout)
-        if not box:
-            raise TimedOut("the answer came too slowly")
-        if isinstance(box[0], BaseException):
-            raise box[0]
-        return box[0]
+        return _WORKERS.run(lambda: once(time.monotonic() + timeout), 2 * timeout)
 
     def _pause(self, attempt: int, what: str, after: float | None) -> None:
         delay = after if after is not None else self.settings.backoff * 2**attempt
@@ -290,6 +276,68 @@ class Policy:
             if time.monotonic() > deadline:
                 raise TimedOut("the answer came too slowly")
         return buf.getvalue()
+
+
+class _Job:
+    """One attempt handed to a worker: its result or its exception, and when it ended."""
+
+    __slots__ = ("call", "done", "outcome")
+
+    def __init__(self, call: Callable[[], Answer]) -> None:
+        self.call = call
+        self.done = threading.Event()
+        self.outcome: Answer | BaseException | None = None
+
+
+class _Workers:
+    """Threads that make attempts and are kept for the next one.
+
+    A thread started and joined per request costs its start, its end and its
+    stack for each of thousands of requests in a refresh; a worker here waits for
+    its next attempt instead. There are as many as there are attempts at once
+    (the Hub's few in flight, arXiv's one, GitHub's one); a worker whose attempt
+    was abandoned (a trickling server) takes new work only once it has ended.
+    Thread-safe: any thread may call :meth:`run`.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue[_Job]] = []
+
+    def run(self, call: Callable[[], Answer], limit: float) -> Answer:
+        """``call()`` on a worker; :class:`TimedOut` when it takes more than ``limit`` s."""
+        job = _Job(call)
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            worker = threading.Thread(
+                target=self._serve, args=(inbox,), name="alignfetch-request", daemon=True
+            )
+            worker.start()
+        inbox.put(job)
+        if not job.done.wait(limit):
+            raise TimedOut("the answer came too slowly")
+        if isinstance(job.outcome, BaseException):
+            raise job.outcome
+        assert job.outcome is not None
+        return job.outcome
+
+    def _serve(self, inbox: queue.SimpleQueue[_Job]) -> None:
+        while True:
+            job = inbox.get()
+            try:
+                job.outcome = job.call()
+            except BaseException as err:  # noqa: BLE001  # handed to the caller's thread
+                job.outcome = err
+            del job.call  # nothing of the attempt outlives it
+            with self._lock:
+                self._idle.append(inbox)  # free before the caller hears: its next call reuses it
+            job.done.set()
+
+
+_WORKERS = _Workers()
+"""The process's request workers (see :meth:`Policy._bounded`)."""
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

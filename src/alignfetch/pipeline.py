@@ -23,10 +23,10 @@ from .errors import SourceError
 if TYPE_CHECKING:
     from . import ids
     from .config import Settings
-    from .models import CachedRecord
+    from .db import CachedRow
     from .sources import Fetched, Outcome, Source
 
-Cached = Callable[[Iterable[str]], Mapping[str, "CachedRecord"]]
+Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 """Cached rows by ID (without creating a cache that does not exist yet)."""
 
 
@@ -253,7 +253,6 @@ def batch(
     asking again would only be refused again.
     """
     from .errors import RateLimitError
-    from .records import from_dict
     from .sources import Previous, arxiv
 
     cached = cached_rows(f"{prefix}:{k}" for k in keys)
@@ -266,7 +265,7 @@ def batch(
             got: Mapping[str, Outcome] = {k: stop for k in chunk}
         else:
             previous = {
-                k: Previous(from_dict(row.record), row.raw, row.etag)
+                k: Previous(row.parsed, row.raw, row.etag)
                 for k in chunk
                 if (row := cached.get(f"{prefix}:{k}")) is not None
             }
