@@ -382,35 +382,22 @@ def test_the_registry_lists_each_source_under_its_own_prefix() -> None:
     assert {prefix: s.PREFIX for prefix, s in SOURCES.items()} == {p: p for p in MODULES}
 
 
-def test_deferred_modules_load_once_for_threads_that_use_them_at_once() -> None:
-    # Bug: a lazily loaded module seen half run by a second thread (LazyLoader on 3.11).
+def test_the_fetch_layers_import_the_http_stack_only_to_send() -> None:
+    # Bug: a module-level import of urllib.request (hub) or email.utils (net) puts
+    # ssl and http.client back on every read command's start-up.
     script = """
-import threading, types, sys
+import sys
 from alignfetch import ids
 ids.parse("arxiv:2305.01937")
-import alignfetch.net as net
-import alignfetch.sources.hub as hub
-assert type(net) is not types.ModuleType and type(hub) is not types.ModuleType
-assert "email.utils" not in sys.modules and "urllib.request" not in sys.modules
-# Set before the module's code has run (as Workspace.cache sets it): not set back to None.
-net.shared_pace = "mine"
-assert net.shared_pace == "mine" and type(net) is types.ModuleType
-start = threading.Barrier(8)
-got = []
-def use():
-    start.wait()
-    got.append((hub.Capture.__name__, hub.call.__name__))
-threads = [threading.Thread(target=use) for _ in range(8)]
-for t in threads: t.start()
-for t in threads: t.join()
-assert got == [("Capture", "call")] * 8, got
-assert type(hub) is types.ModuleType
-print("ok")
+ids.parse("https://huggingface.co/datasets/Anthropic/hh-rlhf")
+import alignfetch.net, alignfetch.sources.hub, alignfetch.sources.hf_papers
+heavy = ("email.utils", "urllib.request", "ssl", "http.client", "requests", "huggingface_hub")
+print([m for m in heavy if m in sys.modules])
 """
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "ok\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
 
 
 # -- entries: look-ups follow edits ----------------------------------------------------

@@ -41,7 +41,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .config import Settings
@@ -350,6 +349,8 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # only for a dated Retry-After
+
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

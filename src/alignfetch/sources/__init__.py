@@ -5,21 +5,17 @@ the HTTP fetch (:func:`fetch`), and a pure conversion from the raw response to a
 :mod:`alignfetch.records` record. They register here by ID prefix; everything
 else finds them through :data:`SOURCES`.
 
-Parsing an ID needs only the first layer, so the modules the fetch layers
-share (:mod:`alignfetch.net` and :mod:`alignfetch.sources.hub`, which bring the
-HTTP stack) are deferred while the registry is built (:func:`_deferred`): they
-load when a fetch first uses them, and ``list`` or ``show`` never pays for them.
+Parsing an ID needs only the first layer: a source module and the modules its
+fetch layer shares (:mod:`alignfetch.net`, :mod:`alignfetch.sources.hub`) import
+the HTTP stack (requests, huggingface_hub, ssl, urllib.request) inside the
+functions that send, so ``list`` or ``show`` never pays for it.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
-import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import import_module
-from importlib.util import find_spec, module_from_spec
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..config import Settings
@@ -65,55 +61,6 @@ class Source(Protocol):
     ) -> dict[str, Outcome]: ...
 
 
-class _Deferred(types.ModuleType):
-    """A module whose code runs when one of its names is first looked up or set.
-
-    The standard library's ``importlib.util.LazyLoader`` does the same, but on
-    Python 3.11 two threads that first use the module at once can see it half
-    run; here the first use runs it under a lock, and a use from another thread
-    meanwhile waits for it. A name set before the code runs would be set again
-    by it (``net.shared_pace = ...``): setting one runs the code first.
-    """
-
-    _lock = threading.RLock()
-
-    def _load(self) -> None:
-        with _Deferred._lock:
-            if type(self) is _Deferred:
-                spec = self.__spec__
-                assert spec is not None and spec.loader is not None
-                try:
-                    spec.loader.exec_module(self)
-                finally:
-                    object.__setattr__(self, "__class__", types.ModuleType)
-
-    def __getattr__(self, name: str) -> Any:
-        self._load()
-        return types.ModuleType.__getattribute__(self, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._load()
-        types.ModuleType.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        self._load()
-        types.ModuleType.__delattr__(self, name)
-
-
-def _deferred(name: str) -> None:
-    """Put module ``name`` (not yet imported) in place without running its code."""
-    if name in sys.modules:
-        return
-    spec = find_spec(name)
-    if spec is None or spec.loader is None:
-        return
-    module = module_from_spec(spec)
-    module.__class__ = _Deferred  # its first use runs its code
-    sys.modules[name] = module
-    parent, _, child = name.rpartition(".")
-    setattr(sys.modules[parent], child, module)
-
-
 MODULES = {
     "arxiv": "arxiv",
     "hf": "hf_datasets",
@@ -130,8 +77,6 @@ MODULES = {
 
 def source(prefix: str) -> Source:
     """The source of ``prefix`` (a key of :data:`MODULES`), importing only its module."""
-    _deferred("alignfetch.net")
-    _deferred("alignfetch.sources.hub")
     module: Source = import_module(f"{__name__}.{MODULES[prefix]}")
     return module
 

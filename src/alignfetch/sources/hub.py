@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextvars
 import os
-import urllib.request
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,6 +94,7 @@ def _install(settings: Settings) -> None:
 
 def _proxy(endpoint: str) -> str | None:
     """The proxy the environment names for ``endpoint`` (``HTTPS_PROXY``, ``NO_PROXY``)."""
+    import urllib.request  # with it ssl and http.client: only when the Hub is asked
     from urllib.parse import urlsplit
 
     parts = urlsplit(endpoint)
