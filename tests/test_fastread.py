@@ -162,10 +162,11 @@ def test_a_cache_ahead_is_refused_as_the_full_way_refuses_it(cached: Path) -> No
     before = (cached / CACHE).read_bytes()
     code, out, err, _ = command(cached, "list")
     assert (code, out) == (1, "")
+    # Bug: Alembic's "Can't locate revision" with advice to delete a newer alignfetch's cache.
     assert err == (
-        f"alignfetch: The cache at sqlite:///{Path('.alignfetch') / 'cache.sqlite'} could not be "
-        "opened (Can't locate revision identified by '0099'); fix or delete it (alignfetch "
-        "rebuilds it from upstream).\n"
+        f"alignfetch: The cache at sqlite:///{Path('.alignfetch') / 'cache.sqlite'} has schema "
+        "revision 0099, which only a newer alignfetch knows; upgrade alignfetch (pip install -U "
+        "alignfetch), or give another cache with --db.\n"
     )
     assert (cached / CACHE).read_bytes() == before
 
@@ -433,3 +434,46 @@ def test_entries_toml_is_toml_1_0_as_tomlkit_writes_it(listdir: Path) -> None:
         f"The file {path} is not valid TOML (Invalid initial character for a key part "
         f"(at line {line}, column 44)); fix it and try again."
     )
+
+
+def test_the_known_revisions_are_alembics_history_in_order() -> None:
+    # Bug: a new migration added to the scripts but not to REVISIONS: every cache
+    # upgraded to it would then be refused as written by a newer alignfetch.
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    history = [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    assert list(db.REVISIONS) == history == ["0001", "0002"]
+
+
+def test_a_postgresql_server_that_refuses_is_not_a_cache_to_delete(tmp_path: Path) -> None:
+    # Bug: "fix or delete it" for a server that is down: deleting a shared cache does
+    # not start a server. Port 1 refuses at once; no server is needed.
+    pytest.importorskip("psycopg")
+    (tmp_path / "entries.toml").write_text('[list]\ntitle = "T"\n', encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alignfetch",
+            "--entries",
+            str(tmp_path / "entries.toml"),
+            "--db",
+            "postgresql+psycopg://alignfetch:hunter2@127.0.0.1:1/x",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(
+        "alignfetch: The cache at postgresql+psycopg://alignfetch:***@127.0.0.1:1/x could not "
+        "be opened (connection failed: "
+    )
+    assert result.stderr.endswith(
+        "); check that the PostgreSQL server is running and that the URL's host, port, user "
+        "and database are right.\n"
+    )
+    assert "hunter2" not in result.stderr and "delete" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entries.toml"]

@@ -35,6 +35,7 @@ from .errors import AlignfetchError, LockError
 from .models import CachedRecord
 from .records import Record, read, to_dict
 from .sqlite_read import HEAD_REVISION as HEAD_REVISION  # the newest migration's, defined there
+from .sqlite_read import REVISIONS as REVISIONS  # every migration's, oldest first
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -548,7 +549,16 @@ def open_cache(url: str) -> Cache:
     """Open (creating and upgrading as needed) the cache at a SQLAlchemy URL."""
     try:
         engine = make_engine(url)
-        if current_revision(engine) != HEAD_REVISION:
+        current = current_revision(engine)
+        if current is not None and current not in REVISIONS:
+            # Alembic would only say it cannot locate the revision; deleting a newer
+            # alignfetch's cache (perhaps shared by other lists) is the wrong advice.
+            raise AlignfetchError(
+                f"The cache at {shown(url)} has schema revision {current}, which only a newer "
+                "alignfetch knows; upgrade alignfetch (pip install -U alignfetch), or give "
+                "another cache with --db."
+            )
+        if current != HEAD_REVISION:
             upgrade(engine)
     except AlignfetchError:
         raise
@@ -584,6 +594,12 @@ def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
         return AlignfetchError(
             f"The cache at {where} could not be written ({reason}); check its folder's free "
             "space and permissions."
+        )
+    if backend(url) == "postgresql":
+        # A server that refused or a wrong database: deleting a shared cache would not help.
+        return AlignfetchError(
+            f"The cache at {where} could not be {done} ({reason}); check that the PostgreSQL "
+            "server is running and that the URL's host, port, user and database are right."
         )
     return AlignfetchError(
         f"The cache at {where} could not be {done} ({reason}); fix or delete it "

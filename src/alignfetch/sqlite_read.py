@@ -21,7 +21,11 @@ from urllib.parse import quote
 
 from .records import Record, read
 
-HEAD_REVISION = "0002"
+REVISIONS = ("0001", "0002")
+"""Every migration's revision, oldest first (a test keeps it equal to Alembic's history).
+
+A cache at a revision not named here was written by a newer alignfetch."""
+HEAD_REVISION = REVISIONS[-1]
 """The newest migration's revision (tests/test_db.py keeps it equal to Alembic's head).
 
 Opening a cache compares the stored revision with it, so that Alembic, slow to
