@@ -12,7 +12,8 @@ synthetic list built by ``bench.py``, 90% papers, 5% datasets, 5% repositories,
 cached by one cold refresh against the local fakes) gives ``render``,
 ``export``, ``list`` (goals at 10,000: 1 s, 1 s, 0.5 s), a warm ``refresh
 --all`` at delay 0 (3 s), the peak memory of ``render`` (150 MB) and the
-cache's bytes per entry (4 KB).
+cache's bytes per entry (4 KB), and the time ``add`` of 1,000 new IDs spends
+checking them against the list (in-process; it should grow linearly).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ GOALS = {
     "refresh --all (warm)": "3 s at 10k",
     "render peak memory": "150 MB at 10k",
     "cache bytes per entry": "4 KB",
+    "add: duplicate check": "linear (1,000 IDs)",
 }
 
 
@@ -100,6 +102,24 @@ def cached(folder: Path, server: FakeServer, papers: int, datasets: int, repos: 
         raise SystemExit(
             f"building the cache failed: {list(report.failures)[:3]} {report.text()[:800]}"
         )
+
+
+def duplicate_check(folder: Path, new: int = 1000) -> float:
+    """Milliseconds ``add`` of ``new`` IDs spends checking them against the list
+    (given twice, in-process: the check before the lock and the one under it)."""
+    from alignfetch import entries, ids
+    from alignfetch.core import _check_new
+
+    ef = entries.load(folder / "entries.toml")
+    texts = [f"2501.{n:05d}" for n in range(1, new + 1)]
+    refs = [ids.parse(t) for t in texts]
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        _check_new(ef, texts, refs, "papers")
+        _check_new(ef, texts, refs, "papers")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
@@ -178,6 +198,7 @@ def main() -> None:
             rows.append(
                 ("cache bytes per entry", label, f"{cache.stat().st_size / size / 1024:.1f} KB", "")
             )
+            rows.append(("add: duplicate check", label, f"{duplicate_check(folder):.0f} ms", ""))
     server.close()
     print(f"medians of {args.runs} runs; ratio = time / import click")
     print(f"{'figure':<26} {'entries':>8} {'value':>10} {'ratio':>7}  goal")
