@@ -477,3 +477,43 @@ def test_a_postgresql_server_that_refuses_is_not_a_cache_to_delete(tmp_path: Pat
     )
     assert "hunter2" not in result.stderr and "delete" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["entries.toml"]
+
+
+def test_a_locked_cache_is_said_once_not_waited_for_twice(
+    cached: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bug: the fast path waits out the lock, then hands over to the full way, which
+    # waits as long again before saying the same sentence.
+    from alignfetch import sqlite_read
+    from alignfetch.errors import AlignfetchError
+
+    monkeypatch.setattr(sqlite_read, "BUSY_TIMEOUT", 0.1)
+    url = f"sqlite:///{cached / CACHE}"
+    holder = sqlite3.connect(cached / CACHE)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(AlignfetchError) as info:
+            sqlite_read.records(url, LISTED)
+    finally:
+        holder.close()
+    assert str(info.value) == (
+        f"The cache at {url} is locked by another program; wait for it to finish and try again."
+    )
+    assert sqlite_read.records(url, LISTED) is not None  # free again: served
+
+
+def test_a_version_table_with_two_rows_is_not_called_a_newer_alignfetchs(cached: Path) -> None:
+    # Bug: "0001,0002" is not a known revision, so it was refused as a newer alignfetch's,
+    # with advice to upgrade that cannot help.
+    with sqlite3.connect(cached / CACHE) as conn:
+        conn.execute("INSERT INTO alembic_version VALUES ('0001')")
+    conn.close()
+    code, out, err, _ = command(cached, "list")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        f"alignfetch: The cache at sqlite:///{Path('.alignfetch') / 'cache.sqlite'} could not be "
+        "opened ("
+    )
+    assert "newer" not in err and err.endswith(
+        "fix or delete it (alignfetch rebuilds it from upstream).\n"
+    )

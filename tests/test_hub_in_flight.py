@@ -363,3 +363,17 @@ def test_a_late_page_of_a_failed_add_is_stored_by_no_later_command(
     assert run("add", "2204.05862", "-s", "english").exit_code == 0
     assert page_row(listdir, "2204.05862") is not None
     assert page_row(listdir, "2305.16960") is None
+
+
+def test_the_late_pages_warning_says_long_waits_in_plain_seconds() -> None:
+    # Bug: "{:.3g}" writes a wait of 1234.6 s as "1.23e+03" (an import with arXiv's
+    # 3-second delay waits that long).
+    from alignfetch.pipeline import _late
+
+    assert _late(["a", "b"], 6, 1234.6) == (
+        "The Hugging Face Hub had not sent 2 of 6 paper pages after 1235 seconds (as long as "
+        "arXiv took, at least twice ALIGNFETCH_TIMEOUT); they were not waited for, and the next "
+        "refresh asks for them."
+    )
+    assert "after 2.5 seconds" in _late(["a"], 1, 2.5)
+    assert "after 12.3 seconds" in _late(["a"], 1, 12.3)

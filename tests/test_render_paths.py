@@ -353,3 +353,14 @@ def document_of(items: list[Item]) -> dict[str, Any]:
 
     ef = EntriesFile(Path("entries.toml"), "", {"title": "L"}, [Section("s", "S")])
     return document(ef, items)
+
+
+def test_a_filter_given_an_argument_is_named_in_its_error() -> None:
+    # Bug: the remembering wrapper takes the call, so the message names "remembered()"
+    # (a template author cannot tell which filter they misused).
+    assert failure(base_doc([]), '{{ "x"|md(2) }}') == (
+        "The template failed at line 1: md() takes 1 positional argument but 2 were given."
+    )
+    assert failure(base_doc([]), "{{ none|human_date(fmt=1) }}") == (
+        "The template failed at line 1: human_date() got an unexpected keyword argument 'fmt'."
+    )

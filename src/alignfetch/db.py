@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import AlignfetchError, LockError
@@ -550,7 +550,7 @@ def open_cache(url: str) -> Cache:
     try:
         engine = make_engine(url)
         current = current_revision(engine)
-        if current is not None and current not in REVISIONS:
+        if current is not None and "," not in current and current not in REVISIONS:
             # Alembic would only say it cannot locate the revision; deleting a newer
             # alignfetch's cache (perhaps shared by other lists) is the wrong advice.
             raise AlignfetchError(
@@ -595,7 +595,7 @@ def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
             f"The cache at {where} could not be written ({reason}); check its folder's free "
             "space and permissions."
         )
-    if backend(url) == "postgresql":
+    if backend(url) == "postgresql" and isinstance(err, OperationalError):
         # A server that refused or a wrong database: deleting a shared cache would not help.
         return AlignfetchError(
             f"The cache at {where} could not be {done} ({reason}); check that the PostgreSQL "

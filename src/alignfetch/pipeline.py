@@ -201,10 +201,15 @@ def _late(late: list[str], asked: int, waited: float) -> str:
     else:
         what, it, was = f"{len(late)} of {asked} paper pages", "them", "they were"
     return (
-        f"The Hugging Face Hub had not sent {what} after {waited:.3g} seconds (as long as "
+        f"The Hugging Face Hub had not sent {what} after {_seconds(waited)} seconds (as long as "
         f"arXiv took, at least twice ALIGNFETCH_TIMEOUT); {was} not waited for, and the next "
         f"refresh asks for {it}."
     )
+
+
+def _seconds(waited: float) -> str:
+    """A wait as a message says it: 0.25, 2.5, 12.3, 1235 (never 1.23e+03)."""
+    return f"{waited:.0f}" if waited >= 100 else f"{waited:.3g}"
 
 
 def due_pages(

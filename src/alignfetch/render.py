@@ -390,9 +390,10 @@ def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
     give different results). What raises is not remembered, so it raises each time."""
     seen: dict[str, str] = {}
 
-    def remembered(value: object) -> str:
-        if type(value) is not str:
-            return filter_(value)
+    def remembered(value: object, *args: Any, **kwargs: Any) -> str:
+        if args or kwargs or type(value) is not str:
+            # Extra arguments go to the filter, whose own error then names it.
+            return filter_(value, *args, **kwargs)
         try:
             return seen[value]
         except KeyError:

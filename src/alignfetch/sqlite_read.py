@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
+from .errors import AlignfetchError
 from .records import Record, read
 
 REVISIONS = ("0001", "0002")
@@ -84,6 +85,14 @@ def records(url: str, ids: Iterable[str]) -> dict[str, Record] | None:
                 record = read(value)
                 if record is not None:
                     out[rid] = record
+    except sqlite3.OperationalError as err:
+        if "locked" in str(err):
+            # Already waited BUSY_TIMEOUT: the full way would wait as long again.
+            raise AlignfetchError(
+                f"The cache at {url} is locked by another program; wait for it to finish "
+                "and try again."
+            ) from None
+        return None
     except (sqlite3.Error, ValueError, OverflowError):
         return None
     finally:
