@@ -10,7 +10,6 @@ atomically (temporary file, then rename).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -324,35 +323,24 @@ def _tomlkit_tables(entries: Iterable[Entry]) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half.
 
-    A symbolic link is followed: its target is replaced, the link stays.
+    A symbolic link is followed: its target is replaced, the link stays. A device, FIFO or
+    folder at the path is refused and left as it is.
     """
+    from .files import NotRegularFileError, replace
+
     path = path.resolve()
     try:
-        _replace(path, text)
+        replace(path, text)
+    except NotRegularFileError:
+        raise AlignfetchError(
+            f"{path} is a device, a FIFO or a folder, not a regular file, and was left as it "
+            "is; give the path of a file to write."
+        ) from None
     except OSError as err:
         raise AlignfetchError(
             f"The file {path} could not be written ({err.strerror or err}); check the folder "
             "and its permissions."
         ) from None
-
-
-def _replace(path: Path, text: str) -> None:
-    import tempfile  # only to write: reading commands do without it
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load(path: Path) -> EntriesFile:
