@@ -185,12 +185,20 @@ def test_offline_with_an_empty_cache_checks_what_needs_no_source(fakes: Fakes, h
         1,
         "\n".join(GITHUB.splitlines()[3:5]) + "\nREADME.md: 2 errors, 0 warnings in 12 entries.\n",
     )
+    # Offline, nothing was asked: the sources are not blamed (issue 18, item 13).
     assert r.stderr == (
-        "alignfetch: 11 entries were not checked against the sources, which did not answer "
-        "for them: arxiv:2206.08325, arxiv:2204.05862, arxiv:2305.01937, arxiv:2306.05685, "
-        "arxiv:2305.16960 ….\n"
+        "alignfetch: 11 entries were not checked: the cache has no record of them and "
+        "--offline asks the sources nothing: arxiv:2206.08325, arxiv:2204.05862, arxiv:2305.01937, "
+        "arxiv:2306.05685, arxiv:2305.16960 …; run `alignfetch refresh`, or check without "
+        "--offline.\n"
     )
     assert fakes.server.requests("") == []
+    # The same run with the options after the command, as the README's check section writes.
+    after = run("check", "--stale-months", "600", "--format", "github", "README.md", "--offline")
+    assert (after.exit_code, after.stdout, after.stderr) == (r.exit_code, r.stdout, r.stderr)
+    assert fakes.server.requests("") == []
+    quiet = run("check", "--offline", "-q", "--stale-months", "600", "README.md")
+    assert quiet.stderr == ""
 
 
 def test_a_clean_readme_is_one_line_and_exit_0(fakes: Fakes, here: Path) -> None:

@@ -26,7 +26,46 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _offline_after(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().obj.offline = True
+
+
+def _quiet_after(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["quiet"] = True  # meta is shared by every context of the invocation
+        _log_to_stderr(True)
+
+
+def _global_options() -> list[click.Option]:
+    """--offline and --quiet, which each command takes after its name as well."""
+    return [
+        click.Option(
+            ["--offline"],
+            is_flag=True,
+            expose_value=False,
+            callback=_offline_after,
+            help="Answer from the cache only; never fetch (as `alignfetch --offline`).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_quiet_after,
+            help="No progress or talk on stderr (as `alignfetch --quiet`).",
+        ),
+    ]
+
+
 class _Group(click.Group):
+    group_class = type  # subgroups (sections, db) are of this class too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # `alignfetch check --offline` as well as `alignfetch --offline check`: users
+        # put options after the command, as the README's examples of each command do.
+        cmd.params.extend(_global_options())
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -805,11 +844,14 @@ def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool)
     result = _ws().check(texts, stale_months=stale_months)
     if result.unresolved:
         n = len(result.unresolved)
+        named = ", ".join(result.unresolved[:5]) + (" …" if n > 5 else "")
+        were = f"{n} entr{'y was' if n == 1 else 'ies were'} not checked"
         _talk(
-            f"alignfetch: {n} entr{'y was' if n == 1 else 'ies were'} not checked against "
-            f"the sources, which did not answer for them: {', '.join(result.unresolved[:5])}"
-            + (" …" if n > 5 else "")
-            + "."
+            f"alignfetch: {were}: the cache has no record of them and --offline asks the "
+            f"sources nothing: {named}; run `alignfetch refresh`, or check without --offline."
+            if _ws().offline
+            else f"alignfetch: {were} against the sources, which did not answer for them: "
+            f"{named}."
         )
     if fmt == "json":
         click.echo(dumps(result.json()), nl=False)
