@@ -540,9 +540,17 @@ def test_a_duplicate_is_named_as_the_list_holds_it(fakes: Fakes, listdir: Path) 
     before = state(listdir)
     result = run("add", "https://github.com/carperai/TRLX.git", "-s", "rlhf")
     assert result.exit_code == 2
+    # Already where it was asked to go: no advice to move it there (issue 18, item 15).
     assert one_sentence(result.stderr) == (
         "alignfetch: The entry gh:CarperAI/trlx is already in the list, in section 'rlhf'; "
-        "to move it, run `alignfetch move gh:CarperAI/trlx --section rlhf`."
+        "nothing was added."
+    )
+    assert state(listdir) == before
+    elsewhere = run("add", "https://github.com/carperai/TRLX.git", "-s", "english")
+    assert elsewhere.exit_code == 2
+    assert one_sentence(elsewhere.stderr) == (
+        "alignfetch: The entry gh:CarperAI/trlx is already in the list, in section 'rlhf'; "
+        "to move it, run `alignfetch move gh:CarperAI/trlx --section english`."
     )
     assert state(listdir) == before
 

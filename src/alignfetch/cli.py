@@ -866,13 +866,18 @@ def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool)
 def _read_markdown(file: str) -> str:
     """A Markdown file (or stdin, ``-``) as text; unreadable input is an InputError."""
     from .errors import InputError
+    from .files import MAX_READ, read_bytes
 
     try:
         if file == "-":
-            raw = sys.stdin.buffer.read()
+            raw = sys.stdin.buffer.read(MAX_READ + 1)
+            if len(raw) > MAX_READ:
+                raise InputError(
+                    f"The standard input holds more than {MAX_READ // 2**20} MiB, more than "
+                    "any list needs; give an awesome list's README."
+                )
         else:
-            with open(file, "rb") as f:
-                raw = f.read()
+            raw = read_bytes(file)
     except OSError as err:
         raise InputError(
             f"The file {file} could not be read ({err.strerror}); check the path."

@@ -22,7 +22,7 @@ from . import entries as entries_mod
 from . import ids
 from .config import Settings
 from .entries import EntriesFile, Entry, Section
-from .errors import CacheMissError, InputError, LockError, SourceError
+from .errors import BadIdError, CacheMissError, InputError, LockError, SourceError
 from .items import Item as Item  # where callers have found it
 from .pipeline import FetchRun as FetchRun  # where callers have found it
 from .records import Record
@@ -279,12 +279,12 @@ class Workspace:
         With ``check``, write nothing and return the unified diff when the file
         differs from what would be written (None when it is up to date).
         """
+        from .files import read_text
         from .render import diff, splice
 
         path = Path(output)
         try:
-            with path.open(encoding="utf-8", newline="") as f:
-                existing = f.read()
+            existing = read_text(path, keep_lines=True)
         except FileNotFoundError:
             existing = ""
         except (OSError, UnicodeDecodeError) as err:
@@ -535,7 +535,7 @@ class Workspace:
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
-        ref = ids.parse(text)
+        ref = self._listed(text)
         if self.load().find(str(ref)) is None:
             raise InputError(
                 f"{_cap(str(ref))} is not in {self.entries_path.name}; nothing was removed."
@@ -611,7 +611,7 @@ class Workspace:
 
     def move(self, text: str, section: str) -> Entry:
         """Put an entry in another section, keeping its place in the file and its overrides."""
-        ref = ids.parse(text)
+        ref = self._listed(text)
 
         def apply(ef: EntriesFile) -> Entry:
             entry = self._entry(ef, ref)
@@ -633,7 +633,7 @@ class Workspace:
 
         ``links`` maps a link name to a URL, or to ``""``/None to remove that link.
         """
-        ref = ids.parse(text)
+        ref = self._listed(text)
         unknown = sorted(set(overrides) - set(entries_mod.OVERRIDES))
         if unknown:
             raise InputError(
@@ -666,6 +666,17 @@ class Workspace:
             out = apply(ef)
             ef.write(ef.dumps())
             return out
+
+    def _listed(self, text: str) -> ids.Ref:
+        """The ID of an entry to change: a text that is no ID is, above all, not in the list
+        (`move arxiv:9999.99999` is a typo of an entry, not a request for the ID forms)."""
+        try:
+            return ids.parse(text)
+        except BadIdError:
+            raise InputError(
+                f"The text {_short(text)!r} is not in {self.entries_path.name} (nor an ID "
+                "alignfetch knows); `alignfetch list` shows the entries."
+            ) from None
 
     def _entry(self, ef: EntriesFile, ref: ids.Ref) -> Entry:
         entry = ef.find(str(ref))
@@ -869,6 +880,11 @@ def _check_new(
             )
         seen[ref.identity] = text
         there = listed.get(ref.identity)
+        if there is not None and there.section == section:
+            raise InputError(
+                f"{_cap(there.id)} is already in the list, in section {section!r}; "
+                "nothing was added."
+            )
         if there is not None:
             # Named as entries.toml holds it, whatever the spelling typed.
             raise InputError(
@@ -882,21 +898,55 @@ def read_export(path: Path) -> dict[str, Any]:
     import json
 
     from .export import SCHEMA_VERSION
+    from .files import read_text
 
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_text(path))
     except FileNotFoundError:
         raise InputError(
             f"The export {path} does not exist; write it with `alignfetch export -o {path}`."
         ) from None
-    except (OSError, UnicodeDecodeError, ValueError) as err:
+    except OSError as err:
+        raise InputError(
+            f"The file {path} could not be read ({err.strerror or err}); give an alignfetch "
+            "export."
+        ) from None
+    except (UnicodeDecodeError, ValueError) as err:
         raise InputError(f"The file {path} is not an alignfetch export ({err}).") from None
+    except RecursionError:
+        raise InputError(
+            f"The file {path} is not an alignfetch export (its JSON is nested too deep)."
+        ) from None
+    if _depth(doc) > _EXPORT_DEPTH:
+        raise InputError(
+            f"The file {path} is not an alignfetch export (its JSON is nested more than "
+            f"{_EXPORT_DEPTH} levels deep); write it again with `alignfetch export`."
+        )
     if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
         raise InputError(
             f"The file {path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
             "write it again with `alignfetch export`."
         )
     return doc
+
+
+_EXPORT_DEPTH = 32
+"""An export nests a few levels (document, section, entry, record, list of authors); the
+bound keeps every later walk of a hand-made document (cleaning, the template) shallow."""
+
+
+def _depth(value: Any) -> int:
+    """How deep JSON ``value`` nests, without recursion (a deep document is what it checks)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= _EXPORT_DEPTH:
+                inner = item.values() if isinstance(item, dict) else item
+                stack.extend((v, level + 1) for v in inner)
+    return deepest
 
 
 @contextmanager
@@ -942,6 +992,11 @@ def _entries(rids: Sequence[str]) -> str:
 def _cap(text: str) -> str:
     """An ID at the start of a sentence: ``The entry arxiv:2305.01937``."""
     return f"The entry {text}"
+
+
+def _short(text: str, most: int = 100) -> str:
+    """A user's text as a message echoes it: a 100 KB argument is not printed whole."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _sentence(check: Callable[[Any], Any], value: Any) -> Any:

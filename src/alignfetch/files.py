@@ -29,9 +29,8 @@ class TooLargeError(OSError):
     """The file holds more than the cap a read allows."""
 
     def __init__(self, path: Path | str, limit: int) -> None:
-        super().__init__(
-            0, f"it is larger than {limit // (1024 * 1024)} MiB, more than any list needs", str(path)
-        )
+        mib = limit // (1024 * 1024)
+        super().__init__(0, f"it is larger than {mib} MiB, more than any list needs", str(path))
 
 
 def read_bytes(path: Path | str, *, limit: int = MAX_READ) -> bytes:
