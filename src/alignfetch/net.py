@@ -16,7 +16,8 @@ the Hub client's ``httpx2`` (the Hugging Face Hub), passes through
   when the server sends one, up to :attr:`Settings.max_wait`; a longer one is
   refused with :class:`WaitTooLong` instead of slept through. Otherwise it
   backs off exponentially from :attr:`Settings.backoff`. A request that timed
-  out is not retried: the caller has already waited the whole timeout once.
+  out is not retried: the caller has already waited the whole timeout once;
+  nor is one to a host whose name does not resolve (:class:`UnknownHost`).
 - says on the ``alignfetch`` logger when it retries, and why (at :data:`TALK` level).
 
 A :class:`Pacer` spaces the requests to one service (arXiv asks for one every
@@ -79,6 +80,16 @@ class Unreachable(NetError):
     """No connection: refused, unknown host, connect timeout."""
 
     retried = True
+
+
+class UnknownHost(Unreachable):
+    """The host name does not resolve (no such name, or no name service at all).
+
+    Not worth asking again: a name that did not resolve a second ago will not
+    resolve after a back-off either, and waiting through the retries only made a
+    command without network take twenty seconds to say so."""
+
+    retried = False
 
 
 class BrokenAnswer(NetError):

@@ -27,6 +27,7 @@ from .net import (
     InvalidBody,
     Policy,
     TimedOut,
+    UnknownHost,
     Unreachable,
     _decoded,
     _header,
@@ -88,6 +89,8 @@ class _Adapter(HTTPAdapter):
         except requests.exceptions.Timeout:
             raise TimedOut("no answer in time") from None
         except requests.exceptions.ConnectionError as err:
+            if _unresolved(err):
+                raise UnknownHost(_unknown(request.url)) from None
             if _never_connected(err):
                 raise Unreachable(_why(err)) from None
             raise BrokenAnswer(BROKEN) from None
@@ -115,6 +118,39 @@ def _never_connected(err: Exception) -> bool:
         s in text
         for s in ("NewConnectionError", "NameResolutionError", "ConnectTimeout", "refused")
     )
+
+
+def _unresolved(err: BaseException) -> bool:
+    """Whether ``err`` comes of a host name that did not resolve.
+
+    The resolver's own error (``socket.gaierror``) is somewhere down the chain:
+    urllib3 wraps it in a ``NameResolutionError`` inside a ``MaxRetryError`` inside
+    requests' ``ConnectionError``; httpx2 raises its ``ConnectError`` from it.
+    """
+    import socket
+
+    seen: set[int] = set()
+    todo: list[object] = [err]
+    while todo:
+        e = todo.pop()
+        if not isinstance(e, BaseException) or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
+            return True
+        todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None), *e.args])
+    return False
+
+
+def _unknown(url: str | None) -> str:
+    """The reason given for a host name that does not resolve: it names the host."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url or "").hostname
+    except ValueError:
+        host = None
+    return f"unknown host {host}" if host else "unknown host"
 
 
 def _why(err: BaseException) -> str:
@@ -172,6 +208,8 @@ class _Transport(httpx2.BaseTransport):
         except httpx2.TimeoutException:
             raise TimedOut("no answer in time") from None
         except httpx2.ConnectError as err:
+            if _unresolved(err):
+                raise UnknownHost(_unknown(str(request.url))) from None
             raise Unreachable(_why(err) if str(err) else "connection refused") from None
         except httpx2.TransportError:
             raise BrokenAnswer(BROKEN) from None

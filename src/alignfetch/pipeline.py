@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from . import ids
     from .config import Settings
     from .db import CachedRow
-    from .sources import Fetched, Outcome, Source
+    from .sources import Fetched, Outcome, Previous, Source
 
 Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 """Cached rows by ID (without creating a cache that does not exist yet)."""
@@ -62,9 +62,57 @@ def _clean(run: FetchRun) -> None:
         return o if record is o.record else replace(o, record=record)
 
     for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError):
+        if isinstance(outcome, SourceError):
+            continue
+        if outcome.unchanged or _unicode(outcome.record):
             run.outcomes[rid] = cleaned(outcome)
-    run.related = [cleaned(o) for o in run.related]
+        else:
+            run.outcomes[rid] = _not_unicode(rid, outcome)
+    related = []
+    for o in run.related:
+        if o.unchanged or _unicode(o.record):
+            related.append(cleaned(o))
+        else:
+            run.warnings[o.record.id] = _not_unicode(o.record.id, o).message
+    run.related = related
+
+
+def _unicode(value: object) -> bool:
+    """Whether every text in ``value`` (a record) is valid Unicode.
+
+    JSON may escape half a surrogate pair (``"\\ud800"``): it parses, but the text
+    cannot be written as UTF-8, so stored it would break every later command that
+    prints it. Such an answer is as much junk as one that is not UTF-8 at all.
+    """
+    import dataclasses
+
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, tuple | list):
+        return all(_unicode(v) for v in value)
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return all(_unicode(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return True
+
+
+def _not_unicode(rid: str, outcome: Fetched) -> SourceError:
+    from .sources import MODULES, SOURCES
+
+    prefix, key = rid.split(":", 1)
+    name = SOURCES[prefix].NAME if prefix in MODULES else "Hugging Face papers"
+    return SourceError(
+        f"The answer for {rid} holds text that is not valid Unicode; it was not stored. "
+        "Try again later.",
+        source=name,
+        ids=(key,),
+        url=outcome.url,
+    )
 
 
 def fetch_outcomes(
@@ -183,7 +231,19 @@ def _fetch_pages(
         deadline = now + waited
     if not keys:
         return
-    got = hf_papers.fetch(keys, settings, {}, deadline=deadline)
+    try:
+        got: Mapping[str, Outcome] = hf_papers.fetch(keys, settings, {}, deadline=deadline)
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001  # a page never fails its paper
+        message = (
+            err.message
+            if isinstance(err, SourceError)
+            else f"The paper pages could not be read ({type(err).__name__}); "
+            "the next refresh asks for them again."
+        )
+        run.warnings[f"hfpaper:{keys[0]}"] = message
+        return
     late = [k for k in keys if k not in got]
     for key, outcome in got.items():
         if isinstance(outcome, SourceError):
@@ -274,12 +334,64 @@ def batch(
                 for k in chunk
                 if (row := cached.get(f"{prefix}:{k}")) is not None
             }
-            try:
-                got = source.fetch(chunk, settings, previous)
-            except SourceError as err:
-                got = {k: err for k in chunk}
+            got = _fetch_chunk(source, prefix, chunk, settings, previous)
             stop = next((v for v in got.values() if isinstance(v, RateLimitError)), None)
-        out.update((f"{prefix}:{k}", v) for k, v in got.items())
+        out.update((f"{prefix}:{k}", got[k]) for k in chunk)
         if progress is not None and prefix != "hfpaper":
             progress(len(chunk))
+    return out
+
+
+def _fetch_chunk(
+    source: Source,
+    prefix: str,
+    chunk: Sequence[str],
+    settings: Settings,
+    previous: Mapping[str, Previous],
+) -> dict[str, Outcome]:
+    """An outcome for each key of ``chunk``, whatever the source does.
+
+    A key the source left without an answer, or answered with another ID's
+    record, fails; so does the whole chunk when the source raises, whatever it
+    raises: a failed key keeps its cached record and is reported as failed,
+    never counted as unchanged, and never written over another row.
+    """
+    import logging
+
+    try:
+        got = dict(source.fetch(chunk, settings, previous))
+    except SourceError as err:
+        return {k: err for k in chunk}
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001  # an answer the source could not read
+        logging.getLogger("alignfetch").debug("%s failed", source.NAME, exc_info=True)
+        return {
+            k: SourceError(
+                f"The {source.NAME} source could not read its answer for {prefix}:{k} "
+                f"({type(err).__name__}); try again later.",
+                source=source.NAME,
+                ids=(k,),
+            )
+            for k in chunk
+        }
+    out: dict[str, Outcome] = {}
+    for key in chunk:
+        outcome = got.get(key)
+        rid = f"{prefix}:{key}"
+        if outcome is None:
+            outcome = SourceError(
+                f"The {source.NAME} source gave no answer for {rid}; try again later.",
+                source=source.NAME,
+                ids=(key,),
+            )
+        elif not isinstance(outcome, SourceError) and outcome.record.id != rid:
+            outcome = SourceError(
+                f"The {source.NAME} source answered {rid} with the record of "
+                f"{outcome.record.id}; try again later.",
+                source=source.NAME,
+                ids=(key,),
+                url=outcome.url,
+            )
+        out[key] = outcome
     return out

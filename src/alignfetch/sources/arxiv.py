@@ -280,7 +280,8 @@ class _Client:
             ) from None
         except (ValueError, TypeError) as err:  # the package's parser met something odd
             raise self._error(
-                f"arXiv sent a feed alignfetch could not read ({err}); try again later.", keys
+                f"arXiv sent a feed alignfetch could not read ({_reason(err)}); try again later.",
+                keys,
             ) from None
         except requests.exceptions.RequestException as err:
             raise self._error(
@@ -296,8 +297,16 @@ class _Client:
                 continue  # the classic API's placeholder or error entries
             paper = convert(result)
             key = paper.id.split(":", 1)[1]
-            if key in wanted:
-                out[key] = Fetched(record=paper, raw=raw.get(key, ""), url=self.url(key))
+            if key not in wanted:
+                continue
+            if not paper.title:
+                # Every paper has a title: an entry without one is a broken answer,
+                # and must not replace the record the cache holds.
+                out[key] = self._error(
+                    f"arXiv's entry for arxiv:{key} has no title; try again later.", [key]
+                )
+                continue
+            out[key] = Fetched(record=paper, raw=raw.get(key, ""), url=self.url(key))
         return out
 
     def url(self, key: str) -> str:
@@ -526,6 +535,11 @@ def feed_problem(url: str, answer: net.Answer) -> str | None:
         return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "broken XML"
     if root is None or root.tag != f"{_ATOM}feed":
         return "an HTML page" if root is not None and "html" in str(root.tag) else "not a feed"
+    if root.getroottree().docinfo.doctype:
+        # arXiv's feeds declare no DTD. One that does may define entities (an external
+        # one reads a file or a URL, nested ones expand a billion-fold); they are never
+        # expanded, and a text that held one would be read short: refuse the feed.
+        return "a document with a DTD"
     if root.find(f"{_OPENSEARCH}totalResults") is None:
         return "a feed without results"
     return None

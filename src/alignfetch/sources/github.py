@@ -117,7 +117,9 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
     ``redirected`` says that GitHub answered with a 301 (the repository was
     renamed or transferred); the record then remembers the name that was asked
     for, unless the two differ only in case, which GitHub does not count as a
-    move. Raises KeyError or TypeError when ``body`` is not a repository.
+    move. Raises KeyError or TypeError when ``body`` is not a repository: its
+    names missing, or a field GitHub always sends of the wrong type (a record
+    built from such an answer would hold junk, or lose what the cache knew).
     """
     asked, path = split_key(key)
     full_name = _str(body["full_name"])
@@ -125,6 +127,7 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
     name = _str(body["name"])
     if not (full_name and html_url and name):
         raise TypeError("not a repository object")
+    _check_shape(body)
     default_branch = _str(body.get("default_branch"))
     branch = default_branch or "HEAD"  # GitHub resolves HEAD to the default branch
     if path is not None and path.startswith("tree/") and path.count("/") >= 2:
@@ -146,7 +149,7 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
         full_name=full_name,
         path=path,
         description=_str(body.get("description")),
-        stars=stars if isinstance(stars, int) and not isinstance(stars, bool) else None,
+        stars=stars,
         pushed_at=_str(body.get("pushed_at")),
         # NOASSERTION: GitHub found a licence file but could not name the licence.
         license=spdx if spdx and spdx != "NOASSERTION" else None,
@@ -156,6 +159,34 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
         default_branch=default_branch,
         redirected_from=asked if redirected and asked.lower() != full_name.lower() else None,
     )
+
+
+_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "description": str,
+    "homepage": str,
+    "pushed_at": str,
+    "default_branch": str,
+    "license": dict,
+    "topics": list,
+    "archived": bool,
+}
+"""Fields that may be missing or null, but when set have this type."""
+
+
+def _check_shape(body: Mapping[str, Any]) -> None:
+    """TypeError unless ``body`` has the shape of GitHub's repository object.
+
+    ``stargazers_count`` is in every repository object GitHub sends: an answer
+    without it (or with a count that is no count) is not GitHub's, and must not
+    replace a record that has one.
+    """
+    stars = body.get("stargazers_count")
+    if not isinstance(stars, int) or isinstance(stars, bool) or stars < 0:
+        raise TypeError("no star count")
+    for name, kind in _SHAPE.items():
+        value = body.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(f"{name} is not a {getattr(kind, '__name__', kind)}")
 
 
 def _str(value: object) -> str | None:
@@ -324,27 +355,40 @@ class _Client:
             }
         if response.status_code != 200:
             return self._http_error(response, members, final)
-        raw = self._scrub(response.content.decode("utf-8", errors="replace"))
+        # Strictly UTF-8, as JSON is: a replacement character stored in place of the
+        # bytes would be junk shown as the description, and the fetch called a success.
+        why = "not a repository object"
         try:
+            raw = self._scrub(response.content.decode("utf-8"))
             body = json.loads(raw)
             if not isinstance(body, dict):
                 raise TypeError("not an object")
             records = {k: convert(body, k, redirected=bool(response.history)) for k in members}
-        except (ValueError, KeyError, TypeError, RecursionError):
-            return self._fail(
-                SourceError,
-                lambda ident: (
-                    f"GitHub's answer for {ident} is not a repository; "
-                    "check ALIGNFETCH_GITHUB_URL, or try again later."
-                ),
-                members,
-                final,
-                200,
-            )
-        return {
-            k: Fetched(record=records[k], raw=raw, url=final, etag=response.headers.get("ETag"))
-            for k in members
-        }
+        except UnicodeDecodeError:
+            why = "not UTF-8"
+        except RecursionError:
+            why = "JSON nested too deep"
+        except ValueError:
+            why = "not JSON"
+        except (KeyError, TypeError):
+            pass
+        else:
+            return {
+                k: Fetched(
+                    record=records[k], raw=raw, url=final, etag=response.headers.get("ETag")
+                )
+                for k in members
+            }
+        return self._fail(
+            SourceError,
+            lambda ident: (
+                f"GitHub's answer for {ident} is not a repository ({why}); "
+                "check ALIGNFETCH_GITHUB_URL, or try again later."
+            ),
+            members,
+            final,
+            200,
+        )
 
     @staticmethod
     def _shared_etag(members: list[str], previous: Mapping[str, Previous]) -> str | None:
@@ -519,9 +563,11 @@ def _message(response: requests.Response) -> str:
 
 
 def _json_problem(url: str, answer: net.Answer) -> str | None:
-    """Why a 200 from the API is not a JSON object, or None."""
+    """Why a 200 from the API is not a JSON object, or None (so that it is retried)."""
     try:
-        body = json.loads(answer.body.decode("utf-8", errors="replace"))
+        body = json.loads(answer.body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not UTF-8"
     except RecursionError:
         return "JSON nested too deep"
     except ValueError:
