@@ -79,6 +79,8 @@ def feed_url(settings: Settings, categories: list[str]) -> str:
 def fetch(url: str, settings: Settings) -> bytes:
     """The feed's bytes: one request, with our timeout, User-Agent and back-off, paced
     with every other request to arXiv."""
+    import requests
+
     from .. import net
 
     session = net.session(settings, NAME, pacer=net.pacer("arxiv", settings.arxiv_delay))
@@ -103,6 +105,23 @@ def fetch(url: str, settings: Settings) -> bytes:
         raise SourceError(
             f"arXiv's listing {url} could not be read ({err.reason}); check the "
             "network or ALIGNFETCH_ARXIV_RSS_URL, or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except requests.TooManyRedirects:
+        raise SourceError(
+            f"arXiv's listing {url} redirected more than {net.MAX_REDIRECTS} times (a redirect "
+            "loop); check ALIGNFETCH_ARXIV_RSS_URL or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except (requests.RequestException, ValueError) as err:
+        # What requests raises itself, not through our transport: a redirect to a URL it
+        # cannot follow (another scheme, a malformed host). Not a traceback, and not the
+        # end of the Hub's daily papers either.
+        raise SourceError(
+            f"arXiv's listing {url} could not be read ({type(err).__name__}); check "
+            "ALIGNFETCH_ARXIV_RSS_URL or try again later.",
             source=NAME,
             url=url,
         ) from None
