@@ -115,10 +115,17 @@ def fetch(url: str, settings: Settings) -> bytes:
             source=NAME,
             url=url,
         ) from None
-    except (requests.RequestException, ValueError) as err:
-        # What requests raises itself, not through our transport: a redirect to a URL it
-        # cannot follow (another scheme, a malformed host). Not a traceback, and not the
-        # end of the Hub's daily papers either.
+    except (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema, ValueError):
+        # Raised by requests itself, not through our transport: the URL, or a redirect's
+        # Location, is no http(s) URL (ftp:, javascript:, a malformed host; InvalidURL is
+        # a ValueError). Not a traceback, and not the end of the Hub's daily papers either.
+        raise SourceError(
+            f"arXiv's listing {url} could not be read (it is, or redirects to, an address "
+            "that is not an http(s) URL); check ALIGNFETCH_ARXIV_RSS_URL or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except requests.RequestException as err:
         raise SourceError(
             f"arXiv's listing {url} could not be read ({type(err).__name__}); check "
             "ALIGNFETCH_ARXIV_RSS_URL or try again later.",
