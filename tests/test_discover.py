@@ -659,7 +659,9 @@ def test_a_day_the_hub_has_no_list_for_is_no_papers(
 ) -> None:
     fakes.server.fail(r"^/api/daily_papers$", Response(404, '{"error":"Not Found"}'), times=1)
     result = run("discover", "--source", "hf")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    # Issue 18 (10c): no papers, but said on stderr (tests/test_hardening_discover.py).
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert "has no daily papers list for" in result.stderr
 
 
 def test_ids_come_from_the_link_when_an_item_has_no_guid() -> None:

@@ -20,15 +20,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from .errors import CacheMissError, EntriesFileError, InputError, SourceError
-from .records import Paper
+from .errors import AlignfetchError, CacheMissError, EntriesFileError, InputError, SourceError
+from .records import Paper, strip_controls
 from .sources import arxiv_rss, hf_daily
 from .sources.arxiv_rss import Announcement
 
@@ -273,7 +273,12 @@ def run(
     min_score: float = 0.0,
     today: date | None = None,
 ) -> Result:
-    """Today's candidates for the list: fetched once a day per listing, then ranked."""
+    """Today's candidates for the list: fetched once a day per listing, then ranked.
+
+    A source that fails (or whose listing ``--offline`` lacks) is a sentence in
+    :attr:`Result.failures` and the other source's candidates are still given; when
+    every source asked for failed, the error is raised instead.
+    """
     if source not in (*SOURCES, "all"):
         raise InputError(f"--source takes arxiv, hf or all, not {source!r}.")
     if not 1 <= days <= MAX_DAYS:
@@ -303,34 +308,40 @@ def run(
     result = Result()
     arxiv_items: list[Announcement] = []
     hf_items: list[tuple[Announcement, int]] = []
-    errors: list[SourceError] = []
+    errors: list[AlignfetchError] = []
+    # Each source on its own: one that fails (a redirect loop, a 5xx, a body that is no
+    # listing, a timeout, a host that does not resolve, a listing --offline lacks) is
+    # a sentence naming it, and the other's papers are still given.
     if source in ("arxiv", "all"):
         cats = list(categories) or list(cfg.categories) or _primary(records.values())
         try:
-            arxiv_items = _arxiv(ws, cats, days, today, result)
-        except SourceError as err:
+            arxiv_items = [_clean(a) for a in _arxiv(ws, cats, days, today, result)]
+        except (SourceError, CacheMissError) as err:
             errors.append(err)
     if source in ("hf", "all"):
         try:
-            hf_items = _hf(ws, days, today, result)
-        except SourceError as err:
+            hf_items = [(_clean(a), n) for a, n in _hf(ws, days, today, result)]
+        except (SourceError, CacheMissError) as err:
             errors.append(err)
+    messages = [strip_controls(err.message) for err in errors]
     if errors and (source != "all" or len(errors) == 2):
         # Nothing to show: the one source asked for, or both, failed.
-        if len(errors) == 2:
-            errors[0].message += " " + errors[1].message
+        errors[0].message = " ".join(messages)
         raise errors[0]
-    result.failures = [err.message for err in errors]
+    result.failures = messages
     listed_ids = {e.id for e in ef.entries}
-    replaced = {
-        a.id: a.version
-        for a in reversed(arxiv_items)  # the newest listing last, so its version wins
-        if a.id in listed_ids and a.announce_type not in arxiv_rss.KEEP
-    }
+    known = _known_versions(ef, records)
+    newer: dict[str, int] = {}
+    for a in arxiv_items:
+        # Only a version above the one the cache holds (or entries.toml names) is new, as
+        # numbers: a listing (today's, or an earlier day's under --days, read again on
+        # every run and with --offline) can name a version older than the one fetched since.
+        if a.announce_type not in arxiv_rss.KEEP and a.version > known.get(a.id, a.version):
+            newer[a.id] = max(a.version, newer.get(a.id, 0))
     result.notes.extend(
         f"{rid} (in the list) has a new version on arXiv (v{version}); "
         "`alignfetch refresh` fetches it."
-        for rid, version in replaced.items()
+        for rid, version in newer.items()
     )
     skip = listed_ids | rejections(ws)
     fresh = [c for c in merge(arxiv_items, hf_items) if c.id not in skip]
@@ -343,6 +354,47 @@ def _primary(records: Iterable[Any]) -> list[str]:
     """The list's papers' primary categories, the most common first."""
     counts = Counter(r.primary_category for r in records if getattr(r, "primary_category", ""))
     return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def _known_versions(ef: EntriesFile, records: Mapping[str, object]) -> dict[str, int]:
+    """The version of each listed paper alignfetch knows: the highest of the cached
+    record's and the one entries.toml spells in its ID (``arxiv:2306.05685v4``)."""
+    out: dict[str, int] = {}
+    for entry, raw in zip(ef.entries, ef.raws, strict=False):
+        if not entry.id.startswith("arxiv:"):
+            continue
+        record = records.get(entry.id)
+        versions = [record.version] if isinstance(record, Paper) else []
+        given = re.search(r"v([1-9][0-9]*)\s*\Z", str(raw.get("id", "")))
+        if given:
+            versions.append(int(given[1]))
+        if versions:
+            out[entry.id] = max(versions)
+    return out
+
+
+def _clean(a: Announcement) -> Announcement:
+    """``a`` without control characters or bidi overrides in any of its texts.
+
+    Listings come from outside (a feed, the Hub's JSON, or the cache a past run filled
+    from them) and go to a terminal and, with ``--format markdown``, into an issue the
+    nightly job posts: an ``ESC]0;...BEL`` or a U+202E in a title must reach neither.
+    Every text of both sources passes here, whichever output it is for.
+    """
+
+    def one(text: str) -> str:
+        return " ".join(strip_controls(text).split())
+
+    return replace(
+        a,
+        id=one(a.id),
+        announce_type=one(a.announce_type),
+        title=one(a.title),
+        authors=tuple(name for name in map(one, a.authors) if name),
+        abstract=one(a.abstract),
+        categories=tuple(c for c in map(one, a.categories) if c),
+        announced=one(a.announced or "") or None,
+    )
 
 
 def _arxiv(
@@ -406,7 +458,17 @@ def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Ann
             )
         else:
             url = f"{ws.settings.hf_endpoint}/api/daily_papers?date={day}"
-            items = hf_daily.convert(hf_daily.fetch(day, ws.settings), url)
+            text = hf_daily.fetch(day, ws.settings)
+            if text is None:
+                # Said, and not cached as an empty day: a Hub that lacks the list now (or an
+                # HF_ENDPOINT without the API) is asked again by the next run.
+                result.notes.append(
+                    f"The Hugging Face Hub has no daily papers list for {day} ({url} answered "
+                    "HTTP 404), so none of its papers are proposed; the next run asks again, "
+                    "and if every day says so, check HF_ENDPOINT."
+                )
+                continue
+            items = hf_daily.convert(text, url)
             _store(
                 ws,
                 key,

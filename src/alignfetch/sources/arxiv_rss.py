@@ -79,6 +79,8 @@ def feed_url(settings: Settings, categories: list[str]) -> str:
 def fetch(url: str, settings: Settings) -> bytes:
     """The feed's bytes: one request, with our timeout, User-Agent and back-off, paced
     with every other request to arXiv."""
+    import requests
+
     from .. import net
 
     session = net.session(settings, NAME, pacer=net.pacer("arxiv", settings.arxiv_delay))
@@ -103,6 +105,30 @@ def fetch(url: str, settings: Settings) -> bytes:
         raise SourceError(
             f"arXiv's listing {url} could not be read ({err.reason}); check the "
             "network or ALIGNFETCH_ARXIV_RSS_URL, or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except requests.TooManyRedirects:
+        raise SourceError(
+            f"arXiv's listing {url} redirected more than {net.MAX_REDIRECTS} times (a redirect "
+            "loop); check ALIGNFETCH_ARXIV_RSS_URL or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except (requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema, ValueError):
+        # Raised by requests itself, not through our transport: the URL, or a redirect's
+        # Location, is no http(s) URL (ftp:, javascript:, a malformed host; InvalidURL is
+        # a ValueError). Not a traceback, and not the end of the Hub's daily papers either.
+        raise SourceError(
+            f"arXiv's listing {url} could not be read (it is, or redirects to, an address "
+            "that is not an http(s) URL); check ALIGNFETCH_ARXIV_RSS_URL or try again later.",
+            source=NAME,
+            url=url,
+        ) from None
+    except requests.RequestException as err:
+        raise SourceError(
+            f"arXiv's listing {url} could not be read ({type(err).__name__}); check "
+            "ALIGNFETCH_ARXIV_RSS_URL or try again later.",
             source=NAME,
             url=url,
         ) from None

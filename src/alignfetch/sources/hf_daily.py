@@ -10,6 +10,7 @@ JSON to :class:`~alignfetch.sources.arxiv_rss.Announcement`\\ s with upvotes).
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SourceError
@@ -21,11 +22,14 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 NAME = "Hugging Face daily papers"
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""The date that starts a ``publishedAt`` timestamp; anything else is no date."""
 
 
-def fetch(day: str, settings: Settings) -> str:
-    """The Hub's answer for the daily papers of ``day`` (``YYYY-MM-DD``), as JSON text
-    (``[]`` when the Hub has no list for that day)."""
+def fetch(day: str, settings: Settings) -> str | None:
+    """The Hub's answer for the daily papers of ``day`` (``YYYY-MM-DD``), as JSON text;
+    None when the Hub has no list for that day (it answered 404), which the caller
+    says: an endpoint that lacks the API answers 404 too."""
     api = hub.api(settings)
     url = f"{settings.hf_endpoint}/api/daily_papers?date={day}"
     with hub.Capture() as bodies:
@@ -39,7 +43,7 @@ def fetch(day: str, settings: Settings) -> str:
             missing_ok=True,  # no list for that day: no papers
         )
     if papers is None:
-        return "[]"
+        return None
     return next(iter(bodies.values()), "[]")
 
 
@@ -69,7 +73,7 @@ def _one(item: dict[str, Any]) -> tuple[Announcement, int] | None:
     key = arxiv_source.parse_id(str(paper["id"]))
     if key is None:  # the Hub also lists papers that are not on arXiv
         return None
-    published = paper.get("publishedAt") or item.get("publishedAt")
+    published = _DAY.match(str(paper.get("publishedAt") or item.get("publishedAt") or ""))
     return (
         Announcement(
             id=f"arxiv:{key}",
@@ -79,7 +83,7 @@ def _one(item: dict[str, Any]) -> tuple[Announcement, int] | None:
             authors=tuple(str(a["name"]) for a in paper.get("authors") or ()),
             abstract=" ".join(str(paper.get("summary") or "").split()),
             categories=(),
-            announced=str(published)[:10] if published else None,
+            announced=published[0] if published else None,
         ),
         int(paper.get("upvotes") or 0),
     )
