@@ -42,14 +42,26 @@ def fails(result: Any, message: str, code: int = 2) -> None:
 @pytest.mark.parametrize(
     ("given", "shown", "what"),
     [
-        ("url:https://exa\u202emple.org/", "url:https://exa\\u202emple.org/", "bidi control character U+202E"),
-        ("url:https://ex\x07ample.org/", "url:https://ex\\x07ample.org/", "control character U+0007"),
+        (
+            "url:https://exa\u202emple.org/",
+            "url:https://exa\\u202emple.org/",
+            "bidi control character U+202E",
+        ),
+        (
+            "url:https://ex\x07ample.org/",
+            "url:https://ex\\x07ample.org/",
+            "control character U+0007",
+        ),
         ("https://example.org/a\x9bb", "https://example.org/a\\x9bb", "control character U+009B"),
         ("https://example.org/\x7f", "https://example.org/\\x7f", "control character U+007F"),
         ("https://example.org/a\tb", "https://example.org/a\\tb", "control character U+0009"),
         ("arxiv:2305.01937\u2066", "arxiv:2305.01937\\u2066", "bidi control character U+2066"),
         ("2305.01937\u200f", "2305.01937\\u200f", "bidi control character U+200F"),
-        ("https://github.com/a/b\u061c", "https://github.com/a/b\\u061c", "bidi control character U+061C"),
+        (
+            "https://github.com/a/b\u061c",
+            "https://github.com/a/b\\u061c",
+            "bidi control character U+061C",
+        ),
         ("hf:owner/na\u202ame", "hf:owner/na\\u202ame", "bidi control character U+202A"),
     ],
 )
@@ -84,7 +96,9 @@ def test_an_invisible_character_is_refused_in_a_host_but_not_in_a_path() -> None
 
 # A list that already holds such an ID (hand-edited, or written by 0.1.x): every command
 # says which entry and what to do, instead of failing somewhere inside.
-@pytest.mark.parametrize("command", [["list"], ["render"], ["export"], ["refresh"], ["show", "2305.01937"]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["render"], ["export"], ["refresh"], ["show", "2305.01937"]]
+)
 def test_entries_toml_holding_such_an_id_names_the_entry_for_every_command(
     fakes: Fakes, listdir: Path, command: list[str]
 ) -> None:
@@ -111,7 +125,10 @@ def test_entries_toml_holding_such_an_id_names_the_entry_for_every_command(
     [
         ("http://[::1", "invalid IPv6 URL"),
         ("https://[::1/x", "invalid IPv6 URL"),
-        ("http://[not-an-address]/", "'not-an-address' does not appear to be an IPv4 or IPv6 address"),
+        (
+            "http://[not-an-address]/",
+            "'not-an-address' does not appear to be an IPv4 or IPv6 address",
+        ),
     ],
 )
 def test_a_url_urllib_cannot_split_is_one_sentence(
@@ -222,7 +239,9 @@ def _document() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("place", PLACES, ids=".".join)
-def test_every_field_of_the_wrong_type_is_one_sentence(tmp_path: Path, place: tuple[str, ...]) -> None:
+def test_every_field_of_the_wrong_type_is_one_sentence(
+    tmp_path: Path, place: tuple[str, ...]
+) -> None:
     path = tmp_path / "entries.toml"
     for value in WRONG:
         doc = _document()
@@ -251,13 +270,19 @@ def test_every_field_of_the_wrong_type_is_one_sentence(tmp_path: Path, place: tu
 # raised RecursionError while an edit compared the file before and after.
 def test_toml_nested_past_what_tomli_reads_is_one_sentence(fakes: Fakes, listdir: Path) -> None:
     path = listdir / "entries.toml"
-    path.write_text(ENTRIES + "\n[discover]\nx = " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+    path.write_text(
+        ENTRIES + "\n[discover]\nx = " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8"
+    )
     before = state(listdir)
     message = (
         "The file entries.toml is not valid TOML: it nests arrays, tables or keys deeper than "
         "can be read (no list needs more than 32 levels); fix it and try again."
     )
-    for command in (["list"], ["add", "2305.01937", "-s", "papers"], ["sections", "add", "x", "--title", "X"]):
+    for command in (
+        ["list"],
+        ["add", "2305.01937", "-s", "papers"],
+        ["sections", "add", "x", "--title", "X"],
+    ):
         fails(run(*command), message)
     assert state(listdir) == before
 
@@ -279,8 +304,7 @@ def test_tables_nested_deep_but_readable_are_one_sentence_on_every_command(
     before = state(listdir)
     feature = "check" if nested.startswith("[check") else "discover"
     message = (
-        f"In entries.toml, [{feature}] nests tables or arrays more than 32 levels deep; "
-        "flatten it."
+        f"In entries.toml, [{feature}] nests tables or arrays more than 32 levels deep; flatten it."
     )
     for command in (
         ["list"],
@@ -399,7 +423,8 @@ def test_a_long_text_in_entries_toml_is_not_echoed_in_full(tmp_path: Path) -> No
     for text in (
         head + f'[[entries]]\nid = "2305.01937"\nsection = "{"s" * 100_000}"\n',
         head + f'[[entries]]\nid = "2305.01937"\nsection = "a"\ndate = "{"d" * 100_000}"\n',
-        head + f'[[entries]]\nid = "2305.01937"\nsection = "a"\nlinks = {{ Code = "{"u" * 100_000}" }}\n',
+        head
+        + f'[[entries]]\nid = "2305.01937"\nsection = "a"\nlinks = {{ Code = "{"u" * 100_000}" }}\n',
         head + f'[[entries]]\nid = "{"i" * 100_000}"\nsection = "a"\n',
         f'[[sections]]\nslug = "{"a" * 100_000}"\ntitle = "A"\nparent = "b"\n',
         f'[list]\n"{"k" * 100_000}" = 1\n',
