@@ -57,6 +57,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 """C0 controls (tab and newline too: no ID holds them), DEL and C1 controls."""
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Bidi marks, embeddings, overrides and isolates: they reorder how the text reads."""
+_HIDDEN = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")
 
 
 def parse(text: str) -> Ref:
@@ -79,6 +80,8 @@ def parse(text: str) -> Ref:
             f"The text {cap_echo(cleaned)!r} is not a URL alignfetch can read "
             f"({cap_echo(said[:1].lower() + said[1:], 80)}); fix it and try again."
         ) from None
+    if cleaned.isascii():
+        return ref  # nearly every ID; ASCII has no invisible format character
     if ref.prefix == "url":
         # A host with a zero-width or other format character looks like another host;
         # a path may hold them (a Persian word keeps its zero-width non-joiner).
@@ -107,7 +110,7 @@ def _refuse_hidden(cleaned: str) -> None:
             f"The text {cap_echo(cleaned)!r} is {len(cleaned):,} characters long, more than "
             f"any ID ({MAX_LENGTH:,} at most); check what was pasted."
         )
-    m = _CONTROL.search(cleaned) or _BIDI.search(cleaned)
+    m = _HIDDEN.search(cleaned)
     if m is not None:
         what = "control character" if _CONTROL.match(m[0]) else "bidi control character"
         raise BadIdError(
@@ -118,8 +121,6 @@ def _refuse_hidden(cleaned: str) -> None:
 
 def _refuse_format(cleaned: str, part: str) -> None:
     """Refuse an invisible format character (U+200B zero-width space...) in ``part``."""
-    if part.isascii():
-        return  # nearly every ID, and ASCII has none
     for ch in part:
         if unicodedata.category(ch) == "Cf":
             raise BadIdError(
