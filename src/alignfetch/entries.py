@@ -19,7 +19,7 @@ from typing import Any
 import tomli
 
 from . import ids
-from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError
+from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError, cap_echo
 
 TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
 """The tables entries.toml may hold; anything else is a mistake worth naming.
@@ -85,8 +85,10 @@ class EntriesFile:
         for s in self.sections:
             if s.slug == slug:
                 return s
-        known = ", ".join(s.slug for s in self.sections) or "none yet"
-        raise InputError(f"There is no section {slug!r} in {self.path.name}; use one of: {known}.")
+        known = _known(s.slug for s in self.sections) or "none yet"
+        raise InputError(
+            f"There is no section {cap_echo(slug)!r} in {self.path.name}; use one of: {known}."
+        )
 
     def find(self, entry_id: str) -> Entry | None:
         """The entry that is ``entry_id`` (a canonical ID, compared by identity)."""
@@ -144,7 +146,9 @@ class EntriesFile:
         """Cut the entry's table out of the text; comments above the next table stay."""
         entry = self.find(entry_id)
         if entry is None:
-            raise InputError(f"{entry_id} is not in {self.path.name}; nothing was removed.")
+            raise InputError(
+                f"{cap_echo(entry_id)} is not in {self.path.name}; nothing was removed."
+            )
         index = self.entries.index(entry)
         rest = self.entries[:index] + self.entries[index + 1 :]
         raws = self.raws[:index] + self.raws[index + 1 :]
@@ -158,8 +162,8 @@ class EntriesFile:
             # Rewriting the whole file (as tomlkit would) could move tables and lose
             # comments; better to say so and let the maintainer cut it by hand.
             raise EntriesFileError(
-                f"{entry.id} could not be cut out of {self.path.name} safely (its table is "
-                "written in a way alignfetch does not edit); remove its lines by hand."
+                f"{cap_echo(entry.id)} could not be cut out of {self.path.name} safely (its "
+                "table is written in a way alignfetch does not edit); remove its lines by hand."
             )
         self._edit(text, rest, raws)
         return entry
@@ -345,9 +349,12 @@ def write_atomic(path: Path, text: str) -> None:
 
 def load(path: Path) -> EntriesFile:
     """Read and check ``path``; every problem is an :class:`EntriesFileError`."""
+    from .files import read_text
+
     try:
-        with path.open(encoding="utf-8", newline="") as f:  # keep CRLF to write it back
-            text = f.read()
+        # A regular file only, and capped: --entries /dev/zero or a FIFO is refused, not
+        # read until memory runs out or a writer comes. Line ends kept to write it back.
+        text = read_text(path, keep_lines=True)
         # A byte-order mark (Notepad writes one) is not TOML; it is put back on writing.
         bom = text.startswith("\ufeff")
         text = text.removeprefix("\ufeff")
@@ -356,17 +363,55 @@ def load(path: Path) -> EntriesFile:
             f"The file {path} does not exist; create it with `alignfetch init`, "
             "or point --entries at yours."
         ) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise EntriesFileError(f"The file {path} could not be read ({err}).") from None
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as err:
+    except OSError as err:
         raise EntriesFileError(
-            f"The file {path} is not valid TOML ({err}); fix it and try again."
+            f"The file {path} could not be read ({err.strerror or err}); "
+            "point --entries at your entries.toml."
         ) from None
+    except UnicodeDecodeError as err:
+        raise EntriesFileError(f"The file {path} could not be read ({err}).") from None
+    data = _parse(text, f"The file {path} is not valid TOML", "fix it and try again")
     ef = _check(path, text, data)
     ef.bom = bom
     return ef
+
+
+def _parse(text: str, invalid: str, then: str) -> dict[str, Any]:
+    """``text`` read by tomli; an :class:`EntriesFileError` starting ``invalid`` if it is
+    not TOML, and one sentence, not a traceback, if it nests deeper than tomli follows."""
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as err:
+        raise EntriesFileError(f"{invalid} ({err}); {then}.") from None
+    except RecursionError:
+        raise EntriesFileError(
+            f"{invalid}: it nests arrays, tables or keys deeper than can be read (no list "
+            f"needs more than {MAX_DEPTH} levels); {then}."
+        ) from None
+
+
+MAX_DEPTH = 32
+"""The deepest nesting accepted in [discover] and [check], whose contents their features
+check: far more than they use, and little enough for every comparison and edit to walk."""
+
+
+def _depth(value: object) -> int:
+    """How deep tables and arrays nest in ``value`` (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
@@ -375,6 +420,16 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     meta = data.get("list", {})
     if not isinstance(meta, dict):
         raise EntriesFileError(f"In {name}, [list] must be a table.")
+    for feature in ("discover", "check"):
+        # Their features check what the tables hold; the shape is the file's, and a table
+        # nested without end would overflow every comparison of an edit.
+        if feature in data and not isinstance(data[feature], dict):
+            raise EntriesFileError(f"In {name}, [{feature}] must be a table.")
+        if _depth(data.get(feature)) > MAX_DEPTH:
+            raise EntriesFileError(
+                f"In {name}, [{feature}] nests tables or arrays more than {MAX_DEPTH} levels "
+                "deep; flatten it."
+            )
     _no_unknown(meta, set(LIST_KEYS), f"In {name}, [list]")
     if not isinstance(meta.get("title", ""), str):
         raise EntriesFileError(f"In {name}, [list] title must be a string.")
@@ -395,20 +450,25 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
             raise EntriesFileError(
                 f"{where} needs a slug of lower-case letters, digits, '-' or '_'."
             )
+        where = f"{where} ({cap_echo(slug)})"
         if not isinstance(title, str) or not title.strip():
-            raise EntriesFileError(f"{where} ({slug}) needs a title.")
+            raise EntriesFileError(f"{where} needs a title.")
         try:
             check_text("title", title)
         except InputError as err:
-            raise EntriesFileError(f"{where} ({slug}): {err}.") from None
+            raise EntriesFileError(f"{where}: {err}.") from None
         parent = raw.get("parent")
+        if parent is not None and not isinstance(parent, str):
+            raise EntriesFileError(
+                f"{where}: parent must be the slug of a section above it, as a string."
+            )
         if parent is not None and parent not in {s.slug for s in sections}:
             raise EntriesFileError(
-                f"{where} ({slug}) names parent {parent!r}, which is not a section above it."
+                f"{where} names parent {cap_echo(parent)!r}, which is not a section above it."
             )
         if any(s.slug == slug for s in sections):
-            raise EntriesFileError(f"In {name}, the section slug {slug!r} appears twice.")
-        _no_unknown(raw, {"slug", "title", "parent"}, f"{where} ({slug})")
+            raise EntriesFileError(f"In {name}, the section slug {cap_echo(slug)!r} appears twice.")
+        _no_unknown(raw, {"slug", "title", "parent"}, where)
         sections.append(Section(slug, title, parent))
     known = {s.slug for s in sections}
     entries: list[Entry] = []
@@ -425,14 +485,21 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
             said = str(err)  # a sentence of its own: after the colon it goes on in lower case
             raise EntriesFileError(f"{where}: {said[:1].lower()}{said[1:]}") from None
         canonical = str(ref)
-        where = f"In {name}, entry {i} ({canonical})"
+        where = f"In {name}, entry {i} ({cap_echo(canonical)})"
         identity = ids.identity(canonical)
         if identity in seen:
             raise EntriesFileError(f"{where} repeats entry {seen[identity]}; remove one of them.")
         seen[identity] = i
         section = raw.get("section")
+        if section is not None and not isinstance(section, str):
+            choices = _known(s.slug for s in sections) or "none yet"
+            raise EntriesFileError(
+                f"{where}: section must be a section's slug written as a string; "
+                f"use one of: {choices}."
+            )
         if section not in known:
-            raise EntriesFileError(f"{where} names section {section!r}, which is not defined.")
+            shown = cap_echo(section) if section is not None else None
+            raise EntriesFileError(f"{where} names section {shown!r}, which is not defined.")
         entries.append(_entry(canonical, section, raw, where))
     raws = [dict(r) for r in tables]
     rest = {k: v for k, v in data.items() if k != "entries"}
@@ -441,11 +508,15 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
 
 def check_file_text(path: Path, text: str) -> EntriesFile:
     """``text`` checked as :func:`load` checks a file (for text about to be written)."""
-    try:
-        data = tomli.loads(text.removeprefix("\ufeff"))
-    except tomli.TOMLDecodeError as err:
-        raise EntriesFileError(f"{path} would not be valid TOML ({err}).") from None
+    data = _parse(
+        text.removeprefix("\ufeff"), f"{path} would not be valid TOML", "nothing was written"
+    )
     return _check(path, text, data)
+
+
+def _known(slugs: Iterable[str]) -> str:
+    """The slugs a message suggests, in the file's order."""
+    return ", ".join(cap_echo(s, 60) for s in slugs)
 
 
 def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]]:
@@ -458,8 +529,11 @@ def _tables(data: Mapping[str, Any], key: str, name: str) -> list[dict[str, Any]
 def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(raw) - allowed)
     if unknown:
+        # A quoted key may hold anything: shown as written only when it is plain text.
+        shown = [cap_echo(k if k.isprintable() else repr(k), 60) for k in unknown[:10]]
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
         raise EntriesFileError(
-            f"{where} has unknown key(s) {', '.join(unknown)}; "
+            f"{where} has unknown key(s) {', '.join(shown)}{more}; "
             f"allowed: {', '.join(sorted(allowed))}."
         )
 
@@ -529,7 +603,9 @@ def check_date(value: str) -> str:
             raise ValueError
         date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"the date {value!r} is not a real date written as YYYY-MM-DD") from None
+        raise InputError(
+            f"the date {cap_echo(value)!r} is not a real date written as YYYY-MM-DD"
+        ) from None
     return value
 
 
@@ -538,10 +614,12 @@ def check_links(links: object) -> tuple[tuple[str, str], ...]:
         raise InputError("links must be a table of name = URL")
     out = []
     for name, url in links.items():
+        said = repr(cap_echo(str(name), 60))
         if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
-            raise InputError(f"the link {name!r} must be an http(s) URL, not {url!r}")
-        check_text(f"link name {name!r}", str(name))
-        check_text(f"link {name!r}", url)
+            given = repr(cap_echo(url)) if isinstance(url, str) else cap_echo(repr(url), 60)
+            raise InputError(f"the link {said} must be an http(s) URL, not {given}")
+        check_text(f"link name {said}", str(name))
+        check_text(f"link {said}", url)
         out.append((str(name), url))
     return tuple(out)
 
@@ -662,8 +740,8 @@ def _data(ef: EntriesFile) -> dict[str, Any]:
 
 
 def add_section(ef: EntriesFile, section: Section) -> None:
-    """Insert ``section`` as a [[sections]] table after the last one (or, with none yet,
-    before the first entry's table and the comments above it, or at the end)."""
+    """Insert ``section`` as a [[sections]] table after the last one, or, with none yet,
+    at the end (a file without sections has no entries: each names a section)."""
     nl = _newline(ef.text)
     table = _with_newlines(_section_text(section), nl)
     text = ef.text
@@ -680,17 +758,10 @@ def add_section(ef: EntriesFile, section: Section) -> None:
         head = text[:end] if text[:end].endswith(("\n", "\r")) else text[:end] + nl
         new = f"{head}{nl}{table}{text[end:]}"
     else:
-        first = _header("entries").search(text)
-        if first is None:
-            base = text.rstrip()
-            new = f"{base}{nl}{nl}{table}" if base else table
-        else:
-            # Keep the comments written above the first entry with that entry.
-            start = first.start()
-            before = text[:start].splitlines(keepends=True)
-            while before and before[-1].lstrip().startswith("#"):
-                start -= len(before.pop())
-            new = f"{text[:start]}{table}{nl}{text[start:]}"
+        # No entry table can follow: _check refuses an entry whose section is not defined.
+        # (A line reading "[[entries]]" inside a multi-line string is no table either.)
+        base = text.rstrip()
+        new = f"{base}{nl}{nl}{table}" if base else table
     expected = _data(ef)
     raw = {"slug": section.slug, "title": section.title}
     if section.parent is not None:
@@ -706,8 +777,8 @@ def remove_section(ef: EntriesFile, slug: str) -> Section:
     span = _span(ef.text, "sections", index)
     if span is None or len(list(_header("sections").finditer(ef.text))) != len(ef.sections):
         raise EntriesFileError(
-            f"The section {slug!r} could not be cut out of {ef.path.name} safely (sections are "
-            "written in a way alignfetch does not edit); remove its lines by hand."
+            f"The section {cap_echo(slug)!r} could not be cut out of {ef.path.name} safely "
+            "(sections are written in a way alignfetch does not edit); remove its lines by hand."
         )
     start, end = span
     text = ef.text
@@ -740,7 +811,7 @@ def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> En
 
     entry = ef.find(entry_id)
     if entry is None:
-        raise InputError(f"The entry {entry_id} is not in {ef.path.name}; add it first.")
+        raise InputError(f"The entry {cap_echo(entry_id)} is not in {ef.path.name}; add it first.")
     index = ef.entries.index(entry)
     span = _span(ef.text, "entries", index)
     if span is None or len(list(_ENTRIES_HEADER.finditer(ef.text))) != len(ef.entries):

@@ -7,6 +7,18 @@ prints it as is and exits with :attr:`exit_code` (1 failure, 2 bad input).
 
 from __future__ import annotations
 
+ECHO_LIMIT = 200
+"""The most characters of a user's input that a message repeats: every real ID, title or
+path fits, and a 100 KB argument is not printed back in full."""
+
+
+def cap_echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` as an error message may repeat it: whole, or cut to ``limit`` characters
+    ending in an ellipsis. Quote it with ``!r`` as usual when it is the user's own text."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}…"
+
 
 class AlignfetchError(Exception):
     """Base class: a failure with a message fit for the user."""

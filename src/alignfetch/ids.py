@@ -2,16 +2,21 @@
 
 Each source parses its own forms (:func:`alignfetch.sources.arxiv.parse_id` and
 friends); this module tries them in turn and says which forms exist when none
-matches, before anything reaches the network.
+matches, before anything reaches the network. It also refuses, for every form,
+what no ID may hold: control characters and the invisible characters that make
+text read as it is not (an ID written to entries.toml with one could never be
+fetched, rendered or removed).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import BadIdError
+from .errors import BadIdError, cap_echo
 
 if TYPE_CHECKING:
     from .sources import Source
@@ -45,6 +50,16 @@ def identity(canonical: str) -> str:
     return "/".join([f"{prefix}:{owner.lower()}", name.lower(), *path])
 
 
+MAX_LENGTH = 2048
+"""The longest ID accepted: a URL's practical limit (browsers, sitemaps); a longer text
+was pasted by mistake."""
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""C0 controls (tab and newline too: no ID holds them), DEL and C1 controls."""
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Bidi marks, embeddings, overrides and isolates: they reorder how the text reads."""
+_HIDDEN = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")
+
+
 def parse(text: str) -> Ref:
     """The canonical reference for ``text``, or :class:`BadIdError`.
 
@@ -55,6 +70,30 @@ def parse(text: str) -> Ref:
     the same, found sooner and without loading the other sources.
     """
     cleaned = text.strip()
+    _refuse_hidden(cleaned)
+    try:
+        ref = _parse(text, cleaned)
+    except ValueError as err:
+        # urllib's own refusal of a URL (``http://[::1``: "Invalid IPv6 URL").
+        said = str(err)
+        raise BadIdError(
+            f"The text {cap_echo(cleaned)!r} is not a URL alignfetch can read "
+            f"({cap_echo(said[:1].lower() + said[1:], 80)}); fix it and try again."
+        ) from None
+    if cleaned.isascii():
+        return ref  # nearly every ID; ASCII has no invisible format character
+    if ref.prefix == "url":
+        # A host with a zero-width or other format character looks like another host;
+        # a path may hold them (a Persian word keeps its zero-width non-joiner).
+        from urllib.parse import urlsplit
+
+        _refuse_format(cleaned, urlsplit(ref.key).netloc)
+    else:
+        _refuse_format(cleaned, cleaned)
+    return ref
+
+
+def _parse(text: str, cleaned: str) -> Ref:
     prefix, colon, _ = cleaned.partition(":")
     own = _own_source(prefix) if colon else None
     if own is not None:
@@ -62,6 +101,33 @@ def parse(text: str) -> Ref:
         if key is not None:
             return Ref(prefix, key)
     return _parse_in_order(text, cleaned)
+
+
+def _refuse_hidden(cleaned: str) -> None:
+    """Refuse a text too long, or holding a control or bidi character, to be an ID."""
+    if len(cleaned) > MAX_LENGTH:
+        raise BadIdError(
+            f"The text {cap_echo(cleaned)!r} is {len(cleaned):,} characters long, more than "
+            f"any ID ({MAX_LENGTH:,} at most); check what was pasted."
+        )
+    m = _HIDDEN.search(cleaned)
+    if m is not None:
+        what = "control character" if _CONTROL.match(m[0]) else "bidi control character"
+        raise BadIdError(
+            f"The text {cap_echo(cleaned)!r} holds the {what} U+{ord(m[0]):04X}, which no ID "
+            "may hold; remove it and try again."
+        )
+
+
+def _refuse_format(cleaned: str, part: str) -> None:
+    """Refuse an invisible format character (U+200B zero-width space...) in ``part``."""
+    for ch in part:
+        if unicodedata.category(ch) == "Cf":
+            raise BadIdError(
+                f"The text {cap_echo(cleaned)!r} holds the invisible character "
+                f"U+{ord(ch):04X} ({unicodedata.name(ch, 'a format character').lower()}), "
+                "which no ID or host may hold; remove it and try again."
+            )
 
 
 @lru_cache(maxsize=64)
@@ -79,7 +145,8 @@ def _parse_in_order(text: str, cleaned: str) -> Ref:
         if key is not None:
             return Ref(prefix, key)
     raise BadIdError(
-        f"The text {text!r} is not an ID alignfetch knows; use one of: {accepted_forms()}."
+        f"The text {cap_echo(text)!r} is not an ID alignfetch knows; "
+        f"use one of: {accepted_forms()}."
     )
 
 

@@ -13,10 +13,11 @@ duplicates, conflicts and skipped links an :class:`ImportReport` tells.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,6 +73,7 @@ _MONTHS = {
 _DMY = re.compile(r"^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$")
 _MDY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2}),? (\d{4})$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _MY = re.compile(r"^([A-Za-z]+)\.? (\d{4})$")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _ARXIV_VENUE = re.compile(r"^arxiv(\s+(19|20)\d{2})?$", re.IGNORECASE)
@@ -168,6 +170,10 @@ def read_list(text: str) -> ListReading:
     doc = md.parse(text)
     title: str | None = None
     skipped: list[Skip] = []
+    events = doc.events
+    if _REFUSED_HINT.search(html.unescape(text)):
+        skipped.extend(_refused_links(text))
+        events = [_scrub_event(e) for e in events]
     placed: list[tuple[Found, _Sec]] = []
     secs: list[_Sec] = []
     stack: list[_Sec] = []  # headings, then <details> groups
@@ -193,11 +199,11 @@ def read_list(text: str) -> ListReading:
             last_block = _entry(block, current(), placed, skipped)
             entry_heading = None
 
-    levels = [e.level for e in doc.events if isinstance(e, md.Heading)]
+    levels = [e.level for e in events if isinstance(e, md.Heading)]
     top = min(levels, default=1)
     # The first heading names the list when it is the page's only top heading (or a "#").
     titled = bool(levels) and levels[0] == top and (top == 1 or levels.count(top) == 1)
-    for event in doc.events:
+    for event in events:
         if isinstance(event, md.Heading):
             flush()
             last_block = None
@@ -254,10 +260,103 @@ def read_list(text: str) -> ListReading:
                 continue
             last_block = _entry(event, here, placed, skipped)
     flush()
+    skipped.sort(key=lambda s: s.line)  # the refused links among the others, in file order
     sections = _sections([root, *secs], placed)
     found = [f for f, _ in placed]
     return ListReading(
         title, sections, found, skipped, {s.slug: s.line for s in [root, *secs] if s.used}
+    )
+
+
+# -- links that are no links: javascript:, data:, file:, vbscript: -----------------------
+# markdown-it (as GitHub) refuses to make a link of these schemes, so :func:`md.parse`
+# leaves ``[text](javascript:...)`` in the text around it, where it would become an
+# entry's description. They are found by a second parse that makes every link, told as
+# skipped, and cut out of every text (their words stay, as a link's words do).
+
+_REFUSED = "javascript|vbscript|data|file"
+_REFUSED_HINT = re.compile(rf"(?i)\b(?:{_REFUSED}):")
+"""A cheap test, on the text with its entities decoded, that such a link may be there."""
+_REFUSED_LINK = re.compile(
+    rf"!?\[([^\]\n]*)\]\(\s*<?\s*(?i:{_REFUSED}):(?:[^()\n]|\([^()\n]*\))*\)"
+)
+"""``[text](javascript:alert(1))`` as it is left in the text: replaced by its text."""
+_REFUSED_URL = re.compile(rf"<?\b(?i:{_REFUSED}):[^\s<>]+>?")
+"""What remains of one (an autolink, a reference's definition): removed."""
+
+
+def _refused_links(text: str) -> list[Skip]:
+    """The links and images in ``text`` that markdown-it refuses to make, as skipped."""
+    from markdown_it import MarkdownIt
+    from markdown_it.common.normalize_url import validateLink
+
+    parser = MarkdownIt("commonmark", {"maxNesting": md.MAX_NESTING})
+    parser.enable(["table", "strikethrough"])
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    out: list[Skip] = []
+    line = 1
+    for token in parser.parse(text):
+        if token.map:
+            line = token.map[0] + 1
+        if token.children is None:
+            continue
+        at = line
+        words: list[str] | None = None
+        target = ""
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                at += 1
+            elif child.type == "link_open":
+                target, words = str(child.attrGet("href") or ""), []
+            elif child.type == "link_close" and words is not None:
+                if not validateLink(target):
+                    out.append(_refused(at, target, " ".join(words), "a link"))
+                words = None
+            elif child.type == "image":
+                src = str(child.attrGet("src") or "")
+                if not validateLink(src):
+                    out.append(_refused(at, src, child.content, "an image"))
+            elif words is not None and child.content:
+                words.append(child.content)
+    return out
+
+
+def _refused(line: int, url: str, text: str, what: str) -> Skip:
+    scheme = url.strip().split(":", 1)[0].lower()
+    return Skip(line, url, _SPACE.sub(" ", text).strip(), _not_web(scheme, what))
+
+
+def _scrub(text: str) -> str:
+    """``text`` without refused links: a link's words stay, its target goes."""
+    if not _REFUSED_HINT.search(text):
+        return text
+    text = _REFUSED_LINK.sub(lambda m: m.group(1), text)
+    return _SPACE.sub(" ", _REFUSED_URL.sub("", text)).strip()
+
+
+def _scrub_event(event: md.Event) -> md.Event:
+    """``event`` with every text scrubbed (a block's lines and links keep sharing links)."""
+    if isinstance(event, md.Group):
+        return event if event.text is None else replace(event, text=_scrub(event.text))
+    done: dict[int, md.Link] = {}
+
+    def link(k: md.Link) -> md.Link:
+        if id(k) not in done:
+            done[id(k)] = replace(k, text=_scrub(k.text)) if _REFUSED_HINT.search(k.text) else k
+        return done[id(k)]
+
+    if isinstance(event, md.Heading):
+        links = tuple(link(k) for k in event.links)
+        return replace(event, text=_scrub(event.text), links=links)
+    lines = [
+        replace(ln, text=_scrub(ln.text), lead=_scrub(ln.lead), links=[link(k) for k in ln.links])
+        for ln in event.lines
+    ]
+    return replace(
+        event,
+        lines=lines,
+        links=[link(k) for k in event.links],
+        cells={name: _scrub(value) for name, value in event.cells.items()},
     )
 
 
@@ -402,7 +501,18 @@ def _why_not(k: md.Link, where: str) -> str:
         return f"an e-mail address {where}"
     if _web(k.url):
         return f"the shape of an arXiv or Hub link, but no ID they know (a typo?), {where}"
+    scheme = _SCHEME.match(k.url.strip())
+    if scheme is not None:  # javascript: in an <a href>, ftp:, ssh:...
+        return f"{_not_web(scheme.group(1).lower(), 'a link')}, {where}"
     return f"a relative link (a file beside the list) {where}"
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+"""A URL's scheme (a Windows drive letter, ``C:``, is one too: no web link either)."""
+
+
+def _not_web(scheme: str, what: str) -> str:
+    return f"{what} with the {scheme}: scheme, not http(s)"
 
 
 _USABLE = re.compile(r"https?://[^\s/?#]+\S*$")
@@ -583,7 +693,15 @@ def _names(text: str) -> list[str]:
 
 
 def _date(text: str) -> str | None:
-    """``28 Oct 2022`` -> ``2022-10-28``; a month or year alone -> ``""``; not a date -> None."""
+    """``28 Oct 2022`` -> ``2022-10-28``; a month or year alone -> ``""``; not a date -> None.
+
+    A year first is always year, month, day (``2023-05-03`` and ``2023/05/03`` are 3 May,
+    as ISO 8601 and every list writing them means). A year last with numbers only
+    (``03/05/2023``) is 3 May in Europe and 5 March in the United States, and one list
+    may hold both: it is read as a date that names no certain day (``""``), so it is
+    neither imported as a day nor compared with the paper's, even when one reading is
+    impossible (``13/05/2023``), so that a list's dates are all read or none.
+    """
     text = text.strip().rstrip(".")
     try:
         if m := _DMY.match(text):
@@ -598,9 +716,21 @@ def _date(text: str) -> str | None:
             return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
         if (m := _MY.match(text)) and m.group(1).lower() in _MONTHS:
             return ""
+        if m := _NUMERIC.match(text):
+            first, second, year = (int(g) for g in m.groups())
+            readings = ((year, second, first), (year, first, second))
+            return "" if any(_real_day(*r) for r in readings) else None
     except ValueError:
         return None
     return None
+
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    try:
+        Date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 # -- planning an import -----------------------------------------------------------------
