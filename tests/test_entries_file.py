@@ -260,7 +260,12 @@ def test_check_helpers() -> None:
     assert entries.check_links({"A": "https://a.example/x?y=1"}) == (
         ("A", "https://a.example/x?y=1"),
     )
-    assert entries.check_text("title", "fine\ttab\nand newline") == "fine\ttab\nand newline"
+    assert entries.check_text("title", "fine\ttab") == "fine\ttab"
+    # A description may run over lines; a title is one line of the README (issue 18, item 10).
+    assert entries.check_text("description", "two\nlines") == "two\nlines"
+    for key in ("title", "venue", "affiliation"):
+        with pytest.raises(InputError, match="line break"):
+            entries.check_text(key, "a\nb")
     assert entries.check_overrides({"title": None, "date": None}, {}) == ()
     with pytest.raises(InputError) as err:
         entries.check_overrides({"venue": "ok", "date": "2024-2-1"}, {})

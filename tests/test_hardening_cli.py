@@ -47,7 +47,7 @@ def test_a_long_text_is_not_echoed_whole(listdir: Path) -> None:
     result = run("move", "x" * 100_000, "--section", "safety")
     assert result.exit_code == 2
     line = one_sentence(result.stderr)
-    assert len(line) < 300 and "x" * 99 + "…" in line
+    assert len(line) < 400 and "x" * 199 + "…" in line
 
 
 # -- item 7: devices, FIFOs and folders are read and replaced by nobody ----------------
@@ -141,4 +141,35 @@ def test_a_real_export_is_not_too_deep(fakes: Fakes, listdir: Path) -> None:
     Path("export.json").write_text(exported.stdout, encoding="utf-8")
     assert json.loads(exported.stdout)["schema_version"]
     result = run("render", "--from", "export.json")
+    assert result.exit_code == 0, result.stderr
+
+
+# -- item 10: a line break in a one-line field --------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["--title", "--venue", "--affiliation"])
+@pytest.mark.parametrize("text", ["a\nb", "a\rb", "a\r\nb"])
+def test_a_line_break_in_a_one_line_field_is_refused(
+    fakes: Fakes, listdir: Path, option: str, text: str
+) -> None:
+    # Bug caught: `add --title $'a\nb'` written to entries.toml and the README line cut in two,
+    # while every other control character was refused.
+    before = state(listdir)
+    result = run("add", "2305.01937", "-s", "evaluation", option, text)
+    assert result.exit_code == 2
+    line = one_sentence(result.stderr)
+    assert line.endswith(
+        "holds a line break; write it on one line."
+        if "\r" not in text
+        else "holds the control character U+000D, which alignfetch does not write; remove it."
+    )
+    assert state(listdir) == before
+    assert fakes.server.requests("") == []
+    assert run("add", "2305.01937", "-s", "evaluation").exit_code == 0
+    edited = run("edit", "2305.01937", option, text)
+    assert edited.exit_code == 2 and one_sentence(edited.stderr)
+
+
+def test_a_description_may_run_over_lines(fakes: Fakes, listdir: Path) -> None:
+    result = run("add", "2305.01937", "-s", "evaluation", "--description", "one\ntwo")
     assert result.exit_code == 0, result.stderr

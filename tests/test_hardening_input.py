@@ -441,15 +441,21 @@ def test_a_long_text_in_entries_toml_is_not_echoed_in_full(tmp_path: Path) -> No
 # The branch that put the first section above "the first entry" found a [[entries]]
 # line where no entry can be (a file without sections has none): one inside a
 # multi-line string. It wrote the section into the string, and the edit was refused.
+# A one-line field can no longer hold such a string (issue 18, item 10), and the branch
+# is gone: the first section goes at the end, after the comments too.
 def test_the_first_section_goes_at_the_end_even_past_an_entries_line_in_a_string(
     listdir: Path,
 ) -> None:
     path = listdir / "entries.toml"
     text = '[list]\ntitle = """Awesome\n[[entries]]\nlist"""\n'
     path.write_text(text, encoding="utf-8")
+    refused = run("sections", "add", "papers", "--title", "Papers")
+    assert refused.exit_code == 2 and "line break" in refused.stderr
+    assert path.read_text(encoding="utf-8") == text
+    text = '[list]\ntitle = "Awesome"\n\n# [[entries]]\n# id = "arxiv:2305.01937"\n'
+    path.write_text(text, encoding="utf-8")
     result = run("sections", "add", "papers", "--title", "Papers")
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == (
         text + '\n[[sections]]\nslug = "papers"\ntitle = "Papers"\n'
     )
-    assert entries.load(path).meta["title"] == "Awesome\n[[entries]]\nlist"

@@ -22,7 +22,7 @@ from . import entries as entries_mod
 from . import ids
 from .config import Settings
 from .entries import EntriesFile, Entry, Section
-from .errors import BadIdError, CacheMissError, InputError, LockError, SourceError
+from .errors import BadIdError, CacheMissError, InputError, LockError, SourceError, cap_echo
 from .items import Item as Item  # where callers have found it
 from .pipeline import FetchRun as FetchRun  # where callers have found it
 from .records import Record
@@ -674,7 +674,7 @@ class Workspace:
             return ids.parse(text)
         except BadIdError:
             raise InputError(
-                f"The text {_short(text)!r} is not in {self.entries_path.name} (nor an ID "
+                f"The text {cap_echo(text)!r} is not in {self.entries_path.name} (nor an ID "
                 "alignfetch knows); `alignfetch list` shows the entries."
             ) from None
 
@@ -990,13 +990,8 @@ def _entries(rids: Sequence[str]) -> str:
 
 
 def _cap(text: str) -> str:
-    """An ID at the start of a sentence: ``The entry arxiv:2305.01937``."""
-    return f"The entry {text}"
-
-
-def _short(text: str, most: int = 100) -> str:
-    """A user's text as a message echoes it: a 100 KB argument is not printed whole."""
-    return text if len(text) <= most else text[: most - 1] + "…"
+    """An ID at the start of a sentence: ``The entry arxiv:2305.01937`` (a long one cut)."""
+    return f"The entry {cap_echo(text)}"
 
 
 def _sentence(check: Callable[[Any], Any], value: Any) -> Any:

@@ -583,15 +583,22 @@ def check_overrides(
         raise InputError(f"{message[:1].upper()}{message[1:]}.") from None
 
 
+_MULTILINE = frozenset({"description"})
+"""The only text a line break belongs in; a title, venue, affiliation, date, link or
+template name is one line of the README, which a break would cut in two."""
+
+
 def check_text(key: str, value: str) -> str:
-    """``value`` if it holds no control character or bidi override (tab and newline are
-    fine); these would reach the terminal and the README, so they are refused."""
+    """``value`` if it holds no control character or bidi override (tab is fine, and a
+    newline in a description); these would reach the terminal and the README."""
     m = _CONTROL.search(value)
     if m:
         raise InputError(
             f"the {key} holds the control character U+{ord(m[0]):04X}, which alignfetch "
             "does not write; remove it"
         )
+    if key not in _MULTILINE and ("\n" in value or "\r" in value):
+        raise InputError(f"the {key} holds a line break; write it on one line")
     return value
 
 
