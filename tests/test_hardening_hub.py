@@ -311,3 +311,151 @@ def test_add_fails_and_writes_nothing_when_the_card_is_junk(
     assert (result.exit_code, result.stdout) == (1, ""), result.output
     assert result.stderr == f"alignfetch: {card_message(kind, ident, why)}\n"
     assert state(listdir) == before
+
+
+# -- fields of the wrong type -----------------------------------------------------------
+
+MISTYPED = [
+    ("dataset", "id", 5),
+    ("dataset", "sha", ["x"]),
+    ("dataset", "author", 5),
+    ("dataset", "tags", "arxiv:2204.05862"),
+    ("dataset", "cardData", "a string"),
+    ("dataset", "lastModified", "yesterday"),
+    ("dataset", "gated", [1]),
+    ("model", "author", 5),
+    ("model", "pipeline_tag", 5),
+    ("model", "library_name", [1]),
+    ("model", "tags", {"a": 1}),
+    ("model", "safetensors", "a string"),
+    ("space", "id", 5),
+    ("space", "sha", ["x"]),
+    ("space", "sdk", 5),
+    ("space", "author", 5),
+    ("space", "runtime", "a string"),
+    ("collection", "title", 5),
+    ("collection", "slug", 5),
+    ("collection", "items", "a string"),
+    ("collection", "description", 5),
+    ("collection", "lastUpdated", "yesterday"),
+]
+
+
+def mistype(fakes: Fakes, kind: str, key: str, field: str, value: object) -> None:
+    table = {
+        "dataset": fakes.hub.datasets,
+        "model": fakes.hub.models,
+        "space": fakes.hub.spaces,
+        "collection": fakes.hub.collections,
+    }[kind]
+    table[key.lower()] = dict(table[key.lower()], **{field: value})
+
+
+@pytest.mark.parametrize(("kind", "field", "value"), MISTYPED)
+def test_refresh_keeps_the_record_when_a_field_has_the_wrong_type(
+    hub_list: Path, fakes: Fakes, kind: str, field: str, value: object
+) -> None:
+    """Catches a record built from a mistyped answer (an author that is a number, tags
+    that are a string) being stored: `list`, `show` and `render` could not read it back,
+    or it would hold a letter per tag."""
+    ident = KINDS[kind][0]
+    before = rows(hub_list)
+    mistype(fakes, kind, ident.split(":", 1)[1], field, value)
+    result = run("refresh", "--all", "--only", kind)
+    one_failure(
+        result,
+        ident,
+        f"The Hugging Face Hub sent an answer for {ident} that alignfetch could not read; "
+        "try again later.",
+    )
+    assert rows(hub_list)[ident] == before[ident]
+
+
+@pytest.mark.parametrize(("kind", "field", "value"), MISTYPED)
+def test_add_fails_and_writes_nothing_when_a_field_has_the_wrong_type(
+    fakes: Fakes, listdir: Path, kind: str, field: str, value: object
+) -> None:
+    set_up(fakes)
+    hub_sections(listdir)
+    ident, section = TO_ADD[kind]
+    before = state(listdir)
+    mistype(fakes, kind, ident.split(":", 1)[1], field, value)
+    result = run("add", ident, "-s", section)
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr == (
+        f"alignfetch: The Hugging Face Hub sent an answer for {ident} that alignfetch could "
+        "not read; try again later.\n"
+    )
+    assert state(listdir) == before
+
+
+# -- a model card refused while a token is set ---------------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_model_card_refused_with_a_token_fails_and_keeps_the_summary(
+    hub_list: Path, fakes: Fakes, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    """Catches the summary being dropped in silence when the Hub refuses a model's card to
+    the token the maintainer set (a token without access to the gate, or revoked): without
+    a token a gated card is no card; with one, the refusal is news the maintainer needs."""
+    monkeypatch.setenv("HF_TOKEN", "hf_maintainerstoken0123456789abcdef")
+    ident = KINDS["model"][0]
+    before = rows(hub_list)
+    new_commit(fakes, "model")
+    headers = {"Content-Type": "application/json", "X-Error-Code": "GatedRepo"}
+    fakes.server.fail("/resolve/", Response(status, '{"error": "restricted"}', headers), 99)
+    result = run("refresh", "--all", "--only", "model")
+    one_failure(
+        result,
+        ident,
+        f"{ident} is gated on the Hugging Face Hub; request access on its page, then set "
+        "HF_TOKEN to a token of the account that has it.",
+    )
+    assert rows(hub_list)[ident] == before[ident]
+    assert json.loads(before[ident][0])["summary"]
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_add_of_a_model_whose_card_is_refused_with_a_token_fails(
+    fakes: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    set_up(fakes)
+    hub_sections(listdir)
+    monkeypatch.setenv("HF_TOKEN", "hf_maintainerstoken0123456789abcdef")
+    before = state(listdir)
+    fakes.server.fail("/resolve/", Response(status, '{"error": "refused"}', JSON), 99)
+    ident = f"hf-model:{MODEL}"
+    result = run("add", ident, "-s", "models")
+    assert (result.exit_code, result.stdout) == (1, ""), result.output
+    assert result.stderr == (
+        f"alignfetch: The Hugging Face Hub refused access to {ident} (HTTP {status}); "
+        "set HF_TOKEN to a token that can read it.\n"
+    )
+    assert state(listdir) == before
+
+
+# -- paper pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("junk", list(API_JUNK))
+def test_a_junk_paper_page_is_a_warning_and_keeps_the_cached_page(
+    hub_list: Path, fakes: Fakes, junk: str
+) -> None:
+    """Catches a paper page answer that is no JSON object replacing the cached page (its
+    upvotes and code link): a page never fails its paper, but its last good data stays."""
+    body, why = API_JUNK[junk]
+    page = f"hfpaper:{PAPER}"
+    with sqlite3.connect(hub_list / ".alignfetch" / "cache.sqlite") as db:
+        db.execute(  # a week old: this refresh asks for it
+            "UPDATE records SET fetched_at = '2000-01-01 00:00:00.000000' WHERE id = ?", (page,)
+        )
+    before = rows(hub_list)
+    fakes.server.fail(r"^/api/papers/", Response(200, body, JSON), times=99)
+    result = run("refresh", "--all", "--only", "paper")
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.stdout == (
+        "Checked 1 entry: nothing changed.\n\nWarnings:\n"
+        f"- {page}: {api_message(f'arxiv:{PAPER}', why)}\n"
+    )
+    assert rows(hub_list)[page] == before[page]
