@@ -4,10 +4,12 @@
 on its API calls; here every call goes to :attr:`Settings.hf_endpoint`, through a
 client (installed with the Hub client's public ``set_client_factory``) whose
 transport is :mod:`alignfetch.net`'s: the same timeouts, deadline, size cap and
-retries as every other source. Its responses are kept as the raw payloads,
-without the token. :func:`call` turns the client's errors into alignfetch's, and
-:func:`each` asks for a batch of keys a few at a time (:data:`IN_FLIGHT`), from
-worker threads sharing the one client (as ``huggingface_hub``'s own downloads do).
+retries as every other source. Its responses are kept as the raw payloads.
+:func:`call` turns the client's errors into alignfetch's, and :func:`each` asks
+for a batch of keys a few at a time (:data:`IN_FLIGHT`), from worker threads
+sharing the one client (as ``huggingface_hub``'s own downloads do); every
+outcome it hands back is free of the token (:func:`scrubbed`) and of records
+with mistyped fields, whatever the kind.
 """
 
 from __future__ import annotations
