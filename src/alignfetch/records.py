@@ -298,6 +298,36 @@ def read(data: Any) -> Record | None:
     return _exact_read(data)
 
 
+def well_typed(record: Record) -> bool:
+    """Whether every field of ``record`` has its declared type (what :func:`read` checks
+    of a cached row): a source that built a record from a mistyped answer (a number
+    where the Hub documents a name) must not store what no command could read back."""
+    cls: Any = type(record)
+    return _checker(cls)(record)
+
+
+def replace_text(record: Record, fn: Callable[[str], str]) -> Record:
+    """``record`` with ``fn`` applied to every text it holds, nested ones too (an
+    author's name, each string of a tuple); the record itself when nothing changes."""
+    values: dict[str, Any] = {}
+    for name in _names(type(record)):
+        old = getattr(record, name)
+        new = _map_text(old, fn)
+        if new != old:
+            values[name] = new
+    return dataclasses.replace(record, **values) if values else record
+
+
+def _map_text(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, tuple):
+        return tuple(_map_text(v, fn) for v in value)
+    if isinstance(value, Author):
+        return Author(fn(value.name), tuple(fn(a) for a in value.affiliations))
+    return value
+
+
 def _exact_read(data: Any) -> Record | None:
     """:func:`read`, the slow and plain way: build the record, then check it."""
     if not isinstance(data, dict):

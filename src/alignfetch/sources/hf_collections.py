@@ -62,11 +62,11 @@ def fetch(
         assert info is not None
         return Fetched(
             record=convert(info, key),
-            raw=hub.scrub(next(reversed(bodies.values()), ""), settings),
+            raw=next(reversed(bodies.values()), ""),
             url=url,
         )
 
-    return hub.each(keys, one, NAME, PREFIX)
+    return hub.each(keys, one, NAME, PREFIX, settings)
 
 
 def convert(info: HubCollection, key: str) -> Collection:

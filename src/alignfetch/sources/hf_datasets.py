@@ -91,17 +91,17 @@ def fetch(
         }
         return Fetched(
             record=convert(info, key, card.summary),
-            raw=hub.scrub(json.dumps(raw, ensure_ascii=False, sort_keys=True), settings),
+            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
             url=info_url,
             warning=card.warning,
         )
 
-    return hub.each(keys, one, NAME, PREFIX)
+    return hub.each(keys, one, NAME, PREFIX, settings)
 
 
 def convert(info: DatasetInfo, key: str, summary: str | None) -> Dataset:
     """A ``DatasetInfo`` (and its card's summary) as a normalized dataset record."""
-    tags = list(info.tags or [])
+    tags = hub_repo.tag_list(info.tags)
     card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
     return Dataset(
         id=f"{PREFIX}:{key}",

@@ -102,17 +102,17 @@ def fetch(
         raw = {"model_info": answered, "card": card.text, "card_sha": card.sha}
         return Fetched(
             record=convert(info, key, card.summary),
-            raw=hub.scrub(json.dumps(raw, ensure_ascii=False, sort_keys=True), settings),
+            raw=json.dumps(raw, ensure_ascii=False, sort_keys=True),
             url=info_url,
             warning=card.warning,
         )
 
-    return hub.each(keys, one, NAME, PREFIX)
+    return hub.each(keys, one, NAME, PREFIX, settings)
 
 
 def convert(info: ModelInfo, key: str, summary: str | None) -> Model:
     """A ``ModelInfo`` (and its card's summary) as a normalized model record."""
-    tags = list(info.tags or [])
+    tags = hub_repo.tag_list(info.tags)
     card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
     safetensors = info.safetensors
     return Model(

@@ -62,7 +62,7 @@ def fetch(
         raw = next(iter(bodies.values()), "") if info is not None else ""
         return Fetched(record=convert(info, key), raw=raw, url=url)
 
-    return hub.each(keys, one, NAME, "arxiv", deadline=deadline)
+    return hub.each(keys, one, NAME, "arxiv", settings, deadline=deadline)
 
 
 def convert(info: PaperInfo | None, key: str) -> PaperPage:

@@ -68,13 +68,11 @@ def fetch(
             answered = hub_repo.body(bodies, f"{settings.hf_endpoint}/api/spaces/{info.id}")
         return Fetched(
             record=convert(info, key),
-            raw=hub.scrub(
-                json.dumps({"space_info": answered}, ensure_ascii=False, sort_keys=True), settings
-            ),
+            raw=json.dumps({"space_info": answered}, ensure_ascii=False, sort_keys=True),
             url=info_url,
         )
 
-    return hub.each(keys, one, NAME, PREFIX)
+    return hub.each(keys, one, NAME, PREFIX, settings)
 
 
 def convert(info: SpaceInfo, key: str) -> Space:

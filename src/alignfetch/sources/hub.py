@@ -4,10 +4,12 @@
 on its API calls; here every call goes to :attr:`Settings.hf_endpoint`, through a
 client (installed with the Hub client's public ``set_client_factory``) whose
 transport is :mod:`alignfetch.net`'s: the same timeouts, deadline, size cap and
-retries as every other source. Its responses are kept as the raw payloads,
-without the token. :func:`call` turns the client's errors into alignfetch's, and
-:func:`each` asks for a batch of keys a few at a time (:data:`IN_FLIGHT`), from
-worker threads sharing the one client (as ``huggingface_hub``'s own downloads do).
+retries as every other source. Its responses are kept as the raw payloads.
+:func:`call` turns the client's errors into alignfetch's, and :func:`each` asks
+for a batch of keys a few at a time (:data:`IN_FLIGHT`), from worker threads
+sharing the one client (as ``huggingface_hub``'s own downloads do); every
+outcome it hands back is free of the token (:func:`scrubbed`) and of records
+with mistyped fields, whatever the kind.
 """
 
 from __future__ import annotations
@@ -109,15 +111,21 @@ LISTINGS = ("/api/daily_papers",)
 
 def _json_problem(url: str, answer: net.Answer) -> str | None:
     """Why a 200 from the Hub's API is not the JSON it documents, or None (files are not
-    checked): an object, or for a listing (:data:`LISTINGS`) an array."""
+    checked here: see :func:`hub_repo.fetch_card`): UTF-8 text (JSON is UTF-8, and
+    ``json.loads`` would otherwise guess UTF-16 from bytes), parsing as an object, or
+    for a listing (:data:`LISTINGS`) an array."""
     import json
 
     if "/api/" not in url:
         return None
-    if not answer.body.strip():
+    try:
+        text = answer.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    if not text.strip():
         return "an empty page"
     try:
-        body = json.loads(answer.body)
+        body = json.loads(text)
     except RecursionError:
         return "JSON nested too deep"
     except ValueError:
@@ -133,6 +141,34 @@ def scrub(text: str, settings: Settings) -> str:
     """``text`` without the token: nothing alignfetch stores or prints may hold it."""
     token = settings.hf_token
     return text.replace(token, "[HF_TOKEN]") if token else text
+
+
+def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
+    """``outcome`` without the token in any text it holds: every field of the record
+    (an answer may echo the token into a Space's description or a collection's
+    title), the raw payload, the warning, an error's message. Every Hub kind's
+    outcomes pass here (:func:`each`), so no kind needs code of its own for it."""
+    import dataclasses
+
+    from ..records import replace_text
+
+    token = settings.hf_token
+    if not token:
+        return outcome
+    if isinstance(outcome, SourceError):
+        if token in outcome.message or token in (outcome.url or ""):
+            outcome.message = scrub(outcome.message, settings)
+            outcome.args = (outcome.message,)
+            outcome.url = scrub(outcome.url, settings) if outcome.url else outcome.url
+        return outcome
+    return dataclasses.replace(
+        outcome,
+        record=replace_text(outcome.record, lambda text: scrub(text, settings)),
+        raw=scrub(outcome.raw, settings),
+        url=scrub(outcome.url, settings),
+        etag=scrub(outcome.etag, settings) if outcome.etag else outcome.etag,
+        warning=scrub(outcome.warning, settings) if outcome.warning else outcome.warning,
+    )
 
 
 class Capture:
@@ -156,11 +192,12 @@ def each(
     one: Callable[[str], Fetched],
     source: str,
     prefix: str,
+    settings: Settings,
     *,
     deadline: float | None = None,
 ) -> dict[str, Outcome]:
     """``one(key)`` for each key, at most :data:`IN_FLIGHT` at once, failures kept per key,
-    the outcomes in the order of ``keys``.
+    the outcomes in the order of ``keys``, none holding the token (:func:`scrubbed`).
 
     The first key goes alone: a Hub that is rate-limiting or down is found out by one
     request (and its retries), not by several. After a rate limit no key is started,
@@ -171,20 +208,29 @@ def each(
     is not JSON does. With ``deadline`` (``time.monotonic()``), keys not back by then
     are left out of the result; their requests end on their own, unread.
     """
+    from ..records import well_typed
+    from . import Fetched  # at run time, for isinstance
+
     order = list(dict.fromkeys(keys))
+
+    def unreadable(key: str) -> SourceError:
+        return SourceError(
+            f"The Hugging Face Hub sent an answer for {prefix}:{key} that alignfetch could "
+            "not read; try again later.",
+            source=source,
+            ids=(key,),
+        )
 
     def attempt(key: str) -> Outcome:
         try:
-            return one(key)
+            got: Outcome = one(key)
         except SourceError as err:
-            return err
+            got = err
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            return SourceError(
-                f"The Hugging Face Hub sent an answer for {prefix}:{key} that alignfetch could "
-                "not read; try again later.",
-                source=source,
-                ids=(key,),
-            )
+            got = unreadable(key)
+        if isinstance(got, Fetched) and not well_typed(got.record):
+            got = unreadable(key)  # a field of the wrong type: no command could read it back
+        return scrubbed(got, settings)
 
     done = _gather(order[:1], attempt, 1, deadline)
     if order[1:] and order[0] in done and not isinstance(done[order[0]], RateLimitError):

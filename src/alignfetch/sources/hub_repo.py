@@ -74,18 +74,28 @@ def card(
 ) -> Card:
     """The card at ``sha``: the cached one when it was read at that commit, else a fresh one.
 
-    A card that cannot be read (an error, an HTML page, an empty file, or a 404 where
+    A card the Hub does not give (an error, an HTML page, an empty file, or a 404 where
     a card was before) never replaces the last good summary of ``old`` (the cached
     record): it is kept, with a warning, and the next fetch asks for the card again.
-    With ``gated_ok``, a card behind the repository's gate (401/403) is no card.
+    A card that came but is not Markdown text (:func:`not_a_card`) fails the fetch
+    (a :class:`SourceError`): the whole cached record stays as it was.
+    With ``gated_ok`` and no token, a card behind the repository's gate (401/403) is
+    no card; with a token, the Hub refusing it is a failure the maintainer must hear of.
     """
     old_card, card_sha = previous_card(before)
     if old is not None and card_sha == sha:
         return Card(old_card, old.summary, card_sha)
     try:
-        text, why = fetch_card(repo_id, sha, repo_type, settings, source=source, ident=ident)
+        text, why = fetch_card(
+            repo_id, sha, repo_type, settings, source=source, ident=ident, label=label
+        )
     except SourceError as err:
-        if not gated_ok or isinstance(err, NotFoundError) or err.status not in (401, 403):
+        if (
+            not gated_ok
+            or settings.hf_token
+            or isinstance(err, NotFoundError)
+            or err.status not in (401, 403)
+        ):
             raise
         return Card(None, None, sha)  # the gate stays until the maintainer asks for access
     if why is None:
@@ -116,9 +126,13 @@ def fetch_card(
     *,
     source: str,
     ident: str,
+    label: str,
 ) -> tuple[str | None, str | None]:
     """A repository's README.md at its commit, in one GET (no HEAD, nothing on disk),
-    and why it is not a card when it is not: ``(text, None)`` or ``(None, why)``."""
+    and why the Hub did not give it: ``(text, None)`` or ``(None, why)``.
+
+    Raises :class:`SourceError` when the answer is no Markdown text (:func:`not_a_card`).
+    """
     from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
 
     url = hf_hub_url(
@@ -131,10 +145,10 @@ def fetch_card(
     # The User-Agent is the transport's (alignfetch's, as for every request).
     headers = {"Authorization": f"Bearer {settings.hf_token}"} if settings.hf_token else {}
 
-    def get() -> tuple[str, str]:
+    def get() -> tuple[bytes, str]:
         response = get_session().get(url, headers=headers)
         hf_raise_for_status(response)
-        return response.text, response.headers.get("Content-Type", "")
+        return response.content, response.headers.get("Content-Type", "")
 
     try:
         got = hub.call(get, settings, source=source, ident=ident, url=url, missing_ok=True)
@@ -144,13 +158,63 @@ def fetch_card(
         return None, f"HTTP {err.status}" if err.status else "no valid answer"
     if got is None:
         return None, "HTTP 404"
-    text, content_type = got
-    if not text.strip():
+    data, content_type = got
+    if not data.strip():
         return None, "it is empty"
-    head = text.lstrip()[:15].lower()
-    if "text/html" in content_type.lower() or head.startswith(("<!doctype html", "<html")):
+    head = data.lstrip()[:15].lower()
+    if "text/html" in content_type.lower() or head.startswith((b"<!doctype html", b"<html")):
         return None, "it is an HTML page"
-    return hub.scrub(text, settings), None
+    why = not_a_card(data)
+    if why is not None:
+        raise SourceError(
+            f"The Hugging Face Hub sent a {label} card for {ident} that is not Markdown text "
+            f"({why}); try again later.",
+            source=source,
+            ids=(ident,),
+            url=url,
+        )
+    return data.decode("utf-8-sig"), None
+
+
+_JSON_ARRAY = re.compile(r"\[\s*(?:\[\s*)*(?:[{\"\]]|-?\d+\s*[,\]](?!:))")
+"""An opening that is JSON's (an array of objects, strings, numbers or arrays), not
+Markdown's (``[![badge](...)]``, ``[text](link)``, ``[1]: link``, ``[[_TOC_]]``)."""
+_XML = re.compile(r"<\?xml[\s?]|<!DOCTYPE(?!\s+html[\s>])|<!ENTITY", re.IGNORECASE)
+_OPEN_TAGS = re.compile(r"(?:\s*<[A-Za-z][^<>]*>){64}")
+"""Sixty-four tags opened before any text: no card starts so, deeply nested XML does."""
+
+
+def not_a_card(data: bytes) -> str | None:
+    """Why a README.md the Hub sent is not a card (Markdown text), or None.
+
+    A card is UTF-8 text without NUL bytes (the Hub stores Markdown so). JSON (what
+    the API answers, whole or cut short) and XML documents (a prolog, a DOCTYPE, an
+    entity: never expanded, as nothing here parses a card as XML) are answers to
+    something else. Each would otherwise become the summary as junk, or as none.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    if "\x00" in text:
+        return "binary data"
+    start = text.lstrip()
+    if start.startswith("{") or _JSON_ARRAY.match(start) or _parses_as_json(start):
+        return "JSON"
+    if _XML.match(start) or _XML.search(start[:4096]) and start.startswith("<"):
+        return "an XML document"
+    if _OPEN_TAGS.match(start):
+        return "markup nested too deep"
+    return None
+
+
+def _parses_as_json(text: str) -> bool:
+    """Whether ``text`` is a whole JSON value (``null``, ``42``, ``"a"``, ``[...]``)."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def previous_card(before: Previous | None) -> tuple[str | None, str | None]:
@@ -215,7 +279,22 @@ def count(value: object) -> int | None:
 
 def gating(value: object) -> str | None:
     """The Hub's gating mode: None when open (it has sent True, "auto" and "manual")."""
-    return None if value in (False, None) else ("auto" if value is True else str(value))
+    if value in (False, None):
+        return None
+    if value is True:
+        return "auto"
+    if isinstance(value, str):
+        return value
+    raise ValueError(f"gated is {type(value).__name__}, not a mode")
+
+
+def tag_list(value: object) -> list[str]:
+    """A repository's tags: a list of strings (a string would pass as one tag a letter)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValueError(f"tags are {type(value).__name__}, not a list of strings")
+    return value
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
