@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from fakes.server import FakeServer, Response
 from fakes.web import FakeWeb
 
 ALLOW = addresses.ALLOW_ENV
+TODAY = date(2026, 11, 30)
 PUBLIC = "93.184.215.14"  # a public address; nothing here ever connects to it
 PROXIES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
@@ -55,9 +56,7 @@ def inside() -> Iterator[FakeServer]:
     server.close()
 
 
-def _resolver(
-    monkeypatch: pytest.MonkeyPatch, names: dict[str, Callable[[], str]]
-) -> list[str]:
+def _resolver(monkeypatch: pytest.MonkeyPatch, names: dict[str, Callable[[], str]]) -> list[str]:
     """Answer the lookups of ``names`` (each call may answer differently); others go to
     the real resolver. Returns the names looked up, in order."""
     real = socket.getaddrinfo
@@ -174,8 +173,12 @@ def test_a_url_is_judged_by_the_addresses_its_host_resolves_to(
     )
     assert addresses.refusal("http://public.example/") is None
     assert addresses.refusal("http://127.0.0.1/", allow_private=True) is None
-    with pytest.raises(addresses.Unresolved):
+    with pytest.raises(addresses.Unresolved) as err:
         addresses.refusal("http://no-such-host.invalid/")
+    assert err.value.reason == "unknown host"
+    with pytest.raises(addresses.Unresolved) as err:
+        addresses.refusal("http://example.org:99999/")
+    assert err.value.reason == "invalid port"
 
 
 def test_the_allowance_is_one_or_zero(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,7 +216,12 @@ def test_links_to_inside_are_findings_and_never_requested(
     found = _findings("README.md")
     tail = "; check asks only public addresses."
     assert found == [
-        ("link", "warning", 5, f"The link {urls[0]} was not asked: 127.0.0.1 is a loopback address{tail}"),
+        (
+            "link",
+            "warning",
+            5,
+            f"The link {urls[0]} was not asked: 127.0.0.1 is a loopback address{tail}",
+        ),
         (
             "link",
             "warning",
@@ -232,7 +240,12 @@ def test_links_to_inside_are_findings_and_never_requested(
             8,
             f"The link {urls[3]} was not asked: 169.254.169.254 is a link-local address{tail}",
         ),
-        ("link", "warning", 9, f"The link {urls[4]} was not asked: 10.0.0.1 is a private address{tail}"),
+        (
+            "link",
+            "warning",
+            9,
+            f"The link {urls[4]} was not asked: 10.0.0.1 is a private address{tail}",
+        ),
     ]
     assert _pages(fakes.server) == []
     # Allowed, the same links are asked: the fake could have been reached.
@@ -328,6 +341,30 @@ def test_a_name_that_turns_private_between_check_and_connect_is_caught(
     assert fakes.server.log == []
 
 
+def test_an_unknown_host_is_one_lookup_not_retries(
+    fakes: Fakes, web: FakeWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 14's case for `check`: a name that does not resolve was retried with back-off
+    (16 s for a README). Catches a lookup failure handed on to the HTTP client's
+    retries: the name is looked up once, and the finding says so at once."""
+    monkeypatch.setenv("ALIGNFETCH_BACKOFF", "0.2")  # retries would show as more lookups
+
+    def unknown() -> str:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    asked = _resolver(monkeypatch, {"gone.example": unknown})
+    _readme(tmp_path, ["http://gone.example/page"])
+    assert _findings("README.md") == [
+        (
+            "link",
+            "warning",
+            5,
+            "The link http://gone.example/page could not be reached (unknown host).",
+        )
+    ]
+    assert asked == ["gone.example"]
+
+
 def test_the_connect_hook_refuses_before_sending(fakes: Fakes, web: FakeWeb) -> None:
     """The peer check rides on urllib3's ``HTTPConnection._new_conn``: catches an
     urllib3 release that moves it (the guarded session would then send the request)."""
@@ -387,7 +424,7 @@ def test_a_run_asks_at_most_max_links_and_the_next_run_asks_the_rest(
     assert all(last[u].status == 200 for u in urls)
     # What a file's check says of the links left over.
     text = "# L\n\n" + "".join(f"- [P{i}]({u}) - a page.\n" for i, u in enumerate(urls))
-    found = check_reading(read_list(text), text, "x.md", {}, today=_today(), links=first)
+    found = check_reading(read_list(text), text, "x.md", {}, today=TODAY, links=first)
     assert [(f.rule, f.severity, f.line, f.message) for f in found] == [
         (
             "link",
@@ -399,16 +436,15 @@ def test_a_run_asks_at_most_max_links_and_the_next_run_asks_the_rest(
     ]
     # A warning even where the list makes broken links errors; gone when link is ignored.
     strict = Config(severity={"link": "error"})
-    found = check_reading(read_list(text), text, "x.md", {}, today=_today(), links=first, config=strict)
+    found = check_reading(
+        read_list(text), text, "x.md", {}, today=TODAY, links=first, config=strict
+    )
     assert [f.severity for f in found] == ["warning"]
     quiet = Config(ignore=frozenset({"link"}))
-    assert check_reading(read_list(text), text, "x.md", {}, today=_today(), links=first, config=quiet) == []
-
-
-def _today() -> Any:
-    from datetime import date
-
-    return date(2026, 11, 30)
+    assert (
+        check_reading(read_list(text), text, "x.md", {}, today=TODAY, links=first, config=quiet)
+        == []
+    )
 
 
 def test_the_default_limit_holds_on_the_command_line(
@@ -556,4 +592,3 @@ def test_dates_in_entries_toml_are_year_month_day(
     r = run("check", "--format", "json")
     rules = [f["rule"] for f in json.loads(r.stdout)["findings"]]
     assert rules == (["date"] if flagged else [])
-

@@ -55,7 +55,12 @@ class Refused(Exception):
 
 
 class Unresolved(Exception):
-    """A host name that resolves to no address (or is not a valid name)."""
+    """A URL no request could reach: its host resolves to no address, or its port is not
+    one; ``reason`` says which, briefly (``unknown host``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def private(address: str) -> str | None:
@@ -99,7 +104,7 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError) as err:  # gaierror is an OSError
-        raise Unresolved(host) from err
+        raise Unresolved("unknown host") from err
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -107,17 +112,18 @@ def refusal(url: str, *, allow_private: bool = False) -> str | None:
     """Why ``url`` may not be asked (a clause), or None when it may.
 
     Its host is resolved and every address it resolves to must be public; with
-    ``allow_private`` any address is fine. A host that resolves to nothing
-    raises :class:`Unresolved` either way: no request could reach it.
+    ``allow_private`` any address is fine. A host that resolves to nothing, or a
+    port that is none, raises :class:`Unresolved` either way: no request could
+    reach it.
     """
     parts = urlsplit(url)
     host = parts.hostname
-    if not host:
-        return "it names no host"
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError:
-        return "its port is not a number from 0 to 65535"
+        raise Unresolved("invalid port") from None
+    if not host:
+        raise Unresolved("no host")
     addresses = resolve(host, port)
     if allow_private:
         return None

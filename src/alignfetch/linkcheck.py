@@ -265,11 +265,11 @@ def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer
         for _ in range(net.MAX_REDIRECTS + 1):
             try:
                 why = addresses.refusal(current, allow_private=allow)
-            except addresses.Unresolved:
+            except addresses.Unresolved as err:
                 # Behind a proxy, the proxy resolves names this machine may not know.
-                why = None if requests.utils.get_environ_proxies(current) else "unknown host"
-                if why is not None:
-                    return LinkAnswer(None, why)
+                if err.reason != "unknown host" or _proxy(current) is None:
+                    return LinkAnswer(None, err.reason)
+                why = None
             if why is not None:
                 return LinkAnswer(None, refused=_refused(url, current, why))
             try:
@@ -294,6 +294,13 @@ def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer
                 continue
             return LinkAnswer(status)
     return LinkAnswer(None, f"more than {net.MAX_REDIRECTS} redirects")
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTP_PROXY, NO_PROXY, ...), if any."""
+    from requests.utils import get_environ_proxies, select_proxy
+
+    return select_proxy(url, get_environ_proxies(url))
 
 
 def _refused(url: str, current: str, why: str) -> str:
