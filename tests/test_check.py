@@ -447,7 +447,7 @@ def test_the_list_itself(fakes: Fakes, here: Path) -> None:
         ),
         (
             "colour = true",
-            "In entries.toml, [check] has unknown key(s) colour; allowed: ignore, severity.",
+            "In entries.toml, [check] has unknown key(s) colour; allowed: ignore, severity, max_links.",
         ),
     ],
 )

@@ -23,6 +23,7 @@ from . import ids
 from .entries import Entry
 from .errors import BadIdError, InputError
 from .importer import GENERIC, Found, ListReading
+from .linkcheck import DEFAULT_MAX_LINKS
 from .records import Collection, Dataset, Model, Paper, Record, Repo, Space
 
 if TYPE_CHECKING:
@@ -133,6 +134,8 @@ class Config:
 
     ignore: frozenset[str] = frozenset()
     severity: Mapping[str, str] = field(default_factory=dict)
+    max_links: int = DEFAULT_MAX_LINKS
+    """The most web links the link rule asks in one run (the rest wait for the next)."""
 
 
 def config_from(table: object, where: str = "entries.toml") -> Config:
@@ -141,11 +144,11 @@ def config_from(table: object, where: str = "entries.toml") -> Config:
         return Config()
     if not isinstance(table, dict):
         raise InputError(f"In {where}, [check] must be a table.")
-    unknown = sorted(set(table) - {"ignore", "severity"})
+    unknown = sorted(set(table) - {"ignore", "severity", "max_links"})
     if unknown:
         raise InputError(
             f"In {where}, [check] has unknown key(s) {', '.join(unknown)}; "
-            "allowed: ignore, severity."
+            "allowed: ignore, severity, max_links."
         )
     ignore = table.get("ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(r, str) for r in ignore):
@@ -163,7 +166,14 @@ def config_from(table: object, where: str = "entries.toml") -> Config:
                 f'In {where}, [check] severity of {rule} must be "error" or "warning", '
                 f"not {level!r}."
             )
-    return Config(frozenset(ignore), dict(severity))
+    max_links = table.get("max_links", DEFAULT_MAX_LINKS)
+    # bool is an int to Python; ``max_links = true`` is a mistake all the same.
+    if not isinstance(max_links, int) or isinstance(max_links, bool) or max_links < 1:
+        raise InputError(
+            f"In {where}, [check] max_links must be a whole number of 1 or more, "
+            f"such as {DEFAULT_MAX_LINKS}, not {max_links!r}."
+        )
+    return Config(frozenset(ignore), dict(severity), max_links)
 
 
 def check_rules(names: Iterable[str], where: str) -> None:
@@ -331,6 +341,12 @@ class _Sink:
         self.findings.append(
             Finding(rule, severity, rid, self.file, line, message, expected, found)
         )
+
+    def note(self, rule: str, message: str) -> None:
+        """A warning about the check itself, not about an entry: the rule's ``ignore``
+        applies, its severity does not (a list too long to check in one run is no error)."""
+        if rule not in self.config.ignore:
+            self.findings.append(Finding(rule, "warning", None, self.file, None, message))
 
 
 def _source_rules(
@@ -579,6 +595,8 @@ def check_reading(
         if links is not None:
             for url, line in _web_links(f):
                 _link_rule(sink, rid, line, url, links)
+    if links is not None:
+        _unchecked(sink, reading_links(reading), links)
     _toc(sink, text)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
 
@@ -772,9 +790,26 @@ def _link_rule(
         return
     if answer.status is not None:
         message = f"The link {url} answered HTTP {answer.status}."
+    elif answer.refused is not None:
+        message = f"The link {url} {answer.refused}; check asks only public addresses."
     else:
         message = f"The link {url} could not be reached ({answer.error})."
     sink.add("link", rid, line, message, found=url)
+
+
+def _unchecked(sink: _Sink, urls: Sequence[str], links: Mapping[str, LinkAnswer]) -> None:
+    """One warning per limit a run reached, with the number of this file's links it left."""
+    left: dict[str, int] = {}
+    for url in urls:
+        answer = links.get(url)
+        if answer is not None and answer.unchecked is not None:
+            left[answer.unchecked] = left.get(answer.unchecked, 0) + 1
+    for why, n in left.items():
+        sink.note(
+            "link",
+            f"{n} link{'s were' if n != 1 else ' was'} left unchecked: {why}; "
+            "the next check asks them first.",
+        )
 
 
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)(.*?)(?:[ \t]+#+[ \t]*)?$")
@@ -879,6 +914,8 @@ def check_entries(
         if links is not None:
             for url in _entry_web_links(e):
                 _link_rule(sink, e.id, line, url, links)
+    if links is not None:
+        _unchecked(sink, entry_links(entries), links)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
 
 

@@ -63,6 +63,14 @@ def _bytes(name: str, default: int) -> int:
     return value
 
 
+def _flag(name: str) -> bool:
+    """``1`` is yes; unset, empty or ``0`` is no; anything else is a mistake worth a sentence."""
+    raw = os.environ.get(name, "").strip()
+    if raw not in ("", "0", "1"):
+        raise InputError(f"{name} must be 1 (yes) or 0 (no), not {raw!r}.")
+    return raw == "1"
+
+
 def _url(name: str, default: str) -> str:
     """An endpoint from the environment: http(s) with a host, without a trailing slash."""
     raw = os.environ.get(name)
@@ -102,6 +110,9 @@ class Settings:
     """The largest answer read from upstream; a larger one fails its IDs."""
     max_wait: float = 60.0
     """The longest ``Retry-After`` waited for; a longer one is reported as a rate limit."""
+    allow_private_network: bool = False
+    """Whether URLs from a list may reach loopback, private and other non-public
+    addresses (see :mod:`alignfetch.addresses`); ``ALIGNFETCH_ALLOW_PRIVATE_NETWORK=1``."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -120,4 +131,5 @@ class Settings:
             arxiv_rss_url=_url("ALIGNFETCH_ARXIV_RSS_URL", DEFAULT_ARXIV_RSS_URL),
             max_bytes=_bytes("ALIGNFETCH_MAX_BYTES", DEFAULT_MAX_BYTES),
             max_wait=_float("ALIGNFETCH_MAX_WAIT", 60.0),
+            allow_private_network=_flag("ALIGNFETCH_ALLOW_PRIVATE_NETWORK"),
         )

@@ -1,18 +1,28 @@
 """HTTP checks of plain web links, for the ``link`` rule of ``alignfetch check``.
 
 This module owns how a link is asked (HEAD, then GET when HEAD is refused;
-redirects followed by hand, never to another scheme than http(s)), how many
-requests are in flight (at most :data:`PER_HOST` per host, :data:`WORKERS` in
-all), and the day-long memory of the answers, kept in the cache's records table
-under IDs ``linkcheck:<URL>`` (rows no record reader ever asks for, as the
-``pace:`` rows). Every request goes through :func:`alignfetch.net.session`:
-alignfetch's User-Agent, timeout, retries, size cap and deadlines.
+redirects followed by hand, never to another scheme than http(s)), which links
+are asked at all, how many requests are in flight, and the day-long memory of
+the answers, kept in the cache's records table under IDs ``linkcheck:<URL>``
+(rows no record reader ever asks for, as the ``pace:`` rows). Every request goes
+through :func:`alignfetch.net.session`: alignfetch's User-Agent, timeout,
+retries, size cap and deadlines.
 
-Only the URLs it is given are asked: the links of the input, nothing else.
+Only the URLs it is given are asked: the links of the input, nothing else, and
+of those only the ones at public addresses (:mod:`alignfetch.addresses`: the
+host's resolved addresses are checked before the first request and before
+every redirect is followed, and the address connected to before anything is
+sent). A run asks at most ``max_links`` links (``[check] max_links``, default
+:data:`DEFAULT_MAX_LINKS`) and at most :data:`HOST_LINKS` of one host, with at
+most :data:`PER_HOST` requests in flight per host and :data:`WORKERS` in all;
+the links left over are answered as not asked (:attr:`LinkAnswer.unchecked`),
+and are the first asked by the next run (links never asked first, then those
+asked longest ago), so a long list is checked in turns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections.abc import Iterable, Mapping
@@ -22,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from . import net
+from . import addresses, net
 from .config import Settings
 
 if TYPE_CHECKING:
@@ -36,7 +46,14 @@ KIND = "linkcheck"
 FRESH = timedelta(days=1)
 """How long an answer stands before the link is asked again."""
 PER_HOST = 2
+"""Requests in flight to one host (``host:port``) at once."""
 WORKERS = 8
+DEFAULT_MAX_LINKS = 500
+"""Links asked per run unless ``[check] max_links`` says otherwise: a README of 1,700
+links is checked in four runs, not with 1,700 requests at once."""
+HOST_LINKS = 100
+"""Links of one host name asked per run: a list that links 400 pages of one site asks
+it 100 times a run (two at a time), not 400."""
 HEAD_REFUSED = frozenset({403, 405, 501})
 """Statuses that may mean "not HEAD": the link is asked again with GET."""
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -52,11 +69,16 @@ class LinkAnswer:
     error: str | None = None
     """Why no status: the host could not be reached (None when it answered)."""
     checked_at: datetime | None = None
+    refused: str | None = None
+    """Why it was not asked, or not followed, as a predicate of "The link X ...":
+    ``was not asked: 127.0.0.1 is a loopback address``."""
+    unchecked: str | None = None
+    """Why it was left for another run: a limit (``[check] max_links (500) was reached``)."""
 
     @property
     def broken(self) -> bool:
         if self.status is None:
-            return self.error is not None
+            return self.error is not None or self.refused is not None
         return self.status in (404, 410) or self.status >= 500
 
 
@@ -79,16 +101,47 @@ def check_links(
     cache: Cache,
     *,
     now: datetime | None = None,
+    max_links: int = DEFAULT_MAX_LINKS,
 ) -> dict[str, LinkAnswer]:
-    """Each URL's answer: from the cache when under a day old, else asked now (and kept)."""
+    """Each URL's answer: from the cache when under a day old, else asked now (and kept),
+    within the run's limits (``max_links``, :data:`HOST_LINKS`); a URL past them is
+    answered with :attr:`LinkAnswer.unchecked` saying which limit."""
     wanted = [u for u in dict.fromkeys(urls) if checkable(u)]
     now = now or datetime.now(UTC)
-    known = {u: a for u, a in cached(cache, wanted).items() if _fresh(a, now)}
-    todo = [u for u in wanted if u not in known]
+    kept = cached(cache, wanted)
+    known = {u: a for u, a in kept.items() if _fresh(a, now)}
+    due = [u for u in wanted if u not in known]
+    # Never asked first (in the list's order), then those asked longest ago: what one
+    # run leaves over is what the next one asks.
+    due.sort(key=lambda u: (1, _stamp(kept[u])) if u in kept else (0, 0.0))
+    todo, left = within_limits(due, max_links)
     fresh = ask_all(todo, settings)
-    fresh = {u: LinkAnswer(a.status, a.error, now) for u, a in fresh.items()}
+    fresh = {u: dataclasses.replace(a, checked_at=now) for u, a in fresh.items()}
     store(cache, {u: a for u, a in fresh.items() if a.status is not None}, now)
-    return {**known, **fresh}
+    return {**known, **fresh, **left}
+
+
+def _stamp(answer: LinkAnswer) -> float:
+    return answer.checked_at.timestamp() if answer.checked_at is not None else 0.0
+
+
+def within_limits(urls: Iterable[str], max_links: int) -> tuple[list[str], dict[str, LinkAnswer]]:
+    """The URLs a run asks, in order, and the answers of those it leaves over."""
+    todo: list[str] = []
+    left: dict[str, LinkAnswer] = {}
+    per_host: dict[str, int] = {}
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower()
+        if len(todo) >= max_links:
+            left[url] = LinkAnswer(None, unchecked=f"[check] max_links ({max_links}) was reached")
+        elif per_host.get(host, 0) >= HOST_LINKS:
+            left[url] = LinkAnswer(
+                None, unchecked=f"at most {HOST_LINKS} links of {host} are asked per run"
+            )
+        else:
+            per_host[host] = per_host.get(host, 0) + 1
+            todo.append(url)
+    return todo, left
 
 
 def _fresh(answer: LinkAnswer, now: datetime) -> bool:
@@ -200,17 +253,31 @@ def ask_all(urls: Iterable[str], settings: Settings) -> dict[str, LinkAnswer]:
 
 
 def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer:
-    """One link: HEAD (GET when HEAD is refused), redirects followed within http(s)."""
+    """One link: HEAD (GET when HEAD is refused), redirects followed within http(s),
+    each address checked (see :mod:`alignfetch.addresses`) before it is asked."""
     import requests
 
     hosts = hosts or _Hosts()
+    allow = settings.allow_private_network
     with net.session(settings, urlsplit(url).netloc, statuses=RETRY_STATUSES) as s:
+        addresses.guard(s, allow_private=allow)
         current = url
         for _ in range(net.MAX_REDIRECTS + 1):
+            try:
+                why = addresses.refusal(current, allow_private=allow)
+            except addresses.Unresolved as err:
+                # Behind a proxy, the proxy resolves names this machine may not know.
+                if err.reason != "unknown host" or _proxy(current) is None:
+                    return LinkAnswer(None, err.reason)
+                why = None
+            if why is not None:
+                return LinkAnswer(None, refused=_refused(url, current, why))
             try:
                 status, location = _once(s, "HEAD", current, settings, hosts)
                 if status in HEAD_REFUSED:
                     status, location = _once(s, "GET", current, settings, hosts)
+            except addresses.Refused as err:
+                return LinkAnswer(None, refused=_refused(url, current, err.reason))
             except net.WaitTooLong as err:
                 return LinkAnswer(err.status)
             except (net.TooLarge, net.InvalidBody):
@@ -227,6 +294,19 @@ def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer
                 continue
             return LinkAnswer(status)
     return LinkAnswer(None, f"more than {net.MAX_REDIRECTS} redirects")
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTP_PROXY, NO_PROXY, ...), if any."""
+    from requests.utils import get_environ_proxies, select_proxy
+
+    return select_proxy(url, get_environ_proxies(url))
+
+
+def _refused(url: str, current: str, why: str) -> str:
+    if current == url:
+        return f"was not asked: {why}"
+    return f"redirects to {current}, which was not asked: {why}"
 
 
 def _once(
