@@ -468,11 +468,6 @@ def test_the_default_limit_holds_on_the_command_line(
     assert fakes.server.log == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.Workspace.check must pass max_links=config.max_links to check_links "
-    "(issue 18, item 6; core.py is the lead's); remove this mark when it does",
-)
 def test_max_links_from_entries_toml(
     fakes: Fakes, web: FakeWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

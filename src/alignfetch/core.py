@@ -500,7 +500,11 @@ class Workspace:
                 if files
                 else chk.entry_links(ef.entries if ef is not None else [])
             )
-            links = check_links(urls, self.settings, self.cache) if urls else {}
+            links = (
+                check_links(urls, self.settings, self.cache, max_links=config.max_links)
+                if urls
+                else {}
+            )
         findings: list[chk.Finding] = []
         if files:
             for name, text, reading in readings:
