@@ -43,10 +43,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import InputError
 from .records import Collection, Dataset, Link, Model, Paper, Repo, Space

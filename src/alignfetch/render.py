@@ -638,7 +638,9 @@ class _Limits:
     def width(self, value: object) -> None:
         """A width, padding or precision the template asks for."""
         if isinstance(value, int) and value > TEXT_LIMIT:
-            raise _Exceeded(f"it asked for a width of {value:,}, more than {TEXT_LIMIT:,} characters")
+            raise _Exceeded(
+                f"it asked for a width of {value:,}, more than {TEXT_LIMIT:,} characters"
+            )
 
     def converted(self, value: object) -> int:
         """The size of ``str(value)`` for a container (counted as made), checked before
@@ -668,7 +670,7 @@ def _text_size(value: object, indent: int = 0, limit: int = TEXT_LIMIT) -> int:
         elif isinstance(v, list | tuple | set | frozenset):
             stack.extend((x, depth + 1) for x in v)
         elif isinstance(v, jinja2.utils.Namespace):
-            stack.append((v._Namespace__attrs, depth + 1))  # type: ignore[attr-defined]
+            stack.append((getattr(v, "_Namespace__attrs", {}), depth + 1))  # its attributes
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
             stack.extend((getattr(v, f.name), depth + 1) for f in dataclasses.fields(v))
         elif isinstance(v, int):
@@ -803,13 +805,13 @@ def _check_method(limits: _Limits, method: Any, args: tuple[Any, ...]) -> tuple[
         elif name in ("split", "rsplit", "splitlines") and len(owner) > ITEM_LIMIT:
             sep = args[0] if args and name != "splitlines" else None
             if isinstance(sep, str | bytes) and sep:
-                parts = owner.count(sep) + 1  # type: ignore[arg-type]
+                pieces = owner.count(sep) + 1  # type: ignore[arg-type]
             elif isinstance(owner, str):
                 breaks = _LINE_BREAKS if name == "splitlines" else _LINE_BREAKS + " \t"
-                parts = sum(owner.count(c) for c in breaks) + 1
+                pieces = sum(owner.count(c) for c in breaks) + 1
             else:
-                parts = len(owner)
-            limits.list(parts)
+                pieces = len(owner)
+            limits.list(pieces)
     elif isinstance(owner, list):
         if name == "extend" and args:
             more = list(args[0])
@@ -1035,7 +1037,7 @@ class _Bounded(_Sandbox):
         super().__init__(**options)
         self.limits = limits
         self.finalize = self._finalize
-        self.concat = self._concat  # type: ignore[method-assign, assignment]
+        self.concat = self._concat  # type: ignore[method-assign]
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -1107,7 +1109,7 @@ class _Bounded(_Sandbox):
         return "".join(parts)
 
     def bounded_join(self, values: tuple[Any, ...], context: jinja2.runtime.Context) -> str:
-        """``~``: each value's text sized before it is made (escaping may make it 6 times longer)."""
+        """``~``: each value's text sized before it is made (escaping: 6 times longer at most)."""
         size = sum(_text_size(v) for v in values)
         if context.eval_ctx.autoescape:
             size *= 6
