@@ -22,6 +22,13 @@ start with ``_``, no reaching Python's internals), and ``{% include %}`` and
 symbolic links resolved) and alignfetch's own (``awesome.md.j2``).
 :func:`read_template` reads a template named in entries.toml, which must lie
 inside the list's folder.
+A template of the list's own (not alignfetch's) is bounded too: it may run for
+:data:`TIME_LIMIT` seconds, make no text longer than :data:`TEXT_LIMIT` characters (the
+page included) and no list longer than :data:`ITEM_LIMIT` items, ask for no wider padding
+or precision, and compute no number above :data:`INT_BITS` bits; past a limit the render
+stops with one sentence (exit 1) and writes nothing.
+Every text of the document loses its control characters (but newlines and tabs) and
+bidi overrides before a template sees it, whoever wrote the export.
 Autoescaping is off (the output is Markdown; escape with the filters below, which live in
 :mod:`alignfetch.markdown_text`),
 and block tags take their own line with them: the newline after a ``{% ... %}``
@@ -41,7 +48,9 @@ Variables:
 ``title_anchor``
     The anchor of the page's title heading (also ``toc[0].anchor``).
 ``sections``
-    The top-level sections, each a :class:`SectionView`: ``slug``, ``title``,
+    The top-level sections that hold an entry, themselves or under them (an empty
+    section has no heading, no line in the contents and no anchor; ``doc.sections``
+    still lists it), each a :class:`SectionView`: ``slug``, ``title``,
     ``parent``, ``depth`` (1 for top level), ``level`` (its heading level: 2
     for ``##``, at most 6), ``anchor``, ``items`` (its entries, in the list's
     order) and ``children`` (its sub-sections). Walk them with
@@ -68,7 +77,9 @@ a paper or a dataset's paper), ``links`` (the ``(name, url)`` pairs to show,
 its papers, ``Paper`` or ``Paper 1``, ``Paper 2``, ...), ``paper`` (a dataset's
 first linked paper, or None) and ``facts`` (short phrases about a Hub model,
 Space or collection: its task, size, licence and gating; its SDK and, when it
-does not work, its running state; its number of items). A model's date is its
+does not work, its running state; its number of items), and ``summary`` (a dataset's
+or model's card summary as shown: without an opening sentence or paragraph that the
+entry's description repeats, None when nothing else is left). A model's date is its
 creation day, a Space's or collection's only the override (see display_date).
 
 Filters, by where the text goes:
