@@ -148,9 +148,11 @@ def test_anchors_keep_combining_marks_and_connectors() -> None:
 
 
 def test_headings_stop_at_level_six() -> None:
-    from test_render import base_doc
+    from test_render import base_doc, paper
 
-    doc = base_doc([])
+    # An entry in the deepest section, so that every section holds one (an empty
+    # section gets no heading: issue 18, 15c).
+    doc = base_doc([paper("2401.00001", "T", "2024-01-02", section="s6")])
     doc["sections"] = [
         {"slug": f"s{n}", "title": f"S{n}", "parent": f"s{n - 1}" if n else None} for n in range(7)
     ]

@@ -304,7 +304,9 @@ def test_anchor_rules_and_duplicates() -> None:
 
 
 def test_toc_numbers_duplicate_section_titles() -> None:
-    doc = base_doc([])
+    # Each section holds an entry: an empty one is left out of the page (issue 18, 15c).
+    doc = base_doc([paper("2401.00001", "T", "2024-01-02", section="a"),
+                    paper("2401.00002", "U", "2024-01-02", section="c")])
     doc["sections"] = [
         {"slug": "a", "title": "Misc", "parent": None},
         {"slug": "b", "title": "Tools", "parent": None},
@@ -713,9 +715,11 @@ def hostile_doc(h: str) -> dict[str, Any]:
         [
             paper("2401.00009", h, "2024-01-09", abstract=h, authors=[h, "B"], affiliation=h,
                   venue=h, links={h: "https://example.org/x", "odd": ODD_URL}),
+            # A description the card does not begin with: one that merely repeats the
+            # card's opening hides it there (issue 18, 15d), and the card must be shown.
             dataset("org/data", "2024-01-01T00:00:00Z", [linked], summary=h, title=h,
-                    description=h, affiliation=h),
-            repo("org/code", title=h, description=h),
+                    description="About: " + h, affiliation=h),
+            repo("org/code", title=h, description=h, section="t"),  # the child holds one
         ]
     )
     doc["list"]["title"] = h
@@ -790,13 +794,14 @@ def test_hostile_text_cannot_break_the_page(h: str) -> None:
             assert t.type != "heading_open", "a heading inside a <details> block"
     assert depth == 0 and details == 2
     # The page around the <details> blocks: three headings, three entries each
-    # opened by a '---' and a strong title, and the section's closing '---'.
+    # opened by a '---' and a strong title, and each section's closing '---'.
     out_tokens = [tokens[i] for i in outside]
     assert [t.tag for t in out_tokens if t.type == "heading_open"] == ["h1", "h2", "h3"]
-    assert sum(t.type == "hr" for t in out_tokens) == 4
+    assert sum(t.type == "hr" for t in out_tokens) == 5
     starts = [
         tokens[i + 2] for i in outside
-        if tokens[i].type == "hr" and tokens[i + 1].type == "paragraph_open"
+        if tokens[i].type == "hr" and i + 1 < len(tokens)  # the page ends with one
+        and tokens[i + 1].type == "paragraph_open"
     ]
     assert len(starts) == 3
     assert all((s.children or [])[1].type == "strong_open" for s in starts)
@@ -812,7 +817,7 @@ def test_hostile_text_cannot_break_the_page(h: str) -> None:
         f"{shown} \n{shown}, B \n{shown}, {shown}. [Paper] [{shown}] [odd] \n9 Jan 2024"
     )
     assert _plain(dataset_head) == (
-        f"{shown}\n{shown}\n{shown}, B\n{shown}, arXiv 2024. [Paper] \n9 Jan 2024"
+        f"{shown}\nAbout: {shown}\n{shown}, B\n{shown}, arXiv 2024. [Paper] \n9 Jan 2024"
     )
     assert _plain(repo_head) == f"{shown}\n{shown}\nGitHub last commit GitHub stars"
     # ... with the emphasis where the template puts it, around exactly that text.

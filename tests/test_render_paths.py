@@ -169,7 +169,9 @@ def test_the_short_way_keeps_the_sandbox(expression: str, attribute: str, owner:
 
 
 def test_all_sections_walks_each_section_then_its_children() -> None:
-    doc = base_doc([])
+    # An entry in each leaf, so every section holds one (an empty one is left out).
+    doc = base_doc([paper(f"2401.0000{i}", "T", "2024-01-02", section=slug)
+                    for i, slug in enumerate(("a1x", "a2", "b1"))])
     doc["sections"] = [
         {"slug": slug, "title": slug.upper(), "parent": parent}
         for slug, parent in [

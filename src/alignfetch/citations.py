@@ -18,7 +18,11 @@ never fetches and never reads a file. The rules, which README.md repeats:
   ``webpage``); repositories
   ``@software`` (biblatex's type, and what GitHub's "Cite this repository" writes;
   plain bibtex styles warn and format it as ``@misc``, so ``howpublished`` carries the
-  URL there too).
+  URL there too). A web link (``url:``) is ``@misc`` with its title, ``howpublished``
+  and ``url``, the year of its ``date`` override, and ``urldate`` when the day it was
+  accessed is known (CSL: ``webpage`` with ``URL`` and ``accessed``); its key's "author"
+  is the site (``www.perspectiveapi.com`` -> ``perspectiveapi``). Nothing in a list
+  makes an export fail: what no rule covers is ``@misc`` with its title and URL.
 - **Text**: LaTeX's special characters are escaped; a letter with one accent, or one
   LaTeX has a macro for, is written in LaTeX (``M{\\"u}ller``, ``Mar{\\'i}a``,
   ``{\\L}ukasz``, ``{\\DJ}``), which bibtex (8-bit: sorting, initials) and biber both
@@ -42,9 +46,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import InputError
-from .records import Collection, Dataset, Model, Paper, Repo, Space
+from .records import Collection, Dataset, Link, Model, Paper, Repo, Space
 
 if TYPE_CHECKING:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -165,12 +170,24 @@ def _title(item: Item) -> str:
     return item.entry.title or str(getattr(item.record, "title", ""))
 
 
+def _site(url: str) -> str:
+    """The name a web page's key is made of: its host's first label after ``www.``."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host.split(".", 1)[0]
+
+
 def _base_key(item: Item) -> str:
     r = item.record
     title = _title(item)
     if isinstance(r, Paper):
         first = split_name(r.authors[0].name) if r.authors else Name()
         who, year = first.family or first.literal, r.published[:4]
+    elif isinstance(r, Link):
+        # Its record's title is the URL itself: only the maintainer's title names the page,
+        # and a title that starts with the site's name says it once (perspectiveapi).
+        who, year, title = _site(r.url), (item.entry.date or "")[:4], item.entry.title or ""
+        if _first_word(title) and _first_word(title) in fold(who):
+            title = ""
     else:
         who = _owner(item)
         year = (_hub_date(r) or "")[:4]
@@ -316,8 +333,11 @@ def bibtex_name(name: str) -> str:
     return ", ".join(p for p in (family, part(n.suffix), part(n.given)) if p)
 
 
-def bibtex_entry(item: Item) -> tuple[str, list[tuple[str, str]]]:
-    """An item's entry type and fields (as BibTeX text), in the order they are written."""
+def bibtex_entry(
+    item: Item, accessed: str | None = None
+) -> tuple[str, list[tuple[str, str]]]:
+    """An item's entry type and fields (as BibTeX text), in the order they are written;
+    ``accessed`` is the day (``YYYY-MM-DD``) a web link was last seen, when known."""
     r = item.record
     title = _title(item)
     if isinstance(r, Paper):
@@ -349,11 +369,25 @@ def bibtex_entry(item: Item) -> tuple[str, list[tuple[str, str]]]:
             fields.append(("year", when[:4]))
         fields += [("howpublished", r"\url{" + r.url + "}"), ("url", r.url)]
         return ("software" if isinstance(r, Repo) else "misc"), fields
-    raise InputError(f"{item.entry.id} cannot be cited.")  # pragma: no cover (no such entry)
+    # A web link, or whatever else a list may hold: a page with a title and an address.
+    url = str(getattr(r, "url", "") or "")
+    fields = [("title", bibtex_title(title))]
+    if isinstance(r, Link) and item.entry.date:
+        fields.append(("year", item.entry.date[:4]))
+    if url:
+        fields += [("howpublished", r"\url{" + url + "}"), ("url", url)]
+    if accessed:
+        fields.append(("urldate", accessed[:10]))
+    return "misc", fields
 
 
-def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> str:
-    """The items as a BibTeX file, written by bibtexparser; keys from :func:`cite_keys`."""
+def to_bibtex(
+    items: Sequence[Item],
+    keys: Mapping[str, str] | None = None,
+    accessed: Mapping[str, str] | None = None,
+) -> str:
+    """The items as a BibTeX file, written by bibtexparser; keys from :func:`cite_keys`,
+    ``accessed`` the day each web link was last seen, by entry ID, where known."""
     from bibtexparser.entrypoint import write_string
     from bibtexparser.library import Library
     from bibtexparser.middlewares.parsestack import default_unparse_stack
@@ -364,7 +398,7 @@ def to_bibtex(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> s
     entries: list[Block] = []
     for item in items:
         key = keys[item.entry.id]
-        kind, fields = bibtex_entry(item)
+        kind, fields = bibtex_entry(item, (accessed or {}).get(item.entry.id))
         entries.append(Entry(kind, key, [Field(k, v, enclosing="{") for k, v in fields if v]))
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves it unannotated
     fmt.indent = "  "
@@ -407,8 +441,8 @@ CSL_TYPES = {
 """CSL type of each kind that is not a paper (a model's weights are cited as software)."""
 
 
-def csl_item(item: Item, key: str) -> dict[str, Any]:
-    """One item as CSL-JSON (CSL 1.0 input data)."""
+def csl_item(item: Item, key: str, accessed: str | None = None) -> dict[str, Any]:
+    """One item as CSL-JSON (CSL 1.0 input data); ``accessed`` as for :func:`bibtex_entry`."""
     r = item.record
     out: dict[str, Any] = {"id": key, "citation-key": key}
     if isinstance(r, Paper):
@@ -441,21 +475,39 @@ def csl_item(item: Item, key: str) -> dict[str, Any]:
         out["issued"] = _issued(r.pushed_at if isinstance(r, Repo) else _hub_date(r))
         out["publisher"] = "GitHub" if isinstance(r, Repo) else "Hugging Face"
         out["URL"] = r.url
+    else:  # a web link, or whatever else a list may hold
+        out["type"] = "webpage"
+        out["title"] = _title(item)
+        if isinstance(r, Link):
+            out["issued"] = _issued(item.entry.date)
+        out["URL"] = str(getattr(r, "url", "") or "")
+        out["accessed"] = _issued(accessed)
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
-def to_csl(items: Sequence[Item], keys: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def to_csl(
+    items: Sequence[Item],
+    keys: Mapping[str, str] | None = None,
+    accessed: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """The items as a CSL-JSON array; each ``id`` is the BibTeX key."""
     keys = keys if keys is not None else cite_keys(items)
-    return [csl_item(i, keys[i.entry.id]) for i in items]
+    seen = accessed or {}
+    return [csl_item(i, keys[i.entry.id], seen.get(i.entry.id)) for i in items]
 
 
-def write(fmt: str, items: Sequence[Item], keys: Mapping[str, str] | None = None) -> str:
-    """``items`` as BibTeX or CSL-JSON text (keys from the whole list when given)."""
+def write(
+    fmt: str,
+    items: Sequence[Item],
+    keys: Mapping[str, str] | None = None,
+    accessed: Mapping[str, str] | None = None,
+) -> str:
+    """``items`` as BibTeX or CSL-JSON text (keys from the whole list when given;
+    ``accessed``: the day each web link was last seen, by entry ID, where known)."""
     from .export import dumps
 
     if fmt == "bibtex":
-        return to_bibtex(items, keys)
+        return to_bibtex(items, keys, accessed)
     if fmt == "csl-json":
-        return dumps(to_csl(items, keys))
+        return dumps(to_csl(items, keys, accessed))
     raise InputError(f"Citations come as {' or '.join(FORMATS)}, not {fmt!r}.")
