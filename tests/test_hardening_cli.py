@@ -173,3 +173,34 @@ def test_a_line_break_in_a_one_line_field_is_refused(
 def test_a_description_may_run_over_lines(fakes: Fakes, listdir: Path) -> None:
     result = run("add", "2305.01937", "-s", "evaluation", "--description", "one\ntwo")
     assert result.exit_code == 0, result.stderr
+
+
+# -- item 11: a web link's access date in its citation ------------------------------------
+
+
+def test_a_web_link_cites_the_day_check_last_saw_it(
+    fakes: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bug caught: urldate/accessed never written (Workspace never passes the day), or written
+    # for a link that answered 404 (a made-up access), or a day other than the check's.
+    from datetime import UTC, datetime
+
+    from fakes.web import FakeWeb
+
+    FakeWeb(fakes.server)
+    good, gone = f"{fakes.server.url}/page/ok", f"{fakes.server.url}/page/missing"
+    for url in (good, gone):
+        assert run("add", f"url:{url}", "-s", "evaluation").exit_code == 0
+    bib = run("export", "--format", "bibtex").stdout
+    assert "urldate" not in bib  # never seen: no access date made up
+    assert run("check").exit_code in (0, 1)
+    today = datetime.now(UTC).date().isoformat()
+    bib = run("export", "--format", "bibtex").stdout
+    assert bib.count("urldate") == 1 and f"urldate = {{{today}}}" in bib
+    csl = json.loads(run("export", "--format", "csl-json").stdout)
+    accessed = {item["URL"]: item.get("accessed") for item in csl}
+    year, month, day = (int(p) for p in today.split("-"))
+    assert accessed[good] == {"date-parts": [[year, month, day]]}
+    assert accessed[gone] is None
+    cited = run("cite", f"url:{good}").stdout
+    assert f"urldate = {{{today}}}" in cited

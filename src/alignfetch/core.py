@@ -229,13 +229,40 @@ class Workspace:
         from .citations import cite_keys, write
 
         if texts is None:
-            return write(fmt, self._items(self.load().entries))
+            items = self._items(self.load().entries)
+            return write(fmt, items, accessed=self._accessed(items))
         chosen = self.items_for(texts)
         # Keys are unique across the list: a collision with any cached entry counts.
         listed = self.load().entries
         records = self._records(e.id for e in listed)
         keys = cite_keys([Item(e, records[e.id]) for e in listed if e.id in records])
-        return write(fmt, chosen, keys)
+        return write(fmt, chosen, keys, accessed=self._accessed(chosen))
+
+    def _accessed(self, items: Sequence[Item]) -> dict[str, str]:
+        """The day each web link last answered `check`'s link rule well, by entry ID: the
+        access date a citation of a web page gives (none where it was never seen)."""
+        urls = {
+            i.entry.id: i.entry.id.removeprefix("url:") for i in items if i.entry.id.startswith("url:")
+        }
+        if not urls or not self._cached_exists():
+            return {}
+        from .linkcheck import cached
+
+        answers = cached(self.cache, urls.values())
+        return {
+            rid: answer.checked_at.date().isoformat()
+            for rid, url in urls.items()
+            if (answer := answers.get(url)) is not None
+            and answer.checked_at is not None
+            and answer.status is not None
+            and answer.status < 400
+        }
+
+    def _cached_exists(self) -> bool:
+        """False for a SQLite cache not yet created (reading must not create one)."""
+        if "cache" in self.__dict__ or not self.db_url.startswith("sqlite:///"):
+            return True
+        return Path(self.db_url.removeprefix("sqlite:///")).exists()
 
     def render(
         self,
