@@ -241,9 +241,7 @@ class Workspace:
     def _accessed(self, items: Sequence[Item]) -> dict[str, str]:
         """The day each web link last answered `check`'s link rule well, by entry ID: the
         access date a citation of a web page gives (none where it was never seen)."""
-        urls = {
-            i.entry.id: i.entry.id.removeprefix("url:") for i in items if i.entry.id.startswith("url:")
-        }
+        urls = {i.entry.id: i.entry.id[4:] for i in items if i.entry.id.startswith("url:")}
         if not urls or not self._cached_exists():
             return {}
         from .linkcheck import cached
