@@ -87,7 +87,7 @@ def main() -> None:
         GITHUB_TOKEN="benchmark-token",
     )
     from alignfetch import Workspace
-    from alignfetch.export import dumps
+    from alignfetch.list.export import dumps
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -115,7 +115,7 @@ def main() -> None:
         text = timed("  serialize JSON", lambda: dumps(doc), rows)
         rows.append(("  export size", f"{len(text.encode()) / 1e6:.1f} MB"))
         try:
-            from alignfetch.render import render
+            from alignfetch.render.page import render
         except ImportError:
             rows.append(("render", "not available"))
         else:

@@ -13,10 +13,10 @@ import argparse
 import time
 
 from alignfetch.citations import cite_keys, to_bibtex, to_csl
-from alignfetch.core import Item
-from alignfetch.entries import Entry
-from alignfetch.export import dumps
+from alignfetch.list.entries import Entry
+from alignfetch.list.export import dumps
 from alignfetch.records import Author, Paper
+from alignfetch.workspace import Item
 
 NAMES = ["Lianmin Zheng", "Wei-Lin Chiang", "Ying Sheng", "Thomas Müller", "Eric P. Xing"]
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alignfetch import Workspace
-from alignfetch.importer import read_list
+from alignfetch.readme.reading import read_list
 
 
 def readme(entries: int) -> str:

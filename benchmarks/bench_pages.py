@@ -113,7 +113,7 @@ def fetch_pages(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
 
 def fetch_datasets(args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
     from alignfetch.config import Settings
-    from alignfetch.pipeline import batch
+    from alignfetch.fetch.pipeline import batch
     from alignfetch.sources import SOURCES
 
     server = FakeServer()

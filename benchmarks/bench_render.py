@@ -91,7 +91,9 @@ def main() -> None:
     if args.build:
         build(args.folder, args.build)
 
-    from alignfetch import Workspace, export, render
+    from alignfetch import Workspace
+    from alignfetch.list import export
+    from alignfetch.render import page as render
 
     ws = Workspace(args.folder / "entries.toml")
     ef = ws.load()

@@ -107,8 +107,8 @@ def cached(folder: Path, server: FakeServer, papers: int, datasets: int, repos: 
 def duplicate_check(folder: Path, new: int = 1000) -> float:
     """Milliseconds ``add`` of ``new`` IDs spends checking them against the list
     (given twice, in-process: the check before the lock and the one under it)."""
-    from alignfetch import entries, ids
-    from alignfetch.core import _check_new
+    from alignfetch.list import entries, ids
+    from alignfetch.workspace import _check_new
 
     ef = entries.load(folder / "entries.toml")
     texts = [f"2501.{n:05d}" for n in range(1, new + 1)]

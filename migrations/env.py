@@ -12,7 +12,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from alignfetch.models import Base
+from alignfetch.cache.models import Base
 
 config = context.config
 target_metadata = Base.metadata

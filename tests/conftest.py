@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from alignfetch import net
 from alignfetch.cli import cli
+from alignfetch.http import policy as net
 from fakes.arxiv import FakeArxiv
 from fakes.github import FakeGitHub
 from fakes.hub import FakeHub

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from alignfetch.fetch.refresh import Report, changes
 from alignfetch.records import Author, Dataset, Paper, Repo
-from alignfetch.refresh import Report, changes
 from conftest import Fakes, run
 
 PAPER = Paper(

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch.check import Config, Facts, Result, check_reading, config_from
-from alignfetch.core import Workspace
 from alignfetch.errors import InputError
-from alignfetch.importer import read_list
+from alignfetch.lint.rules import Config, Facts, Result, check_reading, config_from
+from alignfetch.readme.reading import read_list
 from alignfetch.records import Dataset, Paper, Record, Repo
+from alignfetch.workspace import Workspace
 from conftest import Fakes, run, state
 from test_render import REFERENCE
 
@@ -475,7 +475,7 @@ def test_config_from_validates() -> None:
 
 
 def test_github_escapes_percent_cr_lf_and_property_separators() -> None:
-    from alignfetch.check import Finding
+    from alignfetch.lint.rules import Finding
 
     f = Finding("title", "warning", "arxiv:1", "a,b:c.md", 7, "100% sure\r\nnot", "x\ny")
     assert Result([f], 1, ["a,b:c.md"]).github() == (
@@ -602,8 +602,8 @@ def test_stdin_and_a_repository_that_is_gone(fakes: Fakes, here: Path) -> None:
 
 
 def test_the_list_rules_duplicate_gone_title_and_check_ignore(fakes: Fakes, here: Path) -> None:
-    from alignfetch.check import check_entries
-    from alignfetch.entries import Entry
+    from alignfetch.lint.rules import check_entries
+    from alignfetch.list.entries import Entry
 
     recs = _records(fakes, here)
     palm = recs["gh:lucidrains/PaLM-rlhf-pytorch"]

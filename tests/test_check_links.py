@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch.core import Workspace
-from alignfetch.linkcheck import cache_id, cached, check_links
+from alignfetch.lint.links import cache_id, cached, check_links
+from alignfetch.workspace import Workspace
 from conftest import Fakes, run, state
 from fakes.web import FakeWeb
 

@@ -32,10 +32,10 @@ from alignfetch.citations import (
     to_csl,
     write,
 )
-from alignfetch.core import Item
-from alignfetch.entries import Entry
 from alignfetch.errors import InputError
+from alignfetch.list.entries import Entry
 from alignfetch.records import Author, Dataset, Paper, Repo
+from alignfetch.workspace import Item
 from conftest import DATA, Fakes, run, state
 
 reference = pytest.mark.usefixtures("project")

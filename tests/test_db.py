@@ -19,9 +19,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from alignfetch import db
+from alignfetch.cache import db
+from alignfetch.cache.models import Base, CachedRecord
 from alignfetch.errors import AlignfetchError
-from alignfetch.models import Base, CachedRecord
 from alignfetch.records import Author, Paper
 from alignfetch.sources import Fetched
 from conftest import Fakes, add_sections, rows, run

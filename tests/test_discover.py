@@ -625,7 +625,7 @@ def test_markdown_for_the_nightly_issue(project: Path) -> None:
 
 
 def test_the_cache_survives_the_migration_round_trip(project: Path) -> None:
-    from alignfetch import db
+    from alignfetch.cache import db
 
     assert run("discover").exit_code == 0
     url = db.sqlite_url(project / ".alignfetch" / "cache.sqlite")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch import entries
-from alignfetch.entries import Entry, Section
 from alignfetch.errors import EntriesFileError, InputError
+from alignfetch.list import entries
+from alignfetch.list.entries import Entry, Section
 
 HEAD = '[[sections]]\nslug = "a"\ntitle = "A"\n'
 ONE = HEAD + '\n[[entries]]\nid = "2305.01937"\nsection = "a"\n'

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from alignfetch.core import Item
-from alignfetch.entries import Entry
-from alignfetch.export import dumps, entry_json, linked_paper
+from alignfetch.list.entries import Entry
+from alignfetch.list.export import dumps, entry_json, linked_paper
 from alignfetch.records import Author, Dataset, Paper, PaperPage, Repo
+from alignfetch.workspace import Item
 
 PAPER = Paper(
     id="arxiv:2305.01937",

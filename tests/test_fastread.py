@@ -19,10 +19,12 @@ from typing import Any
 
 import pytest
 
-from alignfetch import db, entries, ids, records
-from alignfetch.core import Workspace
+from alignfetch import records
+from alignfetch.cache import db
 from alignfetch.errors import BadIdError
+from alignfetch.list import entries, ids
 from alignfetch.records import Author, Dataset, Paper, PaperPage, Repo, from_dict, to_dict
+from alignfetch.workspace import Workspace
 from conftest import Fakes, add_sections, run
 from test_ids import ACCEPTED, MALFORMED
 
@@ -388,10 +390,10 @@ def test_the_fetch_layers_import_the_http_stack_only_to_send() -> None:
     # ssl and http.client back on every read command's start-up.
     script = """
 import sys
-from alignfetch import ids
+from alignfetch.list import ids
 ids.parse("arxiv:2305.01937")
 ids.parse("https://huggingface.co/datasets/Anthropic/hh-rlhf")
-import alignfetch.net, alignfetch.sources.hub, alignfetch.sources.hf_papers
+import alignfetch.http.policy, alignfetch.sources.hub, alignfetch.sources.hf_papers
 heavy = ("email.utils", "urllib.request", "ssl", "http.client", "requests", "huggingface_hub")
 print([m for m in heavy if m in sys.modules])
 """
@@ -484,7 +486,7 @@ def test_a_locked_cache_is_said_once_not_waited_for_twice(
 ) -> None:
     # Bug: the fast path waits out the lock, then hands over to the full way, which
     # waits as long again before saying the same sentence.
-    from alignfetch import sqlite_read
+    from alignfetch.cache import sqlite_read
     from alignfetch.errors import AlignfetchError
 
     monkeypatch.setattr(sqlite_read, "BUSY_TIMEOUT", 0.1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alignfetch.errors import InputError
-from alignfetch.render import abstract, card, code, human_date, md, render, url, urlpath
+from alignfetch.render.page import abstract, card, code, human_date, md, render, url, urlpath
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_human_date(value: object, expected: str) -> None:
 
 
 def test_anchors_keep_combining_marks_and_connectors() -> None:
-    from alignfetch.render import anchor
+    from alignfetch.render.page import anchor
 
     seen: dict[str, int] = {}
     assert anchor("Cafe\u0301 Noir", seen) == "cafe\u0301-noir"

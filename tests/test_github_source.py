@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from alignfetch import ids
 from alignfetch.config import Settings
 from alignfetch.errors import BadIdError, NotFoundError, RateLimitError, SourceError
+from alignfetch.list import ids
 from alignfetch.records import Repo, to_dict
 from alignfetch.sources import Fetched, Outcome, Previous
 from alignfetch.sources import github as source

@@ -20,9 +20,11 @@ import httpx2
 import pytest
 import tomlkit
 
-from alignfetch import net, net_http, pipeline
 from alignfetch.config import Settings
 from alignfetch.errors import RateLimitError, SourceError
+from alignfetch.fetch import pipeline
+from alignfetch.http import client as net_http
+from alignfetch.http import policy as net
 from alignfetch.records import Link, Repo
 from alignfetch.sources import Fetched, Outcome, Previous
 from alignfetch.sources import arxiv as arxiv_source
@@ -363,7 +365,7 @@ def test_requests_to_an_unknown_host_make_one_attempt(monkeypatch: pytest.Monkey
     no_proxy(monkeypatch)
     pauses: list[float] = []
     policy = net.Policy(Settings(retries=4, backoff=30.0), "GitHub", sleep=pauses.append)
-    with net_http.session(policy, "alignfetch-test") as s, pytest.raises(net.UnknownHost) as err:
+    with net_http._session(policy, "alignfetch-test") as s, pytest.raises(net.UnknownHost) as err:
         s.get(f"{NOWHERE}/repos/a/b")
     assert (err.value.attempts, err.value.reason, pauses) == (
         1,
@@ -380,7 +382,7 @@ def test_the_hub_transport_makes_one_attempt_to_an_unknown_host(
     policy = net.Policy(
         Settings(retries=4, backoff=30.0), "the Hugging Face Hub", sleep=pauses.append
     )
-    with httpx2.Client(transport=net.transport(policy)) as client, pytest.raises(
+    with httpx2.Client(transport=net_http.transport(policy)) as client, pytest.raises(
         net.UnknownHost
     ) as err:
         client.get("http://hub.nowhere.invalid/api/datasets/a/b")
@@ -395,7 +397,7 @@ def test_a_refused_connection_is_still_retried() -> None:
     """The other side of it: a host that resolves but does not answer may come back."""
     pauses: list[float] = []
     policy = net.Policy(Settings(retries=2, backoff=0.0), "GitHub", sleep=pauses.append)
-    with net_http.session(policy, "alignfetch-test") as s, pytest.raises(net.Unreachable) as err:
+    with net_http._session(policy, "alignfetch-test") as s, pytest.raises(net.Unreachable) as err:
         s.get("http://127.0.0.1:9/")
     assert not isinstance(err.value, net.UnknownHost)
     assert (err.value.attempts, len(pauses)) == (3, 2)

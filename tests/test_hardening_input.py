@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import tomlkit
 
-from alignfetch import entries, ids
 from alignfetch.errors import ECHO_LIMIT, BadIdError, EntriesFileError, cap_echo
+from alignfetch.list import entries, ids
 from conftest import ENTRIES, Fakes, run, state
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")

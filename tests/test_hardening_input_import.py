@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch.importer import read_list
+from alignfetch.readme.reading import read_list
 from conftest import run
 
 REFUSED = re.compile(r"(?i)(javascript|vbscript|data|file):")

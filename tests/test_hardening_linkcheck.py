@@ -21,13 +21,13 @@ from typing import Any
 
 import pytest
 
-from alignfetch import addresses, net
-from alignfetch.check import Config, check_reading, config_from
 from alignfetch.config import Settings
-from alignfetch.core import Workspace
 from alignfetch.errors import InputError
-from alignfetch.importer import read_list
-from alignfetch.linkcheck import DEFAULT_MAX_LINKS, HOST_LINKS, check_links
+from alignfetch.http import addresses, client
+from alignfetch.lint.links import DEFAULT_MAX_LINKS, HOST_LINKS, check_links
+from alignfetch.lint.rules import Config, check_reading, config_from
+from alignfetch.readme.reading import read_list
+from alignfetch.workspace import Workspace
 from conftest import Fakes, run
 from fakes.server import FakeServer, Response
 from fakes.web import FakeWeb
@@ -370,13 +370,13 @@ def test_the_connect_hook_refuses_before_sending(fakes: Fakes, web: FakeWeb) -> 
     urllib3 release that moves it (the guarded session would then send the request)."""
     settings = Settings.from_env()
     for url in (f"{fakes.server.url}/page/ok", fakes.server.url.replace("http:", "https:")):
-        with net.session(settings, "test") as s:
+        with client.session(settings, "test") as s:
             addresses.guard(s)
             with pytest.raises(addresses.Refused) as err:
                 s.get(url, timeout=2)
         assert err.value.reason == "it connected to 127.0.0.1, a loopback address"
     assert fakes.server.log == []
-    with net.session(settings, "test") as s:
+    with client.session(settings, "test") as s:
         addresses.guard(s, allow_private=True)
         assert s.get(f"{fakes.server.url}/page/ok", timeout=2).status_code == 200
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from test_templates import use
 
-from alignfetch import render
 from alignfetch.errors import InputError
+from alignfetch.render import page as render
 from conftest import Fakes, add_sections, run, state
 from test_render import base_doc, check_toc_resolves, dataset, paper
 

@@ -15,9 +15,9 @@ import jsonschema
 from test_citations import SCHEMA, parse
 
 from alignfetch.citations import bibtex_entry, cite_keys, to_bibtex, to_csl
-from alignfetch.core import Item
-from alignfetch.entries import Entry
+from alignfetch.list.entries import Entry
 from alignfetch.records import Link
+from alignfetch.workspace import Item
 from conftest import Fakes, add_sections, run
 
 PERSPECTIVE = "https://www.perspectiveapi.com/"

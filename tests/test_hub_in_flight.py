@@ -18,7 +18,7 @@ import pytest
 
 from alignfetch.config import Settings
 from alignfetch.errors import RateLimitError
-from alignfetch.pipeline import due_pages
+from alignfetch.fetch.pipeline import due_pages
 from alignfetch.records import PaperPage
 from alignfetch.sources import Fetched, hf_datasets, hf_papers, hub
 from conftest import DATA, Fakes, add_sections, run, state
@@ -368,7 +368,7 @@ def test_a_late_page_of_a_failed_add_is_stored_by_no_later_command(
 def test_the_late_pages_warning_says_long_waits_in_plain_seconds() -> None:
     # Bug: "{:.3g}" writes a wait of 1234.6 s as "1.23e+03" (an import with arXiv's
     # 3-second delay waits that long).
-    from alignfetch.pipeline import _late
+    from alignfetch.fetch.pipeline import _late
 
     assert _late(["a", "b"], 6, 1234.6) == (
         "The Hugging Face Hub had not sent 2 of 6 paper pages after 1235 seconds (as long as "

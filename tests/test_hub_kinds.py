@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from alignfetch import ids
 from alignfetch.config import Settings
 from alignfetch.errors import BadIdError, NotFoundError, RateLimitError, SourceError
+from alignfetch.fetch.refresh import changes
+from alignfetch.list import ids
 from alignfetch.records import Collection, Model, Space, to_dict
-from alignfetch.refresh import changes
 from alignfetch.sources import Fetched, Previous, hf_collections, hf_models, hf_spaces
 from conftest import DATA, Fakes, run, state
 from fakes.server import Response

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from alignfetch import ids
 from alignfetch.config import Settings
 from alignfetch.errors import BadIdError, NotFoundError, RateLimitError, SourceError
+from alignfetch.list import ids
 from alignfetch.records import Dataset, PaperPage, to_dict
 from alignfetch.sources import Fetched, Previous, hf_datasets, hf_papers
 from conftest import DATA, Fakes, add_sections, run, state

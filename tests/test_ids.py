@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alignfetch import ids
 from alignfetch.errors import BadIdError
+from alignfetch.list import ids
 
 ACCEPTED = [
     ("2305.01937", "arxiv:2305.01937"),

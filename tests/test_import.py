@@ -19,9 +19,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from alignfetch import ids
 from alignfetch.errors import BadIdError
-from alignfetch.importer import read_list
+from alignfetch.list import ids
+from alignfetch.readme.reading import read_list
 from conftest import ENTRIES, Fakes, run, state
 from test_render import REFERENCE, SCHEMA, _normalise
 
@@ -675,7 +675,7 @@ def test_nested_lists_html_blocks_and_a_long_file(empty: Path) -> None:
 def test_entries_are_written_as_tomlkit_writes_them() -> None:
     """Import appends hundreds of tables without tomlkit's per-table cost; the text
     must be tomlkit's, byte for byte, whatever the strings hold."""
-    from alignfetch.entries import Entry, _table_text, _tables_text, _tomlkit_tables
+    from alignfetch.list.entries import Entry, _table_text, _tables_text, _tomlkit_tables
 
     tricky = ['say "hi"', "back\\slash", "🐕 中文 é", "a = b", "[x]", "#", "'q'", "\u2028\ufeff"]
     entries = [

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch import Workspace, entries
+from alignfetch import Workspace
 from alignfetch.errors import AlignfetchError, EntriesFileError, InputError
+from alignfetch.list import entries
 from conftest import ENTRIES, Fakes, run, state
 
 ESC, RLO, LRI, NUL, CSI = "\x1b", "\u202e", "\u2066", "\x00", "\x9b"

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch import net
 from alignfetch.config import Settings
 from alignfetch.errors import InputError, RateLimitError, SourceError
+from alignfetch.http import client as http_client
+from alignfetch.http import policy as net
 from alignfetch.sources import Fetched, hf_datasets, hf_papers
 from alignfetch.sources import arxiv as arxiv_source
 from alignfetch.sources import github as github_source
@@ -299,7 +300,7 @@ def test_arxiv_clients_still_send_through_their_session_attribute(fakes: Fakes) 
 
     client = arxiv.Client(num_retries=0, delay_seconds=0)
     assert isinstance(client._session, requests.Session)
-    client._session = net.session(settings(fakes), "arXiv")
+    client._session = http_client.session(settings(fakes), "arXiv")
     client.query_url_format = f"{fakes.server.url}/api/query?{{}}"
     (result,) = client.results(arxiv.Search(id_list=["2305.01937"]))
     assert result.entry_id.startswith("http://arxiv.org/abs/2305.01937")

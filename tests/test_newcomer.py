@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from click.shell_completion import ShellComplete
 
-from alignfetch import __version__, entries, ids
+from alignfetch import __version__
 from alignfetch.cli import ID_EXAMPLES, cli
-from alignfetch.export import display_date
-from alignfetch.refresh import Report
+from alignfetch.fetch.refresh import Report
+from alignfetch.list import entries, ids
+from alignfetch.list.export import display_date
 from alignfetch.sources import SOURCES
 from conftest import ENTRIES, Fakes, add_sections, run, state
 
@@ -666,7 +667,7 @@ def test_headings_keep_what_the_maintainer_wrote(fakes: Fakes, listdir: Path) ->
     ],
 )
 def test_heading_escapes_only_what_markdown_would_misread(title: str, heading: str) -> None:
-    from alignfetch.render import heading as heading_filter
+    from alignfetch.render.page import heading as heading_filter
 
     assert heading_filter(title) == heading
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from alignfetch import db
+from alignfetch.cache import db
 from conftest import ENTRIES, Fakes, rows, run
 
 KEYS = [f"2302.{n:05d}" for n in range(1, 151)]

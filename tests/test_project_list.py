@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alignfetch import entries
+from alignfetch.list import entries
 
 ROOT = Path(__file__).parents[1]
 

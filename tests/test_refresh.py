@@ -14,7 +14,7 @@ import pytest
 import tomlkit
 
 from alignfetch import Workspace
-from alignfetch.refresh import parse_duration
+from alignfetch.fetch.refresh import parse_duration
 from conftest import Fakes, run, state
 from fakes.server import Response
 
@@ -174,7 +174,7 @@ def test_paper_pages_are_asked_for_again_only_weekly(fakes: Fakes, listdir: Path
     ws = Workspace(listdir / "entries.toml")
     from datetime import UTC, datetime, timedelta
 
-    from alignfetch.models import CachedRecord
+    from alignfetch.cache.models import CachedRecord
 
     with ws.cache.session() as s:
         row = s.get(CachedRecord, "hfpaper:2305.16960")

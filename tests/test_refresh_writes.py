@@ -236,7 +236,7 @@ def test_a_new_sqlite_cache_has_32_kb_pages_and_an_old_one_keeps_its_own(
 ) -> None:
     import sqlite3
 
-    from alignfetch import db
+    from alignfetch.cache import db
     from alignfetch.records import Paper
 
     paper = Paper(

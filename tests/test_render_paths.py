@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from test_export import DATASET, PAGE, PAPER
 
-from alignfetch.entries import Entry
 from alignfetch.errors import InputError
-from alignfetch.export import document, dumps, entry_json
-from alignfetch.items import Item
-from alignfetch.markdown_text import card, md
-from alignfetch.render import render
+from alignfetch.list.entries import Entry
+from alignfetch.list.export import document, dumps, entry_json
+from alignfetch.list.items import Item
+from alignfetch.readme.text import card, md
+from alignfetch.render.page import render
 from conftest import run, state
 from test_render import base_doc, paper
 
@@ -351,7 +351,7 @@ def test_the_document_gives_the_cycle_collector_back() -> None:
 
 
 def document_of(items: list[Item]) -> dict[str, Any]:
-    from alignfetch.entries import EntriesFile, Section
+    from alignfetch.list.entries import EntriesFile, Section
 
     ef = EntriesFile(Path("entries.toml"), "", {"title": "L"}, [Section("s", "S")])
     return document(ef, items)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from alignfetch.errors import InputError
+from alignfetch.fetch.refresh import Change, Report, changes, parse_duration
 from alignfetch.records import Author, Dataset, Paper, Repo
-from alignfetch.refresh import Change, Report, changes, parse_duration
 from conftest import Fakes, run
 
 PAPER = Paper(

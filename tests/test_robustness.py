@@ -42,7 +42,7 @@ def test_a_nightly_refresh_catches_what_yesterdays_run_wrote(fakes: Fakes, listd
     assert run("add", "2305.01937", "-s", "evaluation").exit_code == 0
     ws = Workspace(listdir / "entries.toml")
     with ws.cache.session() as s:
-        from alignfetch.models import CachedRecord
+        from alignfetch.cache.models import CachedRecord
 
         row = s.get(CachedRecord, "arxiv:2305.01937")
         assert row is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from alignfetch import db
+from alignfetch.cache import db
 from conftest import Fakes, add_sections, run
 
 HEAVY = (
@@ -119,7 +119,7 @@ def test_an_old_cache_is_still_upgraded(tmp_path: Path) -> None:
 
 def test_dumps_writes_what_json_dumps_writes() -> None:
     # export's own writer must stay byte for byte the standard library's indented JSON.
-    from alignfetch.export import dumps
+    from alignfetch.list.export import dumps
 
     doc = {
         "empty": {},

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .core import Workspace
+    from alignfetch.workspace import Workspace
 
 __all__ = ["Workspace", "__version__"]
 
 
 def __getattr__(name: str) -> object:
     if name == "Workspace":
-        from .core import Workspace
+        from alignfetch.workspace import Workspace
 
         return Workspace
     raise AttributeError(name)

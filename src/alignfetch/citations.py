@@ -48,14 +48,14 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .errors import InputError
-from .records import Collection, Dataset, Link, Model, Paper, Repo, Space
+from alignfetch.errors import InputError
+from alignfetch.records import Collection, Dataset, Link, Model, Paper, Repo, Space
 
 if TYPE_CHECKING:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-    from .items import Item
-    from .records import Record
+    from alignfetch.list.items import Item
+    from alignfetch.records import Record
 
 FORMATS = ("bibtex", "csl-json")
 
@@ -504,7 +504,7 @@ def write(
 ) -> str:
     """``items`` as BibTeX or CSL-JSON text (keys from the whole list when given;
     ``accessed``: the day each web link was last seen, by entry ID, where known)."""
-    from .export import dumps
+    from alignfetch.list.export import dumps
 
     if fmt == "bibtex":
         return to_bibtex(items, keys, accessed)

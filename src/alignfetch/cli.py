@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import AlignfetchError
+from alignfetch import __version__
+from alignfetch.errors import AlignfetchError
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-    from .core import Workspace
-    from .entries import EntriesFile
-    from .items import Item
+    from alignfetch.list.entries import EntriesFile
+    from alignfetch.list.items import Item
+    from alignfetch.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,7 +102,7 @@ def cli(ctx: click.Context, entries: str, db: str | None, offline: bool, quiet: 
     `alignfetch add`. Exit codes: 0 success, 1 failure (upstream, cache, lock),
     2 bad usage or input.
     """
-    from .core import Workspace
+    from alignfetch.workspace import Workspace
 
     ctx.obj = Workspace(entries, db=db, offline=offline)
     ctx.meta["quiet"] = quiet
@@ -144,7 +144,7 @@ def _entries_file(ctx: click.Context) -> EntriesFile | None:
     import os
     from pathlib import Path
 
-    from .entries import load
+    from alignfetch.list.entries import load
 
     path = ctx.find_root().params.get("entries") or os.environ.get(
         "ALIGNFETCH_ENTRIES", "entries.toml"
@@ -190,8 +190,8 @@ def _title(item: Item) -> str:
 
 def _summary(item: Item) -> str:
     """What `add` prints of a new entry: enough to see that it is the right one."""
-    from .records import Collection, Dataset, Model, Paper, Repo, Space
-    from .render import human_date
+    from alignfetch.records import Collection, Dataset, Model, Paper, Repo, Space
+    from alignfetch.render.page import human_date
 
     r = item.record
     lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {_title(item)}"]
@@ -232,7 +232,7 @@ def _summary(item: Item) -> str:
 
 def _link(value: str, *, clear: bool = False) -> tuple[str, str]:
     """``NAME=URL`` as a pair; with ``clear``, ``NAME=`` (no URL) is allowed too."""
-    from .errors import InputError
+    from alignfetch.errors import InputError
 
     name, sep, url = value.partition("=")
     if not sep or not name.strip() or not (url.strip() or clear):
@@ -244,7 +244,7 @@ def _link(value: str, *, clear: bool = False) -> tuple[str, str]:
 def _percent(value: float) -> float:
     import math
 
-    from .errors import InputError
+    from alignfetch.errors import InputError
 
     if not math.isfinite(value) or value < 0:
         raise InputError(
@@ -331,8 +331,8 @@ def add(
     All or nothing: if any ID fails, nothing is written. Each ID may be given in
     any accepted form (below); entries.toml gets the canonical one.
     """
-    from .export import dumps, entry_json
-    from .refresh import parse_duration
+    from alignfetch.fetch.refresh import parse_duration
+    from alignfetch.list.export import dumps, entry_json
 
     pairs = dict(_link(v) for v in links)
     reuse = parse_duration(stale_after)
@@ -414,7 +414,7 @@ def edit(id: str, links: tuple[str, ...], **overrides: str | None) -> None:
 @_json_option
 def show(id: str, as_json: bool) -> None:
     """Show one entry with everything known about it."""
-    from .export import dumps, entry_json
+    from alignfetch.list.export import dumps, entry_json
 
     item = _ws().item(id)
     if as_json:
@@ -564,7 +564,7 @@ def _wrapped(text: str, indent: str) -> list[str]:
 @_json_option
 def list_(section: str | None, as_json: bool) -> None:
     """List the entries: ID, section, date, title."""
-    from .export import display_date, dumps, entry_json
+    from alignfetch.list.export import display_date, dumps, entry_json
 
     items = _ws().items(section, pages=as_json)  # the lines show no paper page
     if as_json:
@@ -589,7 +589,7 @@ def sections(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .export import dumps, section_json
+    from alignfetch.list.export import dumps, section_json
 
     secs = _ws().sections()
     if as_json:
@@ -635,8 +635,8 @@ def export(fmt: str, output: str | None) -> None:
     """Export the list as JSON or citations (stdout unless -o)."""
     from pathlib import Path
 
-    from .entries import write_atomic
-    from .export import dumps
+    from alignfetch.list.entries import write_atomic
+    from alignfetch.list.export import dumps
 
     text = dumps(_ws().export()) if fmt == "json" else _ws().citations(fmt)
     if output and output != "-":  # "-" is stdout, as for every Unix tool
@@ -701,8 +701,8 @@ def refresh(
     Keeps going past failed entries, which keep their last good data; exits 1
     when any entry failed.
     """
-    from .export import dumps
-    from .refresh import parse_duration
+    from alignfetch.fetch.refresh import parse_duration
+    from alignfetch.list.export import dumps
 
     ws = _ws()
     ctx = click.get_current_context()
@@ -769,7 +769,7 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     Writes to stdout, or with -o FILE into FILE (only between its alignfetch
     markers, if it has them).
     """
-    from .errors import InputError
+    from alignfetch.errors import InputError
 
     ws = _ws()
     if output is None or output == "-":  # "-" is stdout, as for every Unix tool
@@ -800,7 +800,7 @@ def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
     Its sections and entries join entries.toml (created when absent); FILE may be
     - for stdin. Nothing is fetched: run `refresh` next.
     """
-    from .export import dumps
+    from alignfetch.list.export import dumps
 
     text = _read_markdown(file)
     report = _ws().import_markdown(text, keep_typed=keep_typed, dry_run=dry_run)
@@ -834,8 +834,8 @@ def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool)
     links point to; without, the list's entries.toml and cache. Nothing is written
     but the cache. Exits 1 when an error-level rule fires.
     """
-    from .check import rules_text
-    from .export import dumps
+    from alignfetch.lint.rules import rules_text
+    from alignfetch.list.export import dumps
 
     if list_rules:
         click.echo(rules_text(), nl=False)
@@ -865,8 +865,8 @@ def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool)
 
 def _read_markdown(file: str) -> str:
     """A Markdown file (or stdin, ``-``) as text; unreadable input is an InputError."""
-    from .errors import InputError
-    from .files import MAX_READ, read_bytes
+    from alignfetch.errors import InputError
+    from alignfetch.files import MAX_READ, read_bytes
 
     try:
         if file == "-":
@@ -950,8 +950,8 @@ def discover(
 
     Exits 1 when a source failed (the other's candidates are still shown).
     """
-    from .discover import markdown
-    from .export import dumps
+    from alignfetch.discover import markdown
+    from alignfetch.list.export import dumps
 
     ws = _ws()
     if to_reject is not None:
@@ -993,7 +993,7 @@ def upgrade() -> None:
 
     Also done automatically when the cache is opened.
     """
-    from .db import current_revision
+    from alignfetch.cache.db import current_revision
 
     ws = _ws()
     click.echo(current_revision(ws.cache.engine) or "empty")
@@ -1002,7 +1002,7 @@ def upgrade() -> None:
 @db.command()
 def current() -> None:
     """Print the cache's schema revision."""
-    from .db import revision_of
+    from alignfetch.cache.db import revision_of
 
     click.echo(revision_of(_ws().db_url) or "empty")
 

@@ -27,14 +27,20 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from .errors import AlignfetchError, CacheMissError, EntriesFileError, InputError, SourceError
-from .records import Paper, strip_controls
-from .sources import arxiv_rss, hf_daily
-from .sources.arxiv_rss import Announcement
+from alignfetch.errors import (
+    AlignfetchError,
+    CacheMissError,
+    EntriesFileError,
+    InputError,
+    SourceError,
+)
+from alignfetch.records import Paper, strip_controls
+from alignfetch.sources import arxiv_rss, hf_daily
+from alignfetch.sources.arxiv_rss import Announcement
 
 if TYPE_CHECKING:
-    from .core import Workspace
-    from .entries import EntriesFile
+    from alignfetch.list.entries import EntriesFile
+    from alignfetch.workspace import Workspace
 
 KEYS = ("keywords", "negative_keywords", "categories")
 """Keys of [discover] in entries.toml."""
@@ -243,7 +249,7 @@ def _similarities(queries: Sequence[str], docs: Sequence[str]) -> list[list[floa
 
 def markdown(candidates: Sequence[Candidate]) -> str:
     """A checklist to tick in an issue: one line per candidate, with its ``add`` command."""
-    from .render import code, md
+    from alignfetch.render.page import code, md
 
     if not candidates:
         return "No new candidates for the list.\n"
@@ -402,7 +408,7 @@ def _arxiv(
 ) -> list[Announcement]:
     """The announcements of the feed of ``categories`` over the last ``days`` days:
     today's fetched once (then cached), earlier days' as earlier runs cached them."""
-    from .models import DiscoverListing
+    from alignfetch.cache.models import DiscoverListing
 
     url = arxiv_rss.feed_url(ws.settings, categories)
     key = f"arxiv {url} {today.isoformat()}"
@@ -437,7 +443,7 @@ def _arxiv(
 def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Announcement, int]]:
     """The Hub's daily papers of the ``days`` days before today: whole days, whose lists
     are settled, so each is fetched once and then read from the cache."""
-    from .models import DiscoverListing
+    from alignfetch.cache.models import DiscoverListing
 
     wanted = [(today - timedelta(days=i)).isoformat() for i in range(1, days + 1)]
     keys = {f"hf date={d}": d for d in wanted}
@@ -484,7 +490,7 @@ def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Ann
 def _store(
     ws: Workspace, key: str, source: str, query: str, today: date, items: Sequence[Any]
 ) -> None:
-    from .models import DiscoverListing
+    from alignfetch.cache.models import DiscoverListing
 
     data = [i.to_dict() if isinstance(i, Announcement) else i for i in items]
     with ws.lock(), ws.cache.session() as s:
@@ -498,7 +504,7 @@ def _store(
 
 
 def rejections(ws: Workspace) -> set[str]:
-    from .models import Rejection
+    from alignfetch.cache.models import Rejection
 
     with ws.cache.session() as s:
         return set(s.scalars(select(Rejection.id)))
@@ -506,8 +512,8 @@ def rejections(ws: Workspace) -> set[str]:
 
 def reject(ws: Workspace, text: str) -> tuple[str, bool]:
     """Record that ``text`` (an arXiv paper) is not for the list; False if it already was."""
-    from . import ids
-    from .models import Rejection
+    from alignfetch.cache.models import Rejection
+    from alignfetch.list import ids
 
     ref = ids.parse(text)
     if ref.prefix != "arxiv":

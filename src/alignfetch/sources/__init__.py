@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..config import Settings
-from ..errors import SourceError
-from ..records import Record
+from alignfetch.config import Settings
+from alignfetch.errors import SourceError
+from alignfetch.records import Record
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,17 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .. import net
-from ..config import Settings
-from ..errors import NotFoundError, RateLimitError, SourceError
-from ..records import Author, Paper
+from alignfetch.config import Settings
+from alignfetch.errors import NotFoundError, RateLimitError, SourceError
+from alignfetch.http import policy as net
+from alignfetch.records import Author, Paper
 
 if TYPE_CHECKING:
     import arxiv as arxiv_pkg
     import requests
     from arxiv import _feed as arxiv_feed
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "arXiv"
 PREFIX = "arxiv"
@@ -224,7 +224,7 @@ class _Client:
         import arxiv as arxiv_pkg
         import requests
 
-        from . import Fetched
+        from alignfetch.sources import Fetched
 
         self._bodies.clear()
         search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
@@ -504,7 +504,9 @@ def _session(settings: Settings) -> requests.Session:
     """One session (one connection) per settings for the whole process, paced by the
     process-wide arXiv pacer: one request per ``arxiv_delay``, retries included."""
     if settings not in _SESSIONS:
-        _SESSIONS[settings] = net.session(
+        from alignfetch.http import client
+
+        _SESSIONS[settings] = client.session(
             settings,
             NAME,
             pacer=net.pacer(PREFIX, settings.arxiv_delay),

@@ -18,11 +18,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, SourceError
-from . import arxiv as arxiv_source
+from alignfetch.errors import InputError, SourceError
+from alignfetch.sources import arxiv as arxiv_source
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from alignfetch.config import Settings
 
 NAME = "arXiv listings"
 KEEP = frozenset({"new", "cross"})
@@ -81,9 +81,10 @@ def fetch(url: str, settings: Settings) -> bytes:
     with every other request to arXiv."""
     import requests
 
-    from .. import net
+    from alignfetch.http import client
+    from alignfetch.http import policy as net
 
-    session = net.session(settings, NAME, pacer=net.pacer("arxiv", settings.arxiv_delay))
+    session = client.session(settings, NAME, pacer=net.pacer("arxiv", settings.arxiv_delay))
     try:
         response = session.get(url)
     except net.TimedOut:

@@ -16,15 +16,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .. import net
-from ..config import Settings
-from ..errors import NotFoundError, RateLimitError, SourceError
-from ..records import Repo
+from alignfetch.config import Settings
+from alignfetch.errors import NotFoundError, RateLimitError, SourceError
+from alignfetch.http import policy as net
+from alignfetch.records import Repo
 
 if TYPE_CHECKING:
     import requests
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "GitHub"
 PREFIX = "gh"
@@ -219,7 +219,11 @@ class _Client:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._base = settings.github_url.rstrip("/")
-        self._session = net.session(settings, NAME, statuses=RETRY_STATUSES, validate=_json_problem)
+        from alignfetch.http import client
+
+        self._session = client.session(
+            settings, NAME, statuses=RETRY_STATUSES, validate=_json_problem
+        )
         self._session.headers["Accept"] = "application/vnd.github+json"
         self._session.headers["X-GitHub-Api-Version"] = API_VERSION
         if settings.github_token:
@@ -259,7 +263,7 @@ class _Client:
     ) -> dict[str, Outcome]:
         import requests
 
-        from . import Fetched
+        from alignfetch.sources import Fetched
 
         headers: dict[str, str] = {}
         etag = self._shared_etag(members, previous)

@@ -12,15 +12,15 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..records import Collection
-from . import hub, hub_repo
-from .hub_repo import PART
+from alignfetch.config import Settings
+from alignfetch.records import Collection
+from alignfetch.sources import hub, hub_repo
+from alignfetch.sources.hub_repo import PART
 
 if TYPE_CHECKING:
     from huggingface_hub import Collection as HubCollection
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Hugging Face collections"
 PREFIX = "hf-collection"
@@ -45,7 +45,7 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """``get_collection`` for each key."""
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     api = hub.api(settings)
 

@@ -13,13 +13,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SourceError
-from . import arxiv as arxiv_source
-from . import hub
-from .arxiv_rss import Announcement
+from alignfetch.errors import SourceError
+from alignfetch.sources import arxiv as arxiv_source
+from alignfetch.sources import hub
+from alignfetch.sources.arxiv_rss import Announcement
 
 if TYPE_CHECKING:
-    from ..config import Settings
+    from alignfetch.config import Settings
 
 NAME = "Hugging Face daily papers"
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -14,15 +14,17 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..records import Dataset
-from . import hub, hub_repo
-from .hub_repo import card_summary as card_summary  # where tests and callers find it
+from alignfetch.config import Settings
+from alignfetch.records import Dataset
+from alignfetch.sources import hub, hub_repo
+from alignfetch.sources.hub_repo import (
+    card_summary as card_summary,  # where tests and callers find it
+)
 
 if TYPE_CHECKING:
     from huggingface_hub import DatasetInfo
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Hugging Face datasets"
 PREFIX = "hf"
@@ -55,7 +57,7 @@ def fetch(
     A card that cannot be read never replaces the last good summary
     (:func:`~alignfetch.sources.hub_repo.card`).
     """
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     api = hub.api(settings)
 

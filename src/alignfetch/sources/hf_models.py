@@ -15,15 +15,15 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..records import Model
-from . import hub, hub_repo
-from .hub_repo import PART
+from alignfetch.config import Settings
+from alignfetch.records import Model
+from alignfetch.sources import hub, hub_repo
+from alignfetch.sources.hub_repo import PART
 
 if TYPE_CHECKING:
     from huggingface_hub import ModelInfo
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Hugging Face models"
 PREFIX = "hf-model"
@@ -63,7 +63,7 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """``model_info`` for each key; the card only when the commit moved."""
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     api = hub.api(settings)
 

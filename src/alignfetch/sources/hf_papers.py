@@ -12,15 +12,15 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..records import PaperPage
-from . import arxiv as arxiv_source
-from . import hub
+from alignfetch.config import Settings
+from alignfetch.records import PaperPage
+from alignfetch.sources import arxiv as arxiv_source
+from alignfetch.sources import hub
 
 if TYPE_CHECKING:
     from huggingface_hub.hf_api import PaperInfo
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Hugging Face papers"
 PREFIX = "hfpaper"
@@ -44,7 +44,7 @@ def fetch(
     A few at a time (:func:`hub.each`); with ``deadline`` (``time.monotonic()``),
     keys whose page is not back by then are left out.
     """
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     api = hub.api(settings)
 

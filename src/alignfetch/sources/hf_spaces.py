@@ -13,15 +13,15 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..records import Space
-from . import hub, hub_repo
-from .hub_repo import PART
+from alignfetch.config import Settings
+from alignfetch.records import Space
+from alignfetch.sources import hub, hub_repo
+from alignfetch.sources.hub_repo import PART
 
 if TYPE_CHECKING:
     from huggingface_hub import SpaceInfo
 
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Hugging Face Spaces"
 PREFIX = "hf-space"
@@ -48,7 +48,7 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """``space_info`` for each key."""
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     api = hub.api(settings)
 

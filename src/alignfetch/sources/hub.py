@@ -19,14 +19,15 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .. import __version__, net
-from ..config import Settings
-from ..errors import NotFoundError, RateLimitError, SourceError
+from alignfetch import __version__
+from alignfetch.config import Settings
+from alignfetch.errors import NotFoundError, RateLimitError, SourceError
+from alignfetch.http import policy as net
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
-    from . import Fetched, Outcome
+    from alignfetch.sources import Fetched, Outcome
 
 T = TypeVar("T")
 SERVICE = "the Hugging Face Hub"
@@ -79,9 +80,11 @@ def _install(settings: Settings) -> None:
             bodies[str(response.request.url)] = scrub(response.text, settings)
 
     def factory() -> httpx2.Client:
+        from alignfetch.http import client
+
         # The transport is ours, so proxies from the environment are given to it here.
         return httpx2.Client(
-            transport=net.transport(policy, _proxy(settings.hf_endpoint)),
+            transport=client.transport(policy, _proxy(settings.hf_endpoint)),
             event_hooks={"request": [cap_timeout], "response": [keep]},
             follow_redirects=True,
             max_redirects=net.MAX_REDIRECTS,
@@ -150,7 +153,7 @@ def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
     outcomes pass here (:func:`each`), so no kind needs code of its own for it."""
     import dataclasses
 
-    from ..records import replace_text
+    from alignfetch.records import replace_text
 
     token = settings.hf_token
     if not token:
@@ -208,8 +211,8 @@ def each(
     is not JSON does. With ``deadline`` (``time.monotonic()``), keys not back by then
     are left out of the result; their requests end on their own, unread.
     """
-    from ..records import well_typed
-    from . import Fetched  # at run time, for isinstance
+    from alignfetch.records import well_typed
+    from alignfetch.sources import Fetched  # at run time, for isinstance
 
     order = list(dict.fromkeys(keys))
 

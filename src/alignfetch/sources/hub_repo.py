@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..config import Settings
-from ..errors import NotFoundError, SourceError
-from . import arxiv as arxiv_source
-from . import hub
+from alignfetch.config import Settings
+from alignfetch.errors import NotFoundError, SourceError
+from alignfetch.sources import arxiv as arxiv_source
+from alignfetch.sources import hub
 
 if TYPE_CHECKING:
-    from . import Previous
+    from alignfetch.sources import Previous
 
 SUMMARY_CAP = 1500
 """Characters of card summary kept; longer ones are cut at a paragraph or word."""

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from ..config import Settings
-from ..records import Link
+from alignfetch.config import Settings
+from alignfetch.records import Link
 
 if TYPE_CHECKING:
-    from . import Outcome, Previous
+    from alignfetch.sources import Outcome, Previous
 
 NAME = "Web link"
 PREFIX = "url"
@@ -36,7 +36,7 @@ _MISTYPED = re.compile(
 
 def parse_id(text: str) -> str | None:
     """The URL, its scheme and host lower-cased, when no other source claims it."""
-    from . import SOURCES
+    from alignfetch.sources import SOURCES
 
     candidate = text.strip()
     candidate = candidate[4:] if candidate.lower().startswith("url:") else candidate
@@ -60,6 +60,6 @@ def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
     """No request: a link's record is made from its URL."""
-    from . import Fetched
+    from alignfetch.sources import Fetched
 
     return {k: Fetched(convert(k), raw="", url=k) for k in keys}

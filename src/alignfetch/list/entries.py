@@ -18,8 +18,8 @@ from typing import Any
 
 import tomli
 
-from . import ids
-from .errors import AlignfetchError, BadIdError, EntriesFileError, InputError, cap_echo
+from alignfetch.errors import AlignfetchError, BadIdError, EntriesFileError, InputError, cap_echo
+from alignfetch.list import ids
 
 TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
 """The tables entries.toml may hold; anything else is a mistake worth naming.
@@ -330,7 +330,7 @@ def write_atomic(path: Path, text: str) -> None:
     A symbolic link is followed: its target is replaced, the link stays. A device, FIFO or
     folder at the path is refused and left as it is.
     """
-    from .files import NotRegularFileError, replace
+    from alignfetch.files import NotRegularFileError, replace
 
     path = path.resolve()
     try:
@@ -349,7 +349,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def load(path: Path) -> EntriesFile:
     """Read and check ``path``; every problem is an :class:`EntriesFileError`."""
-    from .files import read_text
+    from alignfetch.files import read_text
 
     try:
         # A regular file only, and capped: --entries /dev/zero or a FIFO is refused, not

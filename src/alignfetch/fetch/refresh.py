@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from .errors import InputError
-from .records import SPACE_UP, Collection, Dataset, Model, Paper, Record, Repo, Space
+from alignfetch.errors import InputError
+from alignfetch.records import SPACE_UP, Collection, Dataset, Model, Paper, Record, Repo, Space
 
 STARS_THRESHOLD = 10.0
 """Percent by which stars must move to be news (and at least 10 stars)."""

@@ -31,18 +31,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import AlignfetchError, LockError
-from .models import CachedRecord
-from .records import Record, read, to_dict
-from .sqlite_read import HEAD_REVISION as HEAD_REVISION  # the newest migration's, defined there
-from .sqlite_read import REVISIONS as REVISIONS  # every migration's, oldest first
+from alignfetch.cache.models import CachedRecord
+from alignfetch.cache.sqlite_read import (
+    HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
+)
+from alignfetch.cache.sqlite_read import REVISIONS as REVISIONS  # every migration's, oldest first
+from alignfetch.errors import AlignfetchError, LockError
+from alignfetch.records import Record, read, to_dict
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from alembic.config import Config
 
-    from .sources import Fetched
+    from alignfetch.sources import Fetched
 
 MIGRATION_LOCK_TIMEOUT = 600.0
 """Seconds a process waits for another one's migration of the same cache."""
@@ -52,8 +54,8 @@ PACE_PREFIX = "pace:"
 
 def migrations_dir() -> Path:
     """Alembic's script folder: shipped in the package, or the source tree's."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "migrations", here.parent.parent / "migrations"):
+    package = Path(__file__).resolve().parents[1]  # alignfetch/, above cache/
+    for candidate in (package / "migrations", package.parents[1] / "migrations"):
         if (candidate / "env.py").is_file():
             return candidate
     raise AlignfetchError("alignfetch's migrations are missing; reinstall alignfetch.")

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-from .errors import BadIdError, cap_echo
+from alignfetch.errors import BadIdError, cap_echo
 
 if TYPE_CHECKING:
-    from .sources import Source
+    from alignfetch.sources import Source
 
 
 @dataclass(frozen=True, order=True)
@@ -133,7 +133,7 @@ def _refuse_format(cleaned: str, part: str) -> None:
 @lru_cache(maxsize=64)
 def _own_source(prefix: str) -> Source | None:
     """The source whose prefix ``prefix`` is, None for none (imported once each)."""
-    from .sources import MODULES, source
+    from alignfetch.sources import MODULES, source
 
     return source(prefix) if prefix in MODULES else None
 
@@ -153,12 +153,12 @@ def _parse_in_order(text: str, cleaned: str) -> Ref:
 @cache
 def _sources() -> dict[str, Source]:
     """The sources' registry, imported once (a 10,000-entry list parses 10,000 IDs)."""
-    from .sources import SOURCES
+    from alignfetch.sources import SOURCES
 
     return SOURCES
 
 
 def accepted_forms() -> str:
-    from .sources import SOURCES
+    from alignfetch.sources import SOURCES
 
     return "; ".join(f"{s.NAME}: " + ", ".join(s.FORMS) for s in SOURCES.values())

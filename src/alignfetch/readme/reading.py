@@ -22,10 +22,10 @@ from datetime import date as Date
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import ids
-from . import markdown as md
-from .entries import Entry, Section
-from .errors import BadIdError
+from alignfetch.errors import BadIdError
+from alignfetch.list import ids
+from alignfetch.list.entries import Entry, Section
+from alignfetch.readme import markdown as md
 
 __all__ = ["Found", "ImportReport", "ListReading", "plan", "read_list"]
 
@@ -126,7 +126,7 @@ class Found:
     @property
     def kind(self) -> str:
         """``paper``, ``dataset``, ``repo``, ``link``, ... (:data:`alignfetch.core.KINDS`)."""
-        from .core import KINDS
+        from alignfetch.workspace import KINDS
 
         return KINDS.get(self.ref.prefix, self.ref.prefix)
 

@@ -19,15 +19,15 @@ from urllib.parse import unquote
 
 from rapidfuzz import fuzz
 
-from . import ids
-from .entries import Entry
-from .errors import BadIdError, InputError
-from .importer import GENERIC, Found, ListReading
-from .linkcheck import DEFAULT_MAX_LINKS
-from .records import Collection, Dataset, Model, Paper, Record, Repo, Space
+from alignfetch.errors import BadIdError, InputError
+from alignfetch.lint.links import DEFAULT_MAX_LINKS
+from alignfetch.list import ids
+from alignfetch.list.entries import Entry
+from alignfetch.readme.reading import GENERIC, Found, ListReading
+from alignfetch.records import Collection, Dataset, Model, Paper, Record, Repo, Space
 
 if TYPE_CHECKING:
-    from .linkcheck import LinkAnswer
+    from alignfetch.lint.links import LinkAnswer
 
 __all__ = [
     "RULES",
@@ -744,7 +744,7 @@ def _link_refs(f: Found) -> list[ids.Ref]:
 def _web_link(url: str) -> bool:
     """A link the link rule asks: http(s), and no ID of another kind (arXiv, the Hub,
     GitHub: their sources say whether they are gone)."""
-    from .linkcheck import checkable
+    from alignfetch.lint.links import checkable
 
     if not checkable(url):
         return False
@@ -838,7 +838,7 @@ def _toc(sink: _Sink, text: str) -> None:
     """``#anchor`` links that name no heading. A line scan, not a second Markdown
     parse (the file has been parsed once already; a parse is most of a check's time):
     ATX and setext headings outside fenced code, links ``](#…)`` and ``href="#…"``."""
-    from .render import anchor
+    from alignfetch.render.page import anchor
 
     seen: dict[str, int] = {}
     anchors: set[str] = set()

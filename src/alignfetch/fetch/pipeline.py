@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .errors import SourceError
+from alignfetch.errors import SourceError
 
 if TYPE_CHECKING:
-    from . import ids
-    from .config import Settings
-    from .db import CachedRow
-    from .sources import Fetched, Outcome, Previous, Source
+    from alignfetch.cache.db import CachedRow
+    from alignfetch.config import Settings
+    from alignfetch.list import ids
+    from alignfetch.sources import Fetched, Outcome, Previous, Source
 
 Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 """Cached rows by ID (without creating a cache that does not exist yet)."""
@@ -51,7 +51,7 @@ def _clean(run: FetchRun) -> None:
     (:func:`alignfetch.records.clean`); what was dropped becomes a warning."""
     from dataclasses import replace
 
-    from .records import clean
+    from alignfetch.records import clean
 
     def cleaned(o: Fetched) -> Fetched:
         if o.unchanged:
@@ -102,7 +102,7 @@ def _unicode(value: object) -> bool:
 
 
 def _not_unicode(rid: str, outcome: Fetched) -> SourceError:
-    from .sources import MODULES, SOURCES
+    from alignfetch.sources import MODULES, SOURCES
 
     prefix, key = rid.split(":", 1)
     name = SOURCES[prefix].NAME if prefix in MODULES else "Hugging Face papers"
@@ -130,8 +130,8 @@ def fetch_outcomes(
     paper pages come last and may fail without failing their paper. A batch
     that fails outright fails each of its IDs.
     """
-    from .records import Dataset, Model, Paper
-    from .sources import SOURCES
+    from alignfetch.records import Dataset, Model, Paper
+    from alignfetch.sources import SOURCES
 
     run = FetchRun()
     by_prefix: dict[str, list[str]] = {}
@@ -215,7 +215,7 @@ def _fetch_pages(
     for them (they have no row). A page that fails is a warning, never its paper's
     failure.
     """
-    from .sources import hf_papers
+    from alignfetch.sources import hf_papers
 
     deadline: float | None = None
     waited = 0.0
@@ -317,8 +317,8 @@ def batch(
     After a rate-limit error the rest of the source's keys fail at once:
     asking again would only be refused again.
     """
-    from .errors import RateLimitError
-    from .sources import Previous, arxiv
+    from alignfetch.errors import RateLimitError
+    from alignfetch.sources import Previous, arxiv
 
     cached = cached_rows(f"{prefix}:{k}" for k in keys)
     size = arxiv.BATCH if prefix == "arxiv" else 25

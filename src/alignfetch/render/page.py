@@ -135,10 +135,10 @@ import jinja2.sandbox
 import jinja2.utils
 import markupsafe
 
-from .errors import AlignfetchError, InputError
-from .export import display_date, no_cycle_collection
-from .files import MAX_READ
-from .markdown_text import (  # the filters and anchors, importable from here as before
+from alignfetch.errors import AlignfetchError, InputError
+from alignfetch.files import MAX_READ
+from alignfetch.list.export import display_date, no_cycle_collection
+from alignfetch.readme.text import (
     _SPACE,
     _plain,
     abstract,
@@ -151,7 +151,7 @@ from .markdown_text import (  # the filters and anchors, importable from here as
     url,
     urlpath,
 )
-from .records import SPACE_UP, strip_controls
+from alignfetch.records import SPACE_UP, strip_controls
 
 __all__ = [
     "END_MARKER",
@@ -364,7 +364,7 @@ def read_template(path: Path, *, inside: Path | None = None) -> str:
 def default_template() -> str:
     """The text of the packaged default template."""
     return (
-        resources.files("alignfetch")
+        resources.files("alignfetch.render")
         .joinpath("templates", DEFAULT_TEMPLATE)
         .read_text(encoding="utf-8")
     )
@@ -451,7 +451,7 @@ def _environment(
     limits: _Limits | None = None,
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
-    loaders.append(jinja2.PackageLoader("alignfetch", "templates"))
+    loaders.append(jinja2.PackageLoader("alignfetch.render", "templates"))
     options: dict[str, Any] = {
         "autoescape": False,  # the output is Markdown; the filters escape for each place
         "undefined": jinja2.StrictUndefined,

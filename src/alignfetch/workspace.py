@@ -18,24 +18,31 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import entries as entries_mod
-from . import ids
-from .config import Settings
-from .entries import EntriesFile, Entry, Section
-from .errors import BadIdError, CacheMissError, InputError, LockError, SourceError, cap_echo
-from .items import Item as Item  # where callers have found it
-from .pipeline import FetchRun as FetchRun  # where callers have found it
-from .records import Record
+from alignfetch.config import Settings
+from alignfetch.errors import (
+    BadIdError,
+    CacheMissError,
+    InputError,
+    LockError,
+    SourceError,
+    cap_echo,
+)
+from alignfetch.fetch.pipeline import FetchRun as FetchRun  # where callers have found it
+from alignfetch.list import entries as entries_mod
+from alignfetch.list import ids
+from alignfetch.list.entries import EntriesFile, Entry, Section
+from alignfetch.list.items import Item as Item  # where callers have found it
+from alignfetch.records import Record
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from .check import Result as CheckResult
-    from .db import Cache, CachedRow
-    from .discover import Result as DiscoverResult
-    from .importer import ImportReport
-    from .refresh import Report
-    from .sources import Fetched
+    from alignfetch.cache.db import Cache, CachedRow
+    from alignfetch.discover import Result as DiscoverResult
+    from alignfetch.fetch.refresh import Report
+    from alignfetch.lint.rules import Result as CheckResult
+    from alignfetch.readme.reading import ImportReport
+    from alignfetch.sources import Fetched
 
 log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
@@ -61,7 +68,7 @@ def _taking_turns(refresh: Callable[..., Report]) -> Callable[..., Report]:
 
     @wraps(refresh)
     def taking_turns(self: Workspace, **kwargs: Any) -> Report:
-        from .db import backend
+        from alignfetch.cache.db import backend
 
         if self.offline or kwargs.get("dry_run") or backend(self.db_url) != "postgresql":
             return refresh(self, **kwargs)
@@ -94,8 +101,8 @@ class Workspace:
 
     @cached_property
     def cache(self) -> Cache:
-        from . import net
-        from .db import open_cache
+        from alignfetch.cache.db import open_cache
+        from alignfetch.http import policy as net
 
         cache = open_cache(self.db_url)
         # A shared cache paces arXiv requests across every process that uses it.
@@ -114,7 +121,7 @@ class Workspace:
         """
         from filelock import FileLock, Timeout
 
-        from .db import backend
+        from alignfetch.cache.db import backend
 
         timeout = self.settings.lock_timeout
         if backend(self.db_url) == "postgresql":
@@ -173,7 +180,7 @@ class Workspace:
     def _items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
         """Entries with their records and related records, all from the cache
         (without papers' pages when not ``pages``)."""
-        from .records import Paper, related_ids
+        from alignfetch.records import Paper, related_ids
 
         records = self._records(e.id for e in chosen)
         missing = [e.id for e in chosen if e.id not in records]
@@ -204,7 +211,7 @@ class Workspace:
         return self._items([entry])[0]
 
     def export(self) -> dict[str, Any]:
-        from .export import document
+        from alignfetch.list.export import document
 
         ef = self.load()
         return document(ef, self._items(ef.entries))
@@ -226,7 +233,7 @@ class Workspace:
     def citations(self, fmt: str = "bibtex", texts: Sequence[str] | None = None) -> str:
         """BibTeX or CSL-JSON (``fmt``) for the whole list, or for the entries ``texts``
         name, with the keys they have in the whole list. Reads the cache only."""
-        from .citations import cite_keys, write
+        from alignfetch.citations import cite_keys, write
 
         if texts is None:
             items = self._items(self.load().entries)
@@ -244,7 +251,7 @@ class Workspace:
         urls = {i.entry.id: i.entry.id[4:] for i in items if i.entry.id.startswith("url:")}
         if not urls or not self._cached_exists():
             return {}
-        from .linkcheck import cached
+        from alignfetch.lint.links import cached
 
         answers = cached(self.cache, urls.values())
         return {
@@ -274,7 +281,7 @@ class Workspace:
         CI job can check a list's README offline. The template is ``template``,
         else ``[list] template`` (relative to entries.toml), else the default.
         """
-        from . import render
+        from alignfetch.render import page as render
 
         doc = read_export(Path(source)) if source is not None else self.export()
         meta = doc.get("list")
@@ -304,8 +311,8 @@ class Workspace:
         With ``check``, write nothing and return the unified diff when the file
         differs from what would be written (None when it is up to date).
         """
-        from .files import read_text
-        from .render import diff, splice
+        from alignfetch.files import read_text
+        from alignfetch.render.page import diff, splice
 
         path = Path(output)
         try:
@@ -334,7 +341,7 @@ class Workspace:
     ) -> DiscoverResult:
         """Papers announced lately that may belong in the list, ranked (see
         :mod:`alignfetch.discover`); each listing is fetched once a day."""
-        from .discover import run
+        from alignfetch.discover import run
 
         return run(
             self, source=source, categories=categories, days=days, top=top, min_score=min_score
@@ -342,7 +349,7 @@ class Workspace:
 
     def reject(self, text: str) -> tuple[str, bool]:
         """Never propose the paper ``text`` again; False when it was already rejected."""
-        from .discover import reject
+        from alignfetch.discover import reject
 
         return reject(self, text)
 
@@ -418,7 +425,7 @@ class Workspace:
         appended to otherwise; what it already holds is left alone, so a second
         import adds nothing. With ``dry_run`` nothing is written.
         """
-        from .importer import plan, read_list
+        from alignfetch.readme.reading import plan, read_list
 
         reading = read_list(text)
         if not reading.found and not reading.sections:
@@ -473,9 +480,9 @@ class Workspace:
         offline) and stored in the cache. entries.toml is never written; its
         ``[check]`` table and entries' ``check_ignore`` apply when it exists.
         """
-        from . import check as chk
-        from .errors import NotFoundError
-        from .importer import read_list
+        from alignfetch.errors import NotFoundError
+        from alignfetch.lint import rules as chk
+        from alignfetch.readme.reading import read_list
 
         ef = self.load() if not files or self.entries_path.exists() else None
         config = chk.config_from(ef.rest.get("check"), ef.path.name) if ef else chk.Config()
@@ -509,7 +516,7 @@ class Workspace:
             if run.fetched():
                 with self.lock():
                     self.store(run)
-        from .records import related_ids
+        from alignfetch.records import related_ids
 
         records = self._records(rids)
         records.update(self._records(k for r in records.values() for k in related_ids(r)))
@@ -518,7 +525,7 @@ class Workspace:
         day = today or datetime.now(UTC).date()
         links = None
         if not self.offline and "link" not in config.ignore:
-            from .linkcheck import check_links
+            from alignfetch.lint.links import check_links
 
             urls = (
                 [u for _, _, rd in readings for u in chk.reading_links(rd)]
@@ -755,7 +762,7 @@ class Workspace:
         is named in the report. The lock is held only while writing, so an
         ``add`` does not wait for a long refresh.
         """
-        from .refresh import STARS_THRESHOLD, Report, changes
+        from alignfetch.fetch.refresh import STARS_THRESHOLD, Report, changes
 
         if self.offline:
             raise InputError(
@@ -780,7 +787,7 @@ class Workspace:
         )
         if not due:
             return report
-        from .pipeline import fetch_outcomes
+        from alignfetch.fetch.pipeline import fetch_outcomes
 
         loaded = dict(cached)  # every row read, each once: the entries', then what they name
 
@@ -823,7 +830,7 @@ class Workspace:
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to
         (:func:`alignfetch.pipeline.fetch_outcomes`)."""
-        from .pipeline import fetch_outcomes
+        from alignfetch.fetch.pipeline import fetch_outcomes
 
         return fetch_outcomes(
             refs,
@@ -852,7 +859,7 @@ class Workspace:
         if "cache" not in self.__dict__ and sqlite:
             if not Path(self.db_url.removeprefix("sqlite:///")).exists():
                 return {}
-            from .sqlite_read import records
+            from alignfetch.cache.sqlite_read import records
 
             wanted = list(rids)
             fast = records(self.db_url, wanted)
@@ -926,8 +933,8 @@ def read_export(path: Path) -> dict[str, Any]:
     """An export document written by ``alignfetch export``, checked for its version."""
     import json
 
-    from .export import SCHEMA_VERSION
-    from .files import read_text
+    from alignfetch.files import read_text
+    from alignfetch.list.export import SCHEMA_VERSION
 
     try:
         doc = json.loads(read_text(path))

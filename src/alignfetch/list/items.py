@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .entries import Entry
-from .records import Record
+from alignfetch.list.entries import Entry
+from alignfetch.records import Record
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .records import Dataset, Model, Paper, PaperPage, Record, page_id
+from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id
 
 if TYPE_CHECKING:
-    from .entries import EntriesFile, Section
-    from .items import Item
+    from alignfetch.list.entries import EntriesFile, Section
+    from alignfetch.list.items import Item
 
 SCHEMA_VERSION = 1
 CODE_LINK = "Github"

@@ -44,11 +44,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from .config import Settings
+from alignfetch.config import Settings
 
 if TYPE_CHECKING:
-    import httpx2
-    import requests
+    pass
 
 log = logging.getLogger("alignfetch.net")
 TALK = logging.INFO
@@ -390,34 +389,6 @@ def _talk(err: NetError) -> str:
 
 
 # -- the HTTP clients, loaded only by a command that sends a request -----------------
-
-
-def session(
-    settings: Settings,
-    service: str,
-    *,
-    statuses: frozenset[int] = RETRY_STATUSES,
-    pacer: Pacer | None = None,
-    validate: Validator | None = None,
-) -> requests.Session:
-    """A ``requests`` session whose every request goes through the :class:`Policy`."""
-    from . import net_http
-
-    return net_http.session(
-        Policy(settings, service, statuses, pacer, validate), settings.user_agent
-    )
-
-
-def transport(policy: Policy, proxy: str | None = None) -> httpx2.BaseTransport:
-    """An ``httpx2`` transport that sends each request through ``policy``.
-
-    It decodes gzip and deflate itself, within the size cap (a small
-    compressed answer cannot unpack into gigabytes), and hands the client the
-    plain body.
-    """
-    from . import net_http
-
-    return net_http.transport(policy, proxy)
 
 
 def _decoded(chunks: Iterator[bytes], headers: Mapping[str, str], cap: int) -> Iterator[bytes]:

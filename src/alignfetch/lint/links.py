@@ -32,13 +32,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from . import addresses, net
-from .config import Settings
+from alignfetch.config import Settings
+from alignfetch.http import addresses
+from alignfetch.http import policy as net
 
 if TYPE_CHECKING:
     import requests
 
-    from .db import Cache
+    from alignfetch.cache.db import Cache
 
 PREFIX = "linkcheck:"
 """Rows of the records table whose ID starts so hold a link's last answer, not a record."""
@@ -153,8 +154,8 @@ def cached(cache: Cache, urls: Iterable[str]) -> dict[str, LinkAnswer]:
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .db import _db_error
-    from .models import CachedRecord
+    from alignfetch.cache.db import _db_error
+    from alignfetch.cache.models import CachedRecord
 
     by_id = {cache_id(u): u for u in urls}
     table = CachedRecord.__table__
@@ -196,7 +197,7 @@ def store(cache: Cache, answers: Mapping[str, LinkAnswer], now: datetime) -> Non
         return
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from .models import CachedRecord
+    from alignfetch.cache.models import CachedRecord
 
     rows = {
         cache_id(url): {
@@ -259,7 +260,9 @@ def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer
 
     hosts = hosts or _Hosts()
     allow = settings.allow_private_network
-    with net.session(settings, urlsplit(url).netloc, statuses=RETRY_STATUSES) as s:
+    from alignfetch.http import client
+
+    with client.session(settings, urlsplit(url).netloc, statuses=RETRY_STATUSES) as s:
         addresses.guard(s, allow_private=allow)
         current = url
         for _ in range(net.MAX_REDIRECTS + 1):

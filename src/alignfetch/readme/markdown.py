@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
-from .errors import InputError
+from alignfetch.errors import InputError
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode

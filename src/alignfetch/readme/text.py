@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import date
 
-from .errors import InputError
+from alignfetch.errors import InputError
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

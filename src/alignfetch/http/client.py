@@ -18,17 +18,21 @@ import httpx2
 import requests
 from requests.adapters import HTTPAdapter
 
-from .net import (
+from alignfetch.config import Settings
+from alignfetch.http.policy import (
     BROKEN,
     CHUNK,
     MAX_REDIRECTS,
+    RETRY_STATUSES,
     Answer,
     BrokenAnswer,
     InvalidBody,
+    Pacer,
     Policy,
     TimedOut,
     UnknownHost,
     Unreachable,
+    Validator,
     _decoded,
     _header,
 )
@@ -36,7 +40,19 @@ from .net import (
 # -- requests (arXiv, GitHub) -----------------------------------------------------------
 
 
-def session(policy: Policy, user_agent: str) -> requests.Session:
+def session(
+    settings: Settings,
+    service: str,
+    *,
+    statuses: frozenset[int] = RETRY_STATUSES,
+    pacer: Pacer | None = None,
+    validate: Validator | None = None,
+) -> requests.Session:
+    """A ``requests`` session whose every request goes through the :class:`Policy`."""
+    return _session(Policy(settings, service, statuses, pacer, validate), settings.user_agent)
+
+
+def _session(policy: Policy, user_agent: str) -> requests.Session:
     """A ``requests`` session whose every request goes through ``policy``."""
     s = requests.Session()
     adapter = _Adapter(policy)
@@ -172,7 +188,12 @@ def _encoding(headers: Mapping[str, str]) -> str:
 
 
 def transport(policy: Policy, proxy: str | None = None) -> httpx2.BaseTransport:
-    """An ``httpx2`` transport that sends each request through ``policy`` (see net.transport)."""
+    """An ``httpx2`` transport that sends each request through ``policy``.
+
+    It decodes gzip and deflate itself, within the size cap (a small
+    compressed answer cannot unpack into gigabytes), and hands the client the
+    plain body.
+    """
     return _Transport(policy, httpx2.HTTPTransport(verify=_ssl_context(), proxy=proxy))
 
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import AlignfetchError
-from .records import Record, read
+from alignfetch.errors import AlignfetchError
+from alignfetch.records import Record, read
 
 REVISIONS = ("0001", "0002")
 """Every migration's revision, oldest first (a test keeps it equal to Alembic's history).

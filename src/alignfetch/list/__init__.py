@@ -1,0 +1,1 @@
+"""The list itself: entries.toml (its sections and entries), IDs, and an entry with its records."""

@@ -1,0 +1,1 @@
+"""Rendering the list's README from a sandboxed Jinja2 template."""
