@@ -37,18 +37,16 @@ from alignfetch.records import Record
 if TYPE_CHECKING:
     from datetime import date
 
+    from alignfetch.adopt import ImportReport
     from alignfetch.cache.db import Cache, CachedRow
     from alignfetch.discover import Result as DiscoverResult
     from alignfetch.fetch.refresh import Report
     from alignfetch.lint.rules import Result as CheckResult
-    from alignfetch.readme.reading import ImportReport
     from alignfetch.sources import Fetched
 
 log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
-KINDS = {"arxiv": "paper", "hf": "dataset", "gh": "repo"}
-KINDS.update({"hf-model": "model", "hf-space": "space", "hf-collection": "collection"})
-KINDS["url"] = "link"
+from alignfetch.sources import KINDS as KINDS  # noqa: E402 (where callers have found it)
 PAGES_AFTER = timedelta(days=7)
 """refresh asks the Hub for a paper's page again once its copy is this old, at most a
 seventh of them a night (:func:`alignfetch.pipeline.due_pages`)."""
@@ -425,47 +423,11 @@ class Workspace:
         appended to otherwise; what it already holds is left alone, so a second
         import adds nothing. With ``dry_run`` nothing is written.
         """
-        from alignfetch.readme.reading import plan, read_list
+        from alignfetch.adopt import adopt
 
-        reading = read_list(text)
-        if not reading.found and not reading.sections:
-            raise InputError(
-                "The file holds no links to import; give an awesome list's README (Markdown)."
-            )
-        with self.lock() if not dry_run else _nothing():
-            created = not self.entries_path.exists()
-            if created:
-                ef = entries_mod.new_file(
-                    self.entries_path,
-                    reading.title or self.entries_path.resolve().parent.name or "List",
-                )
-            else:
-                ef = self.load()
-            new_sections, made, report = plan(
-                reading, ef.sections, ef.entries, keep_typed=keep_typed
-            )
-            used = {e.section for e, _ in made}
-            parents = {s.slug: s.parent for s in report.sections}
-            for slug in list(used):
-                parent = parents.get(slug)
-                while parent is not None:
-                    used.add(parent)
-                    parent = parents.get(parent)
-            report.new_sections = [s for s in new_sections if s.slug in used]
-            report.path = self.entries_path.name
-            report.created = created
-            report.dry_run = dry_run
-            if not made:
-                return report
-            ef.add_sections(report.new_sections)
-            ef.add([e for e, _ in made])
-            out = ef.dumps()
-            entries_mod.check_file_text(self.entries_path, out)  # what load() will say of it
-            if created and not out.endswith("\n"):
-                out += "\n"
-            if not dry_run:
-                ef.write(out)
-            return report
+        return adopt(
+            text, self.entries_path, self.load, self.lock, keep_typed=keep_typed, dry_run=dry_run
+        )
 
     def check(
         self,

@@ -73,6 +73,16 @@ MODULES = {
     "url": "url",
 }
 """Each source's module by ID prefix, in the order IDs are tried (:data:`SOURCES`)."""
+KINDS = {
+    "arxiv": "paper",
+    "hf": "dataset",
+    "gh": "repo",
+    "hf-model": "model",
+    "hf-space": "space",
+    "hf-collection": "collection",
+    "url": "link",
+}
+"""The kind of entry each ID prefix names (``refresh --only`` takes these)."""
 
 
 def source(prefix: str) -> Source:

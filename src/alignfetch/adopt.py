@@ -1,0 +1,310 @@
+"""``alignfetch import``: adopting an existing awesome list into entries.toml.
+
+:func:`adopt` reads a README (:func:`alignfetch.readme.reading.read_list`), plans new
+sections and entries against what entries.toml holds (:func:`plan`: sections reused by
+title and parent, entries by identity, duplicates merged, typed fields kept as the
+maintainer's own), and appends them; an :class:`ImportReport` tells what happened.
+Nothing is fetched: ``refresh`` fetches what the cache lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alignfetch.errors import InputError
+from alignfetch.list import entries as entries_mod
+from alignfetch.list import ids
+from alignfetch.list.entries import EntriesFile, Entry, Section
+from alignfetch.readme.fields import ARXIV_VENUE, squash
+from alignfetch.readme.found import GENERIC, Found, Skip
+from alignfetch.readme.reading import ListReading, classify, read_list, unique
+
+
+def adopt(
+    text: str,
+    path: Path,
+    load: Callable[[], EntriesFile],
+    lock: Callable[[], AbstractContextManager[object]],
+    *,
+    keep_typed: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Adopt the README ``text``: its sections and entries join the entries.toml at ``path``.
+
+    entries.toml is created when absent (its title from the README's first heading) and
+    appended to otherwise (read with ``load``, under ``lock``); what it already holds is
+    left alone, so a second import adds nothing. With ``dry_run`` nothing is written.
+    """
+    reading = read_list(text)
+    if not reading.found and not reading.sections:
+        raise InputError(
+            "The file holds no links to import; give an awesome list's README (Markdown)."
+        )
+    with lock() if not dry_run else nullcontext():
+        created = not path.exists()
+        if created:
+            ef = entries_mod.new_file(path, reading.title or path.resolve().parent.name or "List")
+        else:
+            ef = load()
+        new_sections, made, report = plan(reading, ef.sections, ef.entries, keep_typed=keep_typed)
+        used = {e.section for e, _ in made}
+        parents = {s.slug: s.parent for s in report.sections}
+        for slug in list(used):
+            parent = parents.get(slug)
+            while parent is not None:
+                used.add(parent)
+                parent = parents.get(parent)
+        report.new_sections = [s for s in new_sections if s.slug in used]
+        report.path = path.name
+        report.created = created
+        report.dry_run = dry_run
+        if not made:
+            return report
+        ef.add_sections(report.new_sections)
+        ef.add([e for e, _ in made])
+        out = ef.dumps()
+        entries_mod.check_file_text(path, out)  # what load() will say of it
+        if created and not out.endswith("\n"):
+            out += "\n"
+        if not dry_run:
+            ef.write(out)
+        return report
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    path: str
+    created: bool
+    dry_run: bool
+    sections: list[Section]
+    """The sections of the list after the import (new ones at the end)."""
+    new_sections: list[Section]
+    entries: list[tuple[Entry, Found]]
+    duplicates: dict[str, list[int]]
+    conflicts: list[tuple[int, str]]
+    skipped: list[Skip]
+    existing: list[tuple[str, int]]
+    """Entries already in entries.toml, with the line that names them."""
+    title: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for _, f in self.entries:
+            out[f.kind] = out.get(f.kind, 0) + 1
+        return out
+
+    def json(self) -> dict[str, Any]:
+        entries = []
+        for entry, f in self.entries:
+            data: dict[str, Any] = {"id": entry.id, "section": entry.section, "line": f.line}
+            data.update(entry.overrides())
+            data["badges"] = list(f.badges)
+            if f.via is not None:
+                data["via"] = f.via
+            data["typed"] = {
+                "title": f.title,
+                "date": f.date,
+                "authors": list(f.authors),
+                "venue": f.venue,
+            }
+            entries.append(data)
+        return {
+            "sections": [
+                {"slug": s.slug, "title": s.title, "parent": s.parent} for s in self.new_sections
+            ],
+            "entries": entries,
+            "duplicates": [{"id": k, "lines": v} for k, v in self.duplicates.items()],
+            "conflicts": [{"line": line, "message": m} for line, m in self.conflicts],
+            "skipped": [
+                {"line": s.line, "url": s.url, "text": s.text, "reason": s.reason}
+                for s in self.skipped
+            ],
+            "existing": [{"id": k, "line": line} for k, line in self.existing],
+        }
+
+    def text(self) -> str:
+        counts = self.counts()
+        kinds = ", ".join(f"{n} {_plural(k, n)}" for k, n in sorted(counts.items()))
+        n = len(self.entries)
+        verb = "Would import" if self.dry_run else "Imported"
+        if n:
+            s = len(self.new_sections)
+            head = (
+                f"{verb} {n} {'entry' if n == 1 else 'entries'} ({kinds}) into {self.path}"
+                + (f", with {s} new section{'s' if s != 1 else ''}" if s else "")
+                + "."
+            )
+        else:
+            head = f"Nothing new to import into {self.path}."
+        lines = [head]
+        if self.existing:
+            lines.append(f"{len(self.existing)} already in the list, left as they are.")
+        if self.dry_run:
+            lines.append("Dry run: nothing was written.")
+        if self.duplicates:
+            lines.append("")
+            lines.append("Duplicates (imported once, at their first line):")
+            for rid, where in self.duplicates.items():
+                lines.append(
+                    f"  - {rid}: line {where[0]}, again at line(s) "
+                    + ", ".join(str(w) for w in where[1:])
+                )
+        if self.conflicts:
+            lines.append("")
+            lines.append("Conflicts:")
+            lines.extend(f"  - line {line}: {m}" for line, m in self.conflicts)
+        if self.skipped:
+            lines.append("")
+            lines.append(f"Skipped {len(self.skipped)} link(s):")
+            lines.extend(f"  - line {s.line}: {s.url} ({s.reason})" for s in self.skipped)
+        return "\n".join(lines) + "\n"
+
+
+def _plural(kind: str, n: int) -> str:
+    return kind if n == 1 else kind + "s"
+
+
+def plan(
+    reading: ListReading,
+    existing_sections: list[Section],
+    existing_entries: list[Entry],
+    *,
+    keep_typed: bool = False,
+) -> tuple[list[Section], list[tuple[Entry, Found]], ImportReport]:
+    """New sections and entries for a list that already holds ``existing_*``.
+
+    Sections match existing ones by title and parent; entries by identity (so
+    a second import adds nothing). The report's path and flags are the caller's.
+    """
+    # Sections: reuse an existing one of the same title under the same parent.
+    rename: dict[str, str] = {}
+    taken = {s.slug for s in existing_sections}
+    new_sections: list[Section] = []
+    known = list(existing_sections)
+    for s in reading.sections:
+        parent = rename.get(s.parent, s.parent) if s.parent else None
+        same = next((e for e in known if e.title == s.title and e.parent == parent), None)
+        if same is not None:
+            rename[s.slug] = same.slug
+            continue
+        slug = unique(s.slug, taken)
+        rename[s.slug] = slug
+        section = Section(slug, s.title, parent)
+        new_sections.append(section)
+        known.append(section)
+    where: dict[str, int] = {}
+    have = {ids.identity(e.id) for e in existing_entries}
+    firsts: dict[str, Found] = {}
+    duplicates: dict[str, list[int]] = {}
+    existing: list[tuple[str, int]] = []
+    kept: list[Found] = []
+    skipped = list(reading.skipped)
+    primaries = {f.ref.identity for f in reading.found}
+    promoted: list[tuple[Found, Found]] = []
+    for f in reading.found:
+        ident = f.ref.identity
+        if ident in firsts:
+            first = firsts.get(ident)
+            duplicates.setdefault(str(f.ref), [where[ident]]).append(f.line)
+            if first is not None:
+                for name, url, line in f.links:
+                    _merge_link(first, name, url, line, skipped)
+            else:
+                skipped.extend(
+                    Skip(line, url, name, f"in a duplicate of {f.ref}")
+                    for name, url, line in f.links
+                )
+            continue
+        where[ident] = f.line
+        firsts[ident] = f
+        if ident in have:
+            existing.append((str(f.ref), f.line))
+            continue
+        kept.append(f)
+    # A paper that the list names only as another entry's link is an entry too.
+    for f in firsts.values():
+        for name, url, line in f.links:
+            ref = classify(url)
+            if ref is None or ref.prefix != "arxiv" or ref.identity in primaries:
+                continue
+            primaries.add(ref.identity)
+            paper = Found(
+                line,
+                ref,
+                url,
+                name,
+                f.section,
+                title=name if not GENERIC.match(name) else None,
+                via=str(f.ref),
+            )
+            promoted.append((f, paper))
+    for host, paper in promoted:
+        ident = paper.ref.identity
+        if ident in have:
+            existing.append((str(paper.ref), paper.line))
+            continue
+        where[ident] = paper.line
+        at = next((i for i, k in enumerate(kept) if k is host), len(kept) - 1)
+        kept.insert(at + 1, paper)
+    made = [(_to_entry(f, rename.get(f.section, f.section), keep_typed), f) for f in kept]
+    conflicts = [(f.line, f.conflict) for f in reading.found if f.conflict]
+    report = ImportReport(
+        path="",
+        created=False,
+        dry_run=False,
+        sections=known,
+        new_sections=new_sections,
+        entries=made,
+        duplicates=duplicates,
+        conflicts=conflicts,
+        skipped=skipped,
+        existing=existing,
+        title=reading.title,
+    )
+    return new_sections, made, report
+
+
+def _merge_link(first: Found, name: str, url: str, line: int, skipped: list[Skip]) -> None:
+    ref = classify(url)
+    if ref is not None and ref.identity == first.ref.identity:
+        skipped.append(Skip(line, url, name, f"the entry's own link again ({first.ref})"))
+    elif any(u == url for _, u, _ in first.links):
+        skipped.append(Skip(line, url, name, f"already a link of {first.ref}"))
+    else:
+        base, n = name, 2
+        while any(existing == name for existing, _, _ in first.links):
+            name = f"{base} {n}"
+            n += 1
+        first.links.append((name, url, line))
+
+
+def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
+    """What entries.toml keeps: only what the sources cannot know, unless ``keep_typed``."""
+    title: str | None = None
+    if f.kind in ("repo", "dataset") or f.ref.prefix.startswith("hf-"):
+        # The source's title is the name in the ID: a different text is a tagline.
+        name = f.ref.key.split("/")[-1] if f.kind == "repo" else f.ref.key
+        if f.title and squash(f.title) not in (squash(name), squash(f.ref.key)):
+            title = f.title
+    elif f.kind == "link":
+        title = f.title or f.text or None
+    if keep_typed and f.title and title is None:
+        title = f.title
+    venue = f.venue if f.venue and not ARXIV_VENUE.match(f.venue) else None
+    day = f.iso_date if keep_typed else None
+    return Entry(
+        str(f.ref),
+        section,
+        title=title,
+        description=f.description or None,
+        venue=venue,
+        affiliation=f.affiliation or None,
+        date=day,
+        links=tuple((name, url) for name, url, _ in f.links),
+    )

@@ -1,0 +1,189 @@
+"""The cache as a list's commands use it: read without creating it, fetch into it, keep.
+
+A :class:`Store` reads records for entries (a SQLite cache at the newest revision with
+the standard library alone, :mod:`alignfetch.cache.sqlite_read`), fetches fresh ones
+through the pipeline (:mod:`alignfetch.fetch.pipeline`), and writes a run's records in
+bulk. Reading never creates a cache that does not exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alignfetch.config import Settings
+from alignfetch.errors import CacheMissError, SourceError
+from alignfetch.fetch.pipeline import FetchRun
+from alignfetch.list.items import Item
+
+if TYPE_CHECKING:
+    from alignfetch.cache.db import Cache, CachedRow
+    from alignfetch.list import ids
+    from alignfetch.list.entries import Entry
+    from alignfetch.records import Record
+    from alignfetch.sources import Fetched
+
+RAW_NOT_KEPT = frozenset({"paper", "paper_page", "repo"})
+"""Kinds whose raw upstream answer the cache does not keep: no source reads it back
+(a repository's ETag is kept for its conditional request; a 304 keeps the record)."""
+
+
+class Store:
+    """One list's cache (``db_url``), opened on first need."""
+
+    def __init__(self, db_url: str, settings: Settings) -> None:
+        self.db_url = db_url
+        self.settings = settings
+
+    @cached_property
+    def cache(self) -> Cache:
+        from alignfetch.cache.db import open_cache
+        from alignfetch.http import policy
+
+        cache = open_cache(self.db_url)
+        # A shared cache paces arXiv requests across every process that uses it.
+        policy.shared_pace = cache.pacer("arxiv") if cache.shared else None
+        return cache
+
+    def exists(self) -> bool:
+        """False for a SQLite cache not created yet (reading must not create one)."""
+        if "cache" in self.__dict__ or not self.db_url.startswith("sqlite:///"):
+            return True
+        return Path(self.db_url.removeprefix("sqlite:///")).exists()
+
+    def rows(self, rids: Iterable[str]) -> dict[str, CachedRow]:
+        """Cached rows by ID."""
+        return self.cache.get(rids) if self.exists() else {}
+
+    def records(self, rids: Iterable[str]) -> dict[str, Record]:
+        """Cached records (their JSON only, parsed once).
+
+        A SQLite cache at the newest revision is read with the standard library,
+        without loading SQLAlchemy; any other cache is opened the full way (upgraded
+        if it is behind)."""
+        if not self.exists():
+            return {}
+        if "cache" not in self.__dict__ and self.db_url.startswith("sqlite:///"):
+            from alignfetch.cache.sqlite_read import records
+
+            wanted = list(rids)
+            fast = records(self.db_url, wanted)
+            return fast if fast is not None else self.cache.records(wanted)
+        return self.cache.records(rids)
+
+    def items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
+        """Entries with their records and related records, all from the cache
+        (without papers' pages when not ``pages``); a missing record is an error."""
+        from alignfetch.records import Paper, related_ids
+
+        records = self.records(e.id for e in chosen)
+        missing = [e.id for e in chosen if e.id not in records]
+        if missing:
+            one = len(missing) == 1
+            raise CacheMissError(
+                f"{named(missing)} {'is' if one else 'are'} not in the cache yet; "
+                f"run `alignfetch refresh` to fetch {'it' if one else 'them'}."
+            )
+        related = self.records(
+            k for r in records.values() if pages or not isinstance(r, Paper) for k in related_ids(r)
+        )
+        return [
+            Item(e, records[e.id], {k: related[k] for k in related_ids(records[e.id]) if k in related})
+            for e in chosen
+        ]
+
+    def fetch(
+        self,
+        refs: Sequence[ids.Ref],
+        *,
+        offline: bool = False,
+        reuse_after: timedelta | None = None,
+    ) -> FetchRun:
+        """Fetch fresh records for ``refs`` and what they point to; any failure raises.
+
+        Offline, the cache answers instead and the run holds nothing new. Papers
+        that datasets name and that were fetched within ``reuse_after`` come from
+        the cache.
+        """
+        if offline:
+            have = self.rows(str(r) for r in refs)
+            missing = [str(r) for r in refs if str(r) not in have]
+            if missing:
+                raise CacheMissError(
+                    f"{named(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
+                    "and --offline forbids fetching; run again without --offline."
+                )
+            return FetchRun()
+        run = self.fetch_outcomes(refs, reuse_after=reuse_after)
+        errors = [o for o in run.outcomes.values() if isinstance(o, SourceError)]
+        if errors:
+            first = errors[0]
+            if len(errors) > 1:
+                first.message += f" ({len(errors) - 1} more ID(s) failed too.)"
+            raise first
+        return run
+
+    def fetch_outcomes(
+        self,
+        refs: Sequence[ids.Ref],
+        progress: Callable[[int], None] | None = None,
+        pages_after: timedelta | None = None,
+        reuse_after: timedelta | None = None,
+        rows: Callable[[Iterable[str]], Mapping[str, CachedRow]] | None = None,
+    ) -> FetchRun:
+        """Fetch ``refs``, one batch per source, then what they point to
+        (:func:`alignfetch.fetch.pipeline.fetch_outcomes`)."""
+        from alignfetch.fetch.pipeline import fetch_outcomes
+
+        return fetch_outcomes(
+            refs,
+            self.settings,
+            rows or self.rows,
+            progress=progress,
+            pages_after=pages_after,
+            reuse_after=reuse_after,
+        )
+
+    def keep(self, run: FetchRun, rows: Mapping[str, CachedRow] | None = None) -> None:
+        """Write a run's fresh records to the cache; 304s only mark their records checked.
+
+        A paper's raw arXiv entry, a paper page's raw answer and a repository's
+        raw answer are never read back (nothing asks arXiv or the Hub
+        conditionally for a paper; GitHub is asked with the ETag alone): they
+        are not stored, which keeps the cache small. A record that came back
+        exactly as its row in ``rows`` holds it (record, payload, ETag and URL)
+        is marked checked in one bulk update, like a 304, instead of being
+        written again; the others are written in one bulk upsert.
+        """
+        rows = rows or {}
+        fresh: list[Fetched] = []
+        checked: list[str] = []
+        for o in run.fetched():
+            rid = o.record.id
+            if o.unchanged:
+                checked.append(rid)
+                continue
+            raw = "" if o.record.kind in RAW_NOT_KEPT else o.raw
+            row = rows.get(rid)
+            if row is not None and row.same(o, raw):
+                checked.append(rid)
+            else:
+                fresh.append(o if raw == o.raw else replace(o, raw=raw))
+        if fresh:
+            self.cache.put(fresh)
+        if checked:
+            self.cache.touch(checked)
+
+
+def named(rids: Sequence[str]) -> str:
+    """``The entry X`` or ``The entries X, Y …`` at the start of a sentence."""
+    from alignfetch.errors import cap_echo
+
+    if len(rids) == 1:
+        return f"The entry {cap_echo(rids[0])}"
+    shown = ", ".join(cap_echo(r) for r in rids[:5])
+    return f"The entries {shown}" + (f" and {len(rids) - 5} more" if len(rids) > 5 else "")
