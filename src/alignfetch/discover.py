@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 
@@ -39,8 +39,33 @@ from alignfetch.sources import arxiv_rss, hf_daily
 from alignfetch.sources.arxiv_rss import Announcement
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from alignfetch.cache.db import Cache
+    from alignfetch.config import Settings
+    from alignfetch.fetch.store import Store
     from alignfetch.list.entries import EntriesFile
-    from alignfetch.workspace import Workspace
+
+
+class Listing(Protocol):
+    """What discover needs of a list (a :class:`~alignfetch.workspace.Workspace` is one):
+    its entries, its cache, its settings and its writers' lock."""
+
+    offline: bool
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def cache(self) -> Cache: ...
+
+    def load(self) -> EntriesFile: ...
+
+    def lock(self) -> AbstractContextManager[None]: ...
+
 
 KEYS = ("keywords", "negative_keywords", "categories")
 """Keys of [discover] in entries.toml."""
@@ -270,7 +295,7 @@ def markdown(candidates: Sequence[Candidate]) -> str:
 
 
 def run(
-    ws: Workspace,
+    ws: Listing,
     *,
     source: str = "all",
     categories: Sequence[str] = (),
@@ -299,7 +324,7 @@ def run(
         arxiv_rss.check_category(cat)
     papers = [e for e in ef.entries if e.id.startswith("arxiv:")]
     # Through the workspace's reader, which creates no cache where there is none.
-    records = ws._records(e.id for e in papers)
+    records = ws.store.records(e.id for e in papers)
     listed = [
         Listed(e.id, e.section, f"{r.title}\n{r.abstract}")
         for e in papers
@@ -404,7 +429,7 @@ def _clean(a: Announcement) -> Announcement:
 
 
 def _arxiv(
-    ws: Workspace, categories: list[str], days: int, today: date, result: Result
+    ws: Listing, categories: list[str], days: int, today: date, result: Result
 ) -> list[Announcement]:
     """The announcements of the feed of ``categories`` over the last ``days`` days:
     today's fetched once (then cached), earlier days' as earlier runs cached them."""
@@ -440,7 +465,7 @@ def _arxiv(
     return [a for k in sorted(rows, reverse=True) for a in rows[k]]
 
 
-def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Announcement, int]]:
+def _hf(ws: Listing, days: int, today: date, result: Result) -> list[tuple[Announcement, int]]:
     """The Hub's daily papers of the ``days`` days before today: whole days, whose lists
     are settled, so each is fetched once and then read from the cache."""
     from alignfetch.cache.models import DiscoverListing
@@ -488,7 +513,7 @@ def _hf(ws: Workspace, days: int, today: date, result: Result) -> list[tuple[Ann
 
 
 def _store(
-    ws: Workspace, key: str, source: str, query: str, today: date, items: Sequence[Any]
+    ws: Listing, key: str, source: str, query: str, today: date, items: Sequence[Any]
 ) -> None:
     from alignfetch.cache.models import DiscoverListing
 
@@ -503,14 +528,14 @@ def _store(
         row.announcements = data
 
 
-def rejections(ws: Workspace) -> set[str]:
+def rejections(ws: Listing) -> set[str]:
     from alignfetch.cache.models import Rejection
 
     with ws.cache.session() as s:
         return set(s.scalars(select(Rejection.id)))
 
 
-def reject(ws: Workspace, text: str) -> tuple[str, bool]:
+def reject(ws: Listing, text: str) -> tuple[str, bool]:
     """Record that ``text`` (an arXiv paper) is not for the list; False if it already was."""
     from alignfetch.cache.models import Rejection
     from alignfetch.list import ids

@@ -8,12 +8,21 @@ them as text (for people) or JSON (for the job that opens a pull request).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from alignfetch.errors import InputError
+from alignfetch.errors import InputError, SourceError
+from alignfetch.list import ids
 from alignfetch.records import SPACE_UP, Collection, Dataset, Model, Paper, Record, Repo, Space
+from alignfetch.sources import KINDS
+
+if TYPE_CHECKING:
+    from alignfetch.cache.db import CachedRow
+    from alignfetch.fetch.store import Store
+    from alignfetch.list.entries import EntriesFile
 
 STARS_THRESHOLD = 10.0
 """Percent by which stars must move to be news (and at least 10 stars)."""
@@ -273,3 +282,109 @@ def parse_duration(text: str) -> timedelta:
         raise InputError(
             f"The duration {text!r} is longer than alignfetch can count; use a shorter duration."
         ) from None
+
+
+PAGES_AFTER = timedelta(days=7)
+"""refresh asks the Hub for a paper's page again once its copy is this old, at most a
+seventh of them a night (:func:`alignfetch.fetch.pipeline.due_pages`)."""
+
+
+class Options(TypedDict, total=False):
+    """What ``refresh`` takes besides the list (``Workspace.refresh(**options)``)."""
+
+    stale_after: timedelta
+    """Refetch entries whose cache is older than this (default a day)."""
+    everything: bool
+    """Refetch every entry, however fresh."""
+    only: str | None
+    """Only entries of this kind (a value of :data:`alignfetch.sources.KINDS`)."""
+    dry_run: bool
+    """Fetch and report, write nothing."""
+    stars_threshold: float | None
+    """Percent by which stars must move to be news (default :data:`STARS_THRESHOLD`)."""
+    progress: Callable[[int], None] | None
+    """Called with the number of entries done as a batch ends."""
+
+
+def refresh(
+    ef: EntriesFile,
+    store: Store,
+    lock: Callable[[], AbstractContextManager[object]],
+    *,
+    stale_after: timedelta = timedelta(days=1),
+    everything: bool = False,
+    only: str | None = None,
+    dry_run: bool = False,
+    stars_threshold: float | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Re-fetch ``ef``'s entries whose cache is older than ``stale_after``; report the news.
+
+    Keeps going past failures: a failed entry keeps its last good record and is named
+    in the report. ``lock`` is held only while writing, so an ``add`` does not wait for
+    a long refresh. On a shared (PostgreSQL) cache, refreshes take turns, whichever list
+    they serve: the second waits (up to the lock timeout; then it goes ahead anyway) and
+    finds fresh what the first fetched, so a paper two lists share is fetched once.
+    """
+    from alignfetch.cache.db import backend
+
+    if dry_run or backend(store.db_url) != "postgresql":
+        return _refresh(
+            ef, store, lock, stale_after, everything, only, dry_run, stars_threshold, progress
+        )
+    with store.cache.turn("alignfetch:refresh", store.settings.lock_timeout):
+        return _refresh(
+            ef, store, lock, stale_after, everything, only, dry_run, stars_threshold, progress
+        )
+
+
+def _refresh(
+    ef: EntriesFile,
+    store: Store,
+    lock: Callable[[], AbstractContextManager[object]],
+    stale_after: timedelta,
+    everything: bool,
+    only: str | None,
+    dry_run: bool,
+    stars_threshold: float | None,
+    progress: Callable[[int], None] | None,
+) -> Report:
+    chosen = [e for e in ef.entries if only is None or KINDS[e.id.split(":", 1)[0]] == only]
+    cached = store.rows(e.id for e in chosen)
+    # Yesterday's run wrote its records a little after it started: with no slack
+    # a nightly job would find them a minute short of a day old, and skip them.
+    slack = min(timedelta(hours=1), stale_after / 10)
+    cutoff = datetime.now(UTC) - stale_after + slack
+    due = [
+        e for e in chosen if everything or e.id not in cached or cached[e.id].fetched_at <= cutoff
+    ]
+    report = Report(checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run)
+    if not due:
+        return report
+    loaded = dict(cached)  # every row read, each once: the entries', then what they name
+
+    def rows(rids: Iterable[str]) -> dict[str, CachedRow]:
+        """Rows by ID; those loaded before are not loaded again."""
+        wanted = list(rids)
+        loaded.update(store.rows(r for r in wanted if r not in loaded))
+        return {r: loaded[r] for r in wanted if r in loaded}
+
+    run = store.fetch_outcomes(
+        [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER, rows=rows
+    )
+    threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
+    for rid, outcome in run.outcomes.items():
+        if isinstance(outcome, SourceError):
+            report.failures[rid] = outcome.message
+        elif not outcome.unchanged:
+            row = cached.get(rid)
+            old = row.parsed if row is not None else None
+            report.changes.extend(changes(old, outcome.record, threshold))
+    report.warnings.update(run.warnings)
+    report.uncached = {rid for rid in report.failures if rid not in cached}
+    if not dry_run:
+        rows([o.record.id for o in run.fetched()])  # the related records' rows, if any
+        with lock():
+            store.keep(run, loaded)
+            store.cache.record_error(report.failures)
+    return report

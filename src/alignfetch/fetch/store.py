@@ -92,8 +92,9 @@ class Store:
             k for r in records.values() if pages or not isinstance(r, Paper) for k in related_ids(r)
         )
         return [
-            Item(e, records[e.id], {k: related[k] for k in related_ids(records[e.id]) if k in related})
+            Item(e, r, {k: related[k] for k in related_ids(r) if k in related})
             for e in chosen
+            if (r := records[e.id])
         ]
 
     def fetch(

@@ -14,8 +14,10 @@ import json
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alignfetch.errors import InputError
 from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id
 
 if TYPE_CHECKING:
@@ -258,3 +260,59 @@ def _write(value: Any, out: list[str], newline: str, heads: dict[str, dict[str, 
         out.append(json.dumps(value))
     else:
         raise _NotPlain
+
+
+# -- reading an export back (`render --from`) ---------------------------------------------
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """An export document written by ``alignfetch export``, checked for its version."""
+    from alignfetch.files import read_text
+
+    try:
+        doc = json.loads(read_text(path))
+    except FileNotFoundError:
+        raise InputError(
+            f"The export {path} does not exist; write it with `alignfetch export -o {path}`."
+        ) from None
+    except OSError as err:
+        raise InputError(
+            f"The file {path} could not be read ({err.strerror or err}); give an alignfetch "
+            "export."
+        ) from None
+    except (UnicodeDecodeError, ValueError) as err:
+        raise InputError(f"The file {path} is not an alignfetch export ({err}).") from None
+    except RecursionError:
+        raise InputError(
+            f"The file {path} is not an alignfetch export (its JSON is nested too deep)."
+        ) from None
+    if _depth(doc) > _EXPORT_DEPTH:
+        raise InputError(
+            f"The file {path} is not an alignfetch export (its JSON is nested more than "
+            f"{_EXPORT_DEPTH} levels deep); write it again with `alignfetch export`."
+        )
+    if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION:
+        raise InputError(
+            f"The file {path} is not an alignfetch export of schema version {SCHEMA_VERSION}; "
+            "write it again with `alignfetch export`."
+        )
+    return doc
+
+
+_EXPORT_DEPTH = 32
+"""An export nests a few levels (document, section, entry, record, list of authors); the
+bound keeps every later walk of a hand-made document (cleaning, the template) shallow."""
+
+
+def _depth(value: Any) -> int:
+    """How deep JSON ``value`` nests, without recursion (a deep document is what it checks)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level <= _EXPORT_DEPTH:
+                inner = item.values() if isinstance(item, dict) else item
+                stack.extend((v, level + 1) for v in inner)
+    return deepest

@@ -1,0 +1,321 @@
+"""The library API: a :class:`Workspace` is one list (entries.toml) and its cache.
+
+Every CLI command is one call here, and each call hands its work to the module that
+owns it: reading and fetching to :mod:`alignfetch.fetch.store`, import to
+:mod:`alignfetch.adopt`, check to :mod:`alignfetch.lint.run`, render to
+:mod:`alignfetch.render`, refresh to :mod:`alignfetch.fetch.refresh`, discover to
+:mod:`alignfetch.discover`. Mutating calls hold the lock (:mod:`.lock`), re-read
+entries.toml under it, fetch everything before writing anything, and write
+entries.toml and then the cache only when every fetch succeeded (putting entries.toml
+back if the cache cannot be written).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
+
+from alignfetch.config import Settings
+from alignfetch.errors import InputError
+from alignfetch.fetch.pipeline import FetchRun as FetchRun  # where callers have found it
+from alignfetch.fetch.store import Store
+from alignfetch.list import entries as entries_mod
+from alignfetch.list import ids
+from alignfetch.list.entries import EntriesFile, Entry, Section
+from alignfetch.list.items import Item as Item  # where callers have found it
+from alignfetch.sources import KINDS as KINDS  # where callers have found it
+from alignfetch.workspace import edits
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from alignfetch.adopt import ImportReport
+    from alignfetch.cache.db import Cache
+    from alignfetch.discover import Result as DiscoverResult
+    from alignfetch.fetch.refresh import Options as RefreshOptions
+    from alignfetch.fetch.refresh import Report
+    from alignfetch.lint.rules import Result as CheckResult
+
+log = logging.getLogger("alignfetch")
+_T = TypeVar("_T")
+
+
+class Workspace:
+    """One awesome list: its entries.toml, its cache and the sources behind them."""
+
+    def __init__(
+        self,
+        entries: str | os.PathLike[str] = "entries.toml",
+        *,
+        db: str | None = None,
+        offline: bool = False,
+        settings: Settings | None = None,
+    ) -> None:
+        self.entries_path = Path(entries)
+        self.state_dir = self.entries_path.parent / ".alignfetch"
+        self.db_url = db or f"sqlite:///{self.state_dir / 'cache.sqlite'}"
+        self.offline = offline
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or Settings.from_env()
+
+    @cached_property
+    def store(self) -> Store:
+        """The cache as the commands use it (:class:`~alignfetch.fetch.store.Store`)."""
+        return Store(self.db_url, self.settings)
+
+    @property
+    def cache(self) -> Cache:
+        return self.store.cache
+
+    def load(self) -> EntriesFile:
+        return entries_mod.load(self.entries_path)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Serialize writers: a second process waits, then fails with a clear message."""
+        from alignfetch.workspace.lock import hold
+
+        with hold(self.entries_path, self.store, self.settings.lock_timeout):
+            yield
+
+    # -- reading -----------------------------------------------------------------
+
+    def sections(self) -> list[Section]:
+        return self.load().sections
+
+    def items(self, section: str | None = None, *, pages: bool = True) -> list[Item]:
+        """Entries with their cached records (no fetching), in file order.
+
+        With ``section``, the entries of that section and of its subsections,
+        grouped by section in the README's order (a section, then its children).
+        With ``pages=False``, papers come without their Hugging Face page (what
+        ``list`` does not show, and most of the rows a list of papers reads).
+        """
+        ef = self.load()
+        chosen = ef.entries if section is None else edits.in_section(ef, section)
+        return self.store.items(chosen, pages=pages)
+
+    def item(self, text: str) -> Item:
+        ref = ids.parse(text)
+        return self.store.items([edits.entry_of(self.load(), ref)])[0]
+
+    def items_for(self, texts: Sequence[str]) -> list[Item]:
+        """The entries ``texts`` name (any ID form; in that order, once each) with their
+        cached records. An ID that is not in the list is an :class:`InputError`."""
+        return self.store.items(edits.named(self.load(), texts))
+
+    def export(self) -> dict[str, Any]:
+        from alignfetch.list.export import document
+
+        ef = self.load()
+        return document(ef, self.store.items(ef.entries))
+
+    def citations(self, fmt: str = "bibtex", texts: Sequence[str] | None = None) -> str:
+        """BibTeX or CSL-JSON (``fmt``) for the whole list, or for the entries ``texts``
+        name, with the keys they have in the whole list. Reads the cache only."""
+        from alignfetch.workspace.citing import cite
+
+        chosen = self.items_for(texts) if texts is not None else None
+        return cite(fmt, self.load().entries, chosen, self.store)
+
+    def render(
+        self,
+        *,
+        source: str | os.PathLike[str] | None = None,
+        template: str | os.PathLike[str] | None = None,
+    ) -> str:
+        """The list's README: from the cache, or from an export JSON (``source``).
+
+        Rendering from a committed export needs neither cache nor network, so a CI job
+        can check a list's README offline. The template is ``template``, else
+        ``[list] template`` (relative to entries.toml), else the default.
+        """
+        from alignfetch.list.export import read_export
+        from alignfetch.render.output import page
+
+        doc = read_export(Path(source)) if source is not None else self.export()
+        return page(doc, self.entries_path.parent, template)
+
+    def render_to(
+        self,
+        output: str | os.PathLike[str],
+        *,
+        check: bool = False,
+        source: str | os.PathLike[str] | None = None,
+        template: str | os.PathLike[str] | None = None,
+    ) -> str | None:
+        """Write the rendered list into ``output`` (between its markers, if it has them).
+
+        With ``check``, write nothing and return the unified diff when the file differs
+        from what would be written (None when it is up to date).
+        """
+        from alignfetch.render.output import write
+
+        return write(Path(output), lambda: self.render(source=source, template=template), check)
+
+    def discover(
+        self,
+        *,
+        source: str = "all",
+        categories: Sequence[str] = (),
+        days: int = 1,
+        top: int = 20,
+        min_score: float = 0.0,
+    ) -> DiscoverResult:
+        """Papers announced lately that may belong in the list, ranked (see
+        :mod:`alignfetch.discover`); each listing is fetched once a day."""
+        from alignfetch.discover import run
+
+        return run(
+            self, source=source, categories=categories, days=days, top=top, min_score=min_score
+        )
+
+    def reject(self, text: str) -> tuple[str, bool]:
+        """Never propose the paper ``text`` again; False when it was already rejected."""
+        from alignfetch.discover import reject
+
+        return reject(self, text)
+
+    def check(
+        self,
+        files: Sequence[tuple[str, str]] = (),
+        *,
+        stale_months: int = 24,
+        today: date | None = None,
+    ) -> CheckResult:
+        """Lint ``files`` (name, Markdown text) or, with none, the list itself
+        (:func:`alignfetch.lint.run.check`); only the cache is written."""
+        from alignfetch.lint.run import check
+
+        ef = self.load() if not files or self.entries_path.exists() else None
+        return check(
+            files,
+            ef,
+            self.store,
+            self.lock,
+            offline=self.offline,
+            stale_months=stale_months,
+            today=today,
+        )
+
+    # -- writing -----------------------------------------------------------------
+
+    def add(
+        self,
+        texts: Sequence[str],
+        section: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        venue: str | None = None,
+        affiliation: str | None = None,
+        date: str | None = None,
+        links: Mapping[str, str] | None = None,
+        reuse_after: timedelta | None = timedelta(days=1),
+    ) -> list[Item]:
+        """Fetch ``texts`` and append them to ``section``; all or nothing.
+
+        A paper that a new dataset names and that was fetched less than ``reuse_after``
+        ago is taken from the cache, not asked for again (None: always fetch).
+        """
+        typed = dict(
+            title=title, description=description, venue=venue, affiliation=affiliation, date=date
+        )
+        return edits.add(
+            texts, section, typed, links or {}, self.load, self.lock, self.store,
+            lambda refs: self.fetch(refs, reuse_after=reuse_after),
+        )  # fmt: skip
+
+    def fetch(self, refs: Sequence[ids.Ref], *, reuse_after: timedelta | None = None) -> FetchRun:
+        """Fresh records for ``refs`` and what they point to; any failure raises
+        (offline, the cache answers: :meth:`alignfetch.fetch.store.Store.fetch`)."""
+        return self.store.fetch(refs, offline=self.offline, reuse_after=reuse_after)
+
+    def import_markdown(
+        self, text: str, *, keep_typed: bool = False, dry_run: bool = False
+    ) -> ImportReport:
+        """Adopt an awesome-list README: its sections and entries join entries.toml
+        (:func:`alignfetch.adopt.adopt`); nothing is fetched."""
+        from alignfetch.adopt import adopt
+
+        return adopt(
+            text, self.entries_path, self.load, self.lock, keep_typed=keep_typed, dry_run=dry_run
+        )
+
+    def remove(self, text: str) -> Entry:
+        """Take an entry out of entries.toml (its cache record stays, harmless)."""
+        ref = edits.listed(text, self.entries_path.name)
+        if self.load().find(str(ref)) is None:
+            raise InputError(
+                f"{edits.the_entry(str(ref))} is not in {self.entries_path.name}; "
+                "nothing was removed."
+            )
+        return self._rewrite(lambda ef: ef.remove(str(ref)))
+
+    def init(self, title: str | None = None) -> list[Path]:
+        """Create entries.toml (and add ``.alignfetch/`` to .gitignore in a git repository).
+
+        Returns the files written. An existing entries.toml is never overwritten.
+        """
+        return edits.new_list(self.entries_path, title)
+
+    def add_section(self, slug: str, title: str, parent: str | None = None) -> Section:
+        """Define a new section after the last one (style-preserving, atomic, locked)."""
+        section = Section(slug, title, parent)
+        return self._rewrite(lambda ef: edits.new_section(ef, section))
+
+    def remove_section(self, slug: str) -> Section:
+        """Remove an empty section: one that holds no entries and no subsections."""
+        return self._rewrite(lambda ef: edits.empty_section(ef, slug))
+
+    def move(self, text: str, section: str) -> Entry:
+        """Put an entry in another section, keeping its place in the file and its overrides."""
+        ref = edits.listed(text, self.entries_path.name)
+        return self._rewrite(lambda ef: edits.moved(ef, ref, section))
+
+    def edit(
+        self, text: str, *, links: Mapping[str, str | None] | None = None, **overrides: str | None
+    ) -> Entry:
+        """Set or clear an entry's overrides: a value sets, ``""`` clears, None leaves it.
+
+        ``links`` maps a link name to a URL, or to ``""``/None to remove that link.
+        """
+        ref = edits.listed(text, self.entries_path.name)
+        changes = edits.changes_of(overrides, links)
+        return self._rewrite(
+            lambda ef: entries_mod.edit_entry(ef, edits.entry_of(ef, ref).id, changes)
+        )
+
+    def _rewrite(self, apply: Callable[[EntriesFile], _T]) -> _T:
+        """Edit entries.toml with ``apply``: tried first without the lock (bad input then
+        touches nothing), then again under the lock on a fresh read, and written."""
+        apply(self.load())
+        with self.lock():
+            ef = self.load()
+            out = apply(ef)
+            ef.write(ef.dumps())
+            return out
+
+    def refresh(self, **options: Unpack[RefreshOptions]) -> Report:
+        """Re-fetch entries whose cache is older than ``stale_after`` and report the news
+        (:func:`alignfetch.fetch.refresh.refresh`; the options are
+        :class:`~alignfetch.fetch.refresh.Options`); a failed entry keeps its last record."""
+        from alignfetch.fetch.refresh import refresh
+
+        if self.offline:
+            raise InputError(
+                "Refresh exists to fetch, and --offline forbids fetching; drop --offline."
+            )
+        only = options.get("only")
+        if only is not None and only not in KINDS.values():
+            raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
+        return refresh(self.load(), self.store, self.lock, **options)
