@@ -675,7 +675,9 @@ def test_nested_lists_html_blocks_and_a_long_file(empty: Path) -> None:
 def test_entries_are_written_as_tomlkit_writes_them() -> None:
     """Import appends hundreds of tables without tomlkit's per-table cost; the text
     must be tomlkit's, byte for byte, whatever the strings hold."""
-    from alignfetch.list.entries import Entry, _table_text, _tables_text, _tomlkit_tables
+    from alignfetch.list.model import Entry
+    from alignfetch.list.tables import _table_text, _tomlkit_tables
+    from alignfetch.list.tables import tables_text as _tables_text
 
     tricky = ['say "hi"', "back\\slash", "🐕 中文 é", "a = b", "[x]", "#", "'q'", "\u2028\ufeff"]
     entries = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from alignfetch.list.entries import Entry
+from alignfetch.list.model import Entry
 from alignfetch.records import Record
 
 
