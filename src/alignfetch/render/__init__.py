@@ -45,7 +45,7 @@ past a limit the render stops with one sentence (exit 1) and writes nothing.
 Every text of the document loses its control characters (but newlines and tabs) and
 bidi overrides before a template sees it, whoever wrote the export.
 Autoescaping is off (the output is Markdown; escape with the filters below, which live in
-:mod:`alignfetch.markdown_text`),
+:mod:`alignfetch.readme.text`),
 and block tags take their own line with them: the newline after a ``{% ... %}``
 tag is dropped (``trim_blocks``), and so are spaces and tabs before it on its
 line (``lstrip_blocks``).
@@ -85,7 +85,7 @@ unchanged: use ``item.entry.title``, ``item.entry.abstract``, ...), ``kind``
 (``paper``, ``dataset``, ``repo``, ``model``, ``space`` or ``collection``) and what the
 house style derives from it:
 ``date`` (the ISO date shown, by the one rule of
-:func:`alignfetch.export.display_date`: the entry's date override, else a
+:func:`alignfetch.list.export.display_date`: the entry's date override, else a
 paper's ``published``, a dataset's first paper's ``published``, else the
 dataset's creation day, a model's creation day; a repository, Space or
 collection shows none, so only its override counts), ``venue``
