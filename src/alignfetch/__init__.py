@@ -1,6 +1,6 @@
 """alignfetch: keep a curated awesome list of papers, datasets and code current.
 
-The Python API mirrors the CLI: open a :class:`~alignfetch.core.Workspace` on an
+The Python API mirrors the CLI: open a :class:`~alignfetch.workspace.Workspace` on an
 ``entries.toml`` and call its methods (``add``, ``remove``, ``show``, ``entries``,
 ``export``...). Heavy dependencies load only when a method needs them, so that
 ``import alignfetch`` and ``alignfetch --help`` stay fast.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from alignfetch.version import __version__
 
 if TYPE_CHECKING:
     from alignfetch.workspace import Workspace

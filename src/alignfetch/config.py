@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from alignfetch import __version__
 from alignfetch.errors import InputError
+from alignfetch.version import __version__
 
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss"

@@ -274,7 +274,7 @@ def _similarities(queries: Sequence[str], docs: Sequence[str]) -> list[list[floa
 
 def markdown(candidates: Sequence[Candidate]) -> str:
     """A checklist to tick in an issue: one line per candidate, with its ``add`` command."""
-    from alignfetch.render.page import code, md
+    from alignfetch.readme.text import code, md
 
     if not candidates:
         return "No new candidates for the list.\n"

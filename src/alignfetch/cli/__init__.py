@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import click
 
-from alignfetch import __version__
 from alignfetch.cli.common import Group, log_to_stderr
 from alignfetch.cli.db import db as db_group
 from alignfetch.cli.display import show_text as _show_text
@@ -33,6 +32,7 @@ from alignfetch.cli.export import export as export_command
 from alignfetch.cli.readme import check, import_, render
 from alignfetch.cli.refresh import discover
 from alignfetch.cli.refresh import refresh as refresh_command
+from alignfetch.version import __version__
 
 # Names that tests import from here.
 __all__ = ["ID_EXAMPLES", "_show_text", "cli", "main"]

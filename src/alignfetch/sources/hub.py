@@ -19,10 +19,10 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from alignfetch import __version__
 from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
 from alignfetch.http import policy as net
+from alignfetch.version import __version__
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
