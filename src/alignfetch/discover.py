@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from sqlalchemy import select
 
@@ -292,6 +292,23 @@ def markdown(candidates: Sequence[Candidate]) -> str:
 
 
 # -- the pipeline ---------------------------------------------------------------
+
+
+class Options(TypedDict, total=False):
+    """What ``discover`` takes besides the list (``Workspace.discover(**options)``)."""
+
+    source: str
+    """``arxiv``, ``hf`` or ``all`` (the default)."""
+    categories: Sequence[str]
+    """arXiv categories to read (default: ``[discover] categories``, else the list's)."""
+    days: int
+    """Announcements of the last N days (default 1)."""
+    top: int
+    """At most this many candidates (default 20)."""
+    min_score: float
+    """Only candidates scoring at least this (default 0)."""
+    today: date | None
+    """The day to count from (default: today, in UTC)."""
 
 
 def run(

@@ -29,7 +29,6 @@ def check(
     ef: EntriesFile | None,
     store: Store,
     lock: Callable[[], AbstractContextManager[object]],
-    *,
     offline: bool = False,
     stale_months: int = 24,
     today: date | None = None,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from alignfetch.adopt import ImportReport
     from alignfetch.cache.db import Cache
+    from alignfetch.discover import Options as DiscoverOptions
     from alignfetch.discover import Result as DiscoverResult
     from alignfetch.fetch.refresh import Options as RefreshOptions
     from alignfetch.fetch.refresh import Report
@@ -162,22 +163,13 @@ class Workspace:
 
         return write(Path(output), lambda: self.render(source=source, template=template), check)
 
-    def discover(
-        self,
-        *,
-        source: str = "all",
-        categories: Sequence[str] = (),
-        days: int = 1,
-        top: int = 20,
-        min_score: float = 0.0,
-    ) -> DiscoverResult:
+    def discover(self, **options: Unpack[DiscoverOptions]) -> DiscoverResult:
         """Papers announced lately that may belong in the list, ranked (see
-        :mod:`alignfetch.discover`); each listing is fetched once a day."""
+        :mod:`alignfetch.discover`; the options are :class:`~alignfetch.discover.Options`);
+        each listing is fetched once a day."""
         from alignfetch.discover import run
 
-        return run(
-            self, source=source, categories=categories, days=days, top=top, min_score=min_score
-        )
+        return run(self, **options)
 
     def reject(self, text: str) -> tuple[str, bool]:
         """Never propose the paper ``text`` again; False when it was already rejected."""
@@ -197,15 +189,7 @@ class Workspace:
         from alignfetch.lint.run import check
 
         ef = self.load() if not files or self.entries_path.exists() else None
-        return check(
-            files,
-            ef,
-            self.store,
-            self.lock,
-            offline=self.offline,
-            stale_months=stale_months,
-            today=today,
-        )
+        return check(files, ef, self.store, self.lock, self.offline, stale_months, today)
 
     # -- writing -----------------------------------------------------------------
 
@@ -254,12 +238,7 @@ class Workspace:
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""
         ref = edits.listed(text, self.entries_path.name)
-        if self.load().find(str(ref)) is None:
-            raise InputError(
-                f"{edits.the_entry(str(ref))} is not in {self.entries_path.name}; "
-                "nothing was removed."
-            )
-        return self._rewrite(lambda ef: ef.remove(str(ref)))
+        return self._rewrite(lambda ef: edits.removed(ef, ref))
 
     def init(self, title: str | None = None) -> list[Path]:
         """Create entries.toml (and add ``.alignfetch/`` to .gitignore in a git repository).

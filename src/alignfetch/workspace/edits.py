@@ -190,6 +190,13 @@ def empty_section(ef: EntriesFile, slug: str) -> Section:
     return entries_mod.remove_section(ef, slug)
 
 
+def removed(ef: EntriesFile, ref: ids.Ref) -> Entry:
+    """The entry ``ref`` names, taken out of ``ef`` (its cache record stays, harmless)."""
+    if ef.find(str(ref)) is None:
+        raise InputError(f"{the_entry(str(ref))} is not in {ef.path.name}; nothing was removed.")
+    return ef.remove(str(ref))
+
+
 def moved(ef: EntriesFile, ref: ids.Ref, section: str) -> Entry:
     """The entry ``ref`` names, put in ``section``."""
     entry = entry_of(ef, ref)
