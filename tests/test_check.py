@@ -23,7 +23,10 @@ from pathlib import Path
 import pytest
 
 from alignfetch.errors import InputError
-from alignfetch.lint.rules import Config, Facts, Result, check_reading, config_from
+from alignfetch.lint.config import Config, config_from
+from alignfetch.lint.facts import Facts
+from alignfetch.lint.findings import Result
+from alignfetch.lint.rules import check_reading
 from alignfetch.readme.reading import read_list
 from alignfetch.records import Dataset, Paper, Record, Repo
 from alignfetch.workspace import Workspace
@@ -475,7 +478,7 @@ def test_config_from_validates() -> None:
 
 
 def test_github_escapes_percent_cr_lf_and_property_separators() -> None:
-    from alignfetch.lint.rules import Finding
+    from alignfetch.lint.findings import Finding
 
     f = Finding("title", "warning", "arxiv:1", "a,b:c.md", 7, "100% sure\r\nnot", "x\ny")
     assert Result([f], 1, ["a,b:c.md"]).github() == (

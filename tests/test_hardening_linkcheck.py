@@ -24,8 +24,9 @@ import pytest
 from alignfetch.config import Settings
 from alignfetch.errors import InputError
 from alignfetch.http import addresses, client
+from alignfetch.lint.config import Config, config_from
 from alignfetch.lint.links import DEFAULT_MAX_LINKS, HOST_LINKS, check_links
-from alignfetch.lint.rules import Config, check_reading, config_from
+from alignfetch.lint.rules import check_reading
 from alignfetch.readme.reading import read_list
 from alignfetch.workspace import Workspace
 from conftest import Fakes, run

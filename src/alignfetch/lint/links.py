@@ -5,11 +5,11 @@ redirects followed by hand, never to another scheme than http(s)), which links
 are asked at all, how many requests are in flight, and the day-long memory of
 the answers, kept in the cache's records table under IDs ``linkcheck:<URL>``
 (rows no record reader ever asks for, as the ``pace:`` rows). Every request goes
-through :func:`alignfetch.net.session`: alignfetch's User-Agent, timeout,
+through :func:`alignfetch.http.client.session`: alignfetch's User-Agent, timeout,
 retries, size cap and deadlines.
 
 Only the URLs it is given are asked: the links of the input, nothing else, and
-of those only the ones at public addresses (:mod:`alignfetch.addresses`: the
+of those only the ones at public addresses (:mod:`alignfetch.http.addresses`: the
 host's resolved addresses are checked before the first request and before
 every redirect is followed, and the address connected to before anything is
 sent). A run asks at most ``max_links`` links (``[check] max_links``, default
@@ -255,7 +255,7 @@ def ask_all(urls: Iterable[str], settings: Settings) -> dict[str, LinkAnswer]:
 
 def ask(url: str, settings: Settings, hosts: _Hosts | None = None) -> LinkAnswer:
     """One link: HEAD (GET when HEAD is refused), redirects followed within http(s),
-    each address checked (see :mod:`alignfetch.addresses`) before it is asked."""
+    each address checked (see :mod:`alignfetch.http.addresses`) before it is asked."""
     import requests
 
     hosts = hosts or _Hosts()
