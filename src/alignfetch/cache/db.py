@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +34,10 @@ from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
 from alignfetch.cache.sqlite_read import REVISIONS as REVISIONS  # every migration's, oldest first
+from alignfetch.cache.urls import backend as backend  # where callers have found them
+from alignfetch.cache.urls import scrub
+from alignfetch.cache.urls import shown as shown
+from alignfetch.cache.urls import sqlite_url as sqlite_url
 from alignfetch.errors import AlignfetchError, LockError
 from alignfetch.records import Record, read, to_dict
 
@@ -68,53 +70,6 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
-
-
-_PASSWORD = re.compile(r"(://[^/?#@:]*:)[^/?#]*@")
-_QUERY_PASSWORD = re.compile(r"([?&][a-z_]*pass(?:word|wd)?=)([^&#]*)", re.IGNORECASE)
-"""A password given as a query parameter (libpq's ``?password=``, ``sslpassword=``)."""
-
-
-def shown(url: str) -> str:
-    """``url`` as a message may show it: with its password, if any, as ``***``."""
-    try:
-        text = make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001  # unparsable: hide whatever stands where a password would
-        text = _PASSWORD.sub(r"\1***@", url)
-    return _QUERY_PASSWORD.sub(r"\1***", text)
-
-
-def _scrub(message: str, url: str) -> str:
-    """``message`` with ``url``'s password replaced, wherever a driver quoted it."""
-    secrets: set[str] = set()
-    try:
-        password = make_url(url).password
-        if password:
-            secrets.add(str(password))
-    except Exception:  # noqa: BLE001  # unparsable URL: take what looks like a password
-        pass
-    if m := re.search(r"://[^/?#@:]*:([^/?#]*)@", url):
-        secrets.add(m.group(1))
-    secrets.update(m.group(2) for m in _QUERY_PASSWORD.finditer(url))
-    from urllib.parse import quote, unquote
-
-    for secret in list(secrets):
-        secrets.update({unquote(secret), quote(secret, safe="")})
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        message = message.replace(secret, "***")
-    return message
-
-
-def backend(url: str) -> str | None:
-    """The database a URL names (``sqlite``, ``postgresql``), None when it is not a URL."""
-    try:
-        return make_url(url).get_backend_name()
-    except Exception:  # noqa: BLE001  # open_cache reports a bad URL in one sentence
-        return None
 
 
 def _lenient_loads(data: str | bytes) -> Any:
@@ -580,7 +535,7 @@ def revision_of(url: str) -> str | None:
 
 
 def _db_error(url: str, err: BaseException, done: str) -> AlignfetchError:
-    reason = _scrub(str(getattr(err, "orig", None) or err).splitlines()[0], url)
+    reason = scrub(str(getattr(err, "orig", None) or err).splitlines()[0], url)
     where = shown(url)
     if isinstance(err, ModuleNotFoundError) and err.name:
         return AlignfetchError(

@@ -326,7 +326,7 @@ def refresh(
     they serve: the second waits (up to the lock timeout; then it goes ahead anyway) and
     finds fresh what the first fetched, so a paper two lists share is fetched once.
     """
-    from alignfetch.cache.db import backend
+    from alignfetch.cache.urls import backend
 
     if dry_run or backend(store.db_url) != "postgresql":
         return _refresh(

@@ -23,7 +23,7 @@ def hold(entries_path: Path, store: Store, timeout: float) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    from alignfetch.cache.db import backend
+    from alignfetch.cache.urls import backend
 
     if backend(store.db_url) == "postgresql":
         where = entries_path.resolve()
