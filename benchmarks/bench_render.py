@@ -97,7 +97,7 @@ def main() -> None:
 
     ws = Workspace(args.folder / "entries.toml")
     ef = ws.load()
-    items = ws._items(ef.entries)
+    items = ws.store.items(ef.entries)
     doc = export.document(ef, items)
     rows = [
         ("document", timed(lambda: export.document(ef, items), args.runs)),

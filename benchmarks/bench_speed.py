@@ -108,7 +108,7 @@ def duplicate_check(folder: Path, new: int = 1000) -> float:
     """Milliseconds ``add`` of ``new`` IDs spends checking them against the list
     (given twice, in-process: the check before the lock and the one under it)."""
     from alignfetch.list import entries, ids
-    from alignfetch.workspace import _check_new
+    from alignfetch.workspace.edits import check_new
 
     ef = entries.load(folder / "entries.toml")
     texts = [f"2501.{n:05d}" for n in range(1, new + 1)]
@@ -116,8 +116,8 @@ def duplicate_check(folder: Path, new: int = 1000) -> float:
     times = []
     for _ in range(5):
         start = time.perf_counter()
-        _check_new(ef, texts, refs, "papers")
-        _check_new(ef, texts, refs, "papers")
+        check_new(ef, texts, refs, "papers")
+        check_new(ef, texts, refs, "papers")
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
 
