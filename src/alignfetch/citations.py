@@ -351,7 +351,7 @@ def bibtex_entry(
             fields.append(("booktitle" if kind == "inproceedings" else "journal", latex(where)))
         key_id = r.id.split(":", 1)[1]
         fields += [
-            ("year", r.published[:4]),
+            ("year", _year(r.published) or ""),
             ("eprint", key_id),
             ("archivePrefix", "arXiv"),
             ("primaryClass", r.primary_category),
@@ -365,20 +365,34 @@ def bibtex_entry(
             ("title", bibtex_title(title, whole=True)),
             ("author", "{" + latex(_owner(item)) + "}"),
         ]
-        if when:
-            fields.append(("year", when[:4]))
-        fields += [("howpublished", r"\url{" + r.url + "}"), ("url", r.url)]
+        fields.append(("year", _year(when) or ""))
+        fields += _address(r.url)
         return ("software" if isinstance(r, Repo) else "misc"), fields
     # A web link, or whatever else a list may hold: a page with a title and an address.
     url = str(getattr(r, "url", "") or "")
     fields = [("title", bibtex_title(title))]
-    if isinstance(r, Link) and item.entry.date:
-        fields.append(("year", item.entry.date[:4]))
+    if isinstance(r, Link):
+        fields.append(("year", _year(item.entry.date) or ""))
     if url:
-        fields += [("howpublished", r"\url{" + url + "}"), ("url", url)]
+        fields += _address(url)
     if accessed:
         fields.append(("urldate", accessed[:10]))
     return "misc", fields
+
+
+def _year(when: str | None) -> str | None:
+    """The year of a date, or None for no date or one no calendar has."""
+    issued = _issued(when)
+    return str(issued["date-parts"][0][0]) if issued else None
+
+
+def _address(url: str) -> list[tuple[str, str]]:
+    """``howpublished`` and ``url`` fields for ``url``: its braces and backslashes
+    percent-encoded (a ``}`` would close the field, a ``{`` leave it open), and in
+    ``\\url{}``, which LaTeX reads inside the field's argument, ``%`` and ``#`` escaped."""
+    safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    shown = safe.replace("%", r"\%").replace("#", r"\#")
+    return [("howpublished", r"\url{" + shown + "}"), ("url", safe)]
 
 
 def to_bibtex(
@@ -425,10 +439,22 @@ def csl_name(name: str) -> dict[str, str]:
 
 
 def _issued(date: str | None) -> dict[str, Any] | None:
-    if not date:
+    """CSL's date of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; None for anything else (a
+    date no calendar has, which an old cache may hold, is no date)."""
+    from datetime import date as Date
+
+    m = _ISSUED.match(date or "")
+    if m is None:
         return None
-    parts = [int(p) for p in date[:10].split("-")]
+    parts = [int(p) for p in m.groups() if p is not None]
+    try:
+        Date(parts[0], *(parts[1:] + [1, 1])[:2])
+    except ValueError:
+        return None
     return {"date-parts": [parts]}
+
+
+_ISSUED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:$|T)")
 
 
 CSL_TYPES = {

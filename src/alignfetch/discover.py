@@ -33,6 +33,7 @@ from alignfetch.errors import (
     EntriesFileError,
     InputError,
     SourceError,
+    cap_echo,
 )
 from alignfetch.records import Paper, strip_controls
 from alignfetch.sources import arxiv_rss, hf_daily
@@ -95,7 +96,8 @@ def config(ef: EntriesFile) -> Config:
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
         raise EntriesFileError(
-            f"In {name}, [discover] has unknown key(s) {', '.join(unknown)}; "
+            f"In {name}, [discover] has unknown key(s) "
+            f"{', '.join(cap_echo(k if k.isprintable() else repr(k), 60) for k in unknown[:10])}; "
             f"allowed: {', '.join(KEYS)}."
         )
     values: dict[str, tuple[str, ...]] = {}
@@ -430,19 +432,27 @@ def _clean(a: Announcement) -> Announcement:
     Every text of both sources passes here, whichever output it is for.
     """
 
-    def one(text: str) -> str:
-        return " ".join(strip_controls(text).split())
+    def one(text: str, most: int = FIELD_MOST) -> str:
+        text = " ".join(strip_controls(text).split())
+        return text if len(text) <= most else text[: most - 1] + "…"
 
     return replace(
         a,
-        id=one(a.id),
-        announce_type=one(a.announce_type),
+        id=one(a.id, 100),
+        announce_type=one(a.announce_type, 100),
         title=one(a.title),
-        authors=tuple(name for name in map(one, a.authors) if name),
-        abstract=one(a.abstract),
-        categories=tuple(c for c in map(one, a.categories) if c),
-        announced=one(a.announced or "") or None,
+        authors=tuple(name for name in map(one, a.authors[:AUTHORS_MOST]) if name),
+        abstract=one(a.abstract, ABSTRACT_MOST),
+        categories=tuple(c for c in (one(c, 100) for c in a.categories[:20]) if c),
+        announced=one(a.announced or "", 100) or None,
     )
+
+
+FIELD_MOST = 1_000
+"""The longest title or author name a candidate shows (a 5 MB title in a listing would
+otherwise reach the checklist the nightly job posts whole); longer ones end in "…"."""
+ABSTRACT_MOST = 10_000
+AUTHORS_MOST = 500
 
 
 def _arxiv(

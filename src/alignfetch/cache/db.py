@@ -504,6 +504,7 @@ _record = read
 
 def open_cache(url: str) -> Cache:
     """Open (creating and upgrading as needed) the cache at a SQLAlchemy URL."""
+    _regular_or_none(url)
     try:
         engine = make_engine(url)
         current = current_revision(engine)
@@ -522,6 +523,27 @@ def open_cache(url: str) -> Cache:
     except Exception as err:  # noqa: BLE001  # not SQLite, locked, read-only, no driver, bad URL
         raise _db_error(url, err, "opened") from None
     return Cache(engine)
+
+
+def _regular_or_none(url: str) -> None:
+    """A SQLite cache is a regular file or nothing yet: never a device, a FIFO or a
+    folder, which SQLite would fail on with advice to delete them."""
+    import stat
+
+    if backend(url) != "sqlite":
+        return
+    try:
+        from sqlalchemy.engine import make_url
+
+        database = make_url(url).database
+        mode = Path(database).stat().st_mode if database else None
+    except (OSError, ValueError):
+        return  # nothing there yet, or not a path: SQLite says what is wrong
+    if mode is not None and not stat.S_ISREG(mode):
+        raise AlignfetchError(
+            f"The cache at {shown(url)} is a device, a FIFO or a folder, not a database file; "
+            "give --db the URL of a file (sqlite:///path/to/cache.sqlite)."
+        )
 
 
 def revision_of(url: str) -> str | None:

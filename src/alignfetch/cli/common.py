@@ -9,6 +9,7 @@ file or stdin.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -72,19 +73,33 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AlignfetchError as err:
-            click.echo(f"alignfetch: {err}", err=True)
+            click.echo(f"alignfetch: {shown(str(err))}", err=True)
             ctx.exit(err.exit_code)
+
+
+def shown(message: str) -> str:
+    """``message`` as the terminal may show it: one line, no control character or bidi
+    override, whatever upstream text or file name it quotes (an escape sequence in a
+    server's error text would otherwise reach the terminal)."""
+    from alignfetch.records import strip_controls
+
+    return strip_controls(message)
+
+
+class _Clean(logging.Formatter):
+    """Talk on stderr, cleaned as :func:`shown` cleans errors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
 
 
 def log_to_stderr(quiet: bool) -> None:
     """Library warnings (a paper page the Hub would not give) become talk on stderr."""
-    import logging
-
     logger = logging.getLogger("alignfetch")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("alignfetch: warning: %(message)s"))
+    handler.setFormatter(_Clean("alignfetch: warning: %(message)s"))
     logger.addHandler(handler)
     # On a terminal, also the talk of a wait: "arXiv did not answer; retrying in 4 s (2/4)."
     talk = logging.INFO if sys.stderr.isatty() else logging.WARNING

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from alignfetch.errors import InputError
+from alignfetch.errors import AlignfetchError, InputError
 from alignfetch.render import page as render
 
 
@@ -37,13 +37,18 @@ def write(path: Path, rendered: Callable[[], str], check: bool = False) -> str |
     With ``check``, write nothing and return the unified diff when the file differs
     from what would be written (None when it is up to date).
     """
-    from alignfetch.files import read_text
+    from alignfetch.files import NotRegularFileError, read_text
     from alignfetch.list.entries import write_atomic
 
     try:
         existing = read_text(path, keep_lines=True)
     except FileNotFoundError:
         existing = ""
+    except NotRegularFileError:
+        raise AlignfetchError(
+            f"{path} is a device, a FIFO or a folder, not a regular file, and was left as it "
+            "is; give the path of a file to write."
+        ) from None
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(
             f"The file {path} could not be read as UTF-8 text ({err}); check the path."
