@@ -282,7 +282,8 @@ def from_dict(data: dict[str, Any]) -> Record:
 
 def read(data: Any) -> Record | None:
     """The record that JSON ``data`` (a cache row) holds, or None when it is not one
-    alignfetch can use: a field missing, or of the wrong type.
+    alignfetch can use: a field missing, or of the wrong type, or a date that is no date
+    (:func:`is_date`; an older alignfetch stored what GitHub sent as is).
 
     Exactly :func:`from_dict` followed by a check of every field against its type
     (:func:`_exact_read`), but fast for the rows that are fine: each kind's fields
@@ -294,38 +295,40 @@ def read(data: Any) -> Record | None:
         if plan is not None:
             record = plan(data)
             if record is not None:
-                return record
+                return record if _dated(record) else None
     return _exact_read(data)
 
 
 def well_typed(record: Record) -> bool:
-    """Whether every field of ``record`` has its declared type (what :func:`read` checks
-    of a cached row): a source that built a record from a mistyped answer (a number
-    where the Hub documents a name) must not store what no command could read back."""
+    """Whether every field of ``record`` has its declared type and every date is one
+    (:func:`is_date`; what :func:`read` checks of a cached row): a source that built a
+    record from a mistyped answer (a number where the Hub documents a name) must not
+    store what no command could read back."""
     cls: Any = type(record)
-    return _checker(cls)(record)
+    return _checker(cls)(record) and _dated(record)
 
 
-def replace_text(record: Record, fn: Callable[[str], str]) -> Record:
-    """``record`` with ``fn`` applied to every text it holds, nested ones too (an
-    author's name, each string of a tuple); the record itself when nothing changes."""
-    values: dict[str, Any] = {}
-    for name in _names(type(record)):
-        old = getattr(record, name)
-        new = _map_text(old, fn)
-        if new != old:
-            values[name] = new
-    return dataclasses.replace(record, **values) if values else record
+DATE_FIELDS = ("published", "updated", "pushed_at", "last_modified", "created", "last_updated")
+"""Fields that hold a date (:func:`is_date`), or None where a record may lack one."""
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][^\n]*)?\Z")
 
 
-def _map_text(value: Any, fn: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return fn(value)
-    if isinstance(value, tuple):
-        return tuple(_map_text(v, fn) for v in value)
-    if isinstance(value, Author):
-        return Author(fn(value.name), tuple(fn(a) for a in value.affiliations))
-    return value
+def is_date(text: object) -> bool:
+    """Whether ``text`` is a real date as records keep one: ``YYYY-MM-DD``, alone or
+    starting an ISO 8601 datetime (``2024-01-31T12:00:00Z``), in the years 1 to 9999.
+    Every reader of a date (check, citations, the README) takes its first ten characters
+    as the day: ``2024-13-45`` or ``0000-01-01`` would crash it."""
+    from datetime import datetime
+
+    try:
+        return bool(type(text) is str and _DATE.match(text) and datetime.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _dated(record: Record) -> bool:
+    """Whether each date field of ``record`` is None or a date (:func:`is_date`)."""
+    return all(is_date(v) for n in DATE_FIELDS if (v := getattr(record, n, None)) is not None)
 
 
 def _exact_read(data: Any) -> Record | None:
@@ -336,8 +339,7 @@ def _exact_read(data: Any) -> Record | None:
         record = from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    cls: Any = type(record)
-    return record if _checker(cls)(record) else None
+    return record if well_typed(record) else None
 
 
 def _exact_types(hint: Any) -> frozenset[type] | None:
@@ -568,11 +570,22 @@ def _clean_value(value: Any, *, multiline: bool) -> Any:
     return value
 
 
+_PAGES = {
+    "paper": "https://arxiv.org/abs/{}",
+    "dataset": "https://huggingface.co/datasets/{}",
+    "model": "https://huggingface.co/{}",
+    "space": "https://huggingface.co/spaces/{}",
+    "collection": "https://huggingface.co/collections/{}",
+}
+"""A record's page by kind, from its ID's key, for :func:`_fallback_url`."""
+
+
 def _fallback_url(record: Record, name: str) -> str | None:
     """The link a record's ID gives, for a record whose own ``name`` link had to go;
     None for a link the record may lack."""
+    key = record.id.split(":", 1)[1]
     if name == "pdf_url" and isinstance(record, Paper):
-        return f"https://arxiv.org/pdf/{record.id.split(':', 1)[1]}"
+        return f"https://arxiv.org/pdf/{key}"
     if name != "url":
         return None
     if isinstance(record, Repo):
@@ -580,15 +593,5 @@ def _fallback_url(record: Record, name: str) -> str | None:
         return (
             f"{base}/tree/{record.default_branch or 'HEAD'}/{record.path}" if record.path else base
         )
-    if isinstance(record, Paper):
-        return f"https://arxiv.org/abs/{record.id.split(':', 1)[1]}"
-    key = record.id.split(":", 1)[1]
-    if isinstance(record, Dataset):
-        return f"https://huggingface.co/datasets/{key}"
-    if isinstance(record, Model):
-        return f"https://huggingface.co/{key}"
-    if isinstance(record, Space):
-        return f"https://huggingface.co/spaces/{key}"
-    if isinstance(record, Collection):
-        return f"https://huggingface.co/collections/{key}"
-    return None
+    page = _PAGES.get(record.kind)
+    return page.format(key) if page else None

@@ -36,6 +36,8 @@ class FakeHub:
         self.renamed: dict[str, str] = {}
         """Old ``owner/name`` (lower case) of a model or Space -> its new name."""
         self.daily_papers: str | None = None
+        self.warnings: list[str] = []
+        """``X-HF-Warning`` headers (``topic; message``) every API answer carries, one each."""
         for folder in folders:
             for path in sorted(folder.glob("api_datasets_*.json")):
                 body = json.loads(path.read_text(encoding="utf-8"))
@@ -79,7 +81,16 @@ class FakeHub:
         body = self.datasets.get(m["id"].lower())
         if body is None or body.get("private"):
             return _not_found()
-        return Response(200, json.dumps(body), JSON)
+        return Response(200, json.dumps(body), self._warned(JSON))
+
+    def _warned(self, headers: dict[str, str]) -> dict[str, str]:
+        """``headers`` and :attr:`warnings`, each its own ``X-HF-Warning`` line (the
+        server sends a dict: the name is spelt in another case for each)."""
+        out = dict(headers)
+        for i, warning in enumerate(self.warnings):
+            name = "".join(c.upper() if i >> n & 1 else c.lower() for n, c in enumerate("x-hf-warning"))
+            out[name] = warning
+        return out
 
     def file(self, req: Request, m: re.Match[str]) -> Response:
         key = m["id"].lower()
@@ -139,7 +150,7 @@ class FakeHub:
         body = bodies.get(key)
         if body is None or body.get("private"):
             return _not_found()
-        return Response(200, json.dumps(body), JSON)
+        return Response(200, json.dumps(body), self._warned(JSON))
 
     def model_file(self, req: Request, m: re.Match[str]) -> Response:
         key = m["id"].lower()

@@ -48,7 +48,10 @@ class FetchRun:
 
 def _clean(run: FetchRun) -> None:
     """Clean every fresh record of ``run`` before anything sees or stores it
-    (:func:`alignfetch.records.clean`); what was dropped becomes a warning."""
+    (:func:`alignfetch.records.clean`); what was dropped becomes a warning. A record
+    no command could read back (text that is not Unicode, a field of the wrong type,
+    a date that is no date) fails its ID, whichever source made it. Then every
+    failure's and warning's message is made fit to print (:func:`_said`)."""
     from dataclasses import replace
 
     from alignfetch.records import clean
@@ -62,19 +65,46 @@ def _clean(run: FetchRun) -> None:
         return o if record is o.record else replace(o, record=record)
 
     for rid, outcome in run.outcomes.items():
-        if isinstance(outcome, SourceError):
-            continue
-        if outcome.unchanged or _unicode(outcome.record):
-            run.outcomes[rid] = cleaned(outcome)
-        else:
-            run.outcomes[rid] = _not_unicode(rid, outcome)
+        if not isinstance(outcome, SourceError):
+            run.outcomes[rid] = _unusable(rid, outcome) or cleaned(outcome)
     related = []
     for o in run.related:
-        if o.unchanged or _unicode(o.record):
+        unusable = _unusable(o.record.id, o)
+        if unusable is None:
             related.append(cleaned(o))
         else:
-            run.warnings[o.record.id] = _not_unicode(o.record.id, o).message
+            run.warnings[o.record.id] = unusable.message
     run.related = related
+    for outcome in run.outcomes.values():
+        if isinstance(outcome, SourceError):
+            _tell(outcome)
+    run.warnings = {rid: _said(text) for rid, text in run.warnings.items()}
+
+
+MESSAGE_CAP = 1000
+"""The most characters of one failure's or warning's message: every message alignfetch
+writes fits, with the upstream words it quotes; a source that quoted a page does not."""
+
+
+def _said(text: str) -> str:
+    """``text`` (a message that may quote what a server sent) as it may be printed: one line,
+    without control characters or bidi overrides, at most :data:`MESSAGE_CAP` characters."""
+    from alignfetch.errors import cap_echo
+    from alignfetch.records import strip_controls
+
+    return cap_echo(strip_controls(text), MESSAGE_CAP)
+
+
+def _tell(err: SourceError) -> None:
+    """``err``'s message and URL made fit to print (:func:`_said`), in place: every source's
+    failures leave the pipeline so, whatever upstream words they quote (a GitHub 403's
+    ``message`` held ``ESC]0;…BEL``, which refresh's report and add's error printed raw)."""
+    message = _said(err.message)
+    if message != err.message:
+        err.message = message
+        err.args = (message,)
+    if err.url is not None:
+        err.url = _said(err.url)
 
 
 def _unicode(value: object) -> bool:
@@ -101,14 +131,23 @@ def _unicode(value: object) -> bool:
     return True
 
 
-def _not_unicode(rid: str, outcome: Fetched) -> SourceError:
+def _unusable(rid: str, outcome: Fetched) -> SourceError | None:
+    """The failure of a fresh ``outcome`` no command could read back, else None."""
+    from alignfetch.records import well_typed
     from alignfetch.sources import MODULES, SOURCES
 
+    if outcome.unchanged:
+        return None
+    if not _unicode(outcome.record):
+        why = "holds text that is not valid Unicode"
+    elif not well_typed(outcome.record):
+        why = "holds a value alignfetch cannot read (a date that is no date, or of the wrong type)"
+    else:
+        return None
     prefix, key = rid.split(":", 1)
     name = SOURCES[prefix].NAME if prefix in MODULES else "Hugging Face papers"
     return SourceError(
-        f"The answer for {rid} holds text that is not valid Unicode; it was not stored. "
-        "Try again later.",
+        f"The answer for {rid} {why}; it was not stored. Try again later.",
         source=name,
         ids=(key,),
         url=outcome.url,

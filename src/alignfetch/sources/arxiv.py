@@ -552,7 +552,10 @@ def _after(err: net.NetError) -> str:
 
 
 def _reason(err: Exception) -> str:
-    text = str(err)
+    """What went wrong, as a message may say it (an exception's text may quote the feed)."""
+    from alignfetch.records import strip_controls
+
+    text = " ".join(strip_controls(str(err)).split())
     return text if len(text) < 120 else type(err).__name__
 
 

@@ -20,6 +20,7 @@ from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
 from alignfetch.http import policy as net
 from alignfetch.records import Repo
+from alignfetch.sources import github_checks as checks
 
 if TYPE_CHECKING:
     import requests
@@ -127,7 +128,7 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
     name = _str(body["name"])
     if not (full_name and html_url and name):
         raise TypeError("not a repository object")
-    _check_shape(body)
+    checks.check_shape(body)
     default_branch = _str(body.get("default_branch"))
     branch = default_branch or "HEAD"  # GitHub resolves HEAD to the default branch
     if path is not None and path.startswith("tree/") and path.count("/") >= 2:
@@ -159,34 +160,6 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
         default_branch=default_branch,
         redirected_from=asked if redirected and asked.lower() != full_name.lower() else None,
     )
-
-
-_SHAPE: dict[str, type | tuple[type, ...]] = {
-    "description": str,
-    "homepage": str,
-    "pushed_at": str,
-    "default_branch": str,
-    "license": dict,
-    "topics": list,
-    "archived": bool,
-}
-"""Fields that may be missing or null, but when set have this type."""
-
-
-def _check_shape(body: Mapping[str, Any]) -> None:
-    """TypeError unless ``body`` has the shape of GitHub's repository object.
-
-    ``stargazers_count`` is in every repository object GitHub sends: an answer
-    without it (or with a count that is no count) is not GitHub's, and must not
-    replace a record that has one.
-    """
-    stars = body.get("stargazers_count")
-    if not isinstance(stars, int) or isinstance(stars, bool) or stars < 0:
-        raise TypeError("no star count")
-    for name, kind in _SHAPE.items():
-        value = body.get(name)
-        if value is not None and not isinstance(value, kind):
-            raise TypeError(f"{name} is not a {getattr(kind, '__name__', kind)}")
 
 
 def _str(value: object) -> str | None:
@@ -222,7 +195,7 @@ class _Client:
         from alignfetch.http import client
 
         self._session = client.session(
-            settings, NAME, statuses=RETRY_STATUSES, validate=_json_problem
+            settings, NAME, statuses=RETRY_STATUSES, validate=checks.json_problem
         )
         self._session.headers["Accept"] = "application/vnd.github+json"
         self._session.headers["X-GitHub-Api-Version"] = API_VERSION
@@ -409,7 +382,7 @@ class _Client:
     ) -> dict[str, Outcome]:
         status = response.status_code
         headers = response.headers
-        message = _message(response)
+        message = checks.message(response)
         detail = f"HTTP {status}: {message}" if message else f"HTTP {status}"
         token = bool(self._settings.github_token)
         if status == 404:
@@ -428,7 +401,7 @@ class _Client:
                 status,
             )
         if status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
-            limit = headers.get("x-ratelimit-limit")
+            limit = checks.number(headers.get("x-ratelimit-limit"))
             whom = "GITHUB_TOKEN" if token else "requests without a token"
             per_hour = f" ({limit} an hour)" if limit else ""
             reset = _reset(headers.get("x-ratelimit-reset"))
@@ -444,8 +417,8 @@ class _Client:
             )
         if status == 429 or (status == 403 and "retry-after" in headers):
             # GitHub's secondary limits: too many requests at once or too fast.
-            after = headers.get("retry-after", "")
-            wait = f"{after} seconds" if after.isdigit() else "a few minutes"
+            after = checks.number(headers.get("retry-after"))
+            wait = f"{after} seconds" if after else "a few minutes"
             return self._halt(
                 RateLimitError,
                 f"GitHub is limiting requests ({detail}); wait {wait} and try again"
@@ -553,35 +526,7 @@ def _reset(epoch: str | None) -> str | None:
     return f"{moment:%H:%M} UTC"
 
 
-def _message(response: requests.Response) -> str:
-    """GitHub's own ``message`` from an error body, if short enough to quote."""
-    try:
-        body = json.loads(response.content.decode("utf-8", errors="replace"))
-    except (ValueError, RecursionError):
-        return ""
-    text = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(text, str):
-        return ""
-    text = " ".join(text.split())
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _json_problem(url: str, answer: net.Answer) -> str | None:
-    """Why a 200 from the API is not a JSON object, or None (so that it is retried)."""
-    try:
-        body = json.loads(answer.body.decode("utf-8"))
-    except UnicodeDecodeError:
-        return "not UTF-8"
-    except RecursionError:
-        return "JSON nested too deep"
-    except ValueError:
-        head = answer.body.lstrip()[:15].lower()
-        if not head:
-            return "an empty page"
-        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
-    return None if isinstance(body, dict) else "JSON that is not an object"
-
-
 def _reason(err: Exception) -> str:
-    text = str(err)
+    """What went wrong, as a message may say it (an exception's text may quote a server)."""
+    text = checks.quoted(str(err))
     return text if len(text) < 120 else type(err).__name__

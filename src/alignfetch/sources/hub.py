@@ -9,12 +9,15 @@ retries as every other source. Its responses are kept as the raw payloads.
 for a batch of keys a few at a time (:data:`IN_FLIGHT`), from worker threads
 sharing the one client (as ``huggingface_hub``'s own downloads do); every
 outcome it hands back is free of the token (:func:`scrubbed`) and of records
-with mistyped fields, whatever the kind.
+with mistyped fields, whatever the kind. What ``huggingface_hub`` logs (the Hub's
+``X-HF-Warning`` headers among it) is cleaned before any handler prints it
+(:class:`_Cleaner`).
 """
 
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +30,7 @@ from alignfetch.version import __version__
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
+    from alignfetch.records import Record
     from alignfetch.sources import Fetched, Outcome
 
 T = TypeVar("T")
@@ -94,7 +98,55 @@ def _install(settings: Settings) -> None:
         )
 
     set_client_factory(factory)
+    _clean_library_log(settings)
     _installed = settings
+
+
+LOG_CAP = 500
+"""The most characters of one ``huggingface_hub`` log message shown: a Hub header is quoted,
+not a page of it."""
+_tokens: set[str] = set()
+"""Every token a Hub client was installed with: none may show in what the library logs."""
+
+
+class _Cleaner(logging.Handler):
+    """The first handler of the ``huggingface_hub`` logger: it rewrites each record in place
+    (its message with the arguments put in, the token scrubbed, control characters and bidi
+    overrides out, one line, :data:`LOG_CAP` characters at most; no traceback), so every
+    handler after it, the library's own and any of the application's, prints it clean.
+
+    The library logs what the Hub sends: an ``X-HF-Warning`` header goes to stderr as is,
+    and a Hub (or anything at HF_ENDPOINT) may echo the token or terminal escapes in it. A
+    filter on the logger would not do: it sees only what that logger itself logs, not
+    what ``huggingface_hub.utils._http`` and the other child loggers pass up to it.
+    """
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        from alignfetch.errors import cap_echo
+        from alignfetch.records import strip_controls
+
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001  # a message that does not format is still said
+            text = str(record.msg)
+        for token in _tokens:
+            text = text.replace(token, "[HF_TOKEN]")
+        record.msg = cap_echo(" ".join(strip_controls(text).split()), LOG_CAP)
+        record.args = ()
+        record.exc_info = record.exc_text = record.stack_info = None
+        return False  # nothing of its own to emit
+
+    def emit(self, record: logging.LogRecord) -> None:  # pragma: no cover  # handle() does it
+        pass
+
+
+def _clean_library_log(settings: Settings) -> None:
+    """Clean what ``huggingface_hub`` logs from now on (:class:`_Cleaner`), once per process."""
+    if settings.hf_token:
+        _tokens.add(settings.hf_token)
+    logger = logging.getLogger("huggingface_hub")
+    if not any(isinstance(h, _Cleaner) for h in logger.handlers):
+        logger.handlers.insert(0, _Cleaner())  # before the library's own stderr handler
 
 
 def _proxy(endpoint: str) -> str | None:
@@ -153,8 +205,6 @@ def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
     outcomes pass here (:func:`each`), so no kind needs code of its own for it."""
     import dataclasses
 
-    from alignfetch.records import replace_text
-
     token = settings.hf_token
     if not token:
         return outcome
@@ -166,12 +216,38 @@ def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
         return outcome
     return dataclasses.replace(
         outcome,
-        record=replace_text(outcome.record, lambda text: scrub(text, settings)),
+        record=_replace_text(outcome.record, lambda text: scrub(text, settings)),
         raw=scrub(outcome.raw, settings),
         url=scrub(outcome.url, settings),
         etag=scrub(outcome.etag, settings) if outcome.etag else outcome.etag,
         warning=scrub(outcome.warning, settings) if outcome.warning else outcome.warning,
     )
+
+
+def _replace_text(record: Record, fn: Callable[[str], str]) -> Record:
+    """``record`` with ``fn`` applied to every text it holds, nested ones too (an
+    author's name, each string of a tuple); the record itself when nothing changes."""
+    import dataclasses
+
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        old = getattr(record, f.name)
+        new = _map_text(old, fn)
+        if new != old:
+            values[f.name] = new
+    return dataclasses.replace(record, **values) if values else record
+
+
+def _map_text(value: Any, fn: Callable[[str], str]) -> Any:
+    from alignfetch.records import Author
+
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, tuple):
+        return tuple(_map_text(v, fn) for v in value)
+    if isinstance(value, Author):
+        return Author(fn(value.name), tuple(fn(a) for a in value.affiliations))
+    return value
 
 
 class Capture:
