@@ -13,8 +13,6 @@ import pytest
 
 from alignfetch.cli.common import shown
 from alignfetch.records import Repo
-from alignfetch.sources import Fetched
-from alignfetch.workspace import Workspace
 from conftest import DATA, Fakes, add_sections, run, state
 
 UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -101,28 +99,35 @@ def test_bibtex_of_urls_with_braces_parses_back_whole(fakes: Fakes, listdir: Pat
 
 
 @pytest.mark.parametrize("pushed", ["2024-13-45T00:00:00Z", "not a date", "0000-01-01T00:00:00Z"])
-def test_an_impossible_date_in_the_cache_makes_no_invalid_citation(
-    fakes: Fakes, listdir: Path, pushed: str
-) -> None:
-    # Bug caught: a cached repository whose last push is no date (an older alignfetch
-    # stored GitHub's answer as it came) crashed `export --format csl-json` and wrote
-    # `year = {not }` in BibTeX.
-    add_sections(listdir)
-    assert run("add", "gh:CarperAI/trlx", "-s", "rlhf").exit_code == 0
-    ws = Workspace(listdir / "entries.toml")
-    row = ws.cache.get(["gh:CarperAI/trlx"])["gh:CarperAI/trlx"]
-    record = row.parsed
-    assert isinstance(record, Repo)
+def test_an_impossible_date_makes_no_invalid_citation(pushed: str) -> None:
+    # Bug caught: a repository whose last push is no date crashed CSL-JSON (int("not "))
+    # and wrote `year = {not }` or a month 13 in BibTeX. The source refuses such answers
+    # and the cache's reader such rows; the citation writer must still not trust a date.
     import dataclasses
 
-    bad = dataclasses.replace(record, pushed_at=pushed)
-    ws.cache.put([Fetched(bad, row.raw or "{}", row.source_url)])
-    csl = run("export", "--format", "csl-json")
-    assert csl.exit_code == 0, csl.stderr
-    (item,) = json.loads(csl.stdout)
-    assert "issued" not in item
-    bib = run("export", "--format", "bibtex")
-    assert bib.exit_code == 0 and "year" not in bib.stdout
+    from alignfetch.citations import bibtex_entry, to_csl
+    from alignfetch.list.entries import Entry
+    from alignfetch.list.items import Item
+
+    good = Repo(
+        id="gh:o/r",
+        title="r",
+        url="https://github.com/o/r",
+        full_name="o/r",
+        path=None,
+        description="d",
+        stars=1,
+        pushed_at="2024-05-06T00:00:00Z",
+        license=None,
+        archived=False,
+        homepage=None,
+    )
+    item = Item(Entry("gh:o/r", "s"), dataclasses.replace(good, pushed_at=pushed))
+    (csl,) = to_csl([item])
+    assert "issued" not in csl
+    assert "year" not in dict(bibtex_entry(item)[1]) or not dict(bibtex_entry(item)[1])["year"]
+    (csl,) = to_csl([Item(Entry("gh:o/r", "s"), good)])
+    assert csl["issued"] == {"date-parts": [[2024, 5, 6]]}
 
 
 # -- discover ------------------------------------------------------------------------------
@@ -153,3 +158,19 @@ def test_a_huge_title_in_a_listing_is_cut(fakes: Fakes, listdir: Path) -> None:
     assert len(cleaned.authors) <= 500
     assert all(len(a) <= FIELD_MOST for a in cleaned.authors)
     assert state(listdir)  # nothing written by reading
+
+
+# -- a Hub answer with a header outside ASCII ---------------------------------------------
+
+
+@pytest.mark.parametrize("notice", ["y; Ce jeton est obsolète", "z; \x9b2J clear"])
+def test_a_hub_header_outside_ascii_does_not_fail_a_good_answer(
+    fakes: Fakes, listdir: Path, notice: str
+) -> None:
+    # Bug caught: the transport rebuilt the answer with text headers, which httpx takes as
+    # ASCII only, so any Hub notice in another language failed the dataset's fetch.
+    add_sections(listdir)
+    fakes.hub.warnings = [notice]
+    result = run("add", "hf:Anthropic/hh-rlhf", "-s", "english")
+    assert result.exit_code == 0, result.stderr
+    assert UNCLEAN.search(result.stderr) is None

@@ -212,12 +212,14 @@ class _Transport(httpx2.BaseTransport):
         request.headers["User-Agent"] = self.policy.settings.user_agent
         request.headers["Accept-Encoding"] = "gzip, deflate"
         answer = self.policy.run(str(request.url), lambda deadline: self._once(request, deadline))
+        # As bytes: a value outside ASCII (a Hub notice in another language, a C1 byte)
+        # given as text is refused by httpx, which would fail a good answer.
         headers = [
-            (k, v)
+            (k.encode("latin-1", "replace"), v.encode("utf-8", "surrogateescape"))
             for k, v in answer.headers.items()
             if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         ]
-        headers.append(("Content-Length", str(len(answer.body))))
+        headers.append((b"Content-Length", str(len(answer.body)).encode()))
         stream = httpx2.ByteStream(answer.body)
         return httpx2.Response(answer.status, headers=headers, stream=stream)
 
