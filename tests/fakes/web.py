@@ -8,7 +8,10 @@ which 302s to ``/page/ok``; ``/page/moved-away`` 301 to ``/page/missing``;
 ``/page/to-ftp`` 302 to an ``ftp://`` address; ``/page/slow/N`` 200 after
 :attr:`FakeWeb.delay` seconds (to see how many requests are in flight at once);
 ``/page/to`` 302 to the URL given as its ``url`` query argument (a page that sends
-the checker elsewhere, inside for instance).
+the checker elsewhere, inside for instance); ``/page/hop/N`` a hostile site: after
+:attr:`FakeWeb.delay` seconds, a 302 to
+``/page/hop/N+1`` while N is below 10, then ``503`` with ``Retry-After: 10``; ``/page/busy``
+``503`` with the ``Retry-After`` its ``after`` query argument names (10 without it).
 
 Reached through a proxy (the server takes ``GET http://host/page/...`` as well), it
 answers for any host name: a test can so give a page a public-looking name.
@@ -52,9 +55,20 @@ class FakeWeb:
             server.route("GET", rf"/page/{path}", fixed(status, headers))
         server.route("GET", r"/page/slow/\d+", self._slow)
         server.route("GET", r"/page/to", self._to)
+        server.route("GET", r"/page/hop/(\d+)", self._hop)
+        server.route("GET", r"/page/busy", self._busy)
 
     def _to(self, req: Request, m: re.Match[str]) -> Response:
         return Response(302, "", {**HTML, "Location": req.arg("url")})
+
+    def _hop(self, req: Request, m: re.Match[str]) -> Response:
+        n = int(m[1])
+        if n < 10:
+            return Response(302, "", {**HTML, "Location": f"/page/hop/{n + 1}"}, delay=self.delay)
+        return Response(503, "busy", {**HTML, "Retry-After": "10"}, delay=self.delay)
+
+    def _busy(self, req: Request, m: re.Match[str]) -> Response:
+        return Response(503, "busy", {**HTML, "Retry-After": req.arg("after", "10")})
 
     def _slow(self, req: Request, m: re.Match[str]) -> Response:
         return Response(200, "<html>slow</html>", HTML, delay=self.delay)

@@ -9,10 +9,10 @@ rule reports a finding: it drops what the configuration or an entry's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from alignfetch.errors import InputError
+from alignfetch.errors import InputError, cap_echo
 from alignfetch.lint.findings import RULES, SEVERITIES, Finding
 from alignfetch.lint.links import DEFAULT_MAX_LINKS
 from alignfetch.list import ids
@@ -39,7 +39,7 @@ def config_from(table: object, where: str = "entries.toml") -> Config:
     unknown = sorted(set(table) - {"ignore", "severity", "max_links"})
     if unknown:
         raise InputError(
-            f"In {where}, [check] has unknown key(s) {', '.join(unknown)}; "
+            f"In {where}, [check] has unknown key(s) {_names(unknown)}; "
             "allowed: ignore, severity, max_links."
         )
     ignore = table.get("ignore", [])
@@ -53,28 +53,52 @@ def config_from(table: object, where: str = "entries.toml") -> Config:
         )
     check_rules(list(severity), f"In {where}, [check] severity")
     for rule, level in severity.items():
-        if level not in SEVERITIES:
+        if not isinstance(level, str) or level not in SEVERITIES:
             raise InputError(
                 f'In {where}, [check] severity of {rule} must be "error" or "warning", '
-                f"not {level!r}."
+                f"not {_value(level)}."
             )
     max_links = table.get("max_links", DEFAULT_MAX_LINKS)
     # bool is an int to Python; ``max_links = true`` is a mistake all the same.
     if not isinstance(max_links, int) or isinstance(max_links, bool) or max_links < 1:
         raise InputError(
             f"In {where}, [check] max_links must be a whole number of 1 or more, "
-            f"such as {DEFAULT_MAX_LINKS}, not {max_links!r}."
+            f"such as {DEFAULT_MAX_LINKS}, not {_value(max_links)}."
         )
     return Config(frozenset(ignore), dict(severity), max_links)
 
 
 def check_rules(names: Iterable[str], where: str) -> None:
-    bad = [n for n in names if n not in RULES]
+    bad = [n for n in names if not isinstance(n, str) or n not in RULES]
     if bad:
         raise InputError(
-            f"{where} names unknown rule(s) {', '.join(bad)}; "
+            f"{where} names unknown rule(s) {_names(bad)}; "
             f"the rules are {', '.join(RULES)} (see `alignfetch check --rules`)."
         )
+
+
+_SHOWN = 10
+"""The most unknown names a message repeats."""
+
+
+def _names(names: Sequence[object]) -> str:
+    """Names from entries.toml as a message repeats them: each as written when it is plain
+    text, else quoted with its escapes (``'\\x1b]0;…'``), each capped, at most
+    :data:`_SHOWN` of them."""
+    shown = [_name(n) for n in names[:_SHOWN]]
+    more = f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+    return ", ".join(shown) + more
+
+
+def _name(name: object) -> str:
+    if isinstance(name, str) and name.isprintable():
+        return cap_echo(name, 60)
+    return cap_echo(repr(name), 60)
+
+
+def _value(value: object) -> str:
+    """A value from entries.toml as a message repeats it: quoted, escaped and capped."""
+    return cap_echo(repr(value), 60)
 
 
 class Sink:

@@ -44,9 +44,22 @@ def norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _shown(iso: str) -> str:
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)", re.ASCII)
+
+
+def _day(iso: object) -> Date | None:
+    """The day a record's ISO date or time names; None when it names none (an older
+    cache may hold ``2024-13-45`` or ``not a date``): an unreadable date is unknown."""
+    if not isinstance(iso, str) or not _ISO_DAY.match(iso):
+        return None
+    try:
+        return Date.fromisoformat(iso[:10])
+    except ValueError:
+        return None
+
+
+def _shown(d: Date) -> str:
     """``2022-10-28`` -> ``28 Oct 2022``."""
-    d = Date.fromisoformat(iso[:10])
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
@@ -99,8 +112,8 @@ def source_rules(
                 expected=r.full_name,
                 found=asked,
             )
-        if r.pushed_at:
-            pushed = Date.fromisoformat(r.pushed_at[:10])
+        pushed = _day(r.pushed_at)
+        if pushed is not None:
             months = (today.year - pushed.year) * 12 + today.month - pushed.month
             if today.day < pushed.day:
                 months -= 1
@@ -109,8 +122,8 @@ def source_rules(
                     "stale",
                     rid,
                     line,
-                    f"{rid} has had no push for {months} months (last {_shown(r.pushed_at)}).",
-                    expected=r.pushed_at[:10],
+                    f"{rid} has had no push for {months} months (last {_shown(pushed)}).",
+                    expected=pushed.isoformat(),
                 )
     elif isinstance(r, Dataset | Model):
         key = rid.split(":", 1)[1]
@@ -142,12 +155,16 @@ def date_rules(
     whose: str = "",
 ) -> None:
     """A typed day that is neither the first nor the latest version's; a typed
-    ``arXiv YYYY`` that is neither version's year. ``also``: more acceptable days."""
-    first, latest = paper.published[:10], paper.updated[:10]
+    ``arXiv YYYY`` that is neither version's year. ``also``: more acceptable days.
+    A paper whose dates cannot be read has unknown dates: no finding."""
+    v1, vn = _day(paper.published), _day(paper.updated)
+    if v1 is None or vn is None:
+        return
+    first, latest = v1.isoformat(), vn.isoformat()
     source = (
-        f"{_shown(first)} (v1)"
+        f"{_shown(v1)} (v1)"
         if first == latest
-        else f"{_shown(first)} (v1) or {_shown(latest)} (v{paper.version})"
+        else f"{_shown(v1)} (v1) or {_shown(vn)} (v{paper.version})"
     )
     if typed_iso is not None and typed_iso not in {first, latest, *(d[:10] for d in also)}:
         sink.add(

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from alignfetch.errors import BadIdError
+from alignfetch.errors import BadIdError, cap_echo
 from alignfetch.lint.config import Sink
-from alignfetch.lint.links import checkable
+from alignfetch.lint.links import checkable, valid, web_scheme
 from alignfetch.list import ids
 from alignfetch.list.entries import Entry
 from alignfetch.readme.reading import Found, ListReading
@@ -26,7 +26,10 @@ __all__ = ["entry_links", "entry_web_links", "link_rule", "reading_links", "unch
 
 def _web_link(url: str) -> bool:
     """A link the link rule asks: http(s), and no ID of another kind (arXiv, the Hub,
-    GitHub: their sources say whether they are gone)."""
+    GitHub: their sources say whether they are gone); or one that looks like a web link
+    but is no URL (``https://[::1``), which the rule reports without asking."""
+    if web_scheme(url) and not valid(url):
+        return True
     if not checkable(url):
         return False
     try:
@@ -66,6 +69,9 @@ def entry_links(entries: Sequence[Entry]) -> list[str]:
 def link_rule(
     sink: Sink, rid: str, line: int | None, url: str, links: Mapping[str, LinkAnswer]
 ) -> None:
+    if not valid(url):
+        sink.add("link", rid, line, f"The link {cap_echo(url)} is not a valid URL.", found=url)
+        return
     answer = links.get(url)
     if answer is None or not answer.broken:
         return
