@@ -133,6 +133,11 @@ def _mapped(
     if isinstance(event, md.Heading):
         links = tuple(link(k) for k in event.links)
         return replace(event, text=fix(event.text), links=links)
+    texts = [t for ln in event.lines for t in (ln.text, ln.lead, ln.label)]
+    texts += [t for k in event.links for t in (k.text, k.url)]
+    texts += [t for cell in event.cells.items() for t in cell]
+    if not any(hint.search(t) for t in texts):
+        return event  # nearly every block: nothing to copy
     lines = [
         replace(
             ln,
