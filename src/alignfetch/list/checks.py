@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from alignfetch.errors import BadIdError, EntriesFileError, InputError, cap_echo
 from alignfetch.list import ids
@@ -55,16 +56,20 @@ template name is one line of the README, which a break would cut in two."""
 
 
 def check_text(key: str, value: str) -> str:
-    """``value`` if it holds no control character or bidi override (tab is fine, and a
-    newline in a description); these would reach the terminal and the README."""
+    """``value`` if it holds no control character or bidi override (a tab and a newline
+    only in a description); these would reach the terminal and the README, and a tab in
+    one-line text would cut ``list``'s tab-separated columns."""
     m = _CONTROL.search(value)
     if m:
         raise InputError(
             f"the {key} holds the control character U+{ord(m[0]):04X}, which alignfetch "
             "does not write; remove it"
         )
-    if key not in _MULTILINE and ("\n" in value or "\r" in value):
-        raise InputError(f"the {key} holds a line break; write it on one line")
+    if key not in _MULTILINE:
+        if "\n" in value or "\r" in value:
+            raise InputError(f"the {key} holds a line break; write it on one line")
+        if "\t" in value:
+            raise InputError(f"the {key} holds a tab; write a space instead")
     return value
 
 
@@ -82,17 +87,59 @@ def check_date(value: str) -> str:
     return value
 
 
+_HTTP_URL = re.compile(r"https?://\S+")
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an entry's link (a clause: ``not a valid URL (invalid IPv6
+    URL)``), or None when it can: an http(s) URL without whitespace that urllib splits
+    without complaint, whose port (if any) is a number and which names a host, and no
+    user or password (the README would publish them)."""
+    if not _HTTP_URL.fullmatch(url):
+        return "not an http(s) URL"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - urllib checks the port only when it is asked for
+    except ValueError as err:
+        # urllib's words may quote the URL's own characters: none reaches the terminal raw.
+        said = _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", str(err))
+        return f"not a valid URL ({cap_echo(said[:1].lower() + said[1:], 80)})"
+    if not parts.hostname:
+        return "not a valid URL (it names no host)"
+    if "@" in parts.netloc:
+        return CREDENTIALS
+    if "%" in parts.hostname and ":" in parts.hostname:
+        return (
+            "an address no list should link (its IPv6 zone names a network interface of one "
+            "machine)"
+        )
+    return None
+
+
+CREDENTIALS = "a URL with a user name or password before its host, which a list would publish"
+""":func:`url_problem`'s clause for ``https://user:password@host/``: a message that says it
+does not repeat the URL."""
+
+
 def check_links(links: object) -> tuple[tuple[str, str], ...]:
     if not isinstance(links, dict):
         raise InputError("links must be a table of name = URL")
     out = []
     for name, url in links.items():
         said = repr(cap_echo(str(name), 60))
-        if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
+        if not isinstance(url, str) or not _HTTP_URL.fullmatch(url):
             given = repr(cap_echo(url)) if isinstance(url, str) else cap_echo(repr(url), 60)
             raise InputError(f"the link {said} must be an http(s) URL, not {given}")
         check_text(f"link name {said}", str(name))
         check_text(f"link {said}", url)
+        problem = url_problem(url)
+        if problem == CREDENTIALS:
+            raise InputError(
+                f"the link {said} holds a user name or password before its host, which a list "
+                "would publish; remove them"
+            )
+        if problem is not None:
+            raise InputError(f"the link {said} is {cap_echo(url)!r}, {problem}; fix it")
         out.append((str(name), url))
     return tuple(out)
 

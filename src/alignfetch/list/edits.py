@@ -128,10 +128,10 @@ def append_sections(ef: EntriesFile, new: Iterable[Section]) -> None:
     rest["sections"] = [*rest.get("sections", []), *(section_raw(s) for s in new)]
     try:
         data = tomli.loads(text)
-    except tomli.TOMLDecodeError:
-        data = {}
-    data.pop("entries", None)
-    if data != rest or tomli.loads(text).get("entries", []) != ef.raws:
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
+        data = {"entries": None}
+    got = data.pop("entries", [])
+    if data != rest or got != ef.raws:
         raise EntriesFileError(
             f"{ef.path.name} could not be edited safely; add the sections by hand."
         )
@@ -169,7 +169,7 @@ def _fits(ef: EntriesFile, text: str, raws: list[dict[str, Any]]) -> bool:
     """Whether ``text`` holds exactly ``raws`` as its entries, and all else unchanged."""
     try:
         data = tomli.loads(text)
-    except tomli.TOMLDecodeError:
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         return False
     got = data.pop("entries", [])
     return data == ef.rest and got == raws
@@ -193,7 +193,7 @@ def _accept(ef: EntriesFile, text: str, expected: dict[str, Any]) -> None:
     """Take ``text`` as the file's new text if it reads back as ``expected``."""
     try:
         data: dict[str, Any] | None = tomli.loads(text)
-    except tomli.TOMLDecodeError:
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         data = None
     if data is None or data != expected:
         raise EntriesFileError(
@@ -295,7 +295,15 @@ def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> En
         )
     start, end = span
     nl = _newline(ef.text)
-    doc = tomlkit.parse(ef.text[start:end].replace("\r\n", "\n"))
+    try:
+        # tomlkit reads what tomli read, but by its own rules (and recursion): should it
+        # refuse the table, the edit is refused as one it cannot make safely.
+        doc = tomlkit.parse(ef.text[start:end].replace("\r\n", "\n"))
+    except (ValueError, RecursionError):  # tomlkit's ParseError is a ValueError
+        raise EntriesFileError(
+            f"The edit of {ef.path.name} could not be made safely (the entry's table is "
+            "written in a way alignfetch does not edit); make it by hand."
+        ) from None
     table = doc["entries"][0]
     raw = dict(ef.raws[index])
     for key, value in changes.items():

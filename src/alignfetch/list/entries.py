@@ -12,6 +12,8 @@ them all.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,11 +159,29 @@ def _parse(text: str, invalid: str, then: str) -> dict[str, Any]:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as err:
         raise EntriesFileError(f"{invalid} ({err}); {then}.") from None
+    except ValueError as err:
+        # Python's own limit on turning digits into an int (sys.get_int_max_str_digits):
+        # tomli's int() of a longer integer raises it, a ValueError but no TOMLDecodeError.
+        raise EntriesFileError(f"{invalid} ({_unreadable_value(text, err)}); {then}.") from None
     except RecursionError:
         raise EntriesFileError(
             f"{invalid}: it nests arrays, tables or keys deeper than can be read (no list "
             f"needs more than {MAX_DEPTH} levels); {then}."
         ) from None
+
+
+_LONG_NUMBER = re.compile(r"[0-9][0-9_]{4300,}")
+
+
+def _unreadable_value(text: str, err: ValueError) -> str:
+    """What tomli could not read in ``text`` (a clause): an integer of more digits than
+    Python turns into a number, with its line when it can be found."""
+    limit = sys.get_int_max_str_digits()
+    m = _LONG_NUMBER.search(text)
+    if "digits" not in str(err) or m is None:
+        return "a value could not be read"
+    line = text.count("\n", 0, m.start()) + 1
+    return f"the number at line {line} has more than {limit:,} digits, more than can be read"
 
 
 def check_file_text(path: Path, text: str) -> EntriesFile:

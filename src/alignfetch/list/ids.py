@@ -41,6 +41,11 @@ class Ref:
 def identity(canonical: str) -> str:
     """The identity of a canonical ID string (see :attr:`Ref.identity`)."""
     prefix, _, key = canonical.partition(":")
+    if prefix == "url" and not canonical.isascii():
+        # An internationalized host is one host however it is spelled (Unicode or xn--).
+        from alignfetch.sources import url
+
+        return f"url:{url.identity(key)}"
     if prefix in ("arxiv", "url"):
         return canonical
     # Owner and name ignore case; a folder's path inside a repository does not.

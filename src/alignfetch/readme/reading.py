@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from alignfetch.errors import BadIdError
 from alignfetch.list import ids
+from alignfetch.list.checks import url_problem
 from alignfetch.list.entries import Section
 from alignfetch.readme import markdown as md
 from alignfetch.readme.fields import conflict, read_text
@@ -31,7 +32,14 @@ from alignfetch.readme.found import (
     ListReading,
     Skip,
 )
-from alignfetch.readme.schemes import REFUSED_HINT, SCHEME, not_web, refused_links, scrub_event
+from alignfetch.readme.schemes import (
+    REFUSED_HINT,
+    SCHEME,
+    clean_event,
+    not_web,
+    refused_links,
+    scrub_event,
+)
 
 __all__ = ["GENERIC", "Found", "ListReading", "Skip", "classify", "read_list", "slugify"]
 
@@ -55,7 +63,9 @@ def read_list(text: str) -> ListReading:
     doc = md.parse(text)
     title: str | None = None
     skipped: list[Skip] = []
-    events = doc.events
+    # Every text becomes a field as entries.toml may hold it: no control character or
+    # bidi override reaches an entry (a refused import) or the terminal (the report).
+    events = [clean_event(e) for e in doc.events]
     if REFUSED_HINT.search(html.unescape(text)):
         skipped.extend(refused_links(text))
         events = [scrub_event(e) for e in events]
@@ -293,20 +303,37 @@ def _why_not(k: md.Link, where: str) -> str:
     if k.url.lower().startswith("mailto:"):
         return f"an e-mail address {where}"
     if _web(k.url):
-        return f"the shape of an arXiv or Hub link, but no ID they know (a typo?), {where}"
+        return f"{_why_no_id(k.url)}, {where}"
     scheme = SCHEME.match(k.url.strip())
     if scheme is not None:  # javascript: in an <a href>, ftp:, ssh:...
         return f"{not_web(scheme.group(1).lower(), 'a link')}, {where}"
     return f"a relative link (a file beside the list) {where}"
 
 
+def _why_no_id(url: str) -> str:
+    """Why no source takes the http(s) link ``url`` as an ID (a clause)."""
+    problem = url_problem(url.strip())
+    if problem is not None:
+        return problem  # not a valid URL, a user name or password in it...
+    if len(url.strip()) > ids.MAX_LENGTH:
+        return f"longer than any ID ({ids.MAX_LENGTH:,} characters at most)"
+    if not url.isprintable():
+        return "a URL holding an invisible character"
+    return "the shape of an arXiv, GitHub or Hub link, but no ID they know (a typo?)"
+
+
 _USABLE = re.compile(r"https?://[^\s/?#]+\S*$")
-"""A link entries.toml can hold (what :func:`alignfetch.entries.check_links` accepts)."""
+"""The shape of a link entries.toml can hold; :func:`alignfetch.list.checks.url_problem`
+says whether it is one."""
 
 
 def _add_link(f: Found, k: md.Link, skipped: list[Skip]) -> None:
     if not _USABLE.match(k.url):
         skipped.append(Skip(k.line, k.url, k.text, "not a complete http(s) URL"))
+        return
+    problem = url_problem(k.url)
+    if problem is not None:
+        skipped.append(Skip(k.line, k.url, k.text, problem))
         return
     ref = classify(k.url)
     if ref is not None and ref.identity == f.ref.identity:

@@ -10,10 +10,13 @@ stay, as a link's words do).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from urllib.parse import quote
 
 from alignfetch.readme import markdown as md
 from alignfetch.readme.found import SPACE, Skip
+from alignfetch.records import strip_controls
 
 _REFUSED = "javascript|vbscript|data|file"
 REFUSED_HINT = re.compile(rf"(?i)\b(?:{_REFUSED}):")
@@ -77,27 +80,79 @@ def _scrub(text: str) -> str:
 
 def scrub_event(event: md.Event) -> md.Event:
     """``event`` with every text scrubbed (a block's lines and links keep sharing links)."""
+    return _mapped(event, _scrub, lambda url: url, REFUSED_HINT)
+
+
+# What a README's text may hold that no field may: C0 and C1 controls, DEL and the bidi
+# embeddings, overrides and isolates (records.strip_controls takes the same out).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_event(event: md.Event) -> md.Event:
+    """``event`` with every text as a field may hold it: a heading, a ``<details>``
+    summary, each line (its lead and label), each link's text and each table cell
+    without control characters and bidi overrides (:func:`alignfetch.records.strip_controls`;
+    a tab or line break becomes a space). A link's target keeps them percent-encoded, as
+    markdown-it encodes a Markdown link's (an ``<a href>`` is taken as written), so that
+    a refused link is told as it is and never reaches the terminal raw."""
+    return _mapped(event, _clean, _encode_hidden, _HIDDEN)
+
+
+def _clean(text: str) -> str:
+    return SPACE.sub(" ", strip_controls(text)).strip()
+
+
+def _encode_hidden(url: str) -> str:
+    return _HIDDEN.sub(lambda m: quote(m[0], safe=""), url)
+
+
+def _mapped(
+    event: md.Event, text: Callable[[str], str], url: Callable[[str], str], hint: re.Pattern[str]
+) -> md.Event:
+    """``event`` with ``text`` applied to every text and ``url`` to every link's target,
+    where ``hint`` finds something to change (a block's lines and links keep sharing
+    links); the event itself when nothing changes."""
+
+    def fix(value: str) -> str:
+        return text(value) if hint.search(value) else value
+
     if isinstance(event, md.Group):
-        return event if event.text is None else replace(event, text=_scrub(event.text))
+        return event if event.text is None else replace(event, text=fix(event.text))
     done: dict[int, md.Link] = {}
 
     def link(k: md.Link) -> md.Link:
         if id(k) not in done:
-            done[id(k)] = replace(k, text=_scrub(k.text)) if REFUSED_HINT.search(k.text) else k
+            new = k
+            if hint.search(k.text):
+                new = replace(new, text=text(k.text))
+            if hint.search(k.url):
+                new = replace(new, url=url(k.url))
+            done[id(k)] = new
         return done[id(k)]
 
     if isinstance(event, md.Heading):
         links = tuple(link(k) for k in event.links)
-        return replace(event, text=_scrub(event.text), links=links)
+        return replace(event, text=fix(event.text), links=links)
+    texts = [t for ln in event.lines for t in (ln.text, ln.lead, ln.label)]
+    texts += [t for k in event.links for t in (k.text, k.url)]
+    texts += [t for cell in event.cells.items() for t in cell]
+    if not any(hint.search(t) for t in texts):
+        return event  # nearly every block: nothing to copy
     lines = [
-        replace(ln, text=_scrub(ln.text), lead=_scrub(ln.lead), links=[link(k) for k in ln.links])
+        replace(
+            ln,
+            text=fix(ln.text),
+            lead=fix(ln.lead),
+            label=fix(ln.label),
+            links=[link(k) for k in ln.links],
+        )
         for ln in event.lines
     ]
     return replace(
         event,
         lines=lines,
         links=[link(k) for k in event.links],
-        cells={name: _scrub(value) for name, value in event.cells.items()},
+        cells={fix(name): fix(value) for name, value in event.cells.items()},
     )
 
 

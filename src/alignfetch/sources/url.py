@@ -48,7 +48,43 @@ def parse_id(text: str) -> str | None:
     parts = urlsplit(candidate)
     if not parts.hostname:
         return None
+    parts.port  # noqa: B018 - urllib checks the port (a number, at most 65535) only when asked
+    if "%" in parts.hostname and ":" in parts.hostname:
+        # fe80::1%eth0: a zone names a network interface of the machine that wrote it.
+        raise ValueError("its host names an IPv6 zone, a network interface of one machine")
     return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
+
+
+def identity(key: str) -> str:
+    """What makes two links one entry: the key with its host IDNA-encoded, so that
+    ``https://пример.рф/`` and ``https://xn--e1afmkfd.xn--p1ai/`` are the same page.
+
+    The key keeps the host as the maintainer wrote it (a reader sees ``пример.рф``);
+    only the comparison uses the encoded form. A host no IDNA encoding takes (an emoji
+    IDNA 2008 refuses is encoded by the older IDNA 2003 rules) is compared as written.
+    """
+    scheme, sep, rest = key.partition("://")
+    end = next((i for i, ch in enumerate(rest) if ch in "/?#"), len(rest))
+    netloc = rest[:end]
+    if not sep or netloc.isascii():
+        return key
+    host, colon, port = netloc.rpartition(":")
+    if not colon or not port.isdigit():
+        host, colon, port = netloc, "", ""
+    return f"{scheme}://{_ascii_host(host)}{colon}{port}{rest[end:]}"
+
+
+def _ascii_host(host: str) -> str:
+    import idna  # requests' own dependency: the IDNA 2008 rules browsers follow (UTS 46)
+
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        pass
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
 
 
 def convert(key: str) -> Link:
