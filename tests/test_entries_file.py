@@ -260,7 +260,9 @@ def test_check_helpers() -> None:
     assert entries.check_links({"A": "https://a.example/x?y=1"}) == (
         ("A", "https://a.example/x?y=1"),
     )
-    assert entries.check_text("title", "fine\ttab") == "fine\ttab"
+    assert entries.check_text("description", "fine\ttab") == "fine\ttab"
+    with pytest.raises(InputError, match="tab"):
+        entries.check_text("title", "fine\ttab")
     # A description may run over lines; a title is one line of the README (issue 18, item 10).
     assert entries.check_text("description", "two\nlines") == "two\nlines"
     for key in ("title", "venue", "affiliation"):

@@ -217,6 +217,9 @@ def changes_of(
         )
     changes: dict[str, Any] = {k: v or None for k, v in overrides.items() if v is not None}
     try:
+        for key, value in changes.items():
+            if isinstance(value, str):  # as add checks its options: named, not the file
+                entries_mod.check_text(key, value)
         if changes.get("date"):
             entries_mod.check_date(changes["date"])
         if links:
