@@ -3,7 +3,8 @@
 This module holds the root group, its global options and ``main``; each command
 group lives in a module of its own (entries, export, refresh, readme, db) and
 shares what :mod:`alignfetch.cli.common` holds. The command modules never import
-this one: it imports their commands and adds them to the root group.
+this one: it loads a command's module when the command is first asked for
+(:data:`COMMANDS`), so a read command starts without the others.
 
 stdout carries data, stderr carries talk and errors. Exit codes: 0 success,
 1 failure (upstream, cache, lock), 2 bad usage or input.
@@ -11,34 +12,78 @@ stdout carries data, stderr carries talk and errors. Exit codes: 0 success,
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 import click
 
 from alignfetch.cli.common import Group, log_to_stderr
-from alignfetch.cli.db import db as db_group
-from alignfetch.cli.display import show_text as _show_text
-from alignfetch.cli.entries import (
-    ID_EXAMPLES,
-    add,
-    edit,
-    init,
-    list_,
-    move,
-    remove,
-    sections,
-    show,
-)
-from alignfetch.cli.export import cite
-from alignfetch.cli.export import export as export_command
-from alignfetch.cli.readme import check, import_, render
-from alignfetch.cli.refresh import discover
-from alignfetch.cli.refresh import refresh as refresh_command
 from alignfetch.version import __version__
 
-# Names that tests import from here.
+# Names that tests import from here (loaded on first use: see __getattr__).
 __all__ = ["ID_EXAMPLES", "_show_text", "cli", "main"]
 
+COMMANDS = {
+    "add": ("entries", "add"),
+    "init": ("entries", "init"),
+    "remove": ("entries", "remove"),
+    "move": ("entries", "move"),
+    "edit": ("entries", "edit"),
+    "show": ("entries", "show"),
+    "list": ("entries", "list_"),
+    "sections": ("entries", "sections"),
+    "export": ("export", "export"),
+    "cite": ("export", "cite"),
+    "refresh": ("refresh", "refresh"),
+    "render": ("readme", "render"),
+    "import": ("readme", "import_"),
+    "check": ("readme", "check"),
+    "discover": ("refresh", "discover"),
+    "db": ("db", "db"),
+}
+"""Each command's module (in ``alignfetch.cli``) and name there. A command's module is
+imported when the command is run or listed, so `alignfetch list` loads only its own."""
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+
+class _Root(Group):
+    """The root group, whose commands load from :data:`COMMANDS` when first asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._commands: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, loaded (what --help, completion and tests read)."""
+        for name in COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = dict(value)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._with_global_options(cmd)
+        self._commands[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def _load(self, name: str) -> None:
+        if name in COMMANDS and name not in self._commands:
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(import_module(f"alignfetch.cli.{module}"), attribute), name)
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--entries",
     type=click.Path(dir_okay=False),
@@ -73,27 +118,17 @@ def cli(ctx: click.Context, entries: str, db: str | None, offline: bool, quiet: 
     log_to_stderr(quiet)
 
 
-# In the order they were defined before the split, which `cli.commands` keeps
-# (`--help` lists them sorted by name).
-for _command in (
-    add,
-    init,
-    remove,
-    move,
-    edit,
-    show,
-    list_,
-    sections,
-    export_command,
-    cite,
-    refresh_command,
-    render,
-    import_,
-    check,
-    discover,
-    db_group,
-):
-    cli.add_command(_command)
+def __getattr__(name: str) -> object:
+    # What tests import from here, loaded only when asked for.
+    if name == "ID_EXAMPLES":
+        from alignfetch.cli.entries import ID_EXAMPLES
+
+        return ID_EXAMPLES
+    if name == "_show_text":
+        from alignfetch.cli.display import show_text
+
+        return show_text
+    raise AttributeError(name)
 
 
 def main() -> None:

@@ -64,10 +64,14 @@ class Group(click.Group):
     group_class = type  # subgroups (sections, db) are of this class too
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._with_global_options(cmd)
+        super().add_command(cmd, name)
+
+    @staticmethod
+    def _with_global_options(cmd: click.Command) -> None:
         # `alignfetch check --offline` as well as `alignfetch --offline check`: users
         # put options after the command, as the README's examples of each command do.
         cmd.params.extend(_global_options())
-        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from alignfetch.config import Settings
 from alignfetch.errors import CacheMissError, SourceError
-from alignfetch.fetch.pipeline import FetchRun
 from alignfetch.list.items import Item
 
 if TYPE_CHECKING:
     from alignfetch.cache.db import Cache, CachedRow
+    from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.list import ids
     from alignfetch.list.entries import Entry
     from alignfetch.records import Record
@@ -118,6 +118,8 @@ class Store:
                     f"{named(missing)} {'is' if len(missing) == 1 else 'are'} not in the cache "
                     "and --offline forbids fetching; run again without --offline."
                 )
+            from alignfetch.fetch.pipeline import FetchRun
+
             return FetchRun()
         run = self.fetch_outcomes(refs, reuse_after=reuse_after)
         errors = [o for o in run.outcomes.values() if isinstance(o, SourceError)]

@@ -22,7 +22,7 @@ from typing import Any
 import tomli
 
 from alignfetch.errors import AlignfetchError, EntriesFileError, InputError, cap_echo
-from alignfetch.list import edits, ids
+from alignfetch.list import ids
 from alignfetch.list.checks import _SLUG as _SLUG
 from alignfetch.list.checks import MAX_DEPTH, check_contents, known_slugs
 from alignfetch.list.checks import TOP_LEVEL_KEYS as TOP_LEVEL_KEYS
@@ -30,9 +30,6 @@ from alignfetch.list.checks import check_date as check_date
 from alignfetch.list.checks import check_links as check_links
 from alignfetch.list.checks import check_overrides as check_overrides
 from alignfetch.list.checks import check_text as check_text
-from alignfetch.list.edits import add_section as add_section
-from alignfetch.list.edits import edit_entry as edit_entry
-from alignfetch.list.edits import remove_section as remove_section
 from alignfetch.list.model import OVERRIDES as OVERRIDES
 from alignfetch.list.model import Entry as Entry
 from alignfetch.list.model import Section as Section
@@ -81,15 +78,21 @@ class EntriesFile:
     def add(self, new: Iterable[Entry]) -> None:
         """Append ``new`` as [[entries]] tables at the end of the file, leaving the
         rest of it byte for byte (tomlkit would regroup interleaved tables)."""
+        from alignfetch.list import edits  # only to write: reading commands do without it
+
         edits.append_entries(self, new)
 
     def add_sections(self, new: Iterable[Section]) -> None:
         """Append ``new`` as [[sections]] tables at the end of the file (before any
         entries added after them), leaving the rest of it byte for byte."""
+        from alignfetch.list import edits
+
         edits.append_sections(self, new)
 
     def remove(self, entry_id: str) -> Entry:
         """Cut the entry's table out of the text; comments above the next table stay."""
+        from alignfetch.list import edits
+
         return edits.remove_entry(self, entry_id)
 
     def dumps(self) -> str:

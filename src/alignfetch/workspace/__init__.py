@@ -23,13 +23,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from alignfetch.config import Settings
 from alignfetch.errors import InputError
-from alignfetch.fetch.pipeline import FetchRun as FetchRun  # where callers have found it
 from alignfetch.fetch.store import Store
 from alignfetch.list import entries as entries_mod
 from alignfetch.list import ids
 from alignfetch.list.entries import EntriesFile, Entry, Section
 from alignfetch.list.items import Item as Item  # where callers have found it
-from alignfetch.sources import KINDS as KINDS  # where callers have found it
 from alignfetch.workspace import edits
 
 if TYPE_CHECKING:
@@ -39,6 +37,7 @@ if TYPE_CHECKING:
     from alignfetch.cache.db import Cache
     from alignfetch.discover import Options as DiscoverOptions
     from alignfetch.discover import Result as DiscoverResult
+    from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.fetch.refresh import Options as RefreshOptions
     from alignfetch.fetch.refresh import Report
     from alignfetch.lint.rules import Result as CheckResult
@@ -270,9 +269,9 @@ class Workspace:
         """
         ref = edits.listed(text, self.entries_path.name)
         changes = edits.changes_of(overrides, links)
-        return self._rewrite(
-            lambda ef: entries_mod.edit_entry(ef, edits.entry_of(ef, ref).id, changes)
-        )
+        from alignfetch.list.edits import edit_entry
+
+        return self._rewrite(lambda ef: edit_entry(ef, edits.entry_of(ef, ref).id, changes))
 
     def _rewrite(self, apply: Callable[[EntriesFile], _T]) -> _T:
         """Edit entries.toml with ``apply``: tried first without the lock (bad input then
@@ -289,6 +288,7 @@ class Workspace:
         (:func:`alignfetch.fetch.refresh.refresh`; the options are
         :class:`~alignfetch.fetch.refresh.Options`); a failed entry keeps its last record."""
         from alignfetch.fetch.refresh import refresh
+        from alignfetch.sources import KINDS
 
         if self.offline:
             raise InputError(

@@ -169,7 +169,9 @@ def new_section(ef: EntriesFile, section: Section) -> Section:
         raise InputError(f"There is already a section {section.slug!r} in {ef.path.name}.")
     if section.parent is not None:
         ef.section(section.parent)
-    entries_mod.add_section(ef, section)
+    from alignfetch.list.edits import add_section
+
+    add_section(ef, section)
     return section
 
 
@@ -187,7 +189,9 @@ def empty_section(ef: EntriesFile, slug: str) -> Section:
         raise InputError(
             f"The section {slug!r} still holds {' and '.join(held)}; move or remove {them} first."
         )
-    return entries_mod.remove_section(ef, slug)
+    from alignfetch.list.edits import remove_section
+
+    return remove_section(ef, slug)
 
 
 def removed(ef: EntriesFile, ref: ids.Ref) -> Entry:
@@ -203,7 +207,9 @@ def moved(ef: EntriesFile, ref: ids.Ref, section: str) -> Entry:
     ef.section(section)
     if entry.section == section:
         raise InputError(f"{the_entry(entry.id)} is already in section {section!r}.")
-    return entries_mod.edit_entry(ef, entry.id, {"section": section})
+    from alignfetch.list.edits import edit_entry
+
+    return edit_entry(ef, entry.id, {"section": section})
 
 
 def changes_of(
