@@ -193,6 +193,21 @@ def _text_size(value: object, indent: int = 0, limit: int = TEXT_LIMIT) -> int:
     return size
 
 
+def _text_sizes(values: list[Any], limit: int = TEXT_LIMIT) -> int:
+    """The sum of :func:`_text_size` of each value, each measured once however often it
+    appears (``([[0] * 1000000] * 100)|join`` walked a million values a hundred times)."""
+    sizes: dict[int, int] = {}
+    total = 0
+    for v in values:
+        size = sizes.get(id(v))
+        if size is None:
+            size = sizes[id(v)] = _text_size(v, limit=limit)
+        total += size
+        if total > limit:
+            return limit + 1
+    return total
+
+
 _LEAVES = frozenset({int, float, bool, complex, type(None), str, bytes, markupsafe.Markup})
 """Values whose comparison, hash or text costs C no walk (a text's, a memory block's)."""
 _TEXTS = frozenset({str, bytes, markupsafe.Markup})
@@ -350,7 +365,7 @@ def _check_percent(limits: _Limits, template: str, values: object) -> None:
             value = args[at] if at < len(args) else None
             at += 1
         shown.append(value)
-    limits.text(size + _text_size(shown, limit=TEXT_LIMIT - size))  # one walk for them all
+    limits.text(size + _text_sizes(shown, TEXT_LIMIT - size))
 
 
 _DIGITS = re.compile(r"\d+")
@@ -497,8 +512,7 @@ def _filter_checks(limits: _Limits) -> dict[str, Callable[..., Any]]:
         items = list(value)
         limits.list(len(items))
         sep = str(_arg(args, kw, 0, "d", ""))
-        # One walk for all the items (each may be a long list): a few characters more.
-        limits.text(_text_size(items) + len(sep) * max(len(items) - 1, 0))
+        limits.text(_text_sizes(items) + len(sep) * max(len(items) - 1, 0))
         return items
 
     def tojson(value: Any, *args: Any, **kw: Any) -> Any:
@@ -532,7 +546,7 @@ def _filter_checks(limits: _Limits) -> dict[str, Callable[..., Any]]:
         if isinstance(_arg(args, kw, 1, "start", 0), int | float):
             return value
         items = list(value)  # lists added one by one: each sum copies all so far
-        total = _text_size(items)
+        total = _text_sizes(items)
         limits.list(total)
         if len(items) * total > 16 * ITEM_LIMIT:
             raise _Exceeded(f"it would add up {len(items):,} lists of {total:,} items in all")
