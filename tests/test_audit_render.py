@@ -200,6 +200,13 @@ def test_a_view_grown_after_it_was_measured_is_measured_again() -> None:
         "{% set _ = l.extend(range(5000)) %}{{ [it]|length }}",
         MADE,
     )
+    # The list it holds met first outside it, in the same walk.
+    refused(
+        "{% set it = items[0] %}{% set l = [0] * 1000 %}{% set big = [l] * 1000 %}"
+        "{% set _ = it.entry.update({'x': big}) %}{{ [big, it]|length }}"
+        "{% set _ = l.extend(range(5000)) %}{{ [it]|length }}",
+        MADE,
+    )
 
 
 # -- what a template does with lists of a fair size still renders ------------------------------

@@ -4,8 +4,10 @@
 (operators, calls, slices, ``str.format``, what ``{{ ... }}`` shows, joins of text)
 checking each operation with :mod:`alignfetch.render.limits` before it runs and counting
 what it made; :class:`_BoundedCode` compiles every loop to step through :class:`_Steps`,
-which checks the clock, and every ``~`` to a bounded join; :func:`_bounded_filters` wraps
-the filters alike.
+which checks the clock, every ``~`` to a bounded join, every comparison (``==``, ``<``,
+``in``...) to one that sizes both sides deep first (:func:`_check_compare`), and every
+list, tuple or dictionary written in the template to one counted as made;
+:func:`_bounded_filters` and :func:`_bounded_tests` wrap the filters and tests alike.
 """
 
 from __future__ import annotations

@@ -274,8 +274,10 @@ def _deep_size(
     known = limits.known[texts] if limits is not None else {}
     sizes: dict[int, int] = {}  # of the lists walked so far, by id (all alive: value holds them)
     walked = len(top)
-    volatile = False  # a namespace changes without a method: sizes that hold one are not kept
-    walked_lists, views = [value], False
+    # A namespace changes without a method, and a list first met outside a view is not
+    # known to be the view's: the views' sizes of a walk meeting either are not kept.
+    volatile = False
+    parts_of_views = limits.parts if limits is not None else {}
     # Each frame: a list, its parts, the next part to count, its size so far, in a view?
     frames: list[list[Any]] = [[value, top, 0, 0, _is_view(value)]]
     open_ids = {id(value)}
@@ -297,6 +299,8 @@ def _deep_size(
                         return limit + 1
                 continue
             seen = sizes.get(id(part))
+            if seen is not None and in_view and id(part) not in parts_of_views:
+                volatile = True
             if seen is None:
                 seen = known.get(id(part))
             if seen is None:
@@ -319,17 +323,15 @@ def _deep_size(
             frame[2], frame[3] = i, size
             frames.append([part, sub, 0, 0, in_view or _is_view(part)])
             open_ids.add(id(part))
-            walked_lists.append(part)
             continue
         frames.pop()
         open_ids.discard(id(obj))
         sizes[id(obj)] = size
-        if limits is not None and not volatile and _is_view(obj):
-            known[id(obj)] = size
-            views = True
+        if in_view and limits is not None:
+            parts_of_views[id(obj)] = obj  # kept alive, so the id stays its own
+            if not volatile and _is_view(obj):
+                known[id(obj)] = size
         if not frames:
-            if views and limits is not None:  # what views hold, kept alive: ids their own
-                limits.parts.update((id(v), v) for v in walked_lists)
             return size if size <= limit else limit + 1
         frames[-1][3] += size
         if frames[-1][3] > limit:
