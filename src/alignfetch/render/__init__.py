@@ -40,7 +40,12 @@ A template of the list's own (not alignfetch's) is bounded too: it may run for
 :data:`~alignfetch.render.limits.TIME_LIMIT` seconds, make no text longer than
 :data:`~alignfetch.render.limits.TEXT_LIMIT` characters (the page included) and no list
 longer than :data:`~alignfetch.render.limits.ITEM_LIMIT` items, ask for no wider padding
-or precision, and compute no number above :data:`~alignfetch.render.limits.INT_BITS` bits;
+or precision, and compute no number above :data:`~alignfetch.render.limits.INT_BITS` bits.
+Nested lists count deep: a list may hold at most
+:data:`~alignfetch.render.limits.DEEP_LIMIT` values, those of the lists inside it counted
+each time they appear (``[[0] * 1000] * 1000`` holds a million), and a comparison, a
+filter that sorts, joins or converts, or a method that searches goes through at most as
+many at once (a long text counting more);
 past a limit the render stops with one sentence (exit 1) and writes nothing.
 Every text of the document loses its control characters (but newlines and tabs) and
 bidi overrides before a template sees it, whoever wrote the export.

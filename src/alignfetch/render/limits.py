@@ -7,7 +7,12 @@ the sandbox keeps it from Python but not from work without end: nested ranges, a
 outside, so a render of such a template carries a :class:`_Limits` that every hook of
 :mod:`alignfetch.render.bounded` consults: loops and calls check the clock, and whatever
 makes a text or a list checks its size first when it can grow without bound (repetition,
-widths, padding, joins), and counts what it made. alignfetch's own template runs without
+widths, padding, joins), and counts what it made. The clock cannot stop one call of C
+code either: ``[[0] * 1000000] * 1000000`` is a million references to one list (little
+memory), but comparing, sorting or printing it would visit 10**12 values. So what a list
+holds is counted deep (:func:`_deep_size`: the values of the lists inside it each time
+they appear) when a list is made, and before any comparison, filter or method that goes
+through a value's every part. alignfetch's own template runs without
 them (it is linear in the list). This module holds the limits, the budget and the checks,
 plain functions of values that know nothing of a template's environment.
 """
@@ -15,12 +20,14 @@ plain functions of values that know nothing of a template's environment.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import time
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Mapping, MappingView, Sequence, Sized
 from typing import Any
 
 import jinja2.utils
+import markupsafe
 
 from alignfetch.files import MAX_READ
 
@@ -37,8 +44,15 @@ ITEMS_MADE_LIMIT = 16 * ITEM_LIMIT
 """Items of all the lists a template makes in one render."""
 INT_BITS = 1 << 16
 """Bits of the largest number a template may compute (a README needs none this large)."""
+DEEP_LIMIT = 4 * ITEM_LIMIT
+"""Values one list (tuple, dictionary) a template makes may hold, those of the lists inside
+it counted each time they appear; and what one comparison, filter or method may go through
+at once (there, a text counts one more for every :data:`_TEXT_WEIGHT` characters)."""
 _NODE_LIMIT = ITEM_LIMIT
 """Values a text conversion may walk (``{{ items }}`` of a list of lists of lists...)."""
+_TEXT_WEIGHT = 1024
+"""Characters of a text that cost a comparison about what one value does (C compares
+texts a block of memory at a time)."""
 
 
 class _Exceeded(Exception):
@@ -57,6 +71,11 @@ class _Limits:
         self.deadline = time.monotonic() + seconds
         self.chars = 0
         self.items = 0
+        # The deep sizes of the context's views (:func:`_deep_size`), by id and by whether
+        # texts weigh, kept with the views; and what those views hold (lists, dictionaries),
+        # by id: a method that changes one of these makes the sizes be measured again.
+        self.known: dict[bool, dict[int, int]] = {False: {}, True: {}}
+        self.parts: dict[int, object] = {}
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
@@ -95,6 +114,33 @@ class _Limits:
         elif isinstance(value, list | tuple | dict):
             self.list(len(value))
             self.count(items=len(value))
+            self.deep(value)
+
+    def deep(self, value: object, times: int = 1) -> None:
+        """A list (tuple, dictionary) is made (``value``, or ``value`` repeated ``times``):
+        it holds at most :data:`DEEP_LIMIT` values, those of the lists inside it counted
+        each time they appear."""
+        if _deep_size(value, DEEP_LIMIT // times, self) * times > DEEP_LIMIT:
+            raise _Exceeded(
+                f"it would make a list of more than {DEEP_LIMIT:,} values in all, "
+                "counting the values of the lists it holds"
+            )
+
+    def walk(self, value: object) -> None:
+        """C code is to go through ``value``'s every part (compare, sort, hash or convert
+        it): at most :data:`DEEP_LIMIT` values, texts weighing by their length."""
+        if _deep_size(value, DEEP_LIMIT, self, texts=True) > DEEP_LIMIT:
+            raise _Exceeded(
+                f"it would go through more than {DEEP_LIMIT:,} values in one step, "
+                "counting the values of the lists they hold"
+            )
+
+    def changed(self, owner: object) -> None:
+        """A method is to change ``owner``: if a known view holds it, the views' sizes
+        are measured again."""
+        if id(owner) in self.parts:
+            self.known = {False: {}, True: {}}
+            self.parts = {}
 
     def number(self, bits: int) -> None:
         if bits > INT_BITS:
@@ -147,6 +193,152 @@ def _text_size(value: object, indent: int = 0, limit: int = TEXT_LIMIT) -> int:
     return size
 
 
+def _text_sizes(values: list[Any], limit: int = TEXT_LIMIT) -> int:
+    """The sum of :func:`_text_size` of each value, each measured once however often it
+    appears (``([[0] * 1000000] * 100)|join`` walked a million values a hundred times)."""
+    sizes: dict[int, int] = {}
+    total = 0
+    for v in values:
+        size = sizes.get(id(v))
+        if size is None:
+            size = sizes[id(v)] = _text_size(v, limit=limit)
+        total += size
+        if total > limit:
+            return limit + 1
+    return total
+
+
+_LEAVES = frozenset({int, float, bool, complex, type(None), str, bytes, markupsafe.Markup})
+"""Values whose comparison, hash or text costs C no walk (a text's, a memory block's)."""
+_TEXTS = frozenset({str, bytes, markupsafe.Markup})
+_HOLDERS = (list, tuple, Mapping, set, frozenset, MappingView, jinja2.utils.Namespace)
+
+
+def _container(value: object) -> bool:
+    """Whether C code comparing or converting ``value`` goes through parts of it."""
+    return type(value) not in _LEAVES and (isinstance(value, _HOLDERS) or _is_view(value))
+
+
+def _parts(value: object) -> Sequence[Any] | None:
+    """What C code comparing, hashing or converting ``value`` goes through (a dictionary's
+    keys and values, a view's fields, a namespace's attributes); None for what it need not."""
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return value  # type: ignore[return-value]
+    if kind is dict or isinstance(value, Mapping):
+        return list(itertools.chain.from_iterable(value.items()))  # type: ignore[attr-defined]
+    if kind in _LEAVES or isinstance(value, str | bytes | int | float):
+        return None
+    if isinstance(value, list | tuple | set | frozenset | MappingView):
+        return list(value)  # type: ignore[arg-type]
+    if isinstance(value, jinja2.utils.Namespace):
+        return [getattr(value, "_Namespace__attrs", {})]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    return None
+
+
+def _is_view(value: object) -> bool:
+    """Whether ``value`` is one of the context's views (a dataclass: a template makes none)."""
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+def _flat(parts: Sequence[Any], texts: bool) -> int | None:
+    """The deep size of ``parts`` if none of them holds parts (C counts them fast)."""
+    kinds = set(map(type, parts))
+    if not kinds <= _LEAVES:
+        return None
+    if not texts or kinds.isdisjoint(_TEXTS):
+        return len(parts)
+    if kinds <= _TEXTS:
+        return len(parts) + sum(map(len, parts)) // _TEXT_WEIGHT
+    return len(parts) + sum(len(p) for p in parts if type(p) in _TEXTS) // _TEXT_WEIGHT
+
+
+def _deep_size(
+    value: object, limit: int = DEEP_LIMIT, limits: _Limits | None = None, texts: bool = False
+) -> int:
+    """How many values ``value`` holds, those of the lists (tuples, dictionaries, views,
+    namespaces) inside it counted each time they appear, as C code comparing or printing
+    it visits them; with ``texts``, each text weighs one more for every
+    :data:`_TEXT_WEIGHT` characters. ``limit + 1`` as soon as it is sure to be more than
+    ``limit`` (and for a list inside itself). Each list is walked once (it may appear a
+    million times), so the walk costs at most what the value takes in memory, and stops
+    past ``limit``. With ``limits``, the sizes of the context's views are remembered."""
+    top = _parts(value)
+    if top is None:
+        return len(value) // _TEXT_WEIGHT if texts and isinstance(value, str | bytes) else 0
+    flat = _flat(top, texts)
+    if flat is not None:
+        return flat if flat <= limit else limit + 1
+    known = limits.known[texts] if limits is not None else {}
+    sizes: dict[int, int] = {}  # of the lists walked so far, by id (all alive: value holds them)
+    walked = len(top)
+    # A namespace changes without a method, and a list first met outside a view is not
+    # known to be the view's: the views' sizes of a walk meeting either are not kept.
+    volatile = False
+    parts_of_views = limits.parts if limits is not None else {}
+    # Each frame: a list, its parts, the next part to count, its size so far, in a view?
+    frames: list[list[Any]] = [[value, top, 0, 0, _is_view(value)]]
+    open_ids = {id(value)}
+    while frames:
+        frame = frames[-1]
+        obj, parts, i, size, in_view = frame
+        if i == 0 and (flat := _flat(parts, texts)) is not None:
+            i, size = len(parts), flat
+        descend = None
+        while i < len(parts):
+            part = parts[i]
+            i += 1
+            size += 1
+            kind = type(part)
+            if kind in _LEAVES:
+                if texts and kind in _TEXTS:
+                    size += len(part) // _TEXT_WEIGHT
+                    if size > limit:
+                        return limit + 1
+                continue
+            seen = sizes.get(id(part))
+            if seen is not None and in_view and id(part) not in parts_of_views:
+                volatile = True
+            if seen is None:
+                seen = known.get(id(part))
+            if seen is None:
+                sub = _parts(part)
+                if sub is None:
+                    continue
+                if id(part) in open_ids:
+                    return limit + 1  # a list inside itself: a walk without end
+                descend = part, sub
+                break
+            size += seen
+            if size > limit:
+                return limit + 1
+        if descend is not None:
+            part, sub = descend
+            walked += len(sub)
+            if walked > limit:
+                return limit + 1
+            volatile = volatile or isinstance(part, jinja2.utils.Namespace)
+            frame[2], frame[3] = i, size
+            frames.append([part, sub, 0, 0, in_view or _is_view(part)])
+            open_ids.add(id(part))
+            continue
+        frames.pop()
+        open_ids.discard(id(obj))
+        sizes[id(obj)] = size
+        if in_view and limits is not None:
+            parts_of_views[id(obj)] = obj  # kept alive, so the id stays its own
+            if not volatile and _is_view(obj):
+                known[id(obj)] = size
+        if not frames:
+            return size if size <= limit else limit + 1
+        frames[-1][3] += size
+        if frames[-1][3] > limit:
+            return limit + 1
+    return 0  # not reached: the first frame returns
+
+
 _PERCENT = re.compile(
     r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d*))?"
     r"[hlL]?(?P<conversion>[a-zA-Z%])"
@@ -157,7 +349,7 @@ def _check_percent(limits: _Limits, template: str, values: object) -> None:
     """``template % values`` (the ``%`` operator, the ``format`` filter) checked before it
     is made: each width and precision, ``*`` ones too, and the text it would give."""
     args = values if isinstance(values, tuple) else (values,)
-    size, at = len(template), 0
+    size, at, shown = len(template), 0, []
     for m in _PERCENT.finditer(template):
         if m["conversion"] == "%":
             continue
@@ -174,8 +366,8 @@ def _check_percent(limits: _Limits, template: str, values: object) -> None:
         else:
             value = args[at] if at < len(args) else None
             at += 1
-        size += _text_size(value)
-    limits.text(size)
+        shown.append(value)
+    limits.text(size + _text_sizes(shown, TEXT_LIMIT - size))
 
 
 _DIGITS = re.compile(r"\d+")
@@ -196,6 +388,9 @@ def _check_binop(limits: _Limits, operator: str, left: Any, right: Any) -> None:
                     limits.text(len(seq) * n)
                 else:
                     limits.list(len(seq) * n)
+                    # n references to each part: [[0] * 1000000] * 1000000 is small, but
+                    # not what comparing or printing it would go through.
+                    limits.deep(seq, times=n)
                 return
         if isinstance(left, int) and isinstance(right, int):
             limits.number(left.bit_length() + right.bit_length())
@@ -207,6 +402,7 @@ def _check_binop(limits: _Limits, operator: str, left: Any, right: Any) -> None:
             limits.text(len(left) + len(right))
         elif isinstance(left, list | tuple) and isinstance(right, list | tuple):
             limits.list(len(left) + len(right))
+            limits.deep((left, right))
     elif operator == "%" and isinstance(left, str):
         _check_percent(limits, left, right)
 
@@ -318,7 +514,7 @@ def _filter_checks(limits: _Limits) -> dict[str, Callable[..., Any]]:
         items = list(value)
         limits.list(len(items))
         sep = str(_arg(args, kw, 0, "d", ""))
-        limits.text(sum(_text_size(i) for i in items) + len(sep) * max(len(items) - 1, 0))
+        limits.text(_text_sizes(items) + len(sep) * max(len(items) - 1, 0))
         return items
 
     def tojson(value: Any, *args: Any, **kw: Any) -> Any:
@@ -352,7 +548,7 @@ def _filter_checks(limits: _Limits) -> dict[str, Callable[..., Any]]:
         if isinstance(_arg(args, kw, 1, "start", 0), int | float):
             return value
         items = list(value)  # lists added one by one: each sum copies all so far
-        total = sum(_text_size(i) for i in items)
+        total = _text_sizes(items)
         limits.list(total)
         if len(items) * total > 16 * ITEM_LIMIT:
             raise _Exceeded(f"it would add up {len(items):,} lists of {total:,} items in all")

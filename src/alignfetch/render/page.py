@@ -43,6 +43,7 @@ from alignfetch.render.context import KINDS as KINDS
 from alignfetch.render.context import ORDERS as ORDERS
 from alignfetch.render.context import SCHEMA_VERSION as SCHEMA_VERSION
 from alignfetch.render.context import ItemView, SectionView, TocLine, _clause, _clean, _context
+from alignfetch.render.limits import DEEP_LIMIT as DEEP_LIMIT
 from alignfetch.render.limits import INT_BITS as INT_BITS
 from alignfetch.render.limits import ITEM_LIMIT as ITEM_LIMIT
 from alignfetch.render.limits import ITEMS_MADE_LIMIT as ITEMS_MADE_LIMIT
