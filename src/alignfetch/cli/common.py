@@ -9,7 +9,6 @@ file or stdin.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,20 +89,23 @@ def shown(message: str) -> str:
     return strip_controls(message)
 
 
-class _Clean(logging.Formatter):
-    """Talk on stderr, cleaned as :func:`shown` cleans errors."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return shown(super().format(record))
 
 
 def log_to_stderr(quiet: bool) -> None:
-    """Library warnings (a paper page the Hub would not give) become talk on stderr."""
+    """Library warnings (a paper page the Hub would not give) become talk on stderr,
+    cleaned as :func:`shown` cleans errors (logging loads here: --help needs none of it)."""
+    import logging
+
+    class Clean(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return shown(super().format(record))
+
     logger = logging.getLogger("alignfetch")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Clean("alignfetch: warning: %(message)s"))
+    handler.setFormatter(Clean("alignfetch: warning: %(message)s"))
     logger.addHandler(handler)
     # On a terminal, also the talk of a wait: "arXiv did not answer; retrying in 4 s (2/4)."
     talk = logging.INFO if sys.stderr.isatty() else logging.WARNING
