@@ -174,3 +174,49 @@ def test_a_hub_header_outside_ascii_does_not_fail_a_good_answer(
     result = run("add", "hf:Anthropic/hh-rlhf", "-s", "english")
     assert result.exit_code == 0, result.stderr
     assert UNCLEAN.search(result.stderr) is None
+
+
+# -- the second audit ------------------------------------------------------------------------
+
+
+def test_render_check_shows_the_file_on_disk_clean(fakes: Fakes, listdir: Path) -> None:
+    # Bug caught: `render --check` printed the diff with the escapes a pull request put in
+    # the README (a title escape, U+202E, C1), straight into the CI log.
+    assert run("render", "-o", "README.md").exit_code == 0
+    with (listdir / "README.md").open("a", encoding="utf-8") as f:
+        f.write("\n\x1b]0;PWNED\x07\u202eevil\x9b31m\n")
+    result = run("render", "--check", "-o", "README.md")
+    assert result.exit_code == 1
+    assert "evil" in result.stdout and UNCLEAN.search(result.stdout) is None
+
+
+def test_a_password_with_an_at_sign_is_hidden_whole() -> None:
+    # Bug caught: `postgresql://u:S3C@RET@host/db` shown as `u:***@RET@host`, and the
+    # driver's "failed to resolve host 'RET@host'" printed the rest of the password.
+    from alignfetch.cache.urls import scrub, shown
+
+    url = "postgresql://u:S3C@RET@127.0.0.1:1/db"
+    assert "RET" not in shown(url) and "S3C" not in shown(url)
+    assert scrub("failed to resolve host 'RET@127.0.0.1'", url) == (
+        "failed to resolve host '***@127.0.0.1'"
+    )
+    assert shown("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
+
+
+def test_sections_add_names_its_option_not_entries_toml(listdir: Path) -> None:
+    # Bug caught: a control character in `sections add --title` was blamed on
+    # "In entries.toml, section 4 (x)", a line the user never wrote.
+    before = state(listdir)
+    result = run("sections", "add", "x", "--title", "t\x1b[31m")
+    assert result.exit_code == 2
+    assert one_sentence(result.stderr).startswith("alignfetch: The title holds the control")
+    assert state(listdir) == before
+
+
+def test_render_from_an_export_with_a_huge_number_says_what_is_wrong(listdir: Path) -> None:
+    # Bug caught: Python's own advice ("use sys.set_int_max_str_digits()") as the message.
+    Path("big.json").write_text('{"schema_version": 1, "x": ' + "9" * 5000 + "}", encoding="utf-8")
+    result = run("render", "--from", "big.json")
+    assert result.exit_code == 2
+    line = one_sentence(result.stderr)
+    assert "more than 4,300 digits" in line and "set_int_max_str_digits" not in line

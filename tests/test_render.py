@@ -640,12 +640,12 @@ def test_bad_documents_are_input_errors() -> None:
         ({**base_doc([]), "entries": [3]}, "In the export document, an entry must be an object."),
         (
             base_doc([paper("2401.00007", "P", "garbage")]),
-            "Entry 'arxiv:2401.00007' has the date 'garbage', which is not written as YYYY-MM-DD; "
+            "Entry 'arxiv:2401.00007' has the date 'garbage', which is not a real date written as YYYY-MM-DD; "
             "fix it and render again.",
         ),
         (
             base_doc([repo("o/r", date="2024-02-30")]),
-            "Entry 'gh:o/r' has the date '2024-02-30', which is not written as YYYY-MM-DD; "
+            "Entry 'gh:o/r' has the date '2024-02-30', which is not a real date written as YYYY-MM-DD; "
             "fix it and render again.",
         ),
         (

@@ -20,7 +20,11 @@ _QUERY_PASSWORD = re.compile(r"([?&][a-z_]*pass(?:word|wd)?=)([^&#]*)", re.IGNOR
 
 def shown(url: str) -> str:
     """``url`` as a message may show it: with its password, if any, as ``***``."""
+    whole = _PASSWORD.search(url)
     try:
+        if whole and "@" in whole.group(0)[:-1].split(":", 2)[-1]:
+            # An unescaped "@" in the password: SQLAlchemy would read part of it as the host.
+            raise ValueError
         text = make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001  # unparsable: hide whatever stands where a password would
         text = _PASSWORD.sub(r"\1***@", url)
@@ -38,6 +42,9 @@ def scrub(message: str, url: str) -> str:
         pass
     if m := re.search(r"://[^/?#@:]*:([^/?#]*)@", url):
         secrets.add(m.group(1))
+        # A password with an unescaped "@" is split by the driver, which then quotes the
+        # rest as part of the host: each piece of it is as secret as the whole.
+        secrets.update(piece for piece in m.group(1).split("@") if len(piece) >= 3)
     secrets.update(m.group(2) for m in _QUERY_PASSWORD.finditer(url))
     from urllib.parse import quote, unquote
 

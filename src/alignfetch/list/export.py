@@ -280,8 +280,13 @@ def read_export(path: Path) -> dict[str, Any]:
             f"The file {path} could not be read ({err.strerror or err}); give an alignfetch "
             "export."
         ) from None
-    except (UnicodeDecodeError, ValueError) as err:
-        raise InputError(f"The file {path} is not an alignfetch export ({err}).") from None
+    except UnicodeDecodeError:
+        raise InputError(f"The file {path} is not an alignfetch export (not UTF-8).") from None
+    except ValueError as err:
+        # Python's own advice for a number of 5,000 digits (set_int_max_str_digits) is no
+        # advice for a user: say what is wrong with the file.
+        why = "a number of more than 4,300 digits" if "4300" in str(err) else err
+        raise InputError(f"The file {path} is not an alignfetch export ({why}).") from None
     except RecursionError:
         raise InputError(
             f"The file {path} is not an alignfetch export (its JSON is nested too deep)."

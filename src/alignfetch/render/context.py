@@ -270,8 +270,8 @@ def _item(
             date_filter(shown)
         except ValueError:
             raise InputError(
-                f"Entry {e.get('id')!r} has the date {shown!r}, which is not written as "
-                "YYYY-MM-DD; fix it and render again."
+                f"Entry {e.get('id')!r} has the date {shown!r}, which is not a real date "
+                "written as YYYY-MM-DD; fix it and render again."
             ) from None
     return ItemView(
         entry=e,

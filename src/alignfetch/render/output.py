@@ -55,7 +55,13 @@ def write(path: Path, rendered: Callable[[], str], check: bool = False) -> str |
         ) from None
     new = render.splice(existing, rendered())
     if check:
-        return render.diff(existing, new, str(path)) if new != existing else None
+        if new == existing:
+            return None
+        from alignfetch.records import strip_controls
+
+        # The file on disk may hold anything (a pull request's README): its lines go to a
+        # terminal or a CI log, so they lose control and bidi characters as all talk does.
+        return strip_controls(render.diff(existing, new, str(path)), multiline=True)
     if new != existing:
         write_atomic(path, new)
     return None

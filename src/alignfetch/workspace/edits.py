@@ -165,6 +165,11 @@ def new_section(ef: EntriesFile, section: Section) -> Section:
         )
     if not section.title.strip():
         raise InputError(f"The section {section.slug!r} needs a title; give --title.")
+    try:  # named as the option it came from, not as a line of entries.toml
+        entries_mod.check_text("title", section.title)
+    except InputError as err:
+        message = err.message.rstrip(".")
+        raise InputError(f"{message[:1].upper()}{message[1:]}.") from None
     if any(s.slug == section.slug for s in ef.sections):
         raise InputError(f"There is already a section {section.slug!r} in {ef.path.name}.")
     if section.parent is not None:
