@@ -350,13 +350,15 @@ def bibtex_entry(
         if where is not None:
             fields.append(("booktitle" if kind == "inproceedings" else "journal", latex(where)))
         key_id = r.id.split(":", 1)[1]
+        # Verbatim fields (eprint, doi, url) are percent-encoded, the others escaped: no
+        # upstream text (a DOI of ``10.1/x}, note={...``) may close its field.
         fields += [
             ("year", _year(r.published) or ""),
-            ("eprint", key_id),
+            ("eprint", verbatim(key_id)),
             ("archivePrefix", "arXiv"),
-            ("primaryClass", r.primary_category),
-            ("doi", r.doi or ARXIV_DOI.format(key_id)),
-            ("url", r.url),
+            ("primaryClass", latex(r.primary_category)),
+            ("doi", verbatim(_doi(r, key_id))),
+            ("url", verbatim(r.url)),
         ]
         return kind, fields
     if isinstance(r, Dataset | Model | Space | Collection | Repo):
@@ -375,9 +377,17 @@ def bibtex_entry(
         fields.append(("year", _year(item.entry.date) or ""))
     if url:
         fields += _address(url)
-    if accessed:
+    if accessed and _issued(accessed[:10]):
         fields.append(("urldate", accessed[:10]))
     return "misc", fields
+
+
+def _doi(paper: Paper, key_id: str) -> str:
+    """The DOI a paper is cited with: its journal's, else arXiv's. A cache written before
+    arXiv's field was checked (:func:`arxiv_feed.doi`) may hold one that is no DOI."""
+    from alignfetch.sources.arxiv_feed import doi
+
+    return doi(paper.doi) or ARXIV_DOI.format(key_id)
 
 
 def _year(when: str | None) -> str | None:
@@ -386,11 +396,20 @@ def _year(when: str | None) -> str | None:
     return str(issued["date-parts"][0][0]) if issued else None
 
 
+_UNSAFE = re.compile(r"[\\{}\s\x00-\x1f\x7f-\x9f]")
+
+
+def verbatim(text: str) -> str:
+    """``text`` for a field BibTeX and biblatex take verbatim (``url``, ``doi``, ``eprint``):
+    braces and backslashes percent-encoded (a ``}`` would close the field, a ``{`` leave
+    it open), and blanks and control characters too (an address or identifier has none)."""
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), text)
+
+
 def _address(url: str) -> list[tuple[str, str]]:
-    """``howpublished`` and ``url`` fields for ``url``: its braces and backslashes
-    percent-encoded (a ``}`` would close the field, a ``{`` leave it open), and in
+    """``howpublished`` and ``url`` fields for ``url``: made :func:`verbatim`, and in
     ``\\url{}``, which LaTeX reads inside the field's argument, ``%`` and ``#`` escaped."""
-    safe = url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+    safe = verbatim(url)
     shown = safe.replace("%", r"\%").replace("#", r"\#")
     return [("howpublished", r"\url{" + shown + "}"), ("url", safe)]
 
@@ -491,7 +510,7 @@ def csl_item(item: Item, key: str, accessed: str | None = None) -> dict[str, Any
             out["container-title"] = where
             out["archive"] = "arXiv"
             out["archive_location"] = f"arXiv:{arxiv_id}"
-        out["DOI"] = r.doi or ARXIV_DOI.format(arxiv_id)
+        out["DOI"] = _doi(r, arxiv_id)
         out["URL"] = r.url
         out["abstract"] = r.abstract
     elif isinstance(r, Dataset | Model | Space | Collection | Repo):

@@ -17,6 +17,7 @@ from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
 from alignfetch.http import policy as net
 from alignfetch.records import Author, Paper
+from alignfetch.sources.arxiv_feed import doi, feed_problem, parse_feed, raw_entries, split_version
 
 if TYPE_CHECKING:
     import arxiv as arxiv_pkg
@@ -129,14 +130,6 @@ def _canonical(m: re.Match[str]) -> str | None:
     return f"{archive}/{m['old'].split('/')[1]}"
 
 
-def split_version(short_id: str) -> tuple[str, int]:
-    """``2305.01937v2`` -> (``2305.01937``, 2)."""
-    m = re.fullmatch(r"(.+?)v(\d+)", short_id)
-    if not m:
-        return short_id, 1
-    return m[1], int(m[2])
-
-
 def _clean(text: str | None) -> str | None:
     if text is None:
         return None
@@ -163,7 +156,7 @@ def convert(result: arxiv_pkg.Result) -> Paper:
         categories=categories,
         comment=_clean(result.comment),
         journal_ref=_clean(result.journal_ref),
-        doi=_clean(result.doi),
+        doi=doi(result.doi),  # a field that is no DOI is dropped, the paper kept
         url=f"https://arxiv.org/abs/{key}",
         pdf_url=f"https://arxiv.org/pdf/{key}",
     )
@@ -289,7 +282,7 @@ class _Client:
                 "check the network or ALIGNFETCH_ARXIV_URL.",
                 keys,
             ) from None
-        raw = _raw_entries(self._bodies)
+        raw = raw_entries(self._bodies)
         wanted = set(keys)
         out: dict[str, Outcome] = {}
         for result in results:
@@ -391,112 +384,6 @@ def _client_class() -> type[arxiv_pkg.Client]:
     return Client
 
 
-_AUTHOR = "{http://www.w3.org/2005/Atom}author"
-_LINK = "{http://www.w3.org/2005/Atom}link"
-_CATEGORY = "{http://www.w3.org/2005/Atom}category"
-_PRIMARY = "{http://arxiv.org/schemas/atom}primary_category"
-_NAME = "{http://www.w3.org/2005/Atom}name"
-_AFFILIATION = "{http://arxiv.org/schemas/atom}affiliation"
-
-
-def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
-    """An arXiv API feed as the ``arxiv`` package's parser reads it, in one pass.
-
-    The same results, field for field, as ``arxiv._feed.parse`` (a test compares
-    the two on every recorded feed): the first of each element counts, an entry
-    without an ID or either date is skipped, a feed that is no XML is an empty,
-    malformed one. Each entry's children are read once instead of searched for
-    by a namespaced path per field.
-    """
-    import arxiv as arxiv_pkg
-    from arxiv import _feed as arxiv_feed
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
-    try:
-        root = etree.fromstring(content, parser=parser)
-    except etree.XMLSyntaxError as exc:
-        return arxiv_feed.ParsedFeed(arxiv_feed.FeedHeader(), [], malformed=True, error=exc)
-    if root is None:
-        return arxiv_feed.ParsedFeed(
-            arxiv_feed.FeedHeader(), [], malformed=True, error=ValueError("empty document")
-        )
-
-    def number(tag: str) -> int:
-        found = root.find(f"{_OPENSEARCH}{tag}")
-        try:
-            return int(found.text.strip()) if found is not None and found.text else 0
-        except ValueError:
-            return 0
-
-    header = arxiv_feed.FeedHeader(
-        total_results=number("totalResults"),
-        items_per_page=number("itemsPerPage"),
-        start_index=number("startIndex"),
-    )
-    results: list[arxiv_pkg.Result] = []
-    for entry in root.iterchildren(f"{_ATOM}entry"):
-        text: dict[str, str | None] = {}
-        authors: list[arxiv_pkg.Result.Author] = []
-        links: list[arxiv_pkg.Result.Link] = []
-        categories: list[str] = []
-        primary: str | None = None
-        for child in entry:
-            tag = child.tag
-            if tag == _AUTHOR:
-                name = next((n.text for n in child.iterchildren(_NAME)), None)
-                affiliations = [
-                    a.text for a in child.iterchildren(_AFFILIATION) if a.text is not None
-                ]
-                authors.append(arxiv_pkg.Result.Author(name=name or "", affiliation=affiliations))
-            elif tag == _LINK:
-                href = child.get("href")
-                if href is not None:
-                    links.append(
-                        arxiv_pkg.Result.Link(
-                            href=href,
-                            title=child.get("title"),
-                            rel=child.get("rel") or "",
-                            content_type=child.get("type"),
-                        )
-                    )
-            elif tag == _CATEGORY:
-                term = child.get("term")
-                if term is not None:
-                    categories.append(term)
-            elif tag == _PRIMARY:
-                if primary is None:
-                    primary = child.get("term") or ""
-            elif isinstance(tag, str) and tag not in text:
-                text[tag] = child.text
-        entry_id = text.get(f"{_ATOM}id")
-        updated = arxiv_feed._parse_datetime(text.get(f"{_ATOM}updated"))
-        published = arxiv_feed._parse_datetime(text.get(f"{_ATOM}published"))
-        if not entry_id or updated is None or published is None:
-            continue  # as the package does (it says so on its logger)
-        results.append(
-            arxiv_pkg.Result(
-                entry_id=entry_id,
-                updated=updated,
-                published=published,
-                title=_SPACES.sub(" ", text.get(f"{_ATOM}title") or ""),
-                authors=authors,
-                summary=text.get(f"{_ATOM}summary") or "",
-                comment=text.get(f"{_ARXIV}comment"),
-                journal_ref=text.get(f"{_ARXIV}journal_ref"),
-                doi=text.get(f"{_ARXIV}doi"),
-                primary_category=primary or "",
-                categories=categories,
-                links=links,
-            )
-        )
-    return arxiv_feed.ParsedFeed(header=header, results=results, malformed=False)
-
-
-_SPACES = re.compile(r"\s+")
-_ARXIV = "{http://arxiv.org/schemas/atom}"
-
-
 _SESSIONS: dict[Settings, requests.Session] = {}
 
 
@@ -515,38 +402,6 @@ def _session(settings: Settings) -> requests.Session:
     return _SESSIONS[settings]
 
 
-_ATOM = "{http://www.w3.org/2005/Atom}"
-_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-
-
-def feed_problem(url: str, answer: net.Answer) -> str | None:
-    """Why a 200 answer is not an arXiv API feed (HTML, broken XML, an empty page), or None.
-
-    A feed that matched nothing still carries its ``totalResults``; a page
-    without one is not the API speaking.
-    """
-    from lxml import etree
-
-    if not answer.body.strip():
-        return "an empty page"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(answer.body, parser=parser)
-    except (etree.XMLSyntaxError, ValueError):
-        head = answer.body.lstrip()[:15].lower()
-        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "broken XML"
-    if root is None or root.tag != f"{_ATOM}feed":
-        return "an HTML page" if root is not None and "html" in str(root.tag) else "not a feed"
-    if root.getroottree().docinfo.doctype:
-        # arXiv's feeds declare no DTD. One that does may define entities (an external
-        # one reads a file or a URL, nested ones expand a billion-fold); they are never
-        # expanded, and a text that held one would be read short: refuse the feed.
-        return "a document with a DTD"
-    if root.find(f"{_OPENSEARCH}totalResults") is None:
-        return "a feed without results"
-    return None
-
-
 def _after(err: net.NetError) -> str:
     return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
@@ -557,25 +412,3 @@ def _reason(err: Exception) -> str:
 
     text = " ".join(strip_controls(str(err)).split())
     return text if len(text) < 120 else type(err).__name__
-
-
-def _raw_entries(bodies: list[tuple[str, bytes]]) -> dict[str, str]:
-    """Each ``<entry>`` element of the responses, as XML text, by canonical key."""
-    from lxml import etree
-
-    atom = "{http://www.w3.org/2005/Atom}"
-    out: dict[str, str] = {}
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
-    for _url, body in bodies:
-        try:
-            root = etree.fromstring(body, parser=parser)
-        except etree.XMLSyntaxError:
-            continue
-        if root is None:
-            continue
-        for entry in root.iterfind(f"{atom}entry"):
-            entry_id = entry.findtext(f"{atom}id") or ""
-            if "/abs/" in entry_id:
-                key, _ = split_version(entry_id.split("/abs/", 1)[1])
-                out[key] = etree.tostring(entry, encoding="unicode")
-    return out

@@ -36,6 +36,8 @@ FORMS = (
 )
 
 API_VERSION = "2022-11-28"
+TOKEN_LABEL = "[GITHUB_TOKEN]"
+"""What the token is replaced with wherever an answer echoed it."""
 # 429 is left out on purpose: GitHub's rate limits last up to an hour, so a
 # back-off of seconds only spends requests; the limit is reported instead.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -178,12 +180,18 @@ def fetch(
     Every key gets an outcome: a failure is returned for its keys, not raised,
     so one missing repository does not hide the others. Once GitHub says its
     rate limit is used up, the rest of the batch fails without asking again.
+    No outcome holds the token (:func:`tokens.scrubbed`): an answer may echo it
+    into any field, spelt in JSON's ``\\u`` escapes that only parsing decodes.
     """
+    from alignfetch.sources import tokens
+
     client = _Client(settings)
     try:
-        return client.fetch(list(dict.fromkeys(keys)), previous)
+        out = client.fetch(list(dict.fromkeys(keys)), previous)
     finally:
         client.close()
+    token = settings.github_token
+    return {k: tokens.scrubbed(o, token, TOKEN_LABEL) for k, o in out.items()}
 
 
 class _Client:
@@ -336,7 +344,7 @@ class _Client:
         # bytes would be junk shown as the description, and the fetch called a success.
         why = "not a repository object"
         try:
-            raw = self._scrub(response.content.decode("utf-8"))
+            raw = response.content.decode("utf-8")
             body = json.loads(raw)
             if not isinstance(body, dict):
                 raise TypeError("not an object")
@@ -508,8 +516,9 @@ class _Client:
 
     def _scrub(self, text: str) -> str:
         """``text`` without the token: nothing alignfetch stores or prints may hold it."""
-        token = self._settings.github_token
-        return text.replace(token, "[GITHUB_TOKEN]") if token else text
+        from alignfetch.sources import tokens
+
+        return tokens.scrub(text, self._settings.github_token, TOKEN_LABEL)
 
 
 def _like(err: SourceError, key: str, url: str) -> SourceError:

@@ -30,7 +30,6 @@ from alignfetch.version import __version__
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
-    from alignfetch.records import Record
     from alignfetch.sources import Fetched, Outcome
 
 T = TypeVar("T")
@@ -129,8 +128,10 @@ class _Cleaner(logging.Handler):
             text = record.getMessage()
         except Exception:  # noqa: BLE001  # a message that does not format is still said
             text = str(record.msg)
+        from alignfetch.sources import tokens
+
         for token in _tokens:
-            text = text.replace(token, "[HF_TOKEN]")
+            text = tokens.scrub(text, token, "[HF_TOKEN]")
         record.msg = cap_echo(" ".join(strip_controls(text).split()), LOG_CAP)
         record.args = ()
         record.exc_info = record.exc_text = record.stack_info = None
@@ -193,9 +194,12 @@ def _json_problem(url: str, answer: net.Answer) -> str | None:
 
 
 def scrub(text: str, settings: Settings) -> str:
-    """``text`` without the token: nothing alignfetch stores or prints may hold it."""
-    token = settings.hf_token
-    return text.replace(token, "[HF_TOKEN]") if token else text
+    """``text`` without the token in any spelling (:func:`tokens.scrub`: JSON's ``\\u``
+    escapes among them, which a raw payload keeps): nothing alignfetch stores or prints
+    may hold it."""
+    from alignfetch.sources import tokens
+
+    return tokens.scrub(text, settings.hf_token, "[HF_TOKEN]")
 
 
 def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
@@ -203,51 +207,9 @@ def scrubbed(outcome: Outcome, settings: Settings) -> Outcome:
     (an answer may echo the token into a Space's description or a collection's
     title), the raw payload, the warning, an error's message. Every Hub kind's
     outcomes pass here (:func:`each`), so no kind needs code of its own for it."""
-    import dataclasses
+    from alignfetch.sources import tokens
 
-    token = settings.hf_token
-    if not token:
-        return outcome
-    if isinstance(outcome, SourceError):
-        if token in outcome.message or token in (outcome.url or ""):
-            outcome.message = scrub(outcome.message, settings)
-            outcome.args = (outcome.message,)
-            outcome.url = scrub(outcome.url, settings) if outcome.url else outcome.url
-        return outcome
-    return dataclasses.replace(
-        outcome,
-        record=_replace_text(outcome.record, lambda text: scrub(text, settings)),
-        raw=scrub(outcome.raw, settings),
-        url=scrub(outcome.url, settings),
-        etag=scrub(outcome.etag, settings) if outcome.etag else outcome.etag,
-        warning=scrub(outcome.warning, settings) if outcome.warning else outcome.warning,
-    )
-
-
-def _replace_text(record: Record, fn: Callable[[str], str]) -> Record:
-    """``record`` with ``fn`` applied to every text it holds, nested ones too (an
-    author's name, each string of a tuple); the record itself when nothing changes."""
-    import dataclasses
-
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
-        old = getattr(record, f.name)
-        new = _map_text(old, fn)
-        if new != old:
-            values[f.name] = new
-    return dataclasses.replace(record, **values) if values else record
-
-
-def _map_text(value: Any, fn: Callable[[str], str]) -> Any:
-    from alignfetch.records import Author
-
-    if isinstance(value, str):
-        return fn(value)
-    if isinstance(value, tuple):
-        return tuple(_map_text(v, fn) for v in value)
-    if isinstance(value, Author):
-        return Author(fn(value.name), tuple(fn(a) for a in value.affiliations))
-    return value
+    return tokens.scrubbed(outcome, settings.hf_token, "[HF_TOKEN]")
 
 
 class Capture:
