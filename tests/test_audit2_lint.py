@@ -19,7 +19,10 @@ from pathlib import Path
 import pytest
 
 from alignfetch.lint.findings import Finding, Result
+from alignfetch.lint.links import cached
+from alignfetch.workspace import Workspace
 from conftest import Fakes, run
+from fakes.web import FakeWeb
 
 # An OSC that retitles the terminal, a right-to-left override, a bidi mark, a line
 # separator, GitHub workflow commands (the new form and the old, which the runner obeys
@@ -211,3 +214,128 @@ def test_github_escaping_of_a_finding_made_by_hand() -> None:
     assert data == (
         "m\r\n::error file=x::injected # #[add-mask]s 100%0A (the source says: e\n# #[warning]w)"
     )
+
+
+# -- finding 5: a web link that is no valid URL ------------------------------------------
+
+REVIEW_C = """\
+# L
+
+## Papers
+
+- [T2](http://127.1:99999/) - x
+- [T3](http://a:b@10.0.0.1/) - y
+- [T4](http:///nohost) - z
+- [T5](https://[::1) - w
+"""
+
+
+# Catches `check` saying "no problems in 0 entries" of the second auditor's C.md, whose
+# links import reports as invalid (a port past 65535, a password, no host, an IPv6
+# address never closed), and asking them.
+def test_invalid_links_that_are_no_entry_are_findings(
+    fakes: Fakes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "C.md").write_text(REVIEW_C, encoding="utf-8")
+    r = run("check", "C.md")
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.stdout == (
+        "C.md\n"
+        "      5  warning  link       The link http://127.1:99999/ is not a valid URL (port out of range 0-65535).\n"
+        "                           the file says:    http://127.1:99999/\n"
+        "      6  warning  link       The link http://…@10.0.0.1/ is not a valid URL (it holds a user name or password before its host, which the list publishes).\n"
+        "                           the file says:    http://…@10.0.0.1/\n"
+        "      7  warning  link       The link http:///nohost is not a valid URL (it names no host).\n"
+        "                           the file says:    http:///nohost\n"
+        "      8  warning  link       The link https://[::1 is not a valid URL (invalid IPv6 URL).\n"
+        "                           the file says:    https://[::1\n"
+        "\n"
+        "C.md: 0 errors, 4 warnings in 0 entries.\n"
+    )
+    assert "a:b@" not in r.stdout  # the password is not repeated
+    assert fakes.server.log == []
+    ws = Workspace(tmp_path / "entries.toml")
+    urls = ["http://127.1:99999/", "http://a:b@10.0.0.1/", "http:///nohost", "https://[::1"]
+    assert cached(ws.cache, urls) == {}  # none was asked (every asked link is kept)
+
+
+# Catches an entry's other links that are no valid URL passing without a finding while
+# its good link is asked: each is a finding of that entry (its ID, its line), as the file
+# writes it (markdown-it hands ``https://[::1`` over as ``https://:1%5B:``), never asked.
+def test_an_entrys_invalid_other_links_are_its_findings(
+    fakes: Fakes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    web = FakeWeb(fakes.server)
+    ok = f"{web.server.url}/page/ok"
+    bad = [
+        "http://127.1:99999/x",
+        "http://user:s3cret@h.example/",
+        "https://[::1",
+        "http://[fe80::1%25eth0]/",
+        "https://%5B::1%5D/",
+        "http:///x",
+    ]
+    links = " ".join(f"[l{i}]({u})" for i, u in enumerate(bad))
+    (tmp_path / "README.md").write_text(
+        "# L\n\n## Papers\n\n"
+        "- [Training a Helpful and Harmless Assistant with Reinforcement Learning from Human "
+        f"Feedback](https://arxiv.org/abs/2204.05862) - [Page]({ok}) {links}\n",
+        encoding="utf-8",
+    )
+    r = run("check", "--format", "json", "README.md")
+    assert (r.exit_code, r.stderr) == (0, "")
+    found = [
+        (f["rule"], f["id"], f["line"], f["found"], f["message"])
+        for f in json.loads(r.stdout)["findings"]
+    ]
+    assert found == [
+        ("link", "arxiv:2204.05862", 5, shown, f"The link {shown} is not a valid URL ({why}).")
+        for shown, why in [
+            ("http://127.1:99999/x", "port out of range 0-65535"),
+            (
+                "http://…@h.example/",
+                "it holds a user name or password before its host, which the list publishes",
+            ),
+            ("https://[::1", "invalid IPv6 URL"),
+            ("http://[fe80::1%25eth0]/", "its IPv6 zone names a network interface of one machine"),
+            ("https://%5B::1%5D/", "port could not be cast to integer value as ':1%5D'"),
+            ("http:///x", "it names no host"),
+        ]
+    ]
+    assert "s3cret" not in r.stdout
+    assert [q.path for q in fakes.server.log if q.path.startswith("/page/")] == ["/page/ok"]
+    ws = Workspace(tmp_path / "entries.toml")
+    assert list(cached(ws.cache, [ok, *bad])) == [ok]  # the good link alone was asked
+    # An entry's check_ignore keeps them off it, as the rule's other findings.
+    (tmp_path / "entries.toml").write_text(
+        '[list]\ntitle = "L"\n\n[[sections]]\nslug = "papers"\ntitle = "Papers"\n\n'
+        '[[entries]]\nid = "arxiv:2204.05862"\nsection = "papers"\ncheck_ignore = ["link"]\n',
+        encoding="utf-8",
+    )
+    assert json.loads(run("check", "--format", "json", "README.md").stdout)["findings"] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://example.org/a", None),
+        ("HTTPS://Example.org/a", None),  # a scheme's case is no matter
+        ("https://[::1]/", None),  # a valid URL (the address is the asking's business)
+        ("https://:1%5B:", "port could not be cast to integer value as '1%5B:'"),  # markdown-it's
+        ("https://%5B::1%5D/", "port could not be cast to integer value as ':1%5D'"),
+        (
+            "http://%5Bfe80::1%25eth0%5D/",
+            "port could not be cast to integer value as ':1%25eth0%5D'",
+        ),
+        ("https://x.org:abc/", "port could not be cast to integer value as 'abc'"),
+        ("https://", "it names no host"),
+        ("https://example.org/a b", "it holds white space"),
+        ("ftp://example.org/", None),  # no web link: the rule takes only http(s)
+    ],
+)
+def test_invalid_is_entries_tomls_rule(url: str, why: str | None) -> None:
+    from alignfetch.lint.weblinks import invalid
+
+    assert invalid(url) == why
