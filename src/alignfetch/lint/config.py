@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from alignfetch.errors import InputError, cap_echo
-from alignfetch.lint.findings import RULES, SEVERITIES, Finding
+from alignfetch.lint.findings import RULES, SEVERITIES, Finding, shown, shown_file
 from alignfetch.lint.links import DEFAULT_MAX_LINKS
 from alignfetch.list import ids
 
@@ -102,10 +102,14 @@ def _value(value: object) -> str:
 
 
 class Sink:
-    """Collects findings, applying the configuration and per-entry ignores."""
+    """Collects findings, applying the configuration and per-entry ignores.
+
+    Every rule reports through it, so every finding's texts are cleaned here, whatever
+    the rule took them from (:func:`~alignfetch.lint.findings.shown`: one line, no
+    control or bidi character, no workflow command, capped)."""
 
     def __init__(self, file: str, config: Config, ignores: Mapping[str, Iterable[str]]) -> None:
-        self.file = file
+        self.file = shown_file(file)
         self.config = config
         self.ignores = {k: set(v) for k, v in ignores.items()}
         self.findings: list[Finding] = []
@@ -125,11 +129,20 @@ class Sink:
             return
         severity = self.config.severity.get(rule, RULES[rule].severity)
         self.findings.append(
-            Finding(rule, severity, rid, self.file, line, message, expected, found)
+            Finding(
+                rule,
+                severity,
+                None if rid is None else shown(rid),
+                self.file,
+                line,
+                shown(message),
+                None if expected is None else shown(expected),
+                None if found is None else shown(found),
+            )
         )
 
     def note(self, rule: str, message: str) -> None:
         """A warning about the check itself, not about an entry: the rule's ``ignore``
         applies, its severity does not (a list too long to check in one run is no error)."""
         if rule not in self.config.ignore:
-            self.findings.append(Finding(rule, "warning", None, self.file, None, message))
+            self.findings.append(Finding(rule, "warning", None, self.file, None, shown(message)))

@@ -8,10 +8,24 @@ written: for a person, as JSON, and as GitHub workflow commands.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RULES", "SEVERITIES", "Finding", "Result", "Rule", "rules_text"]
+from alignfetch.errors import cap_echo
+from alignfetch.records import strip_controls
+
+__all__ = [
+    "RULES",
+    "SEVERITIES",
+    "TEXT_LIMIT",
+    "Finding",
+    "Result",
+    "Rule",
+    "rules_text",
+    "shown",
+    "shown_file",
+]
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,30 @@ RULES: dict[str, Rule] = {
 """Every rule, in the order ``check --rules`` lists them."""
 SEVERITIES = ("error", "warning")
 
+TEXT_LIMIT = 1000
+"""The most characters of one text of a finding (its message, what the file and the
+source say): a README's 1 MB heading is not printed whole."""
+_MARKS = re.compile("[\u061c\u200e\u200f]")
+"""Bidi marks (which :func:`alignfetch.records.strip_controls` leaves)."""
+_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def shown(text: str, limit: int = TEXT_LIMIT) -> str:
+    """``text`` as ``check`` prints it, whichever rule made it and from whatever a README
+    says: on one line, without control characters or bidi characters (an escape sequence
+    cannot reach the terminal), no GitHub workflow command inside it (``##[error]``,
+    which the runner obeys anywhere in a line, is written ``# #[error]``), and at most
+    ``limit`` characters (ending in an ellipsis when cut)."""
+    text = _MARKS.sub("", strip_controls(_SEPARATORS.sub(" ", text)))
+    return cap_echo(text.replace("##[", "# #["), limit)
+
+
+def shown_file(name: str) -> str:
+    """A file's name as ``check`` prints it: :func:`shown`, and ``./`` before a name that
+    would start a line as a workflow command does (``::error::…``)."""
+    name = shown(name)
+    return f"./{name}" if name.lstrip().startswith("::") else name
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -106,6 +144,11 @@ class Result:
     files: list[str]
     unresolved: list[str] = field(default_factory=list)
     """IDs neither the cache nor the sources could answer (their source rules were skipped)."""
+
+    def __post_init__(self) -> None:
+        # The summary and the file's heading start a line: see shown_file.
+        self.files = [shown_file(f) for f in self.files]
+        self.unresolved = [shown(u) for u in self.unresolved]
 
     @property
     def errors(self) -> int:
@@ -144,7 +187,7 @@ class Result:
 
         out: list[str] = []
         for file in self.files:
-            mine = [f for f in self.findings if f.file == file]
+            mine = [f for f in self.findings if shown_file(f.file) == file]
             if not mine:
                 continue
             out.append(style(file, bold=True))
@@ -179,10 +222,15 @@ class Result:
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """``text`` as a workflow command's data: ``%``, CR and LF escaped as the runner
+    unescapes them, and ``##[`` (the old form of a command, obeyed anywhere in a line)
+    broken, so that no text makes a second command."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escaped.replace("##[", "# #[")
 
 
 def _gh_prop(text: str) -> str:
+    """``text`` as a property's value: :func:`_gh_data`, and ``:`` and ``,``, which end it."""
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 

@@ -34,7 +34,13 @@ from alignfetch.lint.findings import rules_text as rules_text
 from alignfetch.lint.naming import badges, mismatch
 from alignfetch.lint.toc import toc
 from alignfetch.lint.weblinks import entry_links as entry_links
-from alignfetch.lint.weblinks import entry_web_links, link_rule, unchecked, web_links
+from alignfetch.lint.weblinks import (
+    entry_web_links,
+    invalid_links,
+    link_rule,
+    unchecked,
+    web_links,
+)
 from alignfetch.lint.weblinks import reading_links as reading_links
 from alignfetch.list import ids
 from alignfetch.list.entries import Entry
@@ -145,9 +151,21 @@ def check_reading(
             for url, line in web_links(f):
                 link_rule(sink, rid, line, url, links)
     if links is not None:
+        invalid_links(sink, reading.skipped, _owners(reading), text)
         unchecked(sink, reading_links(reading), links)
     toc(sink, text)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
+
+
+def _owners(reading: ListReading) -> dict[int, str]:
+    """The entry (the ID its link goes to) each of its lines belongs to: its own line and
+    its other links' lines."""
+    out: dict[int, str] = {}
+    for f in reading.found:
+        rid = str(target(f))
+        for line in [f.line, *(line for _, _, line in f.links)]:
+            out.setdefault(line, rid)
+    return out
 
 
 def _dataset_paper(f: Found, r: Dataset, facts: Mapping[str, Facts]) -> Paper | None:

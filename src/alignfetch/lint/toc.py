@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from alignfetch.errors import cap_echo
 from alignfetch.lint.config import Sink
 from alignfetch.readme.text import anchor
 
@@ -34,8 +35,13 @@ def heading_text(raw: str) -> str:
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ANCHOR_LINK = re.compile(
-    r"\]\(\s*<?(#[^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)" r"|href=[\"'](#[^\"']*)[\"']"
+    r"\]\(\s*<?(#[^)\t\n\v\f\r >]*)>?(?:\s+\"[^\"]*\")?\s*\)" r"|href=[\"'](#[^\"']*)[\"']"
 )
+"""A link to an anchor: its target ends at ASCII white space, as Markdown's does (a
+U+2028 inside it does not hide it)."""
+_LINES = re.compile(r"\r\n|\r|\n")
+"""Line ends as Markdown counts them (``str.splitlines`` also breaks at U+2028, form
+feeds and more, and would number the lines after one wrong)."""
 
 
 def toc(sink: Sink, text: str) -> None:
@@ -47,7 +53,7 @@ def toc(sink: Sink, text: str) -> None:
     links: list[tuple[int, str]] = []
     fence: str | None = None
     previous = ""
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(_LINES.split(text), 1):
         m = _FENCE.match(raw)
         if fence is not None:
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
@@ -73,4 +79,6 @@ def toc(sink: Sink, text: str) -> None:
         name = unquote(url[1:])
         if len(url) < 2 or name in anchors or name.lower() in anchors:
             continue
-        sink.add("toc", None, line, f"The link {url} names no heading of the file.", found=url)
+        sink.add(
+            "toc", None, line, f"The link {cap_echo(url)} names no heading of the file.", found=url
+        )
