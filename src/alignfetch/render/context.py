@@ -324,6 +324,7 @@ def _as_known(e: Mapping[str, Any]) -> dict[str, Any]:
         if f.name != "id"
     }
     out.update(_exported(kind))
+    out.update(description=None, venue=None, affiliation=None, date=None, links={}, overrides={})
     out.update(e)
     out["title"] = e.get("title") or (rid if kind == "paper" else key)
     out["url"] = e.get("url") or page(rid)
