@@ -274,12 +274,20 @@ def test_commands_treat_an_unreadable_row_as_not_cached(
 ) -> None:
     assert run("--db", db_url, "add", "2305.01937", "-s", "evaluation").exit_code == 0
     corrupt(db_url, "arxiv:2305.01937", BROKEN["missing fields"])
-    for command in (["list"], ["show", "2305.01937"], ["export"], ["render"]):
+    for command in (["list"], ["show", "2305.01937"]):
         result = run("--db", db_url, *command)
         assert (result.exit_code, result.stdout) == (1, ""), command
         assert result.stderr == (
             "alignfetch: The entry arxiv:2305.01937 is not in the cache yet; "
             "run `alignfetch refresh` to fetch it.\n"
+        ), command
+    # export and render show it as entries.toml has it, and name it.
+    for command in (["export"], ["render"]):
+        result = run("--db", db_url, *command)
+        assert result.exit_code == 0 and "arxiv:2305.01937" in result.stdout, command
+        assert result.stderr == (
+            "alignfetch: warning: 1 entry has no cached record yet and is shown as entries.toml "
+            "has it: arxiv:2305.01937; run `alignfetch refresh`.\n"
         ), command
     before = fakes.arxiv_requests()
     # Fresh by its date, but unreadable: refresh fetches it again and overwrites it.

@@ -17,14 +17,24 @@ from alignfetch.cli.common import talk, workspace
     help="json: everything known; bibtex or csl-json: citations.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here, not stdout.")
-def export(fmt: str, output: str | None) -> None:
-    """Export the list as JSON or citations (stdout unless -o)."""
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 and write nothing when an entry has no cached record yet.",
+)
+def export(fmt: str, output: str | None, strict: bool) -> None:
+    """Export the list as JSON or citations (stdout unless -o).
+
+    An entry with no cached record yet is exported as entries.toml has it
+    ("cached": false) and left out of citations, and named on stderr.
+    """
     from pathlib import Path
 
     from alignfetch.list.entries import write_atomic
     from alignfetch.list.export import dumps
 
-    text = dumps(workspace().export()) if fmt == "json" else workspace().citations(fmt)
+    ws = workspace()
+    text = dumps(ws.export(strict=strict)) if fmt == "json" else ws.citations(fmt, strict=strict)
     if output and output != "-":  # "-" is stdout, as for every Unix tool
         write_atomic(Path(output), text)
         talk(f"Wrote {output}.")

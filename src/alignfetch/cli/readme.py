@@ -33,11 +33,19 @@ from alignfetch.cli.common import json_option, read_markdown, talk, workspace
     type=click.Path(dir_okay=False),
     help="A Jinja2 template instead of [list] template or the default.",
 )
-def render(output: str | None, check: bool, source: str | None, template: str | None) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 and write nothing when an entry has no cached record yet.",
+)
+def render(
+    output: str | None, check: bool, source: str | None, template: str | None, strict: bool
+) -> None:
     """Render the list's README (stdout unless -o).
 
     Writes to stdout, or with -o FILE into FILE (only between its alignfetch
-    markers, if it has them).
+    markers, if it has them). An entry with no cached record yet is shown as
+    entries.toml has it and named on stderr.
     """
     from alignfetch.errors import InputError
 
@@ -45,9 +53,9 @@ def render(output: str | None, check: bool, source: str | None, template: str | 
     if output is None or output == "-":  # "-" is stdout, as for every Unix tool
         if check:
             raise InputError("The --check option needs the file to compare; give -o FILE.")
-        click.echo(ws.render(source=source, template=template), nl=False)
+        click.echo(ws.render(source=source, template=template, strict=strict), nl=False)
         return
-    difference = ws.render_to(output, check=check, source=source, template=template)
+    difference = ws.render_to(output, check=check, source=source, template=template, strict=strict)
     if difference is not None:
         click.echo(difference, nl=False)
         talk(f"{output} is not up to date; run `alignfetch render -o {output}`.")

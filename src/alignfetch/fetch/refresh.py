@@ -306,6 +306,14 @@ class Options(TypedDict, total=False):
     """Called with the number of entries done as a batch ends."""
 
 
+def refuse(offline: bool, only: str | None) -> None:
+    """Refuse a refresh that cannot be: ``--offline``, or ``--only`` no kind of entry."""
+    if offline:
+        raise InputError("Refresh exists to fetch, and --offline forbids fetching; drop --offline.")
+    if only is not None and only not in KINDS.values():
+        raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
+
+
 def refresh(
     ef: EntriesFile,
     store: Store,

@@ -78,23 +78,30 @@ class Store:
     def items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
         """Entries with their records and related records, all from the cache
         (without papers' pages when not ``pages``); a missing record is an error."""
-        from alignfetch.records import Paper, related_ids
-
-        records = self.records(e.id for e in chosen)
-        missing = [e.id for e in chosen if e.id not in records]
+        shown = self.known(chosen, pages=pages)
+        missing = [s.id for s in shown if not isinstance(s, Item)]
         if missing:
             one = len(missing) == 1
             raise CacheMissError(
                 f"{named(missing)} {'is' if one else 'are'} not in the cache yet; "
                 f"run `alignfetch refresh` to fetch {'it' if one else 'them'}."
             )
+        return [s for s in shown if isinstance(s, Item)]
+
+    def known(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item | Entry]:
+        """:meth:`items`, but an entry the cache has no record of comes as itself (what
+        render and export show as entries.toml has it), not as an error."""
+        from alignfetch.records import Paper, related_ids
+
+        records = self.records(e.id for e in chosen)
         related = self.records(
             k for r in records.values() if pages or not isinstance(r, Paper) for k in related_ids(r)
         )
         return [
             Item(e, r, {k: related[k] for k in related_ids(r) if k in related})
+            if (r := records.get(e.id)) is not None
+            else e
             for e in chosen
-            if (r := records[e.id])
         ]
 
     def fetch(

@@ -11,18 +11,21 @@ import copy
 import dataclasses
 import gc
 import json
+import logging
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alignfetch.errors import InputError
+from alignfetch.errors import CacheMissError, InputError, cap_echo
 from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id
 
 if TYPE_CHECKING:
-    from alignfetch.list.entries import EntriesFile, Section
+    from alignfetch.list.entries import EntriesFile, Entry, Section
     from alignfetch.list.items import Item
+
+log = logging.getLogger("alignfetch")
 
 SCHEMA_VERSION = 1
 CODE_LINK = "Github"
@@ -74,6 +77,70 @@ def entry_json(item: Item) -> dict[str, Any]:
     out["links"] = overrides.get("links", {})
     out["overrides"] = overrides
     return out
+
+
+def uncached_json(entry: Entry) -> dict[str, Any]:
+    """An entry the cache has no record of, as exported: ``"cached": false``, what
+    entries.toml says of it (its overrides) and its ID's page; no record field."""
+    from alignfetch.list.ids import kind, page
+
+    overrides = entry.overrides()
+    return {
+        "id": entry.id,
+        "kind": kind(entry.id),
+        "section": entry.section,
+        "cached": False,
+        "title": overrides.get("title"),
+        "description": overrides.get("description"),
+        "url": page(entry.id),
+        "venue": overrides.get("venue"),
+        "affiliation": overrides.get("affiliation"),
+        "date": overrides.get("date"),
+        "links": overrides.get("links", {}),
+        "overrides": overrides,
+    }
+
+
+def uncached(doc: Mapping[str, Any]) -> list[str]:
+    """The IDs of a document's entries that have no cached record (``"cached": false``)."""
+    entries = doc.get("entries")
+    return [
+        str(e.get("id"))
+        for e in (entries if isinstance(entries, list) else [])
+        if isinstance(e, Mapping) and e.get("cached") is False
+    ]
+
+
+def settled(doc: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """``doc``, once its entries without a cached record are said (:func:`settle`)."""
+    settle(uncached(doc), strict)
+    return doc
+
+
+def settle(rids: Sequence[str], strict: bool, *, left_out: bool = False) -> None:
+    """Say that the entries ``rids`` have no cached record: one warning (they are shown
+    as entries.toml has them, or, ``left_out``, not at all), or with ``strict`` a
+    :class:`CacheMissError`, before anything is written."""
+    if not rids:
+        return
+    one = len(rids) == 1
+    shown = ", ".join(cap_echo(r) for r in rids[:5]) + (
+        f" and {len(rids) - 5} more" if len(rids) > 5 else ""
+    )
+    shown_as = (
+        "left out of the citations"
+        if left_out
+        else f"shown as entries.toml has {'it' if one else 'them'}"
+    )
+    head = f"{len(rids)} entr{'y has' if one else 'ies have'} no cached record yet"
+    if strict:
+        raise CacheMissError(
+            f"{head}: {shown}; run `alignfetch refresh` (without --strict, "
+            f"{'it is' if one else 'they are'} {shown_as})."
+        )
+    log.warning(
+        "%s and %s %s: %s; run `alignfetch refresh`.", head, "is" if one else "are", shown_as, shown
+    )
 
 
 _FIELDS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
@@ -153,13 +220,17 @@ def section_json(section: Section) -> dict[str, Any]:
     return {"slug": section.slug, "title": section.title, "parent": section.parent}
 
 
-def document(ef: EntriesFile, items: list[Item]) -> dict[str, Any]:
+def document(ef: EntriesFile, items: Sequence[Item | Entry]) -> dict[str, Any]:
+    """The export of ``ef``: ``items`` are its entries with their records, or an entry
+    alone where the cache has none (:meth:`alignfetch.fetch.store.Store.known`)."""
+    from alignfetch.list.model import Entry
+
     with no_cycle_collection():
         return {
             "schema_version": SCHEMA_VERSION,
             "list": dict(ef.meta),
             "sections": [section_json(s) for s in ef.sections],
-            "entries": [entry_json(i) for i in items],
+            "entries": [uncached_json(i) if isinstance(i, Entry) else entry_json(i) for i in items],
         }
 
 
@@ -277,8 +348,7 @@ def read_export(path: Path) -> dict[str, Any]:
         ) from None
     except OSError as err:
         raise InputError(
-            f"The file {path} could not be read ({err.strerror or err}); give an alignfetch "
-            "export."
+            f"The file {path} could not be read ({err.strerror or err}); give an alignfetch export."
         ) from None
     except UnicodeDecodeError:
         raise InputError(f"The file {path} is not an alignfetch export (not UTF-8).") from None

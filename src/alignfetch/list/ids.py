@@ -167,3 +167,32 @@ def accepted_forms() -> str:
     from alignfetch.sources import SOURCES
 
     return "; ".join(f"{s.NAME}: " + ", ".join(s.FORMS) for s in SOURCES.values())
+
+
+_PAGES = {
+    "arxiv": "https://arxiv.org/abs/{}",
+    "hf": "https://huggingface.co/datasets/{}",
+    "hf-model": "https://huggingface.co/{}",
+    "hf-space": "https://huggingface.co/spaces/{}",
+    "hf-collection": "https://huggingface.co/collections/{}",
+    "url": "{}",
+}
+
+
+def page(canonical: str) -> str:
+    """The web page a canonical ID names, from the ID alone (what an entry without a
+    cached record links to): ``gh:o/r/dir`` -> ``https://github.com/o/r/tree/HEAD/dir``."""
+    prefix, _, key = canonical.partition(":")
+    if prefix == "gh":
+        owner, name, *path = key.split("/")
+        if path and not (len(path) >= 3 and path[0] == "tree"):
+            path = ["tree", "HEAD", *path]  # GitHub resolves HEAD to the default branch
+        return "/".join(["https://github.com", owner, name, *path])
+    return _PAGES.get(prefix, "{}").format(key)
+
+
+def kind(canonical: str) -> str:
+    """The kind of entry a canonical ID names (``paper`` for ``arxiv:…``)."""
+    from alignfetch.sources import KINDS
+
+    return KINDS[canonical.partition(":")[0]]

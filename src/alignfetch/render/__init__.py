@@ -86,9 +86,12 @@ Variables:
     the list's order.
 
 Each :class:`~alignfetch.render.context.ItemView` has ``entry`` (the exported entry,
-unchanged: use ``item.entry.title``, ``item.entry.abstract``, ...), ``kind``
-(``paper``, ``dataset``, ``repo``, ``model``, ``space`` or ``collection``) and what the
-house style derives from it:
+unchanged: use ``item.entry.title``, ``item.entry.abstract``, ...; an entry with no
+cached record, ``item.entry.cached`` false, comes with every field its kind's record
+would have there, empty, its title the typed one or its ID's, its ``url`` its ID's page
+and a repository's ``full_name`` its ID's owner/name), ``kind``
+(``paper``, ``dataset``, ``repo``, ``model``, ``space``, ``collection`` or ``link``) and
+what the house style derives from it:
 ``date`` (the ISO date shown, by the one rule of
 :func:`alignfetch.list.export.display_date`: the entry's date override, else a
 paper's ``published``, a dataset's first paper's ``published``, else the

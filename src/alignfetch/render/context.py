@@ -3,7 +3,8 @@
 This module owns what a template can read: the views (:class:`TocLine`,
 :class:`SectionView`, :class:`ItemView`), the context built from a schema 1
 document (:func:`_context`: the sections' tree, each entry's shown date, venue,
-links, facts and summary, the headings' anchors), and the cleaning that comes
+links, facts and summary, the headings' anchors; an entry with no cached record filled
+in to its kind's shape by :func:`_as_known`), and the cleaning that comes
 first (:func:`_clean`): a document read from a file (``render --from``) may hold
 what no fetch would have stored, so control characters and bidi overrides leave
 every text before a template sees any. Its only errors are the document's
@@ -12,6 +13,7 @@ every text before a template sees any. Its only errors are the document's
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,8 +21,19 @@ from typing import Any
 
 from alignfetch.errors import InputError
 from alignfetch.list.export import display_date
+from alignfetch.list.ids import page
 from alignfetch.readme.text import _SPACE, _plain, anchor, card, human_date
-from alignfetch.records import SPACE_UP, strip_controls
+from alignfetch.records import (
+    SPACE_UP,
+    Collection,
+    Dataset,
+    Link,
+    Model,
+    Paper,
+    Repo,
+    Space,
+    strip_controls,
+)
 
 SCHEMA_VERSION = 1
 KINDS = ("paper", "dataset", "repo", "model", "space", "collection", "link")
@@ -169,6 +182,8 @@ def _context(
                 f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
                 "which the export document does not define."
             )
+        if e.get("cached") is False:
+            e = _as_known(e)
         try:
             item = _item(e, card_filter, date_filter)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
@@ -283,6 +298,42 @@ def _item(
         facts=_facts(e),
         summary=_unrepeated(e.get("summary"), e.get("description")),
     )
+
+
+_RECORDS = {t.kind: t for t in (Paper, Dataset, Repo, Model, Space, Collection, Link)}
+
+
+def _exported(kind: str) -> dict[str, Any]:
+    """What the export adds to a record of the kind (:func:`alignfetch.list.export.entry_json`),
+    empty (made anew each time: a template must not share a list between entries)."""
+    if kind == "paper":
+        return {"affiliations": [], "hf_paper": None, "code_url": None}
+    return {"gated": False, "gating": None} if kind in ("dataset", "model", "space") else {}
+
+
+def _as_known(e: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry with no cached record (``"cached": false``) as a template sees it: every
+    field a record of its kind would give there, empty (``""``, ``[]``, false or null),
+    then what the list says of it; its title the typed one, else its ID (a paper's) or
+    the ID's name; its page, the ID's; a repository's ``full_name``, the ID's owner/name."""
+    kind, rid = e["kind"], str(e.get("id", ""))
+    key = rid.partition(":")[2]
+    out: dict[str, Any] = {
+        f.name: _EMPTY.get(str(f.type), [] if str(f.type).startswith("tuple") else None)
+        for f in dataclasses.fields(_RECORDS[kind])
+        if f.name != "id"
+    }
+    out.update(_exported(kind))
+    out.update(description=None, venue=None, affiliation=None, date=None, links={}, overrides={})
+    out.update(e)
+    out["title"] = e.get("title") or (rid if kind == "paper" else key)
+    out["url"] = e.get("url") or page(rid)
+    if kind == "repo":
+        out["full_name"] = "/".join(key.split("/")[:2])
+    return out
+
+
+_EMPTY: dict[str, Any] = {"str": "", "bool": False}
 
 
 def _unrepeated(summary: object, description: object) -> str | None:

@@ -1,13 +1,12 @@
 """The library API: a :class:`Workspace` is one list (entries.toml) and its cache.
 
-Every CLI command is one call here, and each call hands its work to the module that
-owns it: reading and fetching to :mod:`alignfetch.fetch.store`, import to
-:mod:`alignfetch.adopt`, check to :mod:`alignfetch.lint.run`, render to
-:mod:`alignfetch.render`, refresh to :mod:`alignfetch.fetch.refresh`, discover to
-:mod:`alignfetch.discover`. Mutating calls hold the lock (:mod:`.lock`), re-read
-entries.toml under it, fetch everything before writing anything, and write
-entries.toml and then the cache only when every fetch succeeded (putting entries.toml
-back if the cache cannot be written).
+Every CLI command is one call here, and each call hands its work to the module that owns it:
+reading and fetching to :mod:`alignfetch.fetch.store`, import to :mod:`alignfetch.adopt`, check
+to :mod:`alignfetch.lint.run`, render to :mod:`alignfetch.render`, refresh to
+:mod:`alignfetch.fetch.refresh`, discover to :mod:`alignfetch.discover`. Mutating calls hold the
+lock (:mod:`.lock`), re-read entries.toml under it, fetch everything before writing anything, and
+write entries.toml and then the cache only when every fetch succeeded (putting entries.toml back
+if the cache cannot be written).
 """
 
 from __future__ import annotations
@@ -17,12 +16,11 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
 from alignfetch.config import Settings
-from alignfetch.errors import InputError
 from alignfetch.fetch.store import Store
 from alignfetch.list import entries as entries_mod
 from alignfetch.list import ids
@@ -95,10 +93,9 @@ class Workspace:
     def items(self, section: str | None = None, *, pages: bool = True) -> list[Item]:
         """Entries with their cached records (no fetching), in file order.
 
-        With ``section``, the entries of that section and of its subsections,
-        grouped by section in the README's order (a section, then its children).
-        With ``pages=False``, papers come without their Hugging Face page (what
-        ``list`` does not show, and most of the rows a list of papers reads).
+        With ``section``, that section's entries and its subsections', in the README's order
+        (a section, then its children). With ``pages=False``, papers come without their Hugging
+        Face page (``list`` does not show it, and it is most of the rows a list of papers reads).
         """
         ef = self.load()
         chosen = ef.entries if section is None else edits.in_section(ef, section)
@@ -113,36 +110,44 @@ class Workspace:
         cached records. An ID that is not in the list is an :class:`InputError`."""
         return self.store.items(edits.named(self.load(), texts))
 
-    def export(self) -> dict[str, Any]:
-        from alignfetch.list.export import document
+    def export(self, *, strict: bool = False) -> dict[str, Any]:
+        """The export document; an entry the cache has no record of is in it as entries.toml
+        has it, named in a warning (with ``strict``, a :class:`CacheMissError`)."""
+        from alignfetch.list.export import document, settled
 
-        ef = self.load()
-        return document(ef, self.store.items(ef.entries))
+        return settled(document(ef := self.load(), self.store.known(ef.entries)), strict)
 
-    def citations(self, fmt: str = "bibtex", texts: Sequence[str] | None = None) -> str:
-        """BibTeX or CSL-JSON (``fmt``) for the whole list, or for the entries ``texts``
-        name, with the keys they have in the whole list. Reads the cache only."""
+    def citations(
+        self, fmt: str = "bibtex", texts: Sequence[str] | None = None, *, strict: bool = False
+    ) -> str:
+        """BibTeX or CSL-JSON (``fmt``) for the whole list but the entries not cached (see
+        :meth:`export`), or for those ``texts`` name, with their keys in the whole list."""
         from alignfetch.workspace.citing import cite
 
         chosen = self.items_for(texts) if texts is not None else None
-        return cite(fmt, self.load().entries, chosen, self.store)
+        return cite(fmt, self.load().entries, chosen, self.store, strict)
 
     def render(
         self,
         *,
         source: str | os.PathLike[str] | None = None,
         template: str | os.PathLike[str] | None = None,
+        strict: bool = False,
     ) -> str:
         """The list's README: from the cache, or from an export JSON (``source``).
 
         Rendering from a committed export needs neither cache nor network, so a CI job
         can check a list's README offline. The template is ``template``, else
-        ``[list] template`` (relative to entries.toml), else the default.
+        ``[list] template`` (relative to entries.toml), else the default (``strict``: see
+        :meth:`export`).
         """
-        from alignfetch.list.export import read_export
+        from alignfetch.list.export import read_export, settled
         from alignfetch.render.output import page
 
-        doc = read_export(Path(source)) if source is not None else self.export()
+        if source is None:
+            doc = self.export(strict=strict)
+        else:
+            doc = settled(read_export(Path(source)), strict)
         return page(doc, self.entries_path.parent, template)
 
     def render_to(
@@ -152,6 +157,7 @@ class Workspace:
         check: bool = False,
         source: str | os.PathLike[str] | None = None,
         template: str | os.PathLike[str] | None = None,
+        strict: bool = False,
     ) -> str | None:
         """Write the rendered list into ``output`` (between its markers, if it has them).
 
@@ -160,7 +166,8 @@ class Workspace:
         """
         from alignfetch.render.output import write
 
-        return write(Path(output), lambda: self.render(source=source, template=template), check)
+        rendered = partial(self.render, source=source, template=template, strict=strict)
+        return write(Path(output), rendered, check)
 
     def discover(self, **options: Unpack[DiscoverOptions]) -> DiscoverResult:
         """Papers announced lately that may belong in the list, ranked (see
@@ -287,14 +294,7 @@ class Workspace:
         """Re-fetch entries whose cache is older than ``stale_after`` and report the news
         (:func:`alignfetch.fetch.refresh.refresh`; the options are
         :class:`~alignfetch.fetch.refresh.Options`); a failed entry keeps its last record."""
-        from alignfetch.fetch.refresh import refresh
-        from alignfetch.sources import KINDS
+        from alignfetch.fetch.refresh import refresh, refuse
 
-        if self.offline:
-            raise InputError(
-                "Refresh exists to fetch, and --offline forbids fetching; drop --offline."
-            )
-        only = options.get("only")
-        if only is not None and only not in KINDS.values():
-            raise InputError(f"--only takes one of {', '.join(KINDS.values())}, not {only!r}.")
+        refuse(self.offline, options.get("only"))
         return refresh(self.load(), self.store, self.lock, **options)

@@ -10,13 +10,24 @@ from alignfetch.list.entries import Entry
 from alignfetch.list.items import Item
 
 
-def cite(fmt: str, listed: Sequence[Entry], chosen: Sequence[Item] | None, store: Store) -> str:
+def cite(
+    fmt: str,
+    listed: Sequence[Entry],
+    chosen: Sequence[Item] | None,
+    store: Store,
+    strict: bool = False,
+) -> str:
     """BibTeX or CSL-JSON (``fmt``) of the whole list ``listed``, or of ``chosen`` with the
-    keys they have in the whole list. Reads the cache only."""
+    keys they have in the whole list. Reads the cache only. Of the whole list, an entry
+    the cache has no record of is left out, named in a warning (with ``strict``, a
+    :class:`~alignfetch.errors.CacheMissError`): a citation needs what the sources say."""
     from alignfetch.citations import cite_keys, write
+    from alignfetch.list.export import settle
 
     if chosen is None:
-        items = store.items(listed)
+        known = store.known(listed)
+        items = [i for i in known if isinstance(i, Item)]
+        settle([i.id for i in known if not isinstance(i, Item)], strict, left_out=True)
         return write(fmt, items, accessed=accessed(items, store))
     # Keys are unique across the list: a collision with any cached entry counts.
     records = store.records(e.id for e in listed)
