@@ -239,11 +239,13 @@ def plan(
             if first is not None:
                 for name, url, line in f.links:
                     _merge_link(first, name, url, line, skipped)
+                first.badges.extend(f.badges)  # every image of the README is accounted for
             else:
                 skipped.extend(
                     Skip(line, url, name, f"in a duplicate of {f.ref}")
                     for name, url, line in f.links
                 )
+                skipped.extend(Skip(f.line, u, "", f"in a duplicate of {f.ref}") for u in f.badges)
             continue
         where[ident] = f.line
         firsts[ident] = f
@@ -319,7 +321,9 @@ def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
             title = f.title
     elif f.kind == "link":
         # A file on GitHub (a /blob/ link) is named by its link's text, else by its file.
-        title = f.title or f.text or file_name(f.url) or None
+        named = file_name(f.url)
+        text = f.text if not (named and f.text.strip() == f.url.strip()) else ""
+        title = f.title or text or named or None
     if keep_typed and f.title and title is None:
         title = f.title
     venue = f.venue if f.venue and not ARXIV_VENUE.match(f.venue) else None

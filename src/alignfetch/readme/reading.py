@@ -371,7 +371,10 @@ def _add_link(f: Found, k: md.Link, skipped: list[Skip]) -> None:
     if any(url == k.url for _, url, _ in f.links):
         skipped.append(Skip(k.line, k.url, k.text, f"already a link of {f.ref}"))
         return
-    name = SPACE.sub(" ", k.text).strip() or file_name(k.url) or urlsplit(k.url).netloc or "Link"
+    text = SPACE.sub(" ", k.text).strip()
+    named = file_name(k.url)  # a file on GitHub is named by its file, unless its text names it
+    name = (text if text != k.url.strip() or not named else "") or named
+    name = name or urlsplit(k.url).netloc or "Link"
     base, n = name, 2
     while any(existing == name for existing, _, _ in f.links):
         name = f"{base} {n}"
