@@ -112,9 +112,9 @@ ACCEPTED = [
         "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat",
         "gh:microsoft/DeepSpeedExamples/applications/DeepSpeed-Chat",
     ),
-    (
+    (  # a branch is kept (issue 20, item 5): the repository on that branch
         "https://github.com/microsoft/DeepSpeedExamples/tree/master",
-        "gh:microsoft/DeepSpeedExamples",
+        "gh:microsoft/DeepSpeedExamples/tree/master",
     ),
     (f"gh:{RENAMED}", f"gh:{RENAMED}"),
 ]

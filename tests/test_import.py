@@ -177,6 +177,9 @@ def test_keep_typed_keeps_titles_and_dates(empty: Path) -> None:
 # -- every link of real lists is kept ------------------------------------------------------
 
 _LINK = re.compile(r"\]\(\s*https?://")
+_BARE = re.compile(r"(?<![^\s*_~(])https?://[^\s<]")
+"""A bare URL GitHub autolinks (at a line's start, after a space or ``*_~(``), which is a
+link too (issue 20, item 5); ``](https://`` is a Markdown link's target, counted above."""
 _HTML = re.compile(r"<(?:a\s[^>]*href|img\s[^>]*src)\s*=\s*[\"']?https?://", re.IGNORECASE)
 _ARXIV = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/)(\d{4}\.\d{4,5})", re.IGNORECASE
@@ -190,7 +193,11 @@ def _web(url: str) -> bool:
 @pytest.mark.parametrize("path", LISTS, ids=lambda p: p.name)
 def test_every_link_is_an_entry_a_link_a_badge_or_skipped(empty: Path, path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    expected = len(_LINK.findall(text)) + len(_HTML.findall(text))
+    bare = sum(
+        not text[max(0, m.start() - 10) : m.start()].rstrip().endswith("](")
+        for m in _BARE.finditer(text)
+    )
+    expected = len(_LINK.findall(text)) + len(_HTML.findall(text)) + bare
     doc = imported(str(path))
     accounted = sum(
         (0 if "via" in e else 1)  # a paper named only as a link is that link too

@@ -705,8 +705,10 @@ def test_a_branch_cannot_climb_out_of_the_repository() -> None:
     ):
         with pytest.raises(BadIdError):
             ids.parse(text)
+    # A /blob/ link is a file, a web link, not a folder (issue 20, item 5).
     assert (
-        str(ids.parse("https://github.com/o/r/blob/dev/docs/a.md")) == "gh:o/r/tree/dev/docs/a.md"
+        str(ids.parse("https://github.com/o/r/blob/dev/docs/a.md"))
+        == "url:https://github.com/o/r/blob/dev/docs/a.md"
     )
 
 

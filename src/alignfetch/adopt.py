@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from alignfetch.list.entries import EntriesFile, Entry, Section
 from alignfetch.readme.fields import ARXIV_VENUE, squash
 from alignfetch.readme.found import GENERIC, Found, Skip
 from alignfetch.readme.reading import ListReading, classify, read_list, unique
+from alignfetch.sources.url import file_name
 
 
 def adopt(
@@ -92,6 +93,8 @@ class ImportReport:
     existing: list[tuple[str, int]]
     """Entries already in entries.toml, with the line that names them."""
     title: str | None = None
+    toc: list[Skip] = field(default_factory=list)
+    """Links to the page's own headings (``#anchor``, ``./#anchor``): its table of contents."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -126,6 +129,7 @@ class ImportReport:
                 for s in self.skipped
             ],
             "existing": [{"id": k, "line": line} for k, line in self.existing],
+            "toc": [{"line": s.line, "url": s.url, "text": s.text} for s in self.toc],
         }
 
     def text(self) -> str:
@@ -163,7 +167,27 @@ class ImportReport:
             lines.append("")
             lines.append(f"Skipped {len(self.skipped)} link(s):")
             lines.extend(f"  - line {s.line}: {s.url} ({s.reason})" for s in self.skipped)
+        if self.toc:
+            lines.append("")
+            n = len(self.toc)
+            lines.append(
+                f"{n} link{'s' if n != 1 else ''} to the page's own headings (table of contents), "
+                f"on line{'s' if n != 1 else ''} "
+                + _spans(sorted({s.line for s in self.toc}))
+                + "."
+            )
         return "\n".join(lines) + "\n"
+
+
+def _spans(lines: list[int]) -> str:
+    """``[3, 4, 5, 9]`` -> ``3-5, 9``."""
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].rpartition("-")[2] == str(line - 1):
+            out[-1] = f"{out[-1].partition('-')[0]}-{line}"
+        else:
+            out.append(str(line))
+    return ", ".join(out)
 
 
 def _plural(kind: str, n: int) -> str:
@@ -215,11 +239,13 @@ def plan(
             if first is not None:
                 for name, url, line in f.links:
                     _merge_link(first, name, url, line, skipped)
+                first.badges.extend(f.badges)  # every image of the README is accounted for
             else:
                 skipped.extend(
                     Skip(line, url, name, f"in a duplicate of {f.ref}")
                     for name, url, line in f.links
                 )
+                skipped.extend(Skip(f.line, u, "", f"in a duplicate of {f.ref}") for u in f.badges)
             continue
         where[ident] = f.line
         firsts[ident] = f
@@ -266,6 +292,7 @@ def plan(
         skipped=skipped,
         existing=existing,
         title=reading.title,
+        toc=list(reading.toc),
     )
     return new_sections, made, report
 
@@ -293,7 +320,10 @@ def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
         if f.title and squash(f.title) not in (squash(name), squash(f.ref.key)):
             title = f.title
     elif f.kind == "link":
-        title = f.title or f.text or None
+        # A file on GitHub (a /blob/ link) is named by its link's text, else by its file.
+        named = file_name(f.url)
+        text = f.text if not (named and f.text.strip() == f.url.strip()) else ""
+        title = f.title or text or named or None
     if keep_typed and f.title and title is None:
         title = f.title
     venue = f.venue if f.venue and not ARXIV_VENUE.match(f.venue) else None

@@ -50,8 +50,8 @@ def identity(canonical: str) -> str:
         return canonical
     # Owner and name ignore case; a folder's path inside a repository does not.
     owner, name, *path = key.split("/")
-    if prefix == "gh" and len(path) >= 3 and path[0] == "tree":
-        path = path[2:]  # one folder is one entry, whichever branch its link names
+    if prefix == "gh" and len(path) >= 2 and path[0] == "tree":
+        path = path[2:]  # one folder (or repository) is one entry, whichever branch
     return "/".join([f"{prefix}:{owner.lower()}", name.lower(), *path])
 
 
@@ -181,11 +181,12 @@ _PAGES = {
 
 def page(canonical: str) -> str:
     """The web page a canonical ID names, from the ID alone (what an entry without a
-    cached record links to): ``gh:o/r/dir`` -> ``https://github.com/o/r/tree/HEAD/dir``."""
+    cached record links to): ``gh:o/r/dir`` -> ``https://github.com/o/r/tree/HEAD/dir``,
+    ``gh:o/r/tree/dev`` -> ``https://github.com/o/r/tree/dev``."""
     prefix, _, key = canonical.partition(":")
     if prefix == "gh":
         owner, name, *path = key.split("/")
-        if path and not (len(path) >= 3 and path[0] == "tree"):
+        if path and not (len(path) >= 2 and path[0] == "tree"):
             path = ["tree", "HEAD", *path]  # GitHub resolves HEAD to the default branch
         return "/".join(["https://github.com", owner, name, *path])
     return _PAGES.get(prefix, "{}").format(key)

@@ -35,6 +35,8 @@ GENERIC = re.compile(
 """Link texts that name the kind of a link, not what it is."""
 
 SPACE = re.compile(r"\s+")
+TOC = "a link to a heading of the page (table of contents)"
+"""What a ``#anchor`` or ``./#anchor`` link is: :attr:`ListReading.toc` holds them."""
 
 
 @dataclass
@@ -94,5 +96,5 @@ class ListReading:
     skipped: list[Skip]
     section_lines: dict[str, int] = field(default_factory=dict)
     """Each section's heading line, by slug."""
-
-
+    toc: list[Skip] = field(default_factory=list)
+    """Links to the page's own headings (``#anchor``, ``./#anchor``): its table of contents."""

@@ -312,6 +312,8 @@ def _inline(
         kind = node.type
         if kind in ("softbreak", "hardbreak"):
             lines.append(_Building(cur.line + 1))
+        elif kind == "text" and href is None and cur.anchor is None:
+            _put_text(cur, node.content, styles)
         elif kind in ("text", "code_inline"):
             _put(cur, node.content, styles)
         elif kind in ("strong", "em", "s"):
@@ -349,6 +351,48 @@ def _inline(
                 cur.anchor = (len(cur.links) - 1, len(cur.parts))
         else:
             _inline(node.children, lines, styles, href)
+
+
+_AUTOLINK = re.compile(r"(?<![^\s*_~(])(?:https?://|www\.)[^\s<]+", re.IGNORECASE)
+"""A bare URL in text, where GitHub's autolink extension (GFM, "Autolinks (extension)")
+finds one: at a line's start, after a space or one of ``*_~(``."""
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_TRAILING = "?!.,:*_~"
+
+
+def autolinks(text: str) -> list[tuple[int, int, str]]:
+    """The bare URLs GitHub links in ``text``: (start, end, target), as GFM's autolink
+    extension finds them (``www.`` gets ``http://``; trailing punctuation and an unmatched
+    closing parenthesis are not part of the link; the domain needs a dot and no ``_`` in
+    its last two labels)."""
+    out = []
+    for m in _AUTOLINK.finditer(text):
+        found = m.group()
+        while found:
+            unmatched = found[-1] == ")" and found.count(")") > found.count("(")
+            if found[-1] not in _TRAILING and not unmatched:
+                break
+            found = found[:-1]
+        rest = found.split("://", 1)[-1]
+        domain = _DOMAIN.match(rest)
+        if domain is None or "_" in ".".join(domain.group().split(".")[-2:]):
+            continue
+        target = found if "://" in found else "http://" + found
+        out.append((m.start(), m.start() + len(found), target))
+    return out
+
+
+def _put_text(b: _Building, text: str, styles: list[str]) -> None:
+    """Text, with its bare URLs as links (GitHub autolinks them)."""
+    pos = 0
+    for start, end, target in autolinks(text) if "://" in text or "www." in text.lower() else ():
+        _put(b, text[pos:start], styles)
+        if b.lead is None:
+            b.lead = "".join(b.parts)
+        _put(b, text[start:end], [*styles, "link"])
+        b.links.append(Link(target, text[start:end], b.line))
+        pos = end
+    _put(b, text[pos:], styles)
 
 
 def _put(b: _Building, text: str, styles: list[str]) -> None:

@@ -28,10 +28,12 @@ from alignfetch.readme.found import (
     GENERIC,
     NOT_SECTIONS,
     SPACE,
+    TOC,
     Found,
     ListReading,
     Skip,
 )
+from alignfetch.readme.furniture import credit, furniture
 from alignfetch.readme.schemes import (
     REFUSED_HINT,
     SCHEME,
@@ -40,6 +42,7 @@ from alignfetch.readme.schemes import (
     refused_links,
     scrub_event,
 )
+from alignfetch.sources.url import file_name
 
 __all__ = ["GENERIC", "Found", "ListReading", "Skip", "classify", "read_list", "slugify"]
 
@@ -159,7 +162,12 @@ def read_list(text: str) -> ListReading:
     sections = _sections([root, *secs], placed)
     found = [f for f, _ in placed]
     return ListReading(
-        title, sections, found, skipped, {s.slug: s.line for s in [root, *secs] if s.used}
+        title,
+        sections,
+        found,
+        [s for s in skipped if s.reason != TOC],
+        {s.slug: s.line for s in [root, *secs] if s.used},
+        toc=[s for s in skipped if s.reason == TOC],
     )
 
 
@@ -213,7 +221,8 @@ def _web(url: str) -> bool:
 
 def _skip_all(links: Iterable[md.Link], where: str, skipped: list[Skip]) -> None:
     for k in links:
-        if k.url.startswith("#"):
+        if _anchor(k.url) and not (k.image or k.inert):
+            skipped.append(Skip(k.line, k.url, k.text, TOC))
             continue
         what = (
             "Markdown inside an HTML block (text on GitHub)"
@@ -249,12 +258,13 @@ def _entry(
     block: md.Block, sec: _Sec, placed: list[tuple[Found, _Sec]], skipped: list[Skip]
 ) -> Found | None:
     """The entry a block makes, or None (its links are then skipped, with why)."""
+    if credit(block.text):  # "Template from …": the page's furniture, not an entry
+        skipped.extend(Skip(k.line, k.url, k.text, _why_not(k, CREDIT)) for k in block.links)
+        return None
     choice = _primary(block)
     if choice is None:
         skipped.extend(
-            Skip(k.line, k.url, k.text, _why_not(k, "outside any entry"))
-            for k in block.links
-            if not k.url.startswith("#")
+            Skip(k.line, k.url, k.text, _why_not(k, "outside any entry")) for k in block.links
         )
         return None
     link, ref = choice
@@ -269,8 +279,7 @@ def _entry(
         elif k.image or k.wraps_image:
             f.badges.append(k.url)
         elif not _web(k.url):
-            if not k.url.startswith("#"):
-                skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "in an entry")))
+            skipped.append(Skip(k.line, k.url, k.text, _why_not(k, "in an entry")))
         else:
             _add_link(f, k, skipped)
     placed.append((f, sec))
@@ -280,9 +289,14 @@ def _entry(
 def _primary(block: md.Block) -> tuple[md.Link, ids.Ref] | None:
     """The link an entry is about: the first that a source names (a paper, dataset,
     repository...) on the entry's own lines, else the first web link there; links
-    on nested lines (``Code: [Official](…)``) are details of the entry."""
+    on nested lines (``Code: [Official](…)``) are details of the entry. The page's
+    furniture (a social profile, a sponsor...) is never what an entry is about."""
     own = {id(k) for ln in block.lines if ln.depth == 0 for k in ln.links}
-    web = [k for k in block.links if not (k.image or k.wraps_image or k.inert) and _web(k.url)]
+    web = [
+        k
+        for k in block.links
+        if not (k.image or k.wraps_image or k.inert) and _web(k.url) and not furniture(k.url)
+    ]
     for links in ([k for k in web if id(k) in own], web):
         refs = [(k, r) for k in links if (r := classify(k.url)) is not None]
         named = [(k, r) for k, r in refs if r.prefix != "url"]
@@ -291,7 +305,17 @@ def _primary(block: md.Block) -> tuple[md.Link, ids.Ref] | None:
     return None
 
 
+CREDIT = "a template's credit, the page's furniture"
+
+
+def _anchor(url: str) -> bool:
+    """A link to a heading of the page itself (``#anchor``, ``./#anchor``)."""
+    return url.startswith(("#", "./#"))
+
+
 def _why_not(k: md.Link, where: str) -> str:
+    if _anchor(k.url) and not (k.image or k.inert):
+        return TOC
     if k.inert:
         return f"Markdown inside an HTML block, which GitHub shows as text, {where}"
     if k.image:
@@ -303,6 +327,11 @@ def _why_not(k: md.Link, where: str) -> str:
     if k.url.lower().startswith("mailto:"):
         return f"an e-mail address {where}"
     if _web(k.url):
+        if where == CREDIT:
+            return CREDIT
+        what = furniture(k.url)
+        if what is not None:
+            return f"{what}, the page's furniture, {where}"
         return f"{_why_no_id(k.url)}, {where}"
     scheme = SCHEME.match(k.url.strip())
     if scheme is not None:  # javascript: in an <a href>, ftp:, ssh:...
@@ -342,11 +371,12 @@ def _add_link(f: Found, k: md.Link, skipped: list[Skip]) -> None:
     if any(url == k.url for _, url, _ in f.links):
         skipped.append(Skip(k.line, k.url, k.text, f"already a link of {f.ref}"))
         return
-    name = SPACE.sub(" ", k.text).strip() or urlsplit(k.url).netloc or "Link"
+    text = SPACE.sub(" ", k.text).strip()
+    named = file_name(k.url)  # a file on GitHub is named by its file, unless its text names it
+    name = (text if text != k.url.strip() or not named else "") or named
+    name = name or urlsplit(k.url).netloc or "Link"
     base, n = name, 2
     while any(existing == name for existing, _, _ in f.links):
         name = f"{base} {n}"
         n += 1
     f.links.append((name, k.url, k.line))
-
-

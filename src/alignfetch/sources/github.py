@@ -33,6 +33,7 @@ FORMS = (
     "gh:owner/repo",
     "https://github.com/owner/repo",
     "https://github.com/owner/repo/tree/BRANCH/folder (a folder)",
+    "https://github.com/owner/repo/tree/BRANCH (a branch)",
 )
 
 API_VERSION = "2022-11-28"
@@ -48,7 +49,7 @@ _PATH = r"(?P<path>(?:[^/?#\s]+/)*[^/?#\s]+)"
 _SHORT = re.compile(rf"gh:{_OWNER}/{_REPO}(?:/{_PATH})?/?", re.IGNORECASE)
 _URL = re.compile(
     rf"https?://(?:www\.)?github\.com/{_OWNER}/{_REPO}(?:\.git)?"
-    rf"(?:/(?:tree|blob)/(?P<branch>[^/?#\s]+)(?:/{_PATH})?)?/?(?:[?#].*)?",
+    rf"(?:/(?P<view>tree|blob)/(?P<branch>[^/?#\s]+)(?:/{_PATH})?)?/?(?:[?#].*)?",
     re.IGNORECASE,
 )
 # First path segments of github.com that are pages, not owners.
@@ -82,12 +83,16 @@ _RESERVED = frozenset(
 
 
 def parse_id(text: str) -> str | None:
-    """``owner/repo`` or ``owner/repo/path`` for ``text``, or None if it is not one.
+    """``owner/repo``, ``owner/repo/path`` or ``owner/repo/tree/BRANCH[/path]`` for
+    ``text``, or None if it is not one.
 
     The key keeps the case it was given: GitHub ignores case in names, and the
-    maintainer's spelling is what the list shows. ``.`` and ``..`` folder
-    segments are refused, since they would name a different folder than the
-    link seems to.
+    maintainer's spelling is what the list shows. A folder or a branch keeps the
+    branch of the URL it was pasted from (``/tree/iclr19`` is the repository on
+    that branch, one entry with the repository). A ``/blob/BRANCH/path`` link is a
+    file, not a folder: no repository or folder, so the web links take it. ``.`` and
+    ``..`` segments are refused, since they would name another folder than the link
+    seems to.
     """
     for pattern in (_SHORT, _URL):
         m = pattern.fullmatch(text.strip())
@@ -95,12 +100,13 @@ def parse_id(text: str) -> str | None:
             if m["owner"].lower() in _RESERVED or m["repo"].endswith(".git"):
                 return None
             key = f"{m['owner']}/{m['repo']}"
-            if not m["path"]:
-                return key
-            # A folder keeps the branch of the URL it was pasted from.
             branch = m.groupdict().get("branch")
-            if any(part in (".", "..") for part in [*m["path"].split("/"), branch]):
+            if m.groupdict().get("view") == "blob" and m["path"]:
+                return None  # a file: a web link (url:), named by its file
+            if any(part in (".", "..") for part in [*(m["path"] or "").split("/"), branch]):
                 return None
+            if not m["path"]:
+                return f"{key}/tree/{branch}" if branch else key
             return f"{key}/tree/{branch}/{m['path']}" if branch else f"{key}/{m['path']}"
     return None
 
@@ -136,7 +142,10 @@ def convert(body: Mapping[str, Any], key: str, *, redirected: bool = False) -> R
     if path is not None and path.startswith("tree/") and path.count("/") >= 2:
         # ``tree/BRANCH/folder``: a folder on the branch its URL named.
         _, branch, path = path.split("/", 2)
-    if path is None:
+    if path is not None and path.startswith("tree/") and "/" not in path[5:]:
+        # ``tree/BRANCH``: the repository, on the branch its URL named.
+        title, url, path = name, f"{html_url}/{path}", None
+    elif path is None:
         title, url = name, html_url
     else:
         title = path.rsplit("/", 1)[-1]
@@ -359,9 +368,7 @@ class _Client:
             pass
         else:
             return {
-                k: Fetched(
-                    record=records[k], raw=raw, url=final, etag=response.headers.get("ETag")
-                )
+                k: Fetched(record=records[k], raw=raw, url=final, etag=response.headers.get("ETag"))
                 for k in members
             }
         return self._fail(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from alignfetch.config import Settings
 from alignfetch.records import Link
@@ -28,10 +28,17 @@ FORMS: tuple[str, ...] = ("any other http(s) URL, or url:https://…",)
 _URL = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
 _MISTYPED = re.compile(
     r"https?://(?:[a-z0-9-]+\.)*(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/(?:datasets|papers)/"
-    r"|doi\.org/10\.48550/|github\.com/[^/]+/[^/]+/(?:tree|blob)/)",
+    r"|doi\.org/10\.48550/|github\.com/[^/]+/[^/]+/(?:tree/|blob/(?:[^?#]*/)?\.\.?(?:[/?#]|$)))",
     re.IGNORECASE,
 )
-"""The shape of another source's ID: when that source refuses it, it is a typo, not a web page."""
+"""The shape of another source's ID: when that source refuses it, it is a typo, not a web page.
+(A GitHub ``/blob/BRANCH/path`` link is a file, which is a web link, unless a ``.`` or ``..``
+segment makes it climb out of where it seems to point.)"""
+_BLOB = re.compile(
+    r"https?://(?:www\.)?github\.com/[^/?#]+/[^/?#]+/blob/[^/?#]+/(?:[^?#]*/)?"
+    r"(?P<file>[^/?#]+)/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
 
 
 def parse_id(text: str) -> str | None:
@@ -87,9 +94,16 @@ def _ascii_host(host: str) -> str:
         return host
 
 
+def file_name(url: str) -> str | None:
+    """The file a GitHub ``/blob/BRANCH/path`` link shows (``DeepSeek_R1.pdf``), else None."""
+    m = _BLOB.fullmatch(url.strip())
+    return unquote(m["file"]) if m else None
+
+
 def convert(key: str) -> Link:
-    """The record of a link: the URL is all that is known without the maintainer."""
-    return Link(id=f"{PREFIX}:{key}", title=key, url=key)
+    """The record of a link: the URL is all that is known without the maintainer (a file
+    on GitHub is named by its file)."""
+    return Link(id=f"{PREFIX}:{key}", title=file_name(key) or key, url=key)
 
 
 def fetch(
