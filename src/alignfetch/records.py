@@ -234,7 +234,7 @@ def to_dict(record: Record) -> dict[str, Any]:
     # What dataclasses.asdict, then lists for tuples, give; without its deep copies.
     for name in _names(type(record)):
         value = getattr(record, name)
-        data[name] = value if value is None or type(value) is str else _plain(value)
+        data[name] = value if value is None or type(value) is str else plain(value)
     return data
 
 
@@ -249,15 +249,17 @@ def _names(cls: Any) -> tuple[str, ...]:
     return names
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A record's value as JSON-ready data: lists, dicts and nested dataclasses as plain
+    lists and dicts (what :func:`to_dict` and the export write)."""
     if value is None or isinstance(value, str | int | float):
         return value
     if isinstance(value, list | tuple):
-        return [v if type(v) is str else _plain(v) for v in value]
+        return [v if type(v) is str else plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _names(type(value))}
+        return {name: plain(getattr(value, name)) for name in _names(type(value))}
     return copy.deepcopy(value)
 
 

@@ -257,23 +257,30 @@ class Cache:
         except SQLAlchemyError as err:
             raise _db_error(self._url(), err, "read") from None
 
-    def records(self, ids: Iterable[str]) -> dict[str, Record]:
-        """The readable records of ``ids``: only their JSON is read, and parsed once."""
+    def stored(self, ids: Iterable[str]) -> dict[str, Any]:
+        """The stored JSON of the rows ``ids`` names, as it is, in batches of 500 IDs
+        (also the rows that are no record: a link's last answer, a shared pace)."""
         table = CachedRecord.__table__
         wanted = list(dict.fromkeys(ids))
-        out: dict[str, Record] = {}
+        out: dict[str, Any] = {}
         try:
             with self.engine.connect() as conn:
                 for i in range(0, len(wanted), 500):
                     query = select(table.c.id, table.c.record).where(
                         table.c.id.in_(wanted[i : i + 500])
                     )
-                    for rid, data in conn.execute(query):
-                        record = _record(data)
-                        if record is not None:
-                            out[rid] = record
+                    out.update({rid: data for rid, data in conn.execute(query)})
         except SQLAlchemyError as err:
             raise _db_error(self._url(), err, "read") from None
+        return out
+
+    def records(self, ids: Iterable[str]) -> dict[str, Record]:
+        """The readable records of ``ids``: only their JSON is read, and parsed once."""
+        out: dict[str, Record] = {}
+        for rid, data in self.stored(ids).items():
+            record = _record(data)
+            if record is not None:
+                out[rid] = record
         return out
 
     @staticmethod

@@ -211,28 +211,12 @@ def _fresh(answer: LinkAnswer, now: datetime) -> bool:
 
 def cached(cache: Cache, urls: Iterable[str]) -> dict[str, LinkAnswer]:
     """The kept answers of ``urls`` (a row that cannot be read counts as missing)."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from alignfetch.cache.db import _db_error
-    from alignfetch.cache.models import CachedRecord
-
     by_id = {cache_id(u): u for u in urls}
-    table = CachedRecord.__table__
     out: dict[str, LinkAnswer] = {}
-    wanted = list(by_id)
-    try:
-        with cache.engine.connect() as conn:
-            for i in range(0, len(wanted), 500):
-                query = select(table.c.id, table.c.record).where(
-                    table.c.id.in_(wanted[i : i + 500])
-                )
-                for rid, data in conn.execute(query):
-                    answer = _answer(data)
-                    if answer is not None:
-                        out[by_id[rid]] = answer
-    except SQLAlchemyError as err:
-        raise _db_error(cache.url, err, "read") from None
+    for rid, data in cache.stored(by_id).items():
+        answer = _answer(data)
+        if answer is not None:
+            out[by_id[rid]] = answer
     return out
 
 

@@ -7,7 +7,6 @@ of entries.toml and the cached records, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import gc
 import json
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignfetch.errors import CacheMissError, InputError, cap_echo
-from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id
+from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id, plain
 
 if TYPE_CHECKING:
     from alignfetch.list.entries import EntriesFile, Entry, Section
@@ -48,9 +47,9 @@ def entry_json(item: Item) -> dict[str, Any]:
         if value is None or kind is str or kind is int or kind is bool:
             out[name] = value
         elif kind is tuple and name != "authors":
-            out[name] = [v if type(v) is str else _plain(v) for v in value]
+            out[name] = [v if type(v) is str else plain(v) for v in value]
         else:
-            out[name] = _plain(value) if name != "authors" else None  # set below
+            out[name] = plain(value) if name != "authors" else None  # set below
     if isinstance(record, Paper):
         out["authors"], out["affiliations"] = _authors(record)
         page = item.related.get(page_id(record))
@@ -158,19 +157,6 @@ def _fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]
             getter if len(names) > 1 else (lambda record: (getter(record),)),
         )
     return found
-
-
-def _plain(value: Any) -> Any:
-    """A record's value as JSON-ready data, as :func:`alignfetch.records.to_dict` gives it."""
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return [v if type(v) is str else _plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    return copy.deepcopy(value)
 
 
 def display_date(entry: Mapping[str, Any]) -> str | None:
