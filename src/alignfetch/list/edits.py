@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 # -- where a table's lines are in the text ------------------------------------------------
 
 _TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
-_SUBTABLE_HEADER = re.compile(r"[ \t]*\[\[?[ \t]*entries[ \t]*\.")
-"""``[entries.links]``: a table inside the entry above it, so part of it."""
 _ENTRIES_HEADER = re.compile(
     r"^[ \t]*\[\[[ \t]*entries[ \t]*\]\][ \t]*(?:#[^\r\n]*)?\r?$", re.MULTILINE
 )
@@ -43,24 +41,16 @@ def _cut_table(text: str, index: int) -> str | None:
     The comment and blank lines that end the table sit above the next one and are
     kept; the caller checks the result with tomli before trusting it.
     """
-    headers = list(_ENTRIES_HEADER.finditer(text))
-    if index >= len(headers):
+    bounds = _bounds(text, "entries", index)
+    if bounds is None:
         return None
-    start = headers[index].start()
-    following = _TABLE_HEADER.search(text, headers[index].end())
-    while following is not None and _SUBTABLE_HEADER.match(text, following.start()):
-        following = _TABLE_HEADER.search(text, following.end())
-    end = following.start() if following else len(text)
-    lines = text[start:end].splitlines(keepends=True)
-    keep = len(lines)
-    while keep > 1 and (not lines[keep - 1].strip() or lines[keep - 1].lstrip().startswith("#")):
-        keep -= 1
-    tail = "".join(lines[keep:])
+    start, own_end, end = bounds
+    tail = text[own_end:end]
     head = text[:start]
     if not head.strip() or head.endswith(("\n\n", "\r\n\r\n")):
         tail = tail.lstrip("\r\n")
     out = head + tail + text[end:]
-    if following is None:
+    if end == len(text):  # the last table: the file keeps one final line end
         out = out.rstrip("\r\n") + ("\r\n" if "\r\n" in text else "\n")
     return out
 
@@ -72,6 +62,15 @@ def _header(key: str) -> re.Pattern[str]:
 def _span(text: str, key: str, index: int) -> tuple[int, int] | None:
     """Where the ``index``-th ``[[key]]`` table's own lines are: from its header to
     its last line that is not blank or a comment (those sit above the next table)."""
+    bounds = _bounds(text, key, index)
+    return None if bounds is None else bounds[:2]
+
+
+def _bounds(text: str, key: str, index: int) -> tuple[int, int, int] | None:
+    """The ``index``-th ``[[key]]`` table: where its header starts, where its own lines
+    end (before the blank and comment lines that sit above the next table), and where
+    the next table starts (the text's end for the last one). Its sub-tables
+    (``[key.links]``) are part of it."""
     headers = list(_header(key).finditer(text))
     if index >= len(headers):
         return None
@@ -85,7 +84,7 @@ def _span(text: str, key: str, index: int) -> tuple[int, int] | None:
     keep = len(lines)
     while keep > 1 and (not lines[keep - 1].strip() or lines[keep - 1].lstrip().startswith("#")):
         keep -= 1
-    return start, start + len("".join(lines[:keep]))
+    return start, start + len("".join(lines[:keep])), end
 
 
 def _newline(text: str) -> str:
