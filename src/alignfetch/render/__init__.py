@@ -10,8 +10,10 @@ listed after it:
   templates) and the Jinja2 environment a render runs in;
 - :mod:`alignfetch.render.bounded`: the sandbox of a list's own template, whose hooks
   consult the limits;
-- :mod:`alignfetch.render.limits`: the limits themselves, and the checks that size what
-  an operation would make before it is made;
+- :mod:`alignfetch.render.limits`: the limits themselves, the budget a render counts
+  against, and how a value is measured (its text, its deep size);
+- :mod:`alignfetch.render.checks`: what each operator, method and filter is checked for
+  before it runs;
 - :mod:`alignfetch.render.sandbox`: what any template may reach (Jinja's sandbox, the
   templates of one folder);
 - :mod:`alignfetch.render.context`: the variables a template sees, built from the

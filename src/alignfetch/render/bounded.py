@@ -27,15 +27,12 @@ import jinja2.sandbox
 import jinja2.utils
 import markupsafe
 
+from alignfetch.render.checks import _check_binop, _check_method, _check_spec, _filter_checks
 from alignfetch.render.limits import (
     _LEAVES,
     DEEP_LIMIT,
-    _check_binop,
-    _check_method,
-    _check_spec,
     _container,
     _deep_size,
-    _filter_checks,
     _Limits,
     _text_size,
 )
