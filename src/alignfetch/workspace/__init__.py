@@ -120,12 +120,12 @@ class Workspace:
     def citations(
         self, fmt: str = "bibtex", texts: Sequence[str] | None = None, *, strict: bool = False
     ) -> str:
-        """BibTeX or CSL-JSON (``fmt``) for the whole list but the entries not cached (see
-        :meth:`export`), or for those ``texts`` name, with their keys in the whole list."""
+        """BibTeX or CSL-JSON of the list's cached entries, or of those ``texts`` name."""
         from alignfetch.workspace.citing import cite
 
-        chosen = self.items_for(texts) if texts is not None else None
-        return cite(fmt, self.load().entries, chosen, self.store, strict)
+        ef = self.load()  # once: the entries named and the whole list's keys
+        chosen = self.store.items(edits.named(ef, texts)) if texts is not None else None
+        return cite(fmt, ef.entries, chosen, self.store, strict)
 
     def render(
         self,
