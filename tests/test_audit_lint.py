@@ -110,21 +110,20 @@ def test_the_runs_time_leaves_links_for_the_next_run(
     fakes: Fakes, web: FakeWeb, tmp_path: Path
 ) -> None:
     """Catches a run with no time budget: 100 links of a hostile host, 2 at a time, held
-    check for hours. With 1.3 s for the run, six links of one host answering after 0.35 s
-    two at a time, the first two are answered; when they are, less than 1 s (the least
-    an attempt starts with at a 2 s timeout) is left, so the other four are not asked,
-    are named in one warning like max_links's, and are the ones the next run asks."""
+    check for hours. With 0.5 s for the run, less than the 1 s an attempt starts with at
+    the fakes' 2 s timeout, no link is asked (no clock is raced: the figure holds however
+    busy the machine); all six are named in one warning like max_links's, and the next
+    run, with its full time, asks them."""
     assert (LINK_TIMEOUTS, RUN_TIMEOUTS) == (3, 20)
-    web.delay = 0.35
     urls = [f"{fakes.server.url}/page/slow/{i}" for i in range(6)]
     ws = Workspace(tmp_path / "entries.toml")
     assert run_seconds(ws.settings) == 40  # 20 x the fakes' 2 s timeout
-    first = check_links(urls, ws.settings, ws.cache, seconds=1.3)
-    assert [first[u].status for u in urls] == [200, 200, None, None, None, None]
-    left = "the 1.3 s a run gives to asking links were spent"
-    assert [first[u].unchecked for u in urls[2:]] == [left] * 4
+    first = check_links(urls, ws.settings, ws.cache, seconds=0.5)
+    assert [first[u].status for u in urls] == [None] * 6
+    left = "the 0.5 s a run gives to asking links were spent"
+    assert [first[u].unchecked for u in urls] == [left] * 6
     assert not any(first[u].broken for u in urls)
-    assert sorted(r.path for r in fakes.server.log) == ["/page/slow/0", "/page/slow/1"]
+    assert fakes.server.log == []
     text = "# L\n\n" + "".join(f"- [P{i}]({u}) - a page.\n" for i, u in enumerate(urls))
     found = check_reading(read_list(text), text, "x.md", {}, today=TODAY, links=first)
     assert [(f.rule, f.severity, f.line, f.message) for f in found] == [
@@ -132,11 +131,11 @@ def test_the_runs_time_leaves_links_for_the_next_run(
             "link",
             "warning",
             None,
-            f"4 links were left unchecked: {left}; the next check asks them first.",
+            f"6 links were left unchecked: {left}; the next check asks them first.",
         )
     ]
     second = check_links(urls, ws.settings, ws.cache)
-    assert sorted(r.path for r in fakes.server.log[2:]) == [f"/page/slow/{i}" for i in (2, 3, 4, 5)]
+    assert sorted(r.path for r in fakes.server.log) == [f"/page/slow/{i}" for i in range(6)]
     assert all(second[u].status == 200 for u in urls)
 
 
