@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from alignfetch.errors import BadIdError, EntriesFileError, InputError, cap_echo
 from alignfetch.list import ids
-from alignfetch.list.model import OVERRIDES, Entry, Section
+from alignfetch.list.model import OVERRIDES, TYPED, Entry, Section
 
 TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
 """The tables entries.toml may hold; anything else is a mistake worth naming.
@@ -298,7 +298,9 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
         )
 
 
-_ENTRY_KEYS = frozenset({"id", "section", "links", "check_ignore", *OVERRIDES})
+_ENTRY_KEYS = frozenset(
+    {"id", "section", "links", "check_ignore", "name", "url", "typed", *OVERRIDES}
+)
 
 
 def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> Entry:
@@ -323,4 +325,42 @@ def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> E
     ignore = raw.get("check_ignore", [])
     if not isinstance(ignore, list) or not all(isinstance(r, str) for r in ignore):
         raise EntriesFileError(f'{where}: check_ignore must be a list of rule names, ["stale"].')
-    return Entry(entry_id, section, links=links, check_ignore=tuple(ignore), **values)
+    listed = _listed(raw, where)
+    return Entry(entry_id, section, links=links, check_ignore=tuple(ignore), **values, **listed)
+
+
+def _listed(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """An entry's ``name``, ``url`` and ``typed`` (what the list says of it), checked."""
+    out: dict[str, Any] = {}
+    for key in ("name", "url"):
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, str):
+                raise EntriesFileError(f"{where}: {key} must be a string.")
+            try:
+                check_text(key, value)
+            except InputError as err:
+                raise EntriesFileError(f"{where}: {err}.") from None
+            out[key] = value
+    if "url" in out and (problem := url_problem(out["url"])) is not None:
+        raise EntriesFileError(f"{where}: url {cap_echo(out['url'])!r} is {problem}.")
+    typed = raw.get("typed", {})
+    if not isinstance(typed, dict):
+        raise EntriesFileError(
+            f'{where}: typed must be a table of what the list says, {{title = "…"}}.'
+        )
+    _no_unknown(typed, set(TYPED), f"{where}: typed")
+    pairs = []
+    for key in TYPED:
+        if key in typed:
+            value = typed[key]
+            if not isinstance(value, str):
+                raise EntriesFileError(f"{where}: typed {key} must be a string.")
+            try:
+                check_text(key, value)
+            except InputError as err:
+                raise EntriesFileError(f"{where}: typed {err}.") from None
+            pairs.append((key, value))
+    if pairs:
+        out["typed"] = tuple(pairs)
+    return out

@@ -12,6 +12,9 @@ from typing import Any
 
 OVERRIDES = ("title", "description", "venue", "affiliation", "date")
 """Per-entry fields a maintainer may set; they win over fetched values."""
+TYPED = ("title", "authors", "date", "venue")
+"""What a list says of an entry that the sources know too (``typed = {...}``): shown as
+the list wrote it until a fetched value exists, which then wins (a refresh's correction)."""
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,22 @@ class Entry:
     links: tuple[tuple[str, str], ...] = ()
     check_ignore: tuple[str, ...] = ()
     """Rules of ``alignfetch check`` not to apply to this entry (names checked there)."""
+    name: str | None = None
+    """The entry's own name as the list writes it (a bold label, a link's text)."""
+    url: str | None = None
+    """The entry's own link as the list writes it, when that is not its ID's page."""
+    typed: tuple[tuple[str, str], ...] = ()
+    """(field, text) pairs of :data:`TYPED`: what the list says, shown until fetched."""
 
     def overrides(self) -> dict[str, Any]:
+        """Exactly what entries.toml sets for the entry beside its ID and section."""
         out: dict[str, Any] = {k: getattr(self, k) for k in OVERRIDES if getattr(self, k)}
+        if self.name:
+            out["name"] = self.name
+        if self.url:
+            out["url"] = self.url
+        if self.typed:
+            out["typed"] = dict(self.typed)
         if self.links:
             out["links"] = dict(self.links)
         return out

@@ -70,7 +70,8 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 def _plain_strings(entry: Entry) -> bool:
     values = [entry.id, entry.section, *(getattr(entry, k) or "" for k in OVERRIDES)]
-    values += [part for pair in entry.links for part in pair]
+    values += [entry.name or "", entry.url or ""]
+    values += [part for pairs in (entry.typed, entry.links) for pair in pairs for part in pair]
     return not any(_NEEDS_TOMLKIT.search(v) for v in values)
 
 
@@ -84,7 +85,14 @@ def _key(text: str) -> str:
 
 def _plain_table(entry: Entry) -> str:
     lines = ["[[entries]]", f"id = {_basic(entry.id)}", f"section = {_basic(entry.section)}"]
+    if entry.name:
+        lines.append(f"name = {_basic(entry.name)}")
     lines += [f"{k} = {_basic(getattr(entry, k))}" for k in OVERRIDES if getattr(entry, k)]
+    if entry.url:
+        lines.append(f"url = {_basic(entry.url)}")
+    if entry.typed:
+        pairs = ", ".join(f"{key} = {_basic(text)}" for key, text in entry.typed)
+        lines.append(f"typed = {{{pairs}}}")
     if entry.links:
         pairs = ", ".join(f"{_key(name)} = {_basic(url)}" for name, url in entry.links)
         lines.append(f"links = {{{pairs}}}")
@@ -99,10 +107,18 @@ def _tomlkit_tables(entries: Iterable[Entry]) -> str:
         t = tomlkit.table()
         t["id"] = entry.id
         t["section"] = entry.section
+        if entry.name:
+            t["name"] = entry.name
         for key in OVERRIDES:
             value = getattr(entry, key)
             if value:
                 t[key] = value
+        if entry.url:
+            t["url"] = entry.url
+        if entry.typed:
+            typed = tomlkit.inline_table()
+            typed.update(dict(entry.typed))
+            t["typed"] = typed
         if entry.links:
             links = tomlkit.inline_table()
             links.update(dict(entry.links))

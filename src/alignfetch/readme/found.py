@@ -69,6 +69,11 @@ class Found:
     """The link a conflict overruled."""
     via: str | None = None
     """For a paper that the list names only as another entry's link: that entry's ID."""
+    name: str | None = None
+    """The entry's own name as the list writes it (a bold label, or a link text that is
+    not its title): ``RoboTracer`` in ``**RoboTracer**: "RoboTracer: Mastering …"``."""
+    end: int = 0
+    """The entry's last line in the file (its block's; 0 when not known)."""
 
     @property
     def kind(self) -> str:

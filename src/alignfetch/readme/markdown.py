@@ -76,6 +76,8 @@ class Block:
     """Every link and image in the block, in reading order."""
     cells: dict[str, str] = field(default_factory=dict)
     """A table row's cells by column name (lower-cased header text)."""
+    end: int = 0
+    """The block's last line in the file (1-based); 0 when not known."""
 
     @property
     def text(self) -> str:
@@ -140,6 +142,11 @@ def _start(node: SyntaxTreeNode) -> int:
     return (node.map[0] + 1) if node.map else 1
 
 
+def _end(node: SyntaxTreeNode) -> int:
+    """The node's last line in the file (1-based)."""
+    return node.map[1] if node.map else _start(node)
+
+
 def _walk(node: SyntaxTreeNode, out: list[Event]) -> None:
     for child in node.children:
         kind = child.type
@@ -170,7 +177,7 @@ def _paragraph(node: SyntaxTreeNode, out: list[Event]) -> None:
     if lines:
         _label(lines[0])
     links = [link for ln in lines for link in ln.links]
-    out.append(Block("paragraph", _start(node), lines, links))
+    out.append(Block("paragraph", _start(node), lines, links, end=_end(node)))
 
 
 def _item(item: SyntaxTreeNode, out: list[Event]) -> None:
@@ -187,12 +194,14 @@ def _item(item: SyntaxTreeNode, out: list[Event]) -> None:
     # "-[Name](url)" (no space) is no list item but a line of the paragraph above
     # it; its writer meant an item of its own.
     cuts = [i for i, ln in enumerate(every) if i and ln.links and ln.lead in ("-", "*", "+")]
-    for start, end in zip([0, *cuts], [*cuts, len(every)], strict=True):
+    ends = [every[c].line - 1 for c in cuts] + [_end(item)]
+    for start, end, last in zip([0, *cuts], [*cuts, len(every)], ends, strict=True):
         lines = every[start:end]
         if start:
             lines[0].depth = 0
         links = [link for ln in lines for link in ln.links]
-        out.append(Block("item", lines[0].line if start else _start(item), lines, links))
+        first = lines[0].line if start else _start(item)
+        out.append(Block("item", first, lines, links, end=max(first, last)))
 
 
 def _nested(node: SyntaxTreeNode, depth: int) -> list[Line]:
@@ -252,7 +261,7 @@ def _table(table: SyntaxTreeNode, out: list[Event]) -> None:
                 (names[i] if i < len(names) and names[i] else f"column {i + 1}"): texts[i]
                 for i in range(len(texts))
             }
-            out.append(Block("row", _start(row), lines, links, named))
+            out.append(Block("row", _start(row), lines, links, named, end=_end(row)))
 
 
 def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
@@ -266,7 +275,7 @@ def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
     links = _html_links(content, line, block=True)
     if links:
         text = _SPACE.sub(" ", _TAGS.sub(" ", content)).strip()
-        out.append(Block("html", line, [Line(text, "plain", line, links)], links))
+        out.append(Block("html", line, [Line(text, "plain", line, links)], links, end=_end(node)))
     closes = content.lower().count("</details")
     unmatched = max(0, closes - (opens if summary is None else opens - 1))
     out.extend(Group(None, line + content.count("\n")) for _ in range(unmatched))

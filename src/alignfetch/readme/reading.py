@@ -93,7 +93,8 @@ def read_list(text: str) -> ListReading:
                     ln.depth += 1
                 lines.extend(b.lines)
                 links.extend(b.links)
-            block = md.Block("heading", heading.line, lines, links)
+            end = max([heading.line, *(b.end for b in blocks)])
+            block = md.Block("heading", heading.line, lines, links, end=end)
             last_block = _entry(block, current(), placed, skipped)
             entry_heading = None
 
@@ -268,7 +269,7 @@ def _entry(
         )
         return None
     link, ref = choice
-    f = Found(block.line, ref, link.url, link.text, "")
+    f = Found(block.line, ref, link.url, link.text, "", end=block.end or block.line)
     conflict(f, block, link)
     read_text(f, block)
     for k in block.links:
