@@ -71,17 +71,29 @@ def render(
     is_flag=True,
     help="Keep typed titles and dates as overrides too (the sources know them).",
 )
+@click.option(
+    "--house-style",
+    is_flag=True,
+    help="Write the page with alignfetch's own template, not the look learned from FILE.",
+)
 @json_option
-def import_(file: str, dry_run: bool, keep_typed: bool, as_json: bool) -> None:
+def import_(file: str, dry_run: bool, keep_typed: bool, house_style: bool, as_json: bool) -> None:
     """Adopt an existing awesome list's README.
 
-    Its sections and entries join entries.toml (created when absent); FILE may be
-    - for stdin. Nothing is fetched: run `refresh` next.
+    Its sections and entries join entries.toml (created when absent); a new list also
+    gets FILE's own look, a template named after it (README.md.j2). FILE may be - for
+    stdin. Nothing is fetched: run `refresh` next.
     """
     from alignfetch.list.export import dumps
 
     text = read_markdown(file)
-    report = workspace().import_markdown(text, keep_typed=keep_typed, dry_run=dry_run)
+    report = workspace().import_markdown(
+        text,
+        keep_typed=keep_typed,
+        dry_run=dry_run,
+        house_style=house_style,
+        source="README.md" if file == "-" else file,
+    )
     if as_json:
         click.echo(dumps(report.json()), nl=False)
     talk(report.text().rstrip("\n"))

@@ -200,13 +200,16 @@ def _check(path: Path, text: str, data: dict[str, Any]) -> EntriesFile:
     return EntriesFile(path, text, meta, sections, entries, raws, rest=rest)
 
 
-def new_file(path: Path, title: str) -> EntriesFile:
-    """An entries file that does not exist yet: a [list] table with ``title``."""
+def new_file(path: Path, title: str, template: str | None = None) -> EntriesFile:
+    """An entries file that does not exist yet: a [list] table with ``title`` (and the
+    ``template`` its page is written with, when it has one of its own)."""
     import tomlkit
 
     doc = tomlkit.document()
     table = tomlkit.table()
     table["title"] = title
+    if template is not None:
+        table["template"] = template
     doc["list"] = table
     text = tomlkit.dumps(doc)
     return _check(path, text, tomli.loads(text))

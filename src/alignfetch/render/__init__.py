@@ -86,6 +86,12 @@ Variables:
 ``items``
     Every entry of the document as an :class:`~alignfetch.render.context.ItemView`, in
     the list's order.
+``section``
+    Every section of the document by slug (a
+    :class:`~alignfetch.render.context.SectionView`; one with no entry has no anchor).
+``listed``
+    Each section's items by slug (``listed.get("papers", [])``): what a learned look loops
+    over.
 
 Each :class:`~alignfetch.render.context.ItemView` has ``entry`` (the exported entry,
 unchanged: use ``item.entry.title``, ``item.entry.abstract``, ...; an entry with no
@@ -109,6 +115,11 @@ does not work, its running state; its number of items), and ``summary`` (a datas
 or model's card summary as shown: without an opening sentence or paragraph that the
 entry's description repeats, None when nothing else is left). A model's date is its
 creation day, a Space's or collection's only the override (see display_date).
+``look`` is what a list's own look (the template ``import`` learns) shows of the entry,
+all texts (empty when unknown): ``name``, ``title``, ``authors``, ``venue``, ``date``,
+``affiliation``, ``description``, ``url`` and ``links`` (name to URL, in order): an
+override, else a fetched title, author list or date (written the way the list writes
+its own), else what the list typed (:func:`alignfetch.render.said.said`).
 
 Filters, by where the text goes:
 

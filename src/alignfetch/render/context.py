@@ -34,6 +34,7 @@ from alignfetch.records import (
     Space,
     strip_controls,
 )
+from alignfetch.render.said import said
 
 SCHEMA_VERSION = 1
 KINDS = ("paper", "dataset", "repo", "model", "space", "collection", "link")
@@ -59,6 +60,8 @@ class ItemView:
     paper: Mapping[str, Any] | None
     facts: tuple[str, ...] = ()
     summary: str | None = None
+    look: Mapping[str, Any] = field(default_factory=dict)
+    """What a list's own look shows of the entry (:func:`alignfetch.render.said.said`)."""
 
 
 @dataclass
@@ -182,10 +185,11 @@ def _context(
                 f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
                 "which the export document does not define."
             )
+        look = said(e)
         if e.get("cached") is False:
             e = _as_known(e)
         try:
-            item = _item(e, card_filter, date_filter)
+            item = _item(e, card_filter, date_filter, look)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             if isinstance(err, InputError):
                 raise
@@ -218,6 +222,8 @@ def _context(
         "sections": top,
         "all_sections": every,
         "items": items,
+        "section": views,
+        "listed": {slug: view.items for slug, view in views.items()},
     }
 
 
@@ -225,6 +231,7 @@ def _item(
     e: Mapping[str, Any],
     card_filter: Callable[[object], str] = card,
     date_filter: Callable[[object], str] = human_date,
+    look: Mapping[str, Any] | None = None,
 ) -> ItemView:
     """The entry as the house style shows it. A link alignfetch fetched that is not
     http(s) (an old cache's) is left out; the entry's own page or a maintainer's link
@@ -297,6 +304,7 @@ def _item(
         paper=paper,
         facts=_facts(e),
         summary=_unrepeated(e.get("summary"), e.get("description")),
+        look=look or {},
     )
 
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from alignfetch.adopt import ImportReport
+    from alignfetch.adopt import Options as ImportOptions
     from alignfetch.cache.db import Cache
     from alignfetch.discover import Options as DiscoverOptions
     from alignfetch.discover import Result as DiscoverResult
@@ -230,16 +231,12 @@ class Workspace:
         (offline, the cache answers: :meth:`alignfetch.fetch.store.Store.fetch`)."""
         return self.store.fetch(refs, offline=self.offline, reuse_after=reuse_after)
 
-    def import_markdown(
-        self, text: str, *, keep_typed: bool = False, dry_run: bool = False
-    ) -> ImportReport:
-        """Adopt an awesome-list README: its sections and entries join entries.toml
-        (:func:`alignfetch.adopt.adopt`); nothing is fetched."""
+    def import_markdown(self, text: str, **options: Unpack[ImportOptions]) -> ImportReport:
+        """Adopt an awesome-list README: its sections and entries join entries.toml, and a
+        new list learns its look (:func:`alignfetch.adopt.adopt`); nothing is fetched."""
         from alignfetch.adopt import adopt
 
-        return adopt(
-            text, self.entries_path, self.load, self.lock, keep_typed=keep_typed, dry_run=dry_run
-        )
+        return adopt(text, self.entries_path, self.load, self.lock, **options)
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
+from alignfetch.adopt.look import Look, Placed, learn
 from alignfetch.errors import InputError
+from alignfetch.files import replace
 from alignfetch.list import entries as entries_mod
 from alignfetch.list import ids
+from alignfetch.list.checks import url_problem
 from alignfetch.list.entries import EntriesFile, Entry, Section
 from alignfetch.readme.fields import ARXIV_VENUE, squash
 from alignfetch.readme.found import GENERIC, Found, Skip
@@ -25,21 +28,34 @@ from alignfetch.readme.reading import ListReading, classify, read_list, unique
 from alignfetch.sources.url import file_name
 
 
+class Options(TypedDict, total=False):
+    keep_typed: bool
+    """Keep typed titles and dates as overrides too."""
+    dry_run: bool
+    """Write nothing; report what would be written."""
+    house_style: bool
+    """Leave the page to alignfetch's own template instead of learning the list's look."""
+    source: str
+    """The README's file name: the learned template is named after it (``README.md.j2``)."""
+
+
 def adopt(
     text: str,
     path: Path,
     load: Callable[[], EntriesFile],
     lock: Callable[[], AbstractContextManager[object]],
-    *,
-    keep_typed: bool = False,
-    dry_run: bool = False,
+    **options: Unpack[Options],
 ) -> ImportReport:
     """Adopt the README ``text``: its sections and entries join the entries.toml at ``path``.
 
     entries.toml is created when absent (its title from the README's first heading) and
     appended to otherwise (read with ``load``, under ``lock``); what it already holds is
-    left alone, so a second import adds nothing. With ``dry_run`` nothing is written.
+    left alone, so a second import adds nothing. A new list also gets the README's own
+    look (:mod:`alignfetch.adopt.look`), as a template beside it, unless ``house_style``.
+    With ``dry_run`` nothing is written.
     """
+    keep_typed = options.get("keep_typed", False)
+    dry_run = options.get("dry_run", False)
     reading = read_list(text)
     if not reading.found and not reading.sections:
         raise InputError(
@@ -47,8 +63,17 @@ def adopt(
         )
     with lock() if not dry_run else nullcontext():
         created = not path.exists()
+        learning = created and not options.get("house_style", False)
+        source = Path(options.get("source") or "README.md").name
+        template = path.parent / f"{source}.j2"
+        if learning and (template.exists() or template.is_symlink()):
+            raise InputError(
+                f"{template} exists already; move it away to learn the list's look, "
+                "or import with --house-style to keep alignfetch's own page."
+            )
         if created:
-            ef = entries_mod.new_file(path, reading.title or path.resolve().parent.name or "List")
+            title = reading.title or path.resolve().parent.name or "List"
+            ef = entries_mod.new_file(path, title, template.name if learning else None)
         else:
             ef = load()
         new_sections, made, report = plan(reading, ef.sections, ef.entries, keep_typed=keep_typed)
@@ -71,8 +96,27 @@ def adopt(
         entries_mod.check_file_text(path, out)  # what load() will say of it
         if created and not out.endswith("\n"):
             out += "\n"
+        look = None
+        if learning:
+            written = {s.slug for s in report.new_sections}
+            look = learn(
+                text,
+                report.new_sections,
+                [Placed(e, f, e.section) for e, f in made],
+                {k: v for k, v in reading.section_lines.items() if k in written},
+                sorted({s.line for s in reading.toc}),
+                source,
+            )
+            report.look = (template.name, look)
         if not dry_run:
-            ef.write(out)
+            if look is not None:
+                replace(template, look.template)
+            try:
+                ef.write(out)
+            except BaseException:
+                if look is not None:
+                    template.unlink(missing_ok=True)  # a new list's, written just now
+                raise
         return report
 
 
@@ -95,6 +139,8 @@ class ImportReport:
     title: str | None = None
     toc: list[Skip] = field(default_factory=list)
     """Links to the page's own headings (``#anchor``, ``./#anchor``): its table of contents."""
+    look: tuple[str, Look] | None = None
+    """The learned template's file name and what it holds, when the import learned one."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -130,6 +176,15 @@ class ImportReport:
             ],
             "existing": [{"id": k, "line": line} for k, line in self.existing],
             "toc": [{"line": s.line, "url": s.url, "text": s.text} for s in self.toc],
+            "look": None
+            if self.look is None
+            else {
+                "template": self.look[0],
+                "entries": self.look[1].entries,
+                "shapes": self.look[1].shapes,
+                "own": self.look[1].own,
+                "fields": dict(sorted(self.look[1].bound.items())),
+            },
         }
 
     def text(self) -> str:
@@ -149,6 +204,16 @@ class ImportReport:
         lines = [head]
         if self.existing:
             lines.append(f"{len(self.existing)} already in the list, left as they are.")
+        if self.look is not None:
+            name, look = self.look
+            verb = "Would learn" if self.dry_run else "Learned"
+            one = look.own == 1
+            lines.append(
+                f"{verb} the list's look into {name}: {look.entries} "
+                f"entr{'y' if look.entries == 1 else 'ies'} written from their fields, "
+                f"{look.shapes} shape{'s' if look.shapes != 1 else ''} shared; "
+                f"{look.own} keep{'s' if one else ''} a line of {'its' if one else 'their'} own."
+            )
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
         if self.duplicates:
@@ -253,7 +318,8 @@ def plan(
             existing.append((str(f.ref), f.line))
             continue
         kept.append(f)
-    # A paper that the list names only as another entry's link is an entry too.
+    # A paper that the list names only as another entry's link is an entry too (a learned
+    # look writes it where the list does: in the other entry's line).
     for f in firsts.values():
         for name, url, line in f.links:
             ref = classify(url)
@@ -312,7 +378,10 @@ def _merge_link(first: Found, name: str, url: str, line: int, skipped: list[Skip
 
 
 def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
-    """What entries.toml keeps: only what the sources cannot know, unless ``keep_typed``."""
+    """What entries.toml keeps: what the sources cannot know as overrides (a tagline, a
+    venue, a description...), what they know too as the list typed it (``typed``: shown
+    until fetched), the entry's name and its own link as written; with ``keep_typed``
+    the typed title and date are overrides too."""
     title: str | None = None
     if f.kind in ("repo", "dataset") or f.ref.prefix.startswith("hf-"):
         # The source's title is the name in the ID: a different text is a tagline.
@@ -326,8 +395,21 @@ def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
         title = f.title or text or named or None
     if keep_typed and f.title and title is None:
         title = f.title
-    venue = f.venue if f.venue and not ARXIV_VENUE.match(f.venue) else None
+    arxiv_venue = bool(f.venue and ARXIV_VENUE.match(f.venue))
+    venue = f.venue if f.venue and not arxiv_venue else None
     day = f.iso_date if keep_typed else None
+    typed: list[tuple[str, str]] = []
+    said_title = f.kind == "paper" or f.kind == "link"  # a repository's is its name
+    if f.title and ((title is None and said_title) or keep_typed):
+        typed.append(("title", f.title or ""))
+    authors = getattr(f, "authors_text", None) or ", ".join(f.authors)
+    if authors:
+        typed.append(("authors", authors))
+    if f.date:
+        typed.append(("date", f.date))
+    if arxiv_venue and f.venue:
+        typed.append(("venue", f.venue))
+    own = f.url.strip()
     return Entry(
         str(f.ref),
         section,
@@ -337,4 +419,7 @@ def _to_entry(f: Found, section: str, keep_typed: bool) -> Entry:
         affiliation=f.affiliation or None,
         date=day,
         links=tuple((name, url) for name, url, _ in f.links),
+        name=f.name or None,
+        url=own if own != ids.page(str(f.ref)) and url_problem(own) is None else None,
+        typed=tuple((k, v) for k, v in typed if v),
     )

@@ -1,0 +1,510 @@
+"""A list's own look, learned from its README: the Jinja2 template ``import`` writes.
+
+:func:`learn` turns the README an import read into a template that gives the page back:
+the text around the entries verbatim; each section's heading from the section's title;
+the table of contents' lines from the sections they name; and each entry's lines from its
+fields. An entry's lines become a *shape* (:func:`shape`): its text with every value
+entries.toml holds (its own link and other links, name, title, authors, venue, date,
+affiliation, description) replaced by that field. Entries of the same shape share one
+macro; a section's commonest shape is what a new entry of it gets; an entry whose shape
+no other shares keeps its own (counted: :attr:`Look.own`). What the template shows of an
+entry is :func:`alignfetch.render.said.said`'s: the list's words until a source corrects
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from alignfetch.list.entries import Entry, Section
+from alignfetch.list.ids import page
+from alignfetch.readme import markdown as md
+from alignfetch.readme.found import Found
+from alignfetch.readme.text import anchor
+
+Part = str | tuple[str, str]
+"""A shape's piece: literal text, or (field, link name) for a value."""
+
+TEXT_FIELDS = ("description", "title", "authors", "affiliation", "venue", "name", "date")
+"""The fields looked for in an entry's text, after its links (longest values first)."""
+
+
+@dataclass
+class Look:
+    """A learned template and what it holds."""
+
+    template: str
+    entries: int = 0
+    """Entry lines the template writes from fields."""
+    shapes: int = 0
+    """Shapes that two or more entries share."""
+    own: int = 0
+    """Entries whose shape no other shares: their own line, fields and all."""
+    bound: Counter[str] = field(default_factory=Counter)
+    """How many entries have each field in their shape."""
+
+
+@dataclass
+class Placed:
+    """An entry's lines in the README: the entry and the Found that read them."""
+
+    entry: Entry
+    found: Found
+    section: str
+
+
+def learn(
+    text: str,
+    sections: Sequence[Section],
+    placed: Sequence[Placed],
+    headings: dict[str, int],
+    toc: Sequence[int],
+    source: str = "README.md",
+) -> Look:
+    """The template that writes ``text`` back from its entries (``placed``, in file order).
+
+    ``headings`` gives each section's heading line, ``toc`` the lines of the page's table
+    of contents (links to its own headings); ``source`` names the README in the
+    template's header.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    trailing_newline = lines[-1] == ""
+    if trailing_newline:
+        lines.pop()
+    spans = _spans(lines, placed)
+    shapes: dict[tuple[Part, ...], str] = {}
+    uses: Counter[str] = Counter()
+    per_section: dict[str, Counter[str]] = {}
+    own: dict[str, tuple[str, str]] = {}
+    look = Look("")
+    raw_shapes = [shape("\n".join(lines[a - 1 : b]), p.entry, p.found) for p, (a, b) in spans]
+    seps = separators(raw_shapes)
+    for (p, _), raw_parts in zip(spans, raw_shapes, strict=True):
+        parts = _generalize(raw_parts, [n for n, _ in p.entry.links], seps)
+        name = shapes.setdefault(tuple(parts), f"look_{len(shapes) + 1}")
+        uses[name] += 1
+        per_section.setdefault(p.section, Counter())[name] += 1
+        own.setdefault(p.entry.id, (name, p.section))
+        for part in parts:
+            if isinstance(part, tuple) and part[0] not in ("link", "mdlink", "links"):
+                look.bound[part[0]] += 1
+    default = {s: c.most_common(1)[0][0] for s, c in per_section.items()}
+    fallback = uses.most_common(1)[0][0] if uses else ""
+    look.entries = len(spans)
+    look.shapes = sum(1 for n in uses.values() if n > 1)
+    look.own = sum(1 for n in uses.values() if n == 1)
+
+    out: list[str] = [
+        f"{{#- The look of {_comment(source)}, learned by `alignfetch import`: the page's own",
+        "    text, and each entry written from its fields in entries.toml by the macro of its",
+        "    shape. Edit it as any template (`[list] template` in entries.toml names it). -#}",
+    ]
+    for key, name in shapes.items():
+        out.append(f"{{% macro {name}(e) %}}{_body(key)}{{% endmacro %}}")
+    out.append("{% set looks = {" + ", ".join(f'"{n}": {n}' for n in shapes.values()) + "} %}")
+    out.append(f"{{% set default = {_dict(default)} %}}")
+    out.append(f"{{% set fallback = {_str(fallback)} %}}")
+    # An entry of its section's commonest shape is not named: a new one is of that shape too.
+    unlike = {rid: name for rid, (name, slug) in own.items() if name != default.get(slug)}
+    out.append(f"{{% set own = {_dict(unlike)} %}}")
+    # The text between two entries of a run: the commonest once per run, the rest by entry.
+    gaps: dict[str, str] = {}
+    runs = _runs(spans)
+    run_seps: list[str] = []
+    for run in runs:
+        between = [
+            "".join(line + "\n" for line in lines[a[1] : b[0] - 1])
+            for (_, a), (_, b) in zip(run, run[1:], strict=False)
+        ]
+        sep = Counter(between).most_common(1)[0][0] if between else "\n" * 0
+        run_seps.append(sep)
+        for (p, _), gap in zip(run, between, strict=False):
+            if gap != sep:
+                gaps[p.entry.id] = gap
+    out.append(f"{{% set gaps = {_dict(gaps)} %}}")
+    # Entries the list writes inside another's line (a paper named only as a repository's
+    # link): no line of their own.
+    spanned = {p.entry.id for p, _ in spans}
+    within = sorted({p.entry.id for p in placed} - spanned)
+    out.append(f"{{% set within = {_list(within)} %}}")
+    out.append(
+        "{% macro show(item, slug, sep, last) %}"
+        "{% set name = own.get(item.entry.id) or default.get(slug) or fallback %}"
+        "{{ looks[name](item.look) }}{{ '\\n' }}"
+        "{% if not last %}{{ gaps.get(item.entry.id, sep) }}{% endif %}"
+        "{% endmacro %}"
+    )
+    known = sorted({s.slug for s in sections})
+    out.append(
+        "{% macro heading(slug, typed) %}"
+        "{{ section[slug].title if slug in section else typed }}{% endmacro %}"
+    )
+    out.append(f"{{% set learned = {json.dumps(known, ensure_ascii=False)} %}}")
+
+    # The page: verbatim lines, headings, and a loop where each run of entries was.
+    heading_at = {line: slug for slug, line in headings.items()}
+    starts = {run[0][1][0]: i for i, run in enumerate(runs)}
+    earlier: dict[str, list[str]] = {}
+    last_run_of: dict[str, int] = {}
+    for i, run in enumerate(runs):
+        last_run_of[run[0][0].section] = i
+    by_title = {s.slug: s.title for s in sections}
+    last_line = max((run[-1][1][1] for run in runs), default=0)
+    anchors = _anchors(lines, headings, by_title)
+    n = 1
+    body: list[str] = []
+    while n <= len(lines):
+        if n in starts:
+            i = starts[n]
+            run = runs[i]
+            slug = run[0][0].section
+            ids = [p.entry.id for p, _ in run]
+            if last_run_of[slug] == i:
+                before = earlier.get(slug, [])
+                test = f" if item.entry.id not in {_list(before)}" if before else ""
+                if within:
+                    test = (test + " and" if test else " if") + " item.entry.id not in within"
+            else:
+                test = f" if item.entry.id in {_list(ids)}"
+            earlier.setdefault(slug, []).extend(ids)
+            body.append(
+                f"{{% for item in listed.get({_str(slug)}, []){test} %}}"
+                f"{{{{ show(item, {_str(slug)}, {_str(run_seps[i])}, loop.last) }}}}"
+                "{% endfor %}"
+            )
+            n = run[-1][1][1] + 1
+            if n > last_line:
+                body.append(_new_sections(lines, headings))
+            continue
+        raw = lines[n - 1]
+        titled = heading_at.get(n)
+        m = _ATX.match(raw)
+        if titled is not None and m and m.group(2) == by_title.get(titled):
+            call = f"heading({_str(titled)}, {_str(m.group(2))})"
+            body.append(f"{_literal(m.group(1))}{{{{ {call} }}}}")
+        elif n in toc and titled is None:
+            body.append(_toc_line(raw, anchors, by_title))
+            if n == toc[-1]:
+                body.append(_new_toc_lines(lines, toc, anchors, sections))
+        else:
+            body.append(_literal(raw))
+        n += 1
+    out.extend(body)
+    look.template = "\n".join(out) + ("\n" if trailing_newline else "")
+    return look
+
+
+# -- the table of contents ---------------------------------------------------------------------
+
+_TOC_LINE = re.compile(r"^(\s*(?:[-*+]|\d+[.)])?\s*)\[([^\[\]]+)\]\(((?:\./)?#)([^()\s]+)\)(.*)$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)[ \t#]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|<[^>]+>|[*_`]")
+
+
+def _anchors(lines: list[str], headings: dict[str, int], titles: dict[str, str]) -> dict[str, str]:
+    """Each section's anchor on the page as GitHub makes it (counting every heading)."""
+    at = {line: slug for slug, line in headings.items()}
+    seen: dict[str, int] = {}
+    out: dict[str, str] = {}
+    fenced = False
+    for n, raw in enumerate(lines, 1):
+        if _FENCE.match(raw):
+            fenced = not fenced
+            continue
+        m = _HEADING.match(raw) if not fenced else None
+        if m is None:
+            continue
+        slug = at.get(n)
+        text = titles[slug] if slug in titles else _MARKUP.sub(lambda k: k.group(1) or "", m[1])
+        made = anchor(" ".join(text.split()), seen)
+        if slug is not None:
+            out[slug] = made
+    return out
+
+
+def _toc_line(raw: str, anchors: dict[str, str], titles: dict[str, str]) -> str:
+    """A line of the table of contents: written from the section it names (its title
+    and anchor, in the line's own way), or as it is when it names no section."""
+    m = _TOC_LINE.match(raw)
+    if m is None:
+        return _literal(raw)
+    lead, text, mark, target, tail = m.groups()
+    slug = next((s for s, a in anchors.items() if a == unquote(target).lower()), None)
+    if slug is None or titles.get(slug) != text:
+        return _literal(raw)
+    key, said = _str(slug), _str(text)
+    target_now = (
+        f"{_str(mark + target)} if section[{key}].title == {said} "
+        f"else {_str(mark)} ~ section[{key}].anchor"
+    )
+    return (
+        f"{{% if {key} in section %}}{_inline(lead)}[{{{{ heading({key}, {said}) }}}}]"
+        f"({{{{ {target_now} }}}}){_inline(tail)}{{{{ '\\n' }}}}{{% endif %}}"
+    )
+
+
+def _new_toc_lines(
+    lines: list[str], toc: Sequence[int], anchors: dict[str, str], sections: Sequence[Section]
+) -> str:
+    """After the table of contents, a line for each section the learned page lacks, in
+    the way the list writes a line of its depth."""
+    depth = {s.slug: depth_of(s.slug, sections) for s in sections}
+    ways: dict[int, tuple[str, str, str]] = {}
+    for n in toc:
+        m = _TOC_LINE.match(lines[n - 1])
+        if m is None:
+            continue
+        slug = next((s for s, a in anchors.items() if a == unquote(m[4]).lower()), None)
+        if slug is not None:
+            ways.setdefault(depth[slug], (m[1], m[3], m[5]))
+    if not ways:
+        return ""
+    first = ways[min(ways)]
+    table = "{" + ", ".join(f"{d}: {_list(list(w))}" for d, w in sorted(ways.items())) + "}"
+    return (
+        f"{{% set toc_ways = {table} %}}"
+        "{% for s in all_sections if s.slug not in learned %}"
+        f"{{% set way = toc_ways.get(s.depth, {_list(list(first))}) %}}"
+        "{{ way[0] }}[{{ s.title }}]({{ way[1] }}{{ s.anchor }}){{ way[2] }}{{ '\\n' }}"
+        "{% endfor %}"
+    )
+
+
+def depth_of(slug: str, sections: Sequence[Section]) -> int:
+    parent = next((s.parent for s in sections if s.slug == slug), None)
+    return 1 + (0 if parent is None else depth_of(parent, sections))
+
+
+_ATX = re.compile(r"^(#{1,6} +)(\S(?:.*\S)?)$")
+
+
+def _new_sections(lines: list[str], headings: dict[str, int]) -> str:
+    """Sections entries.toml has and the learned page does not: after the last entry,
+    each under a heading as deep as the list's first section heading."""
+    marks = "##"
+    for line in sorted(headings.values()):
+        m = _ATX.match(lines[line - 1]) if 0 < line <= len(lines) else None
+        if m:
+            marks = m.group(1).strip()
+            break
+    return (
+        "{% for s in all_sections if s.slug not in learned %}"
+        f"{{{{ '\\n' }}}}{marks} {{{{ s.title }}}}{{{{ '\\n\\n' }}}}"
+        "{% for item in s.items %}{{ show(item, s.slug, '', loop.last) }}{% endfor %}"
+        "{% endfor %}"
+    )
+
+
+def _spans(lines: list[str], placed: Sequence[Placed]) -> list[tuple[Placed, tuple[int, int]]]:
+    """Each entry's first and last line (blank lines after it left out), in file order;
+    an entry whose lines overlap an earlier one's has none (its lines are that one's)."""
+    out: list[tuple[Placed, tuple[int, int]]] = []
+    taken = 0
+    for p in sorted(placed, key=lambda p: p.found.line):
+        first = p.found.line
+        last = max(first, p.found.end or first)
+        last = min(last, len(lines))
+        while last > first and not lines[last - 1].strip():
+            last -= 1
+        if first <= taken or first > len(lines) or p.found.via is not None:
+            continue  # a paper named as another entry's link is in that entry's lines
+        out.append((p, (first, last)))
+        taken = last
+    return out
+
+
+def _runs(
+    spans: list[tuple[Placed, tuple[int, int]]],
+) -> list[list[tuple[Placed, tuple[int, int]]]]:
+    """Spans cut where the section changes: each run is one loop of the template."""
+    runs: list[list[tuple[Placed, tuple[int, int]]]] = []
+    for s in spans:
+        if runs and runs[-1][-1][0].section == s[0].section:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
+    return runs
+
+
+# -- an entry's shape ------------------------------------------------------------------------
+
+
+def shape(raw: str, entry: Entry, found: Found) -> list[Part]:
+    """``raw`` (an entry's lines) with each value entries.toml holds replaced by its field."""
+    taken: list[tuple[int, int, Part]] = []
+    own_url = entry.url or page(entry.id)
+    if found.url == own_url:
+        _place_url(raw, found.url, ("url", ""), taken)
+    for name, url in entry.links:
+        _place_url(raw, url, ("link", name), taken)
+    typed = dict(entry.typed)
+    values = {
+        "name": entry.name,
+        "title": entry.title or typed.get("title"),
+        "authors": typed.get("authors"),
+        "venue": entry.venue or typed.get("venue"),
+        "date": typed.get("date") or entry.date,
+        "affiliation": entry.affiliation,
+        "description": entry.description,
+    }
+    for key in sorted(TEXT_FIELDS, key=lambda k: -len(values[k] or "")):
+        value = values[key]
+        if value and (key != "date" or typed.get("date") or entry.date == value):
+            _place_text(raw, value, (key, ""), taken)
+    parts: list[Part] = []
+    at = 0
+    for start, end, part in sorted(taken):
+        if start > at:
+            parts.append(raw[at:start])
+        parts.append(part)
+        at = end
+    if at < len(raw):
+        parts.append(raw[at:])
+    return parts
+
+
+_URL_END = set(")\"'> \t\n|]")
+_URL_START = set("(\"'< \t\n|[")
+
+
+def _place_url(raw: str, url: str, part: Part, taken: list[tuple[int, int, Part]]) -> None:
+    start = raw.find(url)
+    while start >= 0:
+        end = start + len(url)
+        edges = (start == 0 or raw[start - 1] in _URL_START) and (
+            end == len(raw) or raw[end] in _URL_END
+        )
+        if edges and not _overlaps(start, end, taken):
+            # ``[Code](url)`` whose text is the link's name: the whole link is the field.
+            label = raw.rfind("[", 0, start - 2) if raw[start - 2 : start] == "](" else -1
+            if (
+                part[0] == "link"
+                and label >= 0
+                and raw[label + 1 : start - 2] == part[1]
+                and raw[end : end + 1] == ")"
+                and not _overlaps(label, end + 1, taken)
+            ):
+                taken.append((label, end + 1, ("mdlink", part[1])))
+                return
+            taken.append((start, end, part))
+            return
+        start = raw.find(url, start + 1)
+
+
+def _generalize(parts: list[Part], names: Sequence[str], seps: Sequence[str]) -> list[Part]:
+    """``parts`` with its run of the entry's links (``] [[Code](…)] [[Project](…)``: each
+    link written the same way after the same separator, all of them, in order) made one
+    loop over the entry's links, so that entries with other links share the shape."""
+    at = [i for i, p in enumerate(parts) if isinstance(p, tuple) and p[0] == "mdlink"]
+    if not at or [parts[i][1] for i in at] != list(names) or at[0] == 0:
+        return parts
+    if any(b != a + 2 for a, b in zip(at, at[1:], strict=False)):
+        return parts
+    between = {parts[i + 1] for i in at[:-1]}
+    before = parts[at[0] - 1]
+    if not isinstance(before, str):
+        return parts
+    if len(at) > 1:
+        if len(between) != 1:
+            return parts
+        sep = str(next(iter(between)))
+    else:
+        sep = next((s for s in seps if before.endswith(s)), "")
+    if not sep or not before.endswith(sep):
+        return parts
+    head = before[: len(before) - len(sep)]
+    return [*parts[: at[0] - 1], *([head] if head else []), ("links", sep), *parts[at[-1] + 1 :]]
+
+
+def separators(shapes: Sequence[list[Part]]) -> list[str]:
+    """The separators between links that entries with two links or more use, commonest first."""
+    seen: Counter[str] = Counter()
+    for parts in shapes:
+        at = [i for i, p in enumerate(parts) if isinstance(p, tuple) and p[0] == "mdlink"]
+        for a, b in zip(at, at[1:], strict=False):
+            if b == a + 2 and isinstance(parts[a + 1], str):
+                seen[str(parts[a + 1])] += 1
+    return [s for s, _ in seen.most_common()]
+
+
+def _place_text(raw: str, value: str, part: Part, taken: list[tuple[int, int, Part]]) -> None:
+    start = raw.find(value)
+    while start >= 0:
+        end = start + len(value)
+        edges = not (value[0].isalnum() and start > 0 and raw[start - 1].isalnum()) and not (
+            value[-1].isalnum() and end < len(raw) and raw[end].isalnum()
+        )
+        if edges and not _overlaps(start, end, taken):
+            taken.append((start, end, part))
+            return
+        start = raw.find(value, start + 1)
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int, Part]]) -> bool:
+    return any(start < b and a < end for a, b, _ in taken)
+
+
+# -- writing Jinja -----------------------------------------------------------------------------
+
+_DELIMITERS = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+def _body(parts: Sequence[Part]) -> str:
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(_inline(part))
+        elif part[0] == "link":
+            out.append(f"{{{{ e.links.get({_str(part[1])}, '') }}}}")
+        elif part[0] == "mdlink":
+            out.append(f"[{_inline(part[1])}]({{{{ e.links.get({_str(part[1])}, '') }}}})")
+        elif part[0] == "links":
+            out.append(
+                "{% for name, url in e.links.items() %}"
+                f"{_inline(part[1])}[{{{{ name }}}}]({{{{ url }}}}){{% endfor %}}"
+            )
+        else:
+            out.append(f"{{{{ e.{part[0]} }}}}")
+    return "".join(out)
+
+
+def _inline(text: str) -> str:
+    """Literal text inside a macro: as it is, or as a string expression when it holds
+    what Jinja would read (``{{``, ``{%``, ``{#``), or a line break (trim_blocks)."""
+    if not text or (not _DELIMITERS.search(text) and "\n" not in text):
+        return text
+    return f"{{{{ {_str(text)} }}}}"
+
+
+def _literal(line: str) -> str:
+    """A line of the page as it is, or as one string expression when it holds what
+    Jinja would read."""
+    if not _DELIMITERS.search(line):
+        return line
+    return f"{{{{ {_str(line)} }}}}"
+
+
+def _str(text: str) -> str:
+    """A Jinja string literal for ``text`` (Jinja reads backslash escapes as Python does)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(_str(i) for i in items) + "]"
+
+
+def _dict(mapping: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{_str(k)}: {_str(v)}" for k, v in mapping.items()) + "}"
+
+
+def _comment(text: str) -> str:
+    return text.replace("#}", "# }")
+
+
+__all__ = ["Look", "Placed", "learn", "md", "shape"]

@@ -1,0 +1,183 @@
+"""What a list's own look shows of an entry: the maintainer's words until a source knows better.
+
+A template learned from a list (``alignfetch import``) writes each entry as the list
+wrote it, field by field: its name, title, authors, venue, date, affiliation,
+description, its own link and its other links (:func:`said`). A value the maintainer
+set as an override wins; else a value a source fetched (a title, the authors, a date:
+a refresh's correction); else what the list typed (entries.toml's ``typed``). A fetched
+date or author list is written the way the list writes its own (``Dec 2025``,
+``Doe, Roe, and Poe``, ``Doe et al.``) when that way is recognised, else the typed text
+stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date as Date
+from typing import Any
+
+from alignfetch.list.ids import page
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_FULL = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def said(e: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a learned template shows for the exported entry ``e`` (cached or not)."""
+    overrides = e.get("overrides") or {}
+    typed = overrides.get("typed") or {}
+    cached = e.get("cached") is not False
+    fetched_title = e.get("title") if cached and not overrides.get("title") else None
+    title = overrides.get("title") or fetched_title or typed.get("title") or ""
+    authors = typed.get("authors") or ""
+    names = [str(a) for a in e.get("authors") or [] if a] if cached else []
+    if names:
+        authors = write_authors(names, authors) if authors else ", ".join(names)
+    day = overrides.get("date") or (_fetched_date(e) if cached else None)
+    shown_date = typed.get("date") or ""
+    if day:
+        shown_date = write_date(str(day), shown_date) if shown_date else str(day)
+    url = overrides.get("url") or (e.get("url") if cached else None) or page(str(e.get("id")))
+    return {
+        "id": e.get("id"),
+        "name": overrides.get("name") or "",
+        "title": title,
+        "authors": authors,
+        "venue": overrides.get("venue") or typed.get("venue") or "",
+        "date": shown_date,
+        "affiliation": overrides.get("affiliation") or "",
+        "description": overrides.get("description") or "",
+        "url": url,
+        "links": dict(overrides.get("links") or {}),
+    }
+
+
+def _fetched_date(e: Mapping[str, Any]) -> str | None:
+    from alignfetch.list.export import display_date
+
+    return display_date({k: v for k, v in e.items() if k != "date"})
+
+
+# -- dates written the list's way ------------------------------------------------------
+
+_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "{y}-{m:02d}-{d:02d}"),
+    (re.compile(r"^\d{4}/\d{2}/\d{2}$"), "{y}/{m:02d}/{d:02d}"),
+    (re.compile(r"^\d{4}\.\d{2}\.\d{2}$"), "{y}.{m:02d}.{d:02d}"),
+    (re.compile(r"^\d{4}-\d{2}$"), "{y}-{m:02d}"),
+    (re.compile(r"^\d{4}/\d{2}$"), "{y}/{m:02d}"),
+    (re.compile(r"^\d{4}\.\d{2}$"), "{y}.{m:02d}"),
+    (re.compile(r"^\d{4}$"), "{y}"),
+    (re.compile(r"^[A-Z][a-z]{2} \d{4}$"), "{mon} {y}"),
+    (re.compile(r"^[A-Z][a-z]{2}\. \d{4}$"), "{mon}. {y}"),
+    (re.compile(r"^[A-Z][a-z]{3,8} \d{4}$"), "{month} {y}"),
+    (re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}$"), "{d} {mon} {y}"),
+    (re.compile(r"^\d{1,2} [A-Z][a-z]{3,8} \d{4}$"), "{d} {month} {y}"),
+    (re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}$"), "{mon} {d}, {y}"),
+    (re.compile(r"^[A-Z][a-z]{3,8} \d{1,2}, \d{4}$"), "{month} {d}, {y}"),
+)
+
+
+def write_date(day: str, typed: str) -> str:
+    """The ISO date ``day`` written as the list wrote ``typed`` (``Dec 2025``), or
+    ``typed`` itself when its way is not one alignfetch can write again exactly."""
+    value = _parts(day)
+    if value is None:
+        return typed
+    own = _typed_parts(typed)
+    for pattern, form in _SHAPES:
+        if not pattern.match(typed):
+            continue
+        # The way is recognised only if it writes the typed date itself back exactly.
+        if own is None or _format(form, *own) != typed:
+            return typed
+        return _format(form, *value)
+    return typed
+
+
+def _parts(day: str) -> tuple[int, int, int] | None:
+    m = _ISO.match(day)
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        Date(y, mo, d)
+    except ValueError:
+        return None
+    return y, mo, d
+
+
+def _typed_parts(typed: str) -> tuple[int, int, int] | None:
+    """The year, month and day a typed date names (1 where it names none)."""
+    text = typed.replace(",", " ").replace(".", " ").replace("/", " ").replace("-", " ")
+    words = text.split()
+    year = next((int(w) for w in words if len(w) == 4 and w.isdigit()), None)
+    if year is None:
+        return None
+    month, day = 1, 1
+    numbers = [int(w) for w in words if w.isdigit() and len(w) <= 2]
+    named = [w for w in words if w.isalpha()]
+    if named:
+        key = named[0][:3].lower()
+        found = [i for i, m in enumerate(_MONTHS, 1) if m.lower() == key]
+        if not found:
+            return None
+        month = found[0]
+        day = numbers[0] if numbers else 1
+    elif numbers:
+        month = numbers[0]
+        day = numbers[1] if len(numbers) > 1 else 1
+    return _parts(f"{year:04d}-{month:02d}-{day:02d}")
+
+
+def _format(form: str, y: int, m: int, d: int) -> str:
+    return form.format(y=y, m=m, d=d, mon=_MONTHS[m - 1], month=_FULL[m - 1])
+
+
+# -- authors written the list's way ------------------------------------------------------
+
+_ET_AL = re.compile(r"^([^,;]+?)(,?\s+et\.?\s+al\.?.*)$", re.IGNORECASE)
+
+
+def write_authors(names: Sequence[str], typed: str) -> str:
+    """``names`` written as the list wrote ``typed``: ``A, B, and C``, ``A and B``,
+    ``A; B``, ``A et al.``; ``typed`` itself when its way is not recognised."""
+    m = _ET_AL.match(typed.strip())
+    if m:
+        return f"{names[0]}{m.group(2)}" if typed == typed.strip() else typed
+    sep = "; " if ";" in typed else ", "
+    for last in (", and ", " and ", " & ", sep):
+        parts = _split(typed, sep, last)
+        if parts is not None and _join(parts, sep, last) == typed:
+            return _join(list(names), sep, last)
+    return typed
+
+
+def _split(text: str, sep: str, last: str) -> list[str] | None:
+    head, found, tail = text.rpartition(last)
+    if not found:
+        return [text] if sep not in text else None
+    return [*head.split(sep), tail] if head else None
+
+
+def _join(names: list[str], sep: str, last: str) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2 and last == ", and ":
+        return f"{names[0]} and {names[1]}"
+    return sep.join(names[:-1]) + last + names[-1]
