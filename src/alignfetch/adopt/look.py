@@ -101,12 +101,15 @@ def learn(
 
     out: list[str] = [
         f"{{#- The look of {_comment(source)}, learned by `alignfetch import`: the page's own",
-        "    text, and each entry written from its fields in entries.toml by the macro of its",
-        "    shape. Edit it as any template (`[list] template` in entries.toml names it). -#}",
+        "    text, and each entry written from its fields in entries.toml by its shape: the",
+        "    entry's text with {name}, {title}, {authors}, {venue}, {date}, {affiliation},",
+        "    {description}, {url} (its own link), {link:NAME} (a link's URL), {mdlink:NAME}",
+        "    ([NAME](URL)) and {links:SEP} (each link as SEP[NAME](URL)) in place of its",
+        "    values ({{ and }} are braces). Edit it as any template. -#}",
+        "{% set shapes = {",
     ]
-    for key, name in shapes.items():
-        out.append(f"{{% macro {name}(e) %}}{_body(key)}{{% endmacro %}}")
-    out.append("{% set looks = {" + ", ".join(f'"{n}": {n}' for n in shapes.values()) + "} %}")
+    out.extend(f"  {_str(name)}: {_str(_shape_text(key))}," for key, name in shapes.items())
+    out.append("} %}")
     out.append(f"{{% set default = {_dict(default)} %}}")
     out.append(f"{{% set fallback = {_str(fallback)} %}}")
     # An entry of its section's commonest shape is not named: a new one is of that shape too.
@@ -135,7 +138,7 @@ def learn(
     out.append(
         "{% macro show(item, slug, sep, last) %}"
         "{% set name = own.get(item.entry.id) or default.get(slug) or fallback %}"
-        "{{ looks[name](item.look) }}{{ '\\n' }}"
+        "{{ item.look | fill(shapes[name]) }}{{ '\\n' }}"
         "{% if not last %}{{ gaps.get(item.entry.id, sep) }}{% endif %}"
         "{% endmacro %}"
     )
@@ -342,7 +345,8 @@ def shape(raw: str, entry: Entry, found: Found) -> list[Part]:
     if found.url == own_url:
         _place_url(raw, found.url, ("url", ""), taken)
     for name, url in entry.links:
-        _place_url(raw, url, ("link", name), taken)
+        if "{" not in name and "}" not in name:  # a brace would end the field's name
+            _place_url(raw, url, ("link", name), taken)
     typed = dict(entry.typed)
     values = {
         "name": entry.name,
@@ -416,7 +420,7 @@ def _generalize(parts: list[Part], names: Sequence[str], seps: Sequence[str]) ->
         sep = str(next(iter(between)))
     else:
         sep = next((s for s in seps if before.endswith(s)), "")
-    if not sep or not before.endswith(sep):
+    if not sep or not before.endswith(sep) or "{" in sep or "}" in sep:
         return parts
     head = before[: len(before) - len(sep)]
     return [*parts[: at[0] - 1], *([head] if head else []), ("links", sep), *parts[at[-1] + 1 :]]
@@ -455,22 +459,17 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int, Part]]) -> bool:
 _DELIMITERS = re.compile(r"\{[{%#]|[}%#]\}")
 
 
-def _body(parts: Sequence[Part]) -> str:
+def _shape_text(parts: Sequence[Part]) -> str:
+    """A shape as the template writes it: the entry's text, braces doubled, with each
+    field in braces (``{title}``, ``{link:Code}``, ``{links:] [}``)."""
     out: list[str] = []
     for part in parts:
         if isinstance(part, str):
-            out.append(_inline(part))
-        elif part[0] == "link":
-            out.append(f"{{{{ e.links.get({_str(part[1])}, '') }}}}")
-        elif part[0] == "mdlink":
-            out.append(f"[{_inline(part[1])}]({{{{ e.links.get({_str(part[1])}, '') }}}})")
-        elif part[0] == "links":
-            out.append(
-                "{% for name, url in e.links.items() %}"
-                f"{_inline(part[1])}[{{{{ name }}}}]({{{{ url }}}}){{% endfor %}}"
-            )
+            out.append(part.replace("{", "{{").replace("}", "}}"))
+        elif part[0] in ("link", "mdlink", "links"):
+            out.append(f"{{{part[0]}:{part[1]}}}")
         else:
-            out.append(f"{{{{ e.{part[0]} }}}}")
+            out.append(f"{{{part[0]}}}")
     return "".join(out)
 
 

@@ -49,6 +49,7 @@ from alignfetch.render.limits import ITEM_LIMIT as ITEM_LIMIT
 from alignfetch.render.limits import ITEMS_MADE_LIMIT as ITEMS_MADE_LIMIT
 from alignfetch.render.limits import MADE_LIMIT as MADE_LIMIT
 from alignfetch.render.limits import TEXT_LIMIT, TIME_LIMIT, _Exceeded, _Limits
+from alignfetch.render.said import fill
 from alignfetch.render.sandbox import _FolderLoader, _Outside, _Sandbox, _Unreadable
 
 __all__ = [
@@ -281,6 +282,7 @@ FILTERS = {
     "abstract": abstract,
     "card": card,
     "human_date": human_date,
+    "fill": fill,
 }
 
 

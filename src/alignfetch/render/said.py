@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from typing import Any
 
+from alignfetch.errors import InputError
 from alignfetch.list.ids import page
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -65,6 +66,40 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
         "url": url,
         "links": dict(overrides.get("links") or {}),
     }
+
+
+FIELDS = ("name", "title", "authors", "venue", "date", "affiliation", "description", "url")
+_FIELD = re.compile(r"\{\{|\}\}|\{([a-z]+)(?::([^{}]*))?\}")
+
+
+def fill(look: object, shape: object = "") -> str:
+    """``shape``, an entry's learned shape, written with the fields of ``look`` (what
+    :func:`said` gives): ``{title}``, ``{url}``..., ``{link:Code}`` (that link's URL),
+    ``{mdlink:Code}`` (``[Code](URL)``), ``{links:SEP}`` (each of the entry's links as
+    ``SEP[NAME](URL)``, in order); ``{{`` and ``}}`` are braces."""
+    if not isinstance(look, Mapping) or not isinstance(shape, str):
+        raise InputError("fill writes an item's look with a shape: `item.look | fill(shape)`")
+    links = look.get("links") or {}
+
+    def field(m: re.Match[str]) -> str:
+        whole, key, arg = m.group(0), m.group(1), m.group(2)
+        if whole in ("{{", "}}"):
+            return whole[0]
+        if arg is None and key in FIELDS:
+            return str(look.get(key) or "")
+        if key == "link" and arg is not None:
+            return str(links.get(arg, ""))
+        if key == "mdlink" and arg is not None:
+            return f"[{arg}]({links.get(arg, '')})"
+        if key == "links" and arg is not None:
+            return "".join(f"{arg}[{name}]({url})" for name, url in links.items())
+        raise InputError(
+            f"The shape field {whole} is none alignfetch knows; use {{name}}, {{title}}, "
+            "{authors}, {venue}, {date}, {affiliation}, {description}, {url}, {link:NAME}, "
+            "{mdlink:NAME} or {links:SEP}, and {{ and }} for braces"
+        )
+
+    return _FIELD.sub(field, shape)
 
 
 def _fetched_date(e: Mapping[str, Any]) -> str | None:
