@@ -273,7 +273,7 @@ def diff(old: str, new: str, path: str) -> str:
     return "".join(out)
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "md": md,
     "heading": heading,
     "code": code,
@@ -289,7 +289,7 @@ FILTERS = {
 # -- the environment of a render --------------------------------------------------------
 
 
-def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
+def _once(filter_: Callable[..., str]) -> Callable[..., str]:
     """``filter_`` remembering what it gave for each text: a filter is a pure function
     of its value, and only a ``str`` is remembered (``None`` and ``"None"``, say, may
     give different results). What raises is not remembered, so it raises each time."""
@@ -310,7 +310,7 @@ def _once(filter_: Callable[[object], str]) -> Callable[[object], str]:
 
 def _environment(
     folder: Path | None = None,
-    filters: Mapping[str, Callable[[object], str]] = FILTERS,
+    filters: Mapping[str, Callable[..., str]] = FILTERS,
     limits: _Limits | None = None,
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
