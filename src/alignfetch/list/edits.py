@@ -299,8 +299,8 @@ def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> En
     nl = _newline(ef.text)
     own = ef.text[start:end].replace("\r\n", "\n")
     if "sections" in changes:
-        changes = dict(changes)
-        own, changes = _sections_key(own, ef.raws[index], changes.pop("sections"), changes)
+        rest = {k: v for k, v in changes.items() if k != "sections"}
+        own, changes = _sections_key(own, ef.raws[index], changes["sections"], rest)
     try:
         # tomlkit reads what tomli read, but by its own rules (and recursion): should it
         # refuse the table, the edit is refused as one it cannot make safely.
