@@ -129,6 +129,7 @@ def test_export_marks_them_uncached_follows_the_schema_and_renders_back(partly: 
         "id": "gh:nobody/nothing-here",
         "kind": "repo",
         "section": "safety",
+        "sections": ["safety"],
         "cached": False,
         "title": None,
         "description": "A repository that was deleted",

@@ -112,7 +112,7 @@ def load(tmp_path: Path, text: str) -> entries.EntriesFile:
         ),
         (
             ONE + "stars = 3\n",
-            "In entries.toml, entry 1 (arxiv:2305.01937) has unknown key(s) stars; allowed: affiliation, check_ignore, date, description, id, links, name, section, title, typed, url, venue.",
+            "In entries.toml, entry 1 (arxiv:2305.01937) has unknown key(s) stars; allowed: affiliation, check_ignore, date, description, id, links, name, section, sections, title, typed, url, venue.",
         ),
     ],
 )

@@ -57,6 +57,7 @@ def test_a_paper_with_its_page_and_overrides() -> None:
         "id": "arxiv:2305.01937",
         "kind": "paper",
         "section": "s",
+        "sections": ["s"],
         "version": 2,
         "title": "Mine",
         "abstract": "A",

@@ -551,7 +551,8 @@ def test_a_duplicate_is_named_as_the_list_holds_it(fakes: Fakes, listdir: Path) 
     assert elsewhere.exit_code == 2
     assert one_sentence(elsewhere.stderr) == (
         "alignfetch: The entry gh:CarperAI/trlx is already in the list, in section 'rlhf'; "
-        "to move it, run `alignfetch move gh:CarperAI/trlx --section english`."
+        "to move it, run `alignfetch move gh:CarperAI/trlx --section english`, or to list it "
+        "in both, `alignfetch move gh:CarperAI/trlx --section rlhf --section english`."
     )
     assert state(listdir) == before
 

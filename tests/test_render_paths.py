@@ -210,7 +210,7 @@ def test_the_page_ends_with_one_newline(template: str, text: str) -> None:
 def test_a_papers_keys_in_their_order() -> None:
     got = entry_json(Item(Entry(PAPER.id, "s", title="Mine"), PAPER, {PAGE.id: PAGE}))
     assert list(got) == [
-        "id", "kind", "section", "version", "title", "abstract", "authors", "published",
+        "id", "kind", "section", "sections", "version", "title", "abstract", "authors", "published",
         "updated", "primary_category", "categories", "comment", "journal_ref", "doi", "url",
         "pdf_url", "affiliations", "hf_paper", "code_url", "description", "venue",
         "affiliation", "date", "links", "overrides",
@@ -221,7 +221,7 @@ def test_a_papers_keys_in_their_order() -> None:
 def test_a_datasets_keys_in_their_order() -> None:
     got = entry_json(Item(Entry(DATASET.id, "s"), DATASET, {PAPER.id: PAPER}))
     assert list(got) == [
-        "id", "kind", "section", "title", "url", "author", "sha", "last_modified", "created",
+        "id", "kind", "section", "sections", "title", "url", "author", "sha", "last_modified", "created",
         "license", "languages", "task_categories", "size_categories", "downloads", "likes",
         "gated", "private", "disabled", "papers", "summary", "gating", "description", "venue",
         "affiliation", "date", "links", "overrides",

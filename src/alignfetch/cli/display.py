@@ -19,7 +19,7 @@ def summary(item: Item) -> str:
     from alignfetch.render.page import human_date
 
     r = item.record
-    lines = [f"{item.entry.id}  [{item.entry.section}]", f"  {item_title(item)}"]
+    lines = [f"{item.entry.id}  [{', '.join(item.entry.sections)}]", f"  {item_title(item)}"]
     if isinstance(r, Paper):
         lines.append("  " + ", ".join(a.name for a in r.authors))
         lines.append(f"  {human_date(item.entry.date or r.published)}")
@@ -95,7 +95,7 @@ def show_text(data: dict[str, Any]) -> str:
         value = data.get(key)
         # 0 stars is worth showing; False (not archived, not private) is not.
         if (
-            key in ("id", "section", "affiliations")
+            key in ("id", "section", "sections", "affiliations")
             or value is False
             or value in (None, "", [], {})
         ):
@@ -135,7 +135,8 @@ def show_text(data: dict[str, Any]) -> str:
             lines = [str(value)]
         rows.append((label, lines))
     width = max((len(label) for label, _ in rows), default=0) + 2
-    out = [f"{data['id']}  [{data['section']}]"]
+    # Every section a cross-listed entry is in; an export without them names one.
+    out = [f"{data['id']}  [{', '.join(data.get('sections') or [data['section']])}]"]
     for label, lines in rows:
         pad = " " * width
         for i, line in enumerate(lines):

@@ -73,9 +73,11 @@ def _id_forms_epilog() -> str:
 @click.option(
     "--section",
     "-s",
+    "sections",
     required=True,
+    multiple=True,
     shell_complete=complete_section,
-    help="Slug of the section to add to.",
+    help="Slug of the section to add to; repeat it to list the entries in several.",
 )
 @click.option("--title", help="Title to show instead of the fetched one.")
 @click.option("--description", help="Description to show instead of the fetched one.")
@@ -93,7 +95,7 @@ def _id_forms_epilog() -> str:
 @json_option
 def add(
     ids: tuple[str, ...],
-    section: str,
+    sections: tuple[str, ...],
     links: tuple[str, ...],
     stale_after: str,
     as_json: bool,
@@ -109,13 +111,13 @@ def add(
 
     pairs = dict(_link(v) for v in links)
     reuse = parse_duration(stale_after)
-    items = workspace().add(list(ids), section, links=pairs, reuse_after=reuse, **overrides)
+    items = workspace().add(list(ids), sections, links=pairs, reuse_after=reuse, **overrides)
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
     else:
         for item in items:
             click.echo(summary(item))
-    talk(f"Added {len(items)} entr{'y' if len(items) == 1 else 'ies'} to {section}.")
+    talk(f"Added {len(items)} entr{'y' if len(items) == 1 else 'ies'} to {', '.join(sections)}.")
 
 
 @click.command()
@@ -136,7 +138,7 @@ def init(title: str | None) -> None:
 def remove(id: str) -> None:
     """Remove an entry from the list."""
     entry = workspace().remove(id)
-    talk(f"Removed {entry.id} from {entry.section}.")
+    talk(f"Removed {entry.id} from {', '.join(entry.sections)}.")
 
 
 @click.command()
@@ -144,17 +146,20 @@ def remove(id: str) -> None:
 @click.option(
     "--section",
     "-s",
+    "sections",
     required=True,
+    multiple=True,
     shell_complete=complete_section,
-    help="Slug of the section to move it to.",
+    help="Slug of the section to move it to; repeat it to list the entry in several.",
 )
-def move(id: str, section: str) -> None:
-    """Move an entry to another section.
+def move(id: str, sections: tuple[str, ...]) -> None:
+    """Move an entry to another section, or list it in several.
 
-    The entry keeps its place in entries.toml and its overrides.
+    The entry is then in exactly the sections given (`-s a -s b` lists it in both). It
+    keeps its place in entries.toml and its overrides.
     """
-    entry = workspace().move(id, section)
-    talk(f"Moved {entry.id} to {entry.section}.")
+    entry = workspace().move(id, sections)
+    talk(f"Moved {entry.id} to {', '.join(entry.sections)}.")
 
 
 @click.command()
@@ -212,9 +217,10 @@ def list_(section: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(dumps([entry_json(i) for i in items]), nl=False)
         return
+    # A cross-listed entry is one line, its sections comma-separated (a slug holds no comma).
     lines = [
-        f"{item.entry.id}\t{item.entry.section}\t{display_date(entry_json(item)) or ''}\t"
-        f"{item_title(item)}"
+        f"{item.entry.id}\t{','.join(item.entry.sections)}\t"
+        f"{display_date(entry_json(item)) or ''}\t{item_title(item)}"
         for item in items
     ]
     if lines:  # one write, not one a line: a long list is written at once

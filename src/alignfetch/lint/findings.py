@@ -60,7 +60,12 @@ RULES: dict[str, Rule] = {
             "a typed date is neither the first nor the latest version's date, "
             "or a typed year contradicts the paper's",
         ),
-        Rule("duplicate", "error", "the same work twice, in any form or section"),
+        Rule(
+            "duplicate",
+            "error",
+            "the same work twice, in any form or section (but once in each section "
+            "entries.toml lists it in)",
+        ),
         Rule("withdrawn", "error", "arXiv says the paper was withdrawn"),
         Rule(
             "published",

@@ -43,7 +43,7 @@ from alignfetch.lint.weblinks import (
 )
 from alignfetch.lint.weblinks import reading_links as reading_links
 from alignfetch.list import ids
-from alignfetch.list.entries import Entry
+from alignfetch.list.entries import Entry, Section
 from alignfetch.readme.reading import Found, ListReading
 from alignfetch.records import Collection, Dataset, Model, Paper, Repo, Space
 
@@ -111,25 +111,33 @@ def check_reading(
     config: Config | None = None,
     ignores: Mapping[str, Iterable[str]] | None = None,
     links: Mapping[str, LinkAnswer] | None = None,
+    cross: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Finding]:
     """Findings for one README: ``facts`` by canonical ID; ``ignores`` by identity;
-    ``links``: the web links' answers by URL (none: the link rule is skipped)."""
+    ``links``: the web links' answers by URL (none: the link rule is skipped);
+    ``cross``: the README's sections that entries.toml lists an entry in, by identity,
+    for the entries it lists in several (:func:`cross_listed`)."""
     sink = Sink(file, config or Config(), ignores or {})
+    cross = cross or {}
     seen: dict[str, int] = {}
+    # A cross-listed entry's lines: where it is, and where else it is.
+    sightings: dict[str, list[Found]] = {}
+    for f in reading.found:
+        if f.ref.identity in cross:
+            sightings.setdefault(f.ref.identity, []).append(f)
     for f in reading.found:
         t = target(f)
         rid = str(t)
         # The work an entry is about, by import's reading (a link its own title and
         # badges overrule is the mismatch rule's business, not a duplicate).
-        if f.ref.identity in seen:
-            sink.add(
-                "duplicate",
-                str(f.ref),
-                f.line,
-                f"{f.ref} is already listed at line {seen[f.ref.identity]}.",
-            )
+        ident = f.ref.identity
+        if ident in cross:
+            _cross_duplicate(sink, f, cross[ident], sightings[ident])
+        elif ident in seen:
+            said = f"{f.ref} is already listed at line {seen[ident]}."
+            sink.add("duplicate", str(f.ref), f.line, said)
         else:
-            seen[f.ref.identity] = f.line
+            seen[ident] = f.line
         fact = facts.get(rid, Facts())
         r = fact.record
         mismatch(sink, f, t, r)
@@ -155,6 +163,49 @@ def check_reading(
         unchecked(sink, reading_links(reading), links)
     toc(sink, text)
     return sorted(sink.findings, key=lambda x: (x.line or 0, list(RULES).index(x.rule)))
+
+
+def _cross_duplicate(sink: Sink, f: Found, listed: frozenset[str], all_: list[Found]) -> None:
+    """The duplicate rule for an entry entries.toml lists in several sections (``listed``,
+    as the README names them; ``all_``: everywhere the README lists it): once in each of
+    them is what the list means. Twice in one section is a duplicate, and so is a place in
+    a section entries.toml does not list it in, when the README lists it elsewhere too."""
+    before = [g for g in all_ if g.section == f.section and g.line < f.line]
+    if f.section in listed and before:
+        said = f"already listed in this section at line {before[0].line}"
+    elif f.section not in listed and len(all_) > 1:
+        other = next(g for g in all_ if g is not f)
+        said = (
+            f"listed at line {other.line} too, and entries.toml does not list it in this "
+            "section"
+        )
+    else:
+        return
+    sink.add("duplicate", str(f.ref), f.line, f"{f.ref} is {said}.")
+
+
+def cross_listed(
+    reading: ListReading, sections: Sequence[Section], entries: Sequence[Entry]
+) -> dict[str, frozenset[str]]:
+    """For each entry entries.toml lists in several sections, by identity: those sections
+    as ``reading`` names them. A README section is entries.toml's of the same title under
+    the same parent (as import matched them), else of the same slug."""
+    several = [e for e in entries if e.also]
+    if not several:
+        return {}
+    by_title = {(s.title, s.parent): s.slug for s in sections}
+    slugs = {s.slug for s in sections}
+    toml_of: dict[str, str] = {}
+    for s in reading.sections:
+        parent = toml_of.get(s.parent, s.parent) if s.parent else None
+        toml_of[s.slug] = by_title.get((s.title, parent), s.slug if s.slug in slugs else "")
+    readme_of: dict[str, set[str]] = {}
+    for slug, toml in toml_of.items():
+        readme_of.setdefault(toml, set()).add(slug)
+    return {
+        ids.identity(e.id): frozenset(r for s in e.sections for r in readme_of.get(s, ()))
+        for e in several
+    }
 
 
 def _owners(reading: ListReading) -> dict[int, str]:

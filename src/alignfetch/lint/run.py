@@ -99,6 +99,8 @@ def check(
                 config=config,
                 ignores=ignores,
                 links=links,
+                # Listed in several sections by entries.toml: once in each is no duplicate.
+                cross=chk.cross_listed(reading, ef.sections, ef.entries) if ef else None,
             )
         count = sum(len(rd.found) for _, _, rd in readings)
         names = [name for name, _, _ in readings]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -258,6 +259,20 @@ def check_contents(path: Path, data: dict[str, Any]) -> Contents:
         if identity in seen:
             raise EntriesFileError(f"{where} repeats entry {seen[identity]}; remove one of them.")
         seen[identity] = i
+        listed = _sections(raw, where, known, sections)
+        entry = _entry(canonical, listed[0], raw, where)
+        entries.append(entry if len(listed) == 1 else replace(entry, also=listed[1:]))
+    raws = [dict(r) for r in tables]
+    rest = {k: v for k, v in data.items() if k != "entries"}
+    return Contents(dict(meta), sections, entries, raws, rest)
+
+
+def _sections(
+    raw: Mapping[str, Any], where: str, known: set[str], sections: list[Section]
+) -> tuple[str, ...]:
+    """The sections an entry is listed in: ``section = "a"``, or ``sections = ["a", "b"]``
+    for an entry the list shows in several (each defined, none twice)."""
+    if "sections" not in raw:
         section = raw.get("section")
         if section is not None and not isinstance(section, str):
             choices = known_slugs(s.slug for s in sections) or "none yet"
@@ -268,10 +283,30 @@ def check_contents(path: Path, data: dict[str, Any]) -> Contents:
         if section not in known:
             shown = cap_echo(section) if section is not None else None
             raise EntriesFileError(f"{where} names section {shown!r}, which is not defined.")
-        entries.append(_entry(canonical, section, raw, where))
-    raws = [dict(r) for r in tables]
-    rest = {k: v for k, v in data.items() if k != "entries"}
-    return Contents(dict(meta), sections, entries, raws, rest)
+        return (section,)
+    if "section" in raw:
+        raise EntriesFileError(
+            f"{where} has both section and sections; keep one (sections = [...] lists them all)."
+        )
+    listed = raw["sections"]
+    if not isinstance(listed, list) or not all(isinstance(s, str) for s in listed):
+        choices = known_slugs(s.slug for s in sections) or "none yet"
+        raise EntriesFileError(
+            f'{where}: sections must be a list of section slugs, ["a", "b"]; '
+            f"use some of: {choices}."
+        )
+    if not listed:
+        raise EntriesFileError(f"{where} has an empty sections list; name at least one section.")
+    for i, slug in enumerate(listed):
+        if slug not in known:
+            raise EntriesFileError(
+                f"{where} names section {cap_echo(slug)!r}, which is not defined."
+            )
+        if slug in listed[:i]:
+            raise EntriesFileError(
+                f"{where} lists section {cap_echo(slug)!r} twice in sections; name it once."
+            )
+    return tuple(listed)
 
 
 def known_slugs(slugs: Iterable[str]) -> str:
@@ -299,7 +334,7 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], where: str) -> None:
 
 
 _ENTRY_KEYS = frozenset(
-    {"id", "section", "links", "check_ignore", "name", "url", "typed", *OVERRIDES}
+    {"id", "section", "sections", "links", "check_ignore", "name", "url", "typed", *OVERRIDES}
 )
 
 

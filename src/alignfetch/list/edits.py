@@ -12,7 +12,7 @@ in place is refused with a sentence saying to make it by hand.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import tomli
@@ -20,6 +20,7 @@ import tomli
 from alignfetch.errors import EntriesFileError, InputError, cap_echo
 from alignfetch.list.checks import check_contents
 from alignfetch.list.model import Entry, Section
+from alignfetch.list.tables import quoted as _quoted
 from alignfetch.list.tables import section_raw, section_text, tables_text
 
 if TYPE_CHECKING:
@@ -276,9 +277,11 @@ def remove_section(ef: EntriesFile, slug: str) -> Section:
 def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> Entry:
     """Set (a string) or clear (None) keys of the entry's table, in place.
 
-    ``changes`` maps ``section`` and override names to a value or None, and
-    ``links`` to a mapping of link names to a URL or None (None removes the link).
-    Only the entry's own table is rewritten (by tomlkit, keeping its comments).
+    ``changes`` maps ``section`` and override names to a value or None, ``links``
+    to a mapping of link names to a URL or None (None removes the link), and
+    ``sections`` to the slugs the entry is listed in (one is written ``section = "a"``,
+    several ``sections = [...]``, where the other key was). Only the entry's own table
+    is rewritten (by tomlkit, keeping its comments).
     """
     import tomlkit
 
@@ -294,10 +297,14 @@ def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> En
         )
     start, end = span
     nl = _newline(ef.text)
+    own = ef.text[start:end].replace("\r\n", "\n")
+    if "sections" in changes:
+        rest = {k: v for k, v in changes.items() if k != "sections"}
+        own, changes = _sections_key(own, ef.raws[index], changes["sections"], rest)
     try:
         # tomlkit reads what tomli read, but by its own rules (and recursion): should it
         # refuse the table, the edit is refused as one it cannot make safely.
-        doc = tomlkit.parse(ef.text[start:end].replace("\r\n", "\n"))
+        doc = tomlkit.parse(own)
     except (ValueError, RecursionError):  # tomlkit's ParseError is a ValueError
         raise EntriesFileError(
             f"The edit of {ef.path.name} could not be made safely (the entry's table is "
@@ -346,3 +353,24 @@ def edit_entry(ef: EntriesFile, entry_id: str, changes: Mapping[str, Any]) -> En
     expected["entries"][index] = raw
     _accept(ef, new, expected)
     return ef.entries[index]
+
+
+def _sections_key(
+    own: str, raw: Mapping[str, Any], slugs: Sequence[str], changes: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The entry's table text and ``changes`` that list it in ``slugs``: ``section``
+    for one, ``sections`` for several, and the other key cleared. A one-line key being
+    replaced is rewritten where it stands, so the table keeps its order."""
+    key, value = ("section", slugs[0]) if len(slugs) == 1 else ("sections", list(slugs))
+    other = "sections" if key == "section" else "section"
+    changes = {**changes, key: value, other: None}
+    if other in raw:
+        line = re.compile(
+            rf'^([ \t]*){other}([ \t]*=[ \t]*)(?:"[^"\\\n]*"|\[[^\]\n]*\])(?=[ \t]*(?:#|$))',
+            re.MULTILINE,
+        )
+        written = (
+            _quoted(value) if isinstance(value, str) else f"[{', '.join(map(_quoted, value))}]"
+        )
+        own = line.sub(lambda m: f"{m[1]}{key}{m[2]}{written}", own, count=1)
+    return own, changes

@@ -34,12 +34,20 @@ CODE_LINK = "Github"
 def entry_json(item: Item) -> dict[str, Any]:
     """One entry as exported: identity, the record's fields, then the overrides.
 
+    ``section`` is the entry's first section and ``sections`` all of them (a
+    cross-listed entry is exported once, in the sections it is listed in).
+
     ``title`` and ``description`` are what the list shows (an override wins);
     ``overrides`` holds exactly what entries.toml sets, so nothing is lost.
     """
     entry, record = item.entry, item.record
     overrides = entry.overrides()
-    out: dict[str, Any] = {"id": entry.id, "kind": record.kind, "section": entry.section}
+    out: dict[str, Any] = {
+        "id": entry.id,
+        "kind": record.kind,
+        "section": entry.section,
+        "sections": list(entry.sections),
+    }
     # The record's fields in their order, as to_dict gives them (kind and id left out).
     fields, getter = _fields(type(record))
     for name, value in zip(fields, getter(record), strict=True):
@@ -88,6 +96,7 @@ def uncached_json(entry: Entry) -> dict[str, Any]:
         "id": entry.id,
         "kind": kind(entry.id),
         "section": entry.section,
+        "sections": list(entry.sections),
         "cached": False,
         "title": overrides.get("title"),
         "description": overrides.get("description"),

@@ -29,6 +29,7 @@ class Entry:
     id: str
     """Canonical ``prefix:key``, whatever form the file spells it in."""
     section: str
+    """The entry's first section (where a single-section list keeps it)."""
     title: str | None = None
     description: str | None = None
     venue: str | None = None
@@ -43,6 +44,13 @@ class Entry:
     """The entry's own link as the list writes it, when that is not its ID's page."""
     typed: tuple[tuple[str, str], ...] = ()
     """(field, text) pairs of :data:`TYPED`: what the list says, shown until fetched."""
+    also: tuple[str, ...] = ()
+    """The further sections a cross-listed entry is in (``sections = ["a", "b"]``), in order."""
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """Every section the entry is listed in: its first, then :attr:`also`."""
+        return (self.section, *self.also)
 
     def overrides(self) -> dict[str, Any]:
         """Exactly what entries.toml sets for the entry beside its ID and section."""

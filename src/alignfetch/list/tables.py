@@ -69,10 +69,15 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _plain_strings(entry: Entry) -> bool:
-    values = [entry.id, entry.section, *(getattr(entry, k) or "" for k in OVERRIDES)]
+    values = [entry.id, *entry.sections, *(getattr(entry, k) or "" for k in OVERRIDES)]
     values += [entry.name or "", entry.url or ""]
     values += [part for pairs in (entry.typed, entry.links) for pair in pairs for part in pair]
     return not any(_NEEDS_TOMLKIT.search(v) for v in values)
+
+
+def quoted(text: str) -> str:
+    """``text`` as a TOML basic string (for text without control characters)."""
+    return _basic(text)
 
 
 def _basic(text: str) -> str:
@@ -84,7 +89,11 @@ def _key(text: str) -> str:
 
 
 def _plain_table(entry: Entry) -> str:
-    lines = ["[[entries]]", f"id = {_basic(entry.id)}", f"section = {_basic(entry.section)}"]
+    if entry.also:  # listed in several sections
+        where = f"sections = [{', '.join(_basic(s) for s in entry.sections)}]"
+    else:
+        where = f"section = {_basic(entry.section)}"
+    lines = ["[[entries]]", f"id = {_basic(entry.id)}", where]
     if entry.name:
         lines.append(f"name = {_basic(entry.name)}")
     lines += [f"{k} = {_basic(getattr(entry, k))}" for k in OVERRIDES if getattr(entry, k)]
@@ -106,7 +115,10 @@ def _tomlkit_tables(entries: Iterable[Entry]) -> str:
     for entry in entries:
         t = tomlkit.table()
         t["id"] = entry.id
-        t["section"] = entry.section
+        if entry.also:
+            t["sections"] = list(entry.sections)
+        else:
+            t["section"] = entry.section
         if entry.name:
             t["name"] = entry.name
         for key in OVERRIDES:

@@ -180,10 +180,24 @@ def _context(
             raise InputError(
                 f"Entry {e.get('id')!r} has kind {e.get('kind')!r}, not one of {', '.join(KINDS)}."
             )
-        if e.get("section") not in views:
+        # Every section the entry is listed in (an older export says only ``section``);
+        # a cross-listed entry is one item, shown under each.
+        listed = e.get("sections", [e.get("section")])
+        if not isinstance(listed, list) or not listed or listed[0] != e.get("section"):
             raise InputError(
-                f"Entry {e.get('id')!r} names section {e.get('section')!r}, "
-                "which the export document does not define."
+                f"Entry {e.get('id')!r} has sections that are not a list of its sections "
+                "starting with its section; write the export again with `alignfetch export`."
+            )
+        for slug in listed:
+            if not isinstance(slug, str) or slug not in views:
+                raise InputError(
+                    f"Entry {e.get('id')!r} names section {slug!r}, "
+                    "which the export document does not define."
+                )
+        if len(listed) > 1 and len(set(listed)) != len(listed):
+            raise InputError(
+                f"Entry {e.get('id')!r} names a section twice in its sections; "
+                "write the export again with `alignfetch export`."
             )
         look = said(e)
         if e.get("cached") is False:
@@ -198,7 +212,8 @@ def _context(
                 f"{_clause(str(err))}); write the export again with `alignfetch export`."
             ) from None
         items.append(item)
-        views[e["section"]].items.append(item)
+        for slug in listed:
+            views[slug].items.append(item)
     if order == "newest":
         for view in views.values():
             # Stable, so equal dates keep the file's order; undated entries go last.

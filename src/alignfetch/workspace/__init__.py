@@ -203,7 +203,7 @@ class Workspace:
     def add(
         self,
         texts: Sequence[str],
-        section: str,
+        section: str | Sequence[str],
         *,
         title: str | None = None,
         description: str | None = None,
@@ -213,7 +213,7 @@ class Workspace:
         links: Mapping[str, str] | None = None,
         reuse_after: timedelta | None = timedelta(days=1),
     ) -> list[Item]:
-        """Fetch ``texts`` and append them to ``section``; all or nothing.
+        """Fetch ``texts`` and append them to ``section`` (or to several); all or nothing.
 
         A paper that a new dataset names and that was fetched less than ``reuse_after``
         ago is taken from the cache, not asked for again (None: always fetch).
@@ -259,8 +259,8 @@ class Workspace:
         """Remove an empty section: one that holds no entries and no subsections."""
         return self._rewrite(lambda ef: edits.empty_section(ef, slug))
 
-    def move(self, text: str, section: str) -> Entry:
-        """Put an entry in another section, keeping its place in the file and its overrides."""
+    def move(self, text: str, section: str | Sequence[str]) -> Entry:
+        """List an entry in another section (or several), keeping its place and overrides."""
         ref = edits.listed(text, self.entries_path.name)
         return self._rewrite(lambda ef: edits.moved(ef, ref, section))
 

@@ -46,9 +46,24 @@ def entry_of(ef: EntriesFile, ref: ids.Ref) -> Entry:
     return entry
 
 
-def check_new(ef: EntriesFile, texts: Sequence[str], refs: Sequence[ids.Ref], section: str) -> None:
-    """The section exists and no ID is given twice or already in the list."""
-    ef.section(section)
+def slugs_of(ef: EntriesFile, section: str | Sequence[str]) -> tuple[str, ...]:
+    """The sections an entry is to be listed in, each defined and named once (a slug alone
+    is one section; several list the entry in each)."""
+    slugs = (section,) if isinstance(section, str) else tuple(section)
+    if not slugs:
+        raise InputError("Give at least one section.")
+    for i, slug in enumerate(slugs):
+        ef.section(slug)
+        if slug in slugs[:i]:
+            raise InputError(f"The section {slug!r} is given twice; give it once.")
+    return slugs
+
+
+def check_new(
+    ef: EntriesFile, texts: Sequence[str], refs: Sequence[ids.Ref], section: str | Sequence[str]
+) -> None:
+    """The sections exist and no ID is given twice or already in the list."""
+    slugs = slugs_of(ef, section)
     seen: dict[str, str] = {}
     listed: dict[str, Entry] = {}  # by identity, built once: linear in list and IDs
     for e in ef.entries:
@@ -61,17 +76,30 @@ def check_new(ef: EntriesFile, texts: Sequence[str], refs: Sequence[ids.Ref], se
             )
         seen[ref.identity] = text
         there = listed.get(ref.identity)
-        if there is not None and there.section == section:
+        if there is not None and there.sections == slugs:
             raise InputError(
-                f"{the_entry(there.id)} is already in the list, in section {section!r}; "
+                f"{the_entry(there.id)} is already in the list, in {_named(slugs)}; "
                 "nothing was added."
             )
         if there is not None:
-            # Named as entries.toml holds it, whatever the spelling typed.
+            # Named as entries.toml holds it, whatever the spelling typed. An entry is
+            # listed once: to show it in more sections, `move` lists it in all of them.
+            both = [*there.sections, *(s for s in slugs if s not in there.sections)]
             raise InputError(
-                f"{the_entry(there.id)} is already in the list, in section {there.section!r}; "
-                f"to move it, run `alignfetch move {there.id} --section {section}`."
+                f"{the_entry(there.id)} is already in the list, in {_named(there.sections)}; "
+                f"to move it, run `alignfetch move {there.id}{_options(slugs)}`, or to list it "
+                f"in {'both' if len(both) == 2 else 'all of them'}, "
+                f"`alignfetch move {there.id}{_options(both)}`."
             )
+
+
+def _named(slugs: Sequence[str]) -> str:
+    """``section 'a'``, or ``sections 'a', 'b'``."""
+    return f"section{'s' if len(slugs) > 1 else ''} {', '.join(repr(s) for s in slugs)}"
+
+
+def _options(slugs: Sequence[str]) -> str:
+    return "".join(f" --section {s}" for s in slugs)
 
 
 def subtree(sections: Sequence[Section], slug: str) -> list[str]:
@@ -85,7 +113,7 @@ def subtree(sections: Sequence[Section], slug: str) -> list[str]:
 
 def add(
     texts: Sequence[str],
-    section: str,
+    section: str | Sequence[str],
     typed: Mapping[str, str | None],
     links: Mapping[str, str],
     load: Callable[[], EntriesFile],
@@ -93,8 +121,9 @@ def add(
     store: Store,
     fetch: Callable[[Sequence[ids.Ref]], FetchRun],
 ) -> list[Item]:
-    """Fetch ``texts`` and append them to ``section`` with the ``typed`` overrides and
-    ``links``; all or nothing (:meth:`alignfetch.workspace.Workspace.add`)."""
+    """Fetch ``texts`` and append them to ``section`` (a slug, or several: each entry is
+    listed in all of them) with the ``typed`` overrides and ``links``; all or nothing
+    (:meth:`alignfetch.workspace.Workspace.add`)."""
     if not texts:
         raise InputError("Give at least one ID to add.")
     refs = [ids.parse(t) for t in texts]
@@ -105,10 +134,12 @@ def add(
         ef = load()
         check_new(ef, texts, refs, section)
         run = fetch(refs)
+        slugs = slugs_of(ef, section)
         new = [
             Entry(
                 str(ref),
-                section,
+                slugs[0],
+                also=slugs[1:],
                 title=typed.get("title"),
                 description=typed.get("description"),
                 venue=typed.get("venue"),
@@ -153,7 +184,9 @@ def in_section(ef: EntriesFile, section: str) -> list[Entry]:
     order (a section, then its children)."""
     ef.section(section)
     rank = {slug: i for i, slug in enumerate(subtree(ef.sections, section))}
-    return sorted((e for e in ef.entries if e.section in rank), key=lambda e: rank[e.section])
+    # A cross-listed entry once, under the first of its sections the subtree holds.
+    first = {e.id: min(rank.get(s, len(rank)) for s in e.sections) for e in ef.entries}
+    return sorted((e for e in ef.entries if first[e.id] < len(rank)), key=lambda e: first[e.id])
 
 
 def new_section(ef: EntriesFile, section: Section) -> Section:
@@ -183,7 +216,7 @@ def new_section(ef: EntriesFile, section: Section) -> Section:
 def empty_section(ef: EntriesFile, slug: str) -> Section:
     """Remove the section ``slug``, which must hold no entries and no subsections."""
     ef.section(slug)
-    used = sum(1 for e in ef.entries if e.section == slug)
+    used = sum(1 for e in ef.entries if slug in e.sections)
     children = [s.slug for s in ef.sections if s.parent == slug]
     if used or children:
         held = [f"{used} entr{'y' if used == 1 else 'ies'}"] if used else []
@@ -206,15 +239,15 @@ def removed(ef: EntriesFile, ref: ids.Ref) -> Entry:
     return ef.remove(str(ref))
 
 
-def moved(ef: EntriesFile, ref: ids.Ref, section: str) -> Entry:
-    """The entry ``ref`` names, put in ``section``."""
+def moved(ef: EntriesFile, ref: ids.Ref, section: str | Sequence[str]) -> Entry:
+    """The entry ``ref`` names, listed in ``section`` (a slug, or several: all of them)."""
     entry = entry_of(ef, ref)
-    ef.section(section)
-    if entry.section == section:
-        raise InputError(f"{the_entry(entry.id)} is already in section {section!r}.")
+    slugs = slugs_of(ef, section)
+    if entry.sections == slugs:
+        raise InputError(f"{the_entry(entry.id)} is already in {_named(slugs)}.")
     from alignfetch.list.edits import edit_entry
 
-    return edit_entry(ef, entry.id, {"section": section})
+    return edit_entry(ef, entry.id, {"sections": slugs})
 
 
 def changes_of(
