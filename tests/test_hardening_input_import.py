@@ -159,4 +159,4 @@ def test_keep_typed_writes_the_day_as_typed_year_first(empty: Path) -> None:
         'id = "arxiv:2306.05685"\nsection = "s"\ntitle = "Judging"\ndate = "2023-06-09"\n'
         in written
     )
-    assert written.count("date =") == 1
+    assert written.count("\ndate =") == 1

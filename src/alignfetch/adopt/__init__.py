@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 from alignfetch.adopt.look import Look, Placed, learn
 from alignfetch.errors import InputError
-from alignfetch.files import replace
+from alignfetch.files import replace as replace_file
 from alignfetch.list import entries as entries_mod
 from alignfetch.list import ids
 from alignfetch.list.checks import url_problem
@@ -77,7 +77,7 @@ def adopt(
         else:
             ef = load()
         new_sections, made, report = plan(reading, ef.sections, ef.entries, keep_typed=keep_typed)
-        used = {e.section for e, _ in made}
+        used = {slug for e, _ in made for slug in e.sections}
         parents = {s.slug: s.parent for s in report.sections}
         for slug in list(used):
             parent = parents.get(slug)
@@ -99,10 +99,12 @@ def adopt(
         look = None
         if learning:
             written = {s.slug for s in report.new_sections}
+            by_id = {e.id: e for e, _ in made}
             look = learn(
                 text,
                 report.new_sections,
-                [Placed(e, f, e.section) for e, f in made],
+                [Placed(e, f, e.section) for e, f in made]
+                + [Placed(by_id[rid], f, slug) for rid, f, slug in report.crossed],
                 {k: v for k, v in reading.section_lines.items() if k in written},
                 sorted({s.line for s in reading.toc}),
                 source,
@@ -110,7 +112,7 @@ def adopt(
             report.look = (template.name, look)
         if not dry_run:
             if look is not None:
-                replace(template, look.template)
+                replace_file(template, look.template)
             try:
                 ef.write(out)
             except BaseException:
@@ -141,6 +143,9 @@ class ImportReport:
     """Links to the page's own headings (``#anchor``, ``./#anchor``): its table of contents."""
     look: tuple[str, Look] | None = None
     """The learned template's file name and what it holds, when the import learned one."""
+    crossed: list[tuple[str, Found, str]] = field(default_factory=list)
+    """Entries listed again under another heading (cross-listed): the ID, that place and
+    its section."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -152,6 +157,8 @@ class ImportReport:
         entries = []
         for entry, f in self.entries:
             data: dict[str, Any] = {"id": entry.id, "section": entry.section, "line": f.line}
+            if entry.also:
+                data["sections"] = list(entry.sections)
             data.update(entry.overrides())
             data["badges"] = list(f.badges)
             if f.via is not None:
@@ -169,6 +176,9 @@ class ImportReport:
             ],
             "entries": entries,
             "duplicates": [{"id": k, "lines": v} for k, v in self.duplicates.items()],
+            "cross_listed": [
+                {"id": rid, "section": slug, "line": f.line} for rid, f, slug in self.crossed
+            ],
             "conflicts": [{"line": line, "message": m} for line, m in self.conflicts],
             "skipped": [
                 {"line": s.line, "url": s.url, "text": s.text, "reason": s.reason}
@@ -216,6 +226,12 @@ class ImportReport:
             )
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
+        if self.crossed:
+            n = len({rid for rid, _, _ in self.crossed})
+            lines.append(
+                f"{n} entr{'y is' if n == 1 else 'ies are'} listed under more than one heading "
+                "(cross-listed: `sections = [...]`)."
+            )
         if self.duplicates:
             lines.append("")
             lines.append("Duplicates (imported once, at their first line):")
@@ -296,10 +312,21 @@ def plan(
     skipped = list(reading.skipped)
     primaries = {f.ref.identity for f in reading.found}
     promoted: list[tuple[Found, Found]] = []
+    crossed: dict[str, list[tuple[Found, str]]] = {}
     for f in reading.found:
         ident = f.ref.identity
+        first = firsts.get(ident)
+        slug = rename.get(f.section, f.section)
+        listed = {rename.get(first.section, first.section)} if first is not None else set()
+        listed.update(s for _, s in crossed.get(ident, []))
+        if first is not None and slug not in listed:
+            # The same work under another heading: a survey files it under both topics.
+            crossed.setdefault(ident, []).append((f, slug))
+            for name, url, line in f.links:
+                _merge_link(first, name, url, line, skipped)
+            first.badges.extend(f.badges)
+            continue
         if ident in firsts:
-            first = firsts.get(ident)
             duplicates.setdefault(str(f.ref), [where[ident]]).append(f.line)
             if first is not None:
                 for name, url, line in f.links:
@@ -344,7 +371,11 @@ def plan(
         where[ident] = paper.line
         at = next((i for i, k in enumerate(kept) if k is host), len(kept) - 1)
         kept.insert(at + 1, paper)
-    made = [(_to_entry(f, rename.get(f.section, f.section), keep_typed), f) for f in kept]
+    made = []
+    for f in kept:
+        entry = _to_entry(f, rename.get(f.section, f.section), keep_typed)
+        also = tuple(slug for _, slug in crossed.get(f.ref.identity, []))
+        made.append((replace(entry, also=also) if also else entry, f))
     conflicts = [(f.line, f.conflict) for f in reading.found if f.conflict]
     report = ImportReport(
         path="",
@@ -354,6 +385,7 @@ def plan(
         new_sections=new_sections,
         entries=made,
         duplicates=duplicates,
+        crossed=[(str(f.ref), g, s) for f in kept for g, s in crossed.get(f.ref.identity, [])],
         conflicts=conflicts,
         skipped=skipped,
         existing=existing,

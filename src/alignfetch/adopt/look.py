@@ -81,6 +81,7 @@ def learn(
     uses: Counter[str] = Counter()
     per_section: dict[str, Counter[str]] = {}
     own: dict[str, tuple[str, str]] = {}
+    crossed: dict[str, str] = {}
     look = Look("")
     raw_shapes = [shape("\n".join(lines[a - 1 : b]), p.entry, p.found) for p, (a, b) in spans]
     seps = separators(raw_shapes)
@@ -89,6 +90,8 @@ def learn(
         name = shapes.setdefault(tuple(parts), f"look_{len(shapes) + 1}")
         uses[name] += 1
         per_section.setdefault(p.section, Counter())[name] += 1
+        if p.entry.id in own and own[p.entry.id][1] != p.section:
+            crossed[f"{p.section} {p.entry.id}"] = name  # its shape under another heading
         own.setdefault(p.entry.id, (name, p.section))
         for part in parts:
             if isinstance(part, tuple) and part[0] not in ("link", "mdlink", "links"):
@@ -114,6 +117,7 @@ def learn(
     out.append(f"{{% set fallback = {_str(fallback)} %}}")
     # An entry of its section's commonest shape is not named: a new one is of that shape too.
     unlike = {rid: name for rid, (name, slug) in own.items() if name != default.get(slug)}
+    unlike.update(crossed)
     out.append(f"{{% set own = {_dict(unlike)} %}}")
     # The text between two entries of a run: the commonest once per run, the rest by entry.
     gaps: dict[str, str] = {}
@@ -128,7 +132,7 @@ def learn(
         run_seps.append(sep)
         for (p, _), gap in zip(run, between, strict=False):
             if gap != sep:
-                gaps[p.entry.id] = gap
+                gaps[f"{p.section} {p.entry.id}"] = gap
     out.append(f"{{% set gaps = {_dict(gaps)} %}}")
     # Entries the list writes inside another's line (a paper named only as a repository's
     # link): no line of their own.
@@ -137,9 +141,10 @@ def learn(
     out.append(f"{{% set within = {_list(within)} %}}")
     out.append(
         "{% macro show(item, slug, sep, last) %}"
-        "{% set name = own.get(item.entry.id) or default.get(slug) or fallback %}"
+        "{% set key = slug ~ ' ' ~ item.entry.id %}"
+        "{% set name = own.get(key) or own.get(item.entry.id) or default.get(slug) or fallback %}"
         "{{ item.look | fill(shapes[name]) }}{{ '\\n' }}"
-        "{% if not last %}{{ gaps.get(item.entry.id, sep) }}{% endif %}"
+        "{% if not last %}{{ gaps.get(key, sep) }}{% endif %}"
         "{% endmacro %}"
     )
     known = sorted({s.slug for s in sections})
@@ -167,16 +172,16 @@ def learn(
             run = runs[i]
             slug = run[0][0].section
             ids = [p.entry.id for p, _ in run]
+            # The run's entries in the page's order; the section's last run also takes
+            # the entries the page did not have (added since), after them.
+            arranged = _list(ids)
             if last_run_of[slug] == i:
-                before = earlier.get(slug, [])
-                test = f" if item.entry.id not in {_list(before)}" if before else ""
-                if within:
-                    test = (test + " and" if test else " if") + " item.entry.id not in within"
-            else:
-                test = f" if item.entry.id in {_list(ids)}"
+                arranged += ", " + (
+                    f"{_list(earlier.get(slug, []))} + within" if earlier.get(slug) else "within"
+                )
             earlier.setdefault(slug, []).extend(ids)
             body.append(
-                f"{{% for item in listed.get({_str(slug)}, []){test} %}}"
+                f"{{% for item in listed.get({_str(slug)}, []) | arrange({arranged}) %}}"
                 f"{{{{ show(item, {_str(slug)}, {_str(run_seps[i])}, loop.last) }}}}"
                 "{% endfor %}"
             )

@@ -49,7 +49,7 @@ from alignfetch.render.limits import ITEM_LIMIT as ITEM_LIMIT
 from alignfetch.render.limits import ITEMS_MADE_LIMIT as ITEMS_MADE_LIMIT
 from alignfetch.render.limits import MADE_LIMIT as MADE_LIMIT
 from alignfetch.render.limits import TEXT_LIMIT, TIME_LIMIT, _Exceeded, _Limits
-from alignfetch.render.said import fill
+from alignfetch.render.said import arrange, fill
 from alignfetch.render.sandbox import _FolderLoader, _Outside, _Sandbox, _Unreadable
 
 __all__ = [
@@ -273,7 +273,7 @@ def diff(old: str, new: str, path: str) -> str:
     return "".join(out)
 
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "md": md,
     "heading": heading,
     "code": code,
@@ -283,19 +283,20 @@ FILTERS: dict[str, Callable[..., str]] = {
     "card": card,
     "human_date": human_date,
     "fill": fill,
+    "arrange": arrange,
 }
 
 
 # -- the environment of a render --------------------------------------------------------
 
 
-def _once(filter_: Callable[..., str]) -> Callable[..., str]:
+def _once(filter_: Callable[..., Any]) -> Callable[..., Any]:
     """``filter_`` remembering what it gave for each text: a filter is a pure function
     of its value, and only a ``str`` is remembered (``None`` and ``"None"``, say, may
     give different results). What raises is not remembered, so it raises each time."""
-    seen: dict[str, str] = {}
+    seen: dict[str, Any] = {}
 
-    def remembered(value: object, *args: Any, **kwargs: Any) -> str:
+    def remembered(value: object, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs or type(value) is not str:
             # Extra arguments go to the filter, whose own error then names it.
             return filter_(value, *args, **kwargs)
@@ -310,7 +311,7 @@ def _once(filter_: Callable[..., str]) -> Callable[..., str]:
 
 def _environment(
     folder: Path | None = None,
-    filters: Mapping[str, Callable[..., str]] = FILTERS,
+    filters: Mapping[str, Callable[..., Any]] = FILTERS,
     limits: _Limits | None = None,
 ) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]

@@ -102,6 +102,24 @@ def fill(look: object, shape: object = "") -> str:
     return _FIELD.sub(field, shape)
 
 
+def arrange(items: object, ids: object = (), rest: object = None) -> list[Any]:
+    """A run of a section's entries on a learned page: the ``items`` whose IDs ``ids``
+    names, in that order; with ``rest`` (a section's last run), then every other item
+    whose ID ``rest`` does not name (an entry added since), in the list's order."""
+    if not isinstance(items, Sequence) or not isinstance(ids, Sequence):
+        raise InputError("arrange takes a section's items and a list of IDs")
+    by_id: dict[str, Any] = {}
+    for item in items:
+        by_id.setdefault(str(item.entry.get("id")), item)
+    out = [by_id[i] for i in ids if i in by_id]
+    if rest is not None:
+        if not isinstance(rest, Sequence):
+            raise InputError("arrange's third argument is a list of IDs to leave out")
+        seen = {*ids, *rest}
+        out.extend(item for item in items if str(item.entry.get("id")) not in seen)
+    return out
+
+
 def _fetched_date(e: Mapping[str, Any]) -> str | None:
     from alignfetch.list.export import display_date
 
