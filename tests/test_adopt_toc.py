@@ -249,3 +249,24 @@ def test_real_lists_have_only_their_real_slips(empty: Path) -> None:
         (uzh, 3257, nowhere("#Stoffregen20arxiv")),
     ]
     assert not [m for _, _, m in found if re.search("twice", m)]
+
+
+# Catches the rule taking time quadratic in a line's length on a hostile README: a
+# heading of 200,000 "<a" (the heading text's tag pattern scanned to the line's end from
+# each "<": 1.5 s for 40,000, half a minute for this one, hours for a megabyte), and the
+# new scans (code spans of ever longer backtick runs, tags never closed, in-page links
+# without their "[").
+def test_hostile_lines_cost_one_pass(empty: Path) -> None:
+    import time
+
+    text = (
+        "# T\n\n"
+        f"## {'<a' * 200_000}\n\n"
+        f"{''.join('`' * k + ' a ' for k in range(1, 400))}\n\n"
+        f"{'<a name=x ' * 50_000}\n\n"
+        f"- {'](#t)' * 50_000}\n"
+    )
+    start = time.monotonic()
+    found = toc_findings(empty, text)
+    assert time.monotonic() - start < 10
+    assert len(found) == 49_999  # the line's links but its first, each the first's twice

@@ -22,9 +22,11 @@ __all__ = ["heading_text", "toc"]
 
 
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)(.*?)(?:[ \t]+#+[ \t]*)?$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_HTML = re.compile(r"<[^>]+>")
+# Each part stops at the next opener too, so that a heading of many "![" or "<" costs
+# one pass, not one pass per opener (a 40,000-character heading took 13 s).
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+_HTML = re.compile(r"<[^<>]+>")
 
 
 def heading_text(raw: str) -> str:
