@@ -77,7 +77,12 @@ RULES: dict[str, Rule] = {
         Rule("gone", "error", "the source answered 404 or 410 at the last fetch"),
         Rule("stale", "warning", "the repository has had no push for --stale-months (default 24)"),
         Rule("gated", "warning", "the dataset or model is gated or disabled"),
-        Rule("toc", "error", "a table-of-contents link names an anchor no heading has"),
+        Rule(
+            "toc",
+            "error",
+            "a link to a heading of the file (#a, ./#a) names none, "
+            "or a table of contents lists one heading twice",
+        ),
         Rule(
             "badge", "error", "a stars or last-commit badge names another repository than the entry"
         ),
