@@ -19,6 +19,7 @@ from typing import Any
 
 from alignfetch.errors import InputError
 from alignfetch.list.ids import page
+from alignfetch.readme.text import md
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FULL = (
@@ -44,11 +45,15 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
     typed = overrides.get("typed") or {}
     cached = e.get("cached") is not False
     fetched_title = e.get("title") if cached and not overrides.get("title") else None
-    title = overrides.get("title") or fetched_title or typed.get("title") or ""
+    title = overrides.get("title") or ""
+    if not title:
+        said_title = typed.get("title") or ""
+        title = _corrected(str(fetched_title), said_title) if fetched_title else said_title
     authors = typed.get("authors") or ""
     names = [str(a) for a in e.get("authors") or [] if a] if cached else []
     if names:
-        authors = write_authors(names, authors) if authors else ", ".join(names)
+        shown = write_authors(names, authors) if authors else ", ".join(names)
+        authors = _corrected(shown, authors)
     day = overrides.get("date") or (_fetched_date(e) if cached else None)
     shown_date = typed.get("date") or ""
     if day:
@@ -118,6 +123,15 @@ def arrange(items: object, ids: object = (), rest: object = None) -> list[Any]:
         seen = {*ids, *rest}
         out.extend(item for item in items if str(item.entry.get("id")) not in seen)
     return out
+
+
+def _corrected(fetched: str, typed: str) -> str:
+    """A source's text where the list typed ``typed``: the typed text when they say the
+    same (the maintainer's Markdown stays as written), else the fetched text as inline
+    Markdown that shows it as it is."""
+    if typed and " ".join(fetched.split()) == " ".join(typed.split()):
+        return typed
+    return md(fetched)
 
 
 def _fetched_date(e: Mapping[str, Any]) -> str | None:
@@ -214,6 +228,8 @@ def write_authors(names: Sequence[str], typed: str) -> str:
     if m:
         return f"{names[0]}{m.group(2)}" if typed == typed.strip() else typed
     sep = "; " if ";" in typed else ", "
+    if not any(mark in typed for mark in (sep, " and ", " & ")):
+        return sep.join(names)  # one name typed: the commonest way
     for last in (", and ", " and ", " & ", sep):
         parts = _split(typed, sep, last)
         if parts is not None and _join(parts, sep, last) == typed:
