@@ -137,3 +137,10 @@ def test_arrange_keeps_the_pages_order_and_adds_new_entries_last() -> None:
     items = [_Item(i) for i in ("a", "b", "c", "new")]
     assert [i.entry["id"] for i in arrange(items, ["c", "a"])] == ["c", "a"]
     assert [i.entry["id"] for i in arrange(items, ["b"], ["c", "a"])] == ["b", "new"]
+
+
+def test_an_ordered_lists_number_is_the_entrys_place() -> None:
+    """Catches an ordered list's number kept as text in a shared shape: every entry would
+    be `1.`, and one added later would repeat the last number."""
+    assert fill({"title": "T"}, "{number}. {title}", 7) == "7. T"
+    assert fill({"title": "T"}, "{number}. {title}") == ". T"

@@ -333,9 +333,7 @@ def bibtex_name(name: str) -> str:
     return ", ".join(p for p in (family, part(n.suffix), part(n.given)) if p)
 
 
-def bibtex_entry(
-    item: Item, accessed: str | None = None
-) -> tuple[str, list[tuple[str, str]]]:
+def bibtex_entry(item: Item, accessed: str | None = None) -> tuple[str, list[tuple[str, str]]]:
     """An item's entry type and fields (as BibTeX text), in the order they are written;
     ``accessed`` is the day (``YYYY-MM-DD``) a web link was last seen, when known."""
     r = item.record

@@ -20,9 +20,7 @@ class NotRegularFileError(OSError):
     """The path names a device, a FIFO, a socket or a folder, not a regular file."""
 
     def __init__(self, path: Path | str) -> None:
-        super().__init__(
-            0, "it is a device, a FIFO or a folder, not a regular file", str(path)
-        )
+        super().__init__(0, "it is a device, a FIFO or a folder, not a regular file", str(path))
 
 
 class TooLargeError(OSError):

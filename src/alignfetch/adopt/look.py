@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from alignfetch.adopt.shapes import Part, generalize, separators, shape, shape_text
+from alignfetch.adopt.shapes import Part, generalize, numbered, separators, shape, shape_text
 from alignfetch.list.entries import Entry, Section
 from alignfetch.readme.found import Found
 from alignfetch.readme.text import anchor
@@ -79,8 +79,11 @@ def learn(
     look = Look("")
     raw_shapes = [shape("\n".join(lines[a - 1 : b]), p.entry, p.found) for p, (a, b) in spans]
     seps = separators(raw_shapes)
+    place, previous = 0, None
     for (p, _), raw_parts in zip(spans, raw_shapes, strict=True):
-        parts = generalize(raw_parts, [n for n, _ in p.entry.links], seps)
+        place = place + 1 if p.section == previous else 1  # its place in its run
+        previous = p.section
+        parts = numbered(generalize(raw_parts, [n for n, _ in p.entry.links], seps), place)
         name = shapes.setdefault(tuple(parts), f"look_{len(shapes) + 1}")
         uses[name] += 1
         per_section.setdefault(p.section, Counter())[name] += 1
@@ -100,7 +103,8 @@ def learn(
         f"{{#- The look of {_comment(source)}, learned by `alignfetch import`: the page's own",
         "    text, and each entry written from its fields in entries.toml by its shape: the",
         "    entry's text with {name}, {title}, {authors}, {venue}, {date}, {affiliation},",
-        "    {description}, {url} (its own link), {link:NAME} (a link's URL), {mdlink:NAME}",
+        "    {description}, {url} (its own link), {number} (its place in its run of entries),",
+        "    {link:NAME} (a link's URL), {mdlink:NAME}",
         "    ([NAME](URL)) and {links:SEP} (each link as SEP[NAME](URL)) in place of its",
         "    values ({{ and }} are braces). Edit it as any template. -#}",
         "{% set shapes = {",
@@ -134,10 +138,10 @@ def learn(
     within = sorted({p.entry.id for p in placed} - spanned)
     out.append(f"{{% set within = {_list(within)} %}}")
     out.append(
-        "{% macro show(item, slug, sep, last) %}"
+        "{% macro show(item, slug, sep, last, number) %}"
         "{% set key = slug ~ ' ' ~ item.entry.id %}"
         "{% set name = own.get(key) or own.get(item.entry.id) or default.get(slug) or fallback %}"
-        "{{ item.look | fill(shapes[name]) }}{{ '\\n' }}"
+        "{{ item.look | fill(shapes[name], number) }}{{ '\\n' }}"
         "{% if not last %}{{ gaps.get(key, sep) }}{% endif %}"
         "{% endmacro %}"
     )
@@ -176,7 +180,7 @@ def learn(
             earlier.setdefault(slug, []).extend(ids)
             body.append(
                 f"{{% for item in listed.get({_str(slug)}, []) | arrange({arranged}) %}}"
-                f"{{{{ show(item, {_str(slug)}, {_str(run_seps[i])}, loop.last) }}}}"
+                f"{{{{ show(item, {_str(slug)}, {_str(run_seps[i])}, loop.last, loop.index) }}}}"
                 "{% endfor %}"
             )
             n = run[-1][1][1] + 1
@@ -298,7 +302,7 @@ def _new_sections(lines: list[str], headings: dict[str, int]) -> str:
     return (
         "{% for s in all_sections if s.slug not in learned %}"
         f"{{{{ '\\n' }}}}{marks} {{{{ s.title }}}}{{{{ '\\n\\n' }}}}"
-        "{% for item in s.items %}{{ show(item, s.slug, '', loop.last) }}{% endfor %}"
+        "{% for item in s.items %}{{ show(item, s.slug, '', loop.last, loop.index) }}{% endfor %}"
         "{% endfor %}"
     )
 

@@ -10,6 +10,7 @@ text the ``fill`` filter of :mod:`alignfetch.render.said` writes back.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -110,6 +111,21 @@ def generalize(parts: list[Part], names: Sequence[str], seps: Sequence[str]) -> 
         return parts
     head = before[: len(before) - len(sep)]
     return [*parts[: at[0] - 1], *([head] if head else []), ("links", sep), *parts[at[-1] + 1 :]]
+
+
+_NUMBER = re.compile(r"^(\s*)(\d{1,9})(?=[.)](?:\s|$))")
+
+
+def numbered(parts: list[Part], place: int) -> list[Part]:
+    """``parts`` with an ordered list's number made the ``number`` field when it is the
+    entry's place in its run (``1.``, ``2.``, ...), so that entries share a shape and an
+    entry added later gets the next number."""
+    first = parts[0] if parts else None
+    m = _NUMBER.match(first) if isinstance(first, str) else None
+    if first is None or m is None or int(m[2]) != place:
+        return parts
+    rest = str(first)[m.end() :]
+    return [*([m[1]] if m[1] else []), ("number", ""), *([rest] if rest else []), *parts[1:]]
 
 
 def separators(shapes: Sequence[list[Part]]) -> list[str]:

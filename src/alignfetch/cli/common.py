@@ -89,9 +89,6 @@ def shown(message: str) -> str:
     return strip_controls(message)
 
 
-
-
-
 def log_to_stderr(quiet: bool) -> None:
     """Library warnings (a paper page the Hub would not give) become talk on stderr,
     cleaned as :func:`shown` cleans errors (logging loads here: --help needs none of it)."""

@@ -140,8 +140,7 @@ def check(files: tuple[str, ...], fmt: str, stale_months: int, list_rules: bool)
             f"alignfetch: {were}: the cache has no record of them and --offline asks the "
             f"sources nothing: {named}; run `alignfetch refresh`, or check without --offline."
             if workspace().offline
-            else f"alignfetch: {were} against the sources, which did not answer for them: "
-            f"{named}."
+            else f"alignfetch: {were} against the sources, which did not answer for them: {named}."
         )
     if fmt == "json":
         click.echo(dumps(result.json()), nl=False)

@@ -175,10 +175,7 @@ def _cross_duplicate(sink: Sink, f: Found, listed: frozenset[str], all_: list[Fo
         said = f"already listed in this section at line {before[0].line}"
     elif f.section not in listed and len(all_) > 1:
         other = next(g for g in all_ if g is not f)
-        said = (
-            f"listed at line {other.line} too, and entries.toml does not list it in this "
-            "section"
-        )
+        said = f"listed at line {other.line} too, and entries.toml does not list it in this section"
     else:
         return
     sink.add("duplicate", str(f.ref), f.line, f"{f.ref} is {said}.")

@@ -252,4 +252,3 @@ def init_text(title: str) -> str:
     import tomlkit
 
     return INIT_TEMPLATE.format(title=tomlkit.string(title).as_string())
-

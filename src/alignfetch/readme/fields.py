@@ -241,5 +241,3 @@ def _real_day(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
-
-

@@ -155,8 +155,7 @@ def _render(
         ) from None
     except MemoryError:
         raise AlignfetchError(
-            f"The {what} needed more memory than this machine has; "
-            "make the template do less."
+            f"The {what} needed more memory than this machine has; make the template do less."
         ) from None
     except jinja2.exceptions.SecurityError as err:
         raise InputError(

@@ -77,11 +77,12 @@ FIELDS = ("name", "title", "authors", "venue", "date", "affiliation", "descripti
 _FIELD = re.compile(r"\{\{|\}\}|\{([a-z]+)(?::([^{}]*))?\}")
 
 
-def fill(look: object, shape: object = "") -> str:
+def fill(look: object, shape: object = "", number: object = None) -> str:
     """``shape``, an entry's learned shape, written with the fields of ``look`` (what
     :func:`said` gives): ``{title}``, ``{url}``..., ``{link:Code}`` (that link's URL),
     ``{mdlink:Code}`` (``[Code](URL)``), ``{links:SEP}`` (each of the entry's links as
-    ``SEP[NAME](URL)``, in order); ``{{`` and ``}}`` are braces."""
+    ``SEP[NAME](URL)``, in order), ``{number}`` (``number``: the entry's place in its
+    run, for an ordered list); ``{{`` and ``}}`` are braces."""
     if not isinstance(look, Mapping) or not isinstance(shape, str):
         raise InputError("fill writes an item's look with a shape: `item.look | fill(shape)`")
     links = look.get("links") or {}
@@ -92,6 +93,8 @@ def fill(look: object, shape: object = "") -> str:
             return whole[0]
         if arg is None and key in FIELDS:
             return str(look.get(key) or "")
+        if arg is None and key == "number":
+            return "" if number is None else str(number)
         if key == "link" and arg is not None:
             return str(links.get(arg, ""))
         if key == "mdlink" and arg is not None:
@@ -100,8 +103,8 @@ def fill(look: object, shape: object = "") -> str:
             return "".join(f"{arg}[{name}]({url})" for name, url in links.items())
         raise InputError(
             f"The shape field {whole} is none alignfetch knows; use {{name}}, {{title}}, "
-            "{authors}, {venue}, {date}, {affiliation}, {description}, {url}, {link:NAME}, "
-            "{mdlink:NAME} or {links:SEP}, and {{ and }} for braces"
+            "{authors}, {venue}, {date}, {affiliation}, {description}, {url}, {number}, "
+            "{link:NAME}, {mdlink:NAME} or {links:SEP}, and {{ and }} for braces"
         )
 
     return _FIELD.sub(field, shape)
