@@ -4,6 +4,7 @@ description, table cells by their column, and a repository link its badges contr
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import date as Date
 
 from alignfetch.errors import BadIdError
@@ -43,12 +44,6 @@ _SEPARATORS = " \t-–—:|,.;"
 _BADGE_REPO = re.compile(
     r"^https?://img\.shields\.io/github/[a-z-]+/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.IGNORECASE
 )
-_COLUMNS = {
-    "affiliation": ("institute", "institution", "org", "organization", "affiliation", "lab"),
-    "venue": ("publication", "venue", "conference", "journal", "published in"),
-    "date": ("date", "release", "released", "release date", "time"),
-    "description": ("summary", "description", "desc", "notes", "note", "introduction"),
-}
 
 
 def conflict(f: Found, block: md.Block, link: md.Link) -> None:
@@ -100,12 +95,41 @@ def read_text(f: Found, block: md.Block) -> None:
     primary_line = next((ln for ln in block.lines if any(k.url == f.url for k in ln.links)), None)
     strong = next((ln for ln in block.lines if ln.style == "strong"), None)
     text = SPACE.sub(" ", f.text).strip()
-    if text and not GENERIC.match(text) and not _classify_text(text, f):
+    if block.columns:
+        _columns(f, block)
+    else:
+        _lines(f, block, kind, text, primary_line, strong)
+    for key in ("name", "title", "authors_text", "date", "venue", "affiliation", "description"):
+        value = getattr(f, key)
+        if value is not None:  # a tab or a wrapped line in the file is one space in a field
+            setattr(f, key, SPACE.sub(" ", value).strip() or None)
+
+
+def _lines(
+    f: Found,
+    block: md.Block,
+    kind: str,
+    text: str,
+    primary_line: md.Line | None,
+    strong: md.Line | None,
+) -> None:
+    """What a list item, a paragraph or a linked heading says, line by line."""
+    cited = [(whole, parts) for whole, parts in _logical(block.lines) if mixed(whole)]
+    cited = [(whole, parts) for whole, parts in cited if not whole.label]
+    done = {id(ln) for _, parts in cited for ln in parts}
+    if cited:
+        # A citation: its quoted title, bold name, italic venue... each in its field; the
+        # other lines (a TL;DR, the authors under it) say the rest.
+        for whole, _ in cited:
+            cite(f, whole, _index(whole, f.url))
+    elif _names_target(f, text):
+        f.name = text
+    elif text and not GENERIC.match(text) and not _classify_text(text, f):
         f.title = text
     elif strong is not None and strong.text:
         f.title = strong.text
     for ln in block.lines:
-        if ln is strong or (ln is primary_line and ln.style == "strong"):
+        if id(ln) in done or ln is strong or (ln is primary_line and ln.style == "strong"):
             continue
         plain = ln.text.strip()
         if ln.style == "em" and not ln.links:
@@ -113,7 +137,7 @@ def read_text(f: Found, block: md.Block) -> None:
                 if f.description is None:
                     f.description = plain
             elif not f.authors:
-                f.authors = _names(plain)
+                _set_authors(f, plain)
             continue
         if ln.links and ln.depth == 0 and ln.lead.rstrip(" [").endswith("."):
             _venue_line(f, ln.lead.rstrip(" [").rstrip(". "))
@@ -122,30 +146,62 @@ def read_text(f: Found, block: md.Block) -> None:
         if day is not None:
             f.date, f.iso_date = plain, day or None
             continue
-        names = "," in plain or " and " in plain
-        if ln.depth > 0 and names and not (ln.links or ln.label or f.authors) and kind == "paper":
-            f.authors = _names(plain)
+        if not (ln.links or ln.label or f.authors) and _authors_like(plain):
+            _set_authors(f, plain)
             continue
-        if ln.label and ln.label.lower() in ("summary", "description", "desc", "intro"):
+        if ln.label and ln.label.lower() in _SAID:
             body = plain[plain.find(":") + 1 :].lstrip(" ：:") if ":" in plain else plain
             if body and f.description is None:
                 f.description = body
             continue
         if ln.label and ln.label.lower() in ("author", "authors") and not f.authors:
-            f.authors = _names(plain.split(":", 1)[-1])
+            _set_authors(f, plain.split(":", 1)[-1])
             continue
         if ln is primary_line:
             tail = _tail(plain, f.text)
-            if tail and f.description is None:
+            if tail and f.description is None and _own_words(tail, ln):
                 f.description = tail
             continue
-        prose = (ln.depth == 0 and block.kind in ("paragraph", "item")) or (
+        prose = (block.kind in ("paragraph", "item") and (ln.depth == 0 or not ln.label)) or (
             block.kind == "heading" and not ln.label
         )
         if prose and not ln.links and f.description is None and plain:
             f.description = plain
-    if block.cells:
-        _cells(f, block)
+
+
+_SAID = ("summary", "description", "desc", "intro", "tl;dr", "tldr", "abstract")
+"""Labels of a line that describes its entry (``TL;DR: …``)."""
+
+
+def _logical(lines: list[md.Line]) -> list[tuple[md.Line, list[md.Line]]]:
+    """The block's lines as its reader sees them: a line the file wraps (a soft break)
+    joined to the line it continues (a bold title over two lines is one title)."""
+    out: list[tuple[md.Line, list[md.Line]]] = []
+    for ln in lines:
+        if out and ln.soft and ln.depth == out[-1][1][-1].depth:
+            whole, parts = out[-1]
+            shift = len(whole.links)
+            runs = [*whole.runs, md.Run(" ")]
+            runs += [replace(r, link=r.link + shift) if r.link >= 0 else r for r in ln.runs]
+            joined = md.Line(
+                f"{whole.text} {ln.text}".strip(),
+                "plain",
+                whole.line,
+                [*whole.links, *ln.links],
+                whole.depth,
+                whole.label,
+                whole.lead,
+                runs,
+            )
+            out[-1] = (joined, [*parts, ln])
+        else:
+            out.append((ln, [ln]))
+    return out
+
+
+def _index(line: md.Line, url: str) -> int:
+    """The index of the entry's own link among a line's links (-1: not on this line)."""
+    return next((i for i, k in enumerate(line.links) if k.url == url), -1)
 
 
 def _classify_text(text: str, f: Found) -> bool:
@@ -160,9 +216,19 @@ def _tail(line: str, link_text: str) -> str:
     rest = line[at + len(text) :] if at >= 0 else line
     before = line[:at] if at > 0 else ""
     out = rest.lstrip(_SEPARATORS + "]").rstrip()
+    if before.rstrip().endswith((":", "：")):  # "Paper: [Title](…)": a label, no description
+        before = ""
     if before.strip(_SEPARATORS + "[]"):
         out = (before.strip(_SEPARATORS + "[]") + " " + out).strip()
     return out
+
+
+def _own_words(text: str, line: md.Line) -> bool:
+    """Whether ``text`` says something besides its links' texts (``Videos``, ``Tweet``)."""
+    for k in line.links:
+        if k.text:
+            text = text.replace(k.text, " ")
+    return bool(re.search(r"\w", text))
 
 
 def _venue_line(f: Found, text: str) -> None:
@@ -176,25 +242,6 @@ def _venue_line(f: Found, text: str) -> None:
         parts = parts[:-1]
     if parts:
         f.affiliation = ", ".join(parts)
-
-
-def _cells(f: Found, block: md.Block) -> None:
-    for column, value in block.cells.items():
-        value = value.strip()
-        if not value:
-            continue
-        for key, names in _COLUMNS.items():
-            if column.strip().lower() not in names:
-                continue
-            if key == "date":
-                day = _date(value)
-                f.date, f.iso_date = value, day or None
-            elif key == "affiliation" and f.affiliation is None:
-                f.affiliation = value
-            elif key == "venue" and f.venue is None:
-                f.venue = value
-            elif key == "description" and f.description is None:
-                f.description = value
 
 
 def _names(text: str) -> list[str]:
@@ -243,3 +290,488 @@ def _real_day(year: int, month: int, day: int) -> bool:
     return True
 
 
+
+
+# -- a citation on one line: `**Name**: "Title", *Venue, Mon YYYY*. [[Paper](…)]` ----------
+
+_INDEX = re.compile(r"^[\[(]?\d{1,4}[\]).]?$")
+"""``**[0]**``, ``1)``: a number in front of an entry, not its name."""
+_YEAR_ONLY = re.compile(r"^\(?((?:19|20)\d{2})\)?$")
+_BRACKET = re.compile(r"\[([^\[\]]{1,60})\]")
+_VENUE_WORDS = re.compile(
+    r"\b(arxiv|preprint|conference|conf|journal|workshop|transactions|trans|proceedings|"
+    r"proc|symposium|letters|press|book|blog|nature|science|openreview|biorxiv|medrxiv|"
+    r"ssrn|tech(nical)? report|report|thesis)\b",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"^[A-Z]*[A-Z][a-z]*[A-Z][A-Za-z-]*(?:['’]\d{2})?$|^[A-Z]{2,}(?:['’]\d{2})?$")
+"""``ICCV``, ``NeurIPS``, ``CoRL``, ``ICLR'24``."""
+_ET_AL = re.compile(r"^(.*?\bet al\b\.?)\s*(.*)$", re.IGNORECASE)
+_PARTICLES = {"de", "van", "von", "der", "den", "la", "le", "di", "da", "del", "dos", "du", "y"}
+_CUT = re.compile(r"(?<![\s.][A-Z])(?<!\bal)(?<!\bet)\.(?=\s|$)|[,;]|\s[-–—|]\s|:(?=\s)|[()]")
+"""Where a citation's plain text parts: a full stop (not an initial's or ``et al.``'s),
+a comma, a semicolon, a dash, a colon, a parenthesis."""
+
+
+@dataclass
+class _Seg:
+    text: str
+    kind: str
+    """``quote``, ``strong``, ``em``, ``link``, ``bracket``, ``paren`` or ``plain``."""
+    before: str = ""
+    """The text just before it (the separator that opens it)."""
+    after: str = ""
+
+
+def mixed(line: md.Line) -> bool:
+    """Whether a line is a citation of parts (a quoted title, bold or italic words among
+    plain ones, a bracketed date) rather than one title, one author list or one date."""
+    words = [r for r in line.runs if r.link < 0 and re.search(r"\w", r.text)]
+    styled = any(r.strong or r.em for r in words)
+    plain = any(not (r.strong or r.em) for r in words)
+    both = any(r.strong for r in words) and any(r.em and not r.strong for r in words)
+    body = "".join(r.text if r.link < 0 else "\0" * len(r.text) for r in line.runs)
+    unstyled = "".join(
+        r.text if r.link < 0 and not (r.strong or r.em) else "\0" * len(r.text) for r in line.runs
+    )
+    return bool(
+        _quotes(body, unstyled)
+        or (styled and plain)
+        or both
+        or any(_date_text(m.group(1)) for m in _BRACKET.finditer(body))
+    )
+
+
+def _is_label(line: md.Line, index: int, before: str) -> bool:
+    """A link that names the kind of its target (``[[Paper](…)]``, ``[pdf]``): where the
+    entry's own words end."""
+    text = line.links[index].text.strip("[] ") if index < len(line.links) else ""
+    return bool(GENERIC.match(text) or before.rstrip().endswith("[") or not text)
+
+
+def _segments(line: md.Line, primary: int) -> tuple[list[_Seg], list[_Seg]]:
+    """The line's words before its link labels (the citation) and after them, in parts."""
+    body: list[_Seg] = []
+    tail: list[_Seg] = []
+    out = body
+    text = ""
+    spans: list[tuple[int, int, str, int]] = []  # start, end, style, link
+    for r in line.runs:
+        if r.link >= 0 and out is body and _is_label(line, r.link, text):
+            out = tail
+            spans.append((len(text), len(text), "cut", -1))
+        style = "link" if r.link >= 0 else "strong" if r.strong else "em" if r.em else "plain"
+        if r.link >= 0 and r.link != primary:
+            style = "other"
+        spans.append((len(text), len(text) + len(r.text), style, r.link))
+        text += r.text
+    masked = "".join(
+        "\0" * (e - b) if style in ("link", "other") else text[b:e] for b, e, style, _ in spans
+    )
+    plain = "".join("\0" * (e - b) if style != "plain" else text[b:e] for b, e, style, _ in spans)
+    quotes = _quotes(masked, plain)
+    pos = 0
+    out = body
+    for start, end, style, _ in spans:
+        if style == "cut":
+            out = tail
+            continue
+        for q0, q1 in quotes:  # a quote is one part, whatever styles it holds
+            if q0 <= start < q1 or start <= q0 < end:
+                if q0 >= pos:
+                    _plain(text[pos:q0], out)
+                    inner = text[q0 + 1 : q1 - 1].strip()
+                    out.append(_Seg(_strip(inner), "quote", text[:q0].rstrip()[-1:]))
+                    pos = q1
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        if style in ("plain", "other"):
+            _plain(text[start:end] if style == "plain" else " ; ", out)
+        else:
+            before = text[:start].rstrip()[-1:]
+            out.append(_Seg(text[start:end].strip(), style, before))
+        pos = end
+    for segs in (body, tail):
+        for a, b in zip(segs, segs[1:], strict=False):
+            a.after = b.before
+    return [s for s in body if s.text], [s for s in tail if s.text]
+
+
+_CLOSES = re.compile(r"$|[.,;:)\]*_!?]|\s+[^\w\s]|\s*$")
+
+
+def _quotes(text: str, plain: str | None = None) -> list[tuple[int, int]]:
+    """Where a line quotes something (``"Title"``, ``“Title”``): a quote inside the quote
+    (``"When "Correct" Is Not Safe"``) does not end it; a link's words (``\\0``) are
+    never quoted text of their own."""
+    out = [(m.start(), m.end()) for m in re.finditer(r"“[^”]{2,}”", text)]
+    at = text.find('"')
+    while at >= 0:
+        end, depth = -1, 1
+        for m in re.finditer('"', text[at + 1 :]):
+            j = at + 1 + m.start()
+            opens = (text[j - 1] in ' "([' and text[j + 1 : j + 2].strip() != "") and not (
+                text[j - 1] in ".,?!"
+            )
+            if opens and not _CLOSES.match(text, j + 1):
+                depth += 1
+                continue
+            if text[j - 1] in ".,?!" or _CLOSES.match(text, j + 1) or depth > 1:
+                depth -= 1
+                if depth == 0:
+                    end = j
+                    break
+        if end < 0:
+            break
+        inner = text[at + 1 : end]
+        lead = (plain if plain is not None else text)[:at]
+        if len(inner.strip()) >= 2 and "\0" not in inner and _leads(lead):
+            out.append((at, end + 1))
+        at = text.find('"', end + 1)
+    return sorted(out)
+
+
+def _leads(text: str) -> bool:
+    """Whether the words before a quote may lead a citation (a name, authors, a number),
+    not prose that happens to quote a word (``used to transport "dvs/events" topics``)."""
+    words = re.findall(r"[^\W\d_][\w'-]*", text.replace("\0", " "))
+    prose = [w for w in words if w[0].islower() and len(w) > 3 and w not in ("al",)]
+    return not prose
+
+
+def _plain(text: str, out: list[_Seg]) -> None:
+    """Plain words, cut into parts at their separators; ``[…]`` and ``(…)`` are parts."""
+    last = 0
+    for m in re.finditer(r"\[([^\[\]]*)\]|\(([^()]*)\)", text):
+        _cut(text[last : m.start()], out)
+        kind = "bracket" if m.group(1) is not None else "paren"
+        out.append(_Seg((m.group(1) or m.group(2) or "").strip(), kind, m.group()[0]))
+        last = m.end()
+    _cut(text[last:], out)
+
+
+def _cut(text: str, out: list[_Seg]) -> None:
+    last = 0
+    sep = ""
+    for m in _CUT.finditer(text):
+        piece = text[last : m.start()].strip()
+        if piece:
+            out.append(_Seg(piece, "plain", sep))
+        elif out and not out[-1].after:
+            out[-1].after = m.group().strip()
+        sep = m.group().strip() or "-"
+        last = m.end()
+    piece = text[last:].strip()
+    if piece:
+        out.append(_Seg(piece, "plain", sep))
+    elif out and text.strip():
+        out.append(_Seg("", "plain", text.strip()[:1]))  # a separator ending the text
+
+
+def _strip(text: str) -> str:
+    return text.strip().rstrip(".,;:").strip()
+
+
+def _date_text(text: str) -> bool:
+    text = text.strip().strip("()").strip()
+    return bool(_YEAR_ONLY.match(text)) or _date(text) is not None
+
+
+def _venue_like(text: str) -> bool:
+    if _VENUE_WORDS.search(text):
+        return True
+    words = [w for w in text.split() if not _YEAR_ONLY.match(w)]
+    if not words or len(words) > 8:
+        return False
+    if _ACRONYM.match(words[0].strip(".,")):
+        return True
+    return len(words) <= 6 and (bool(_YEAR.search(text)) or bool(re.search(r"\d", text)))
+
+
+def _authors_like(text: str) -> bool:
+    """``Jane Doe, John Roe, and Ann Poe``, ``Doe et al.``, ``Lagorce, X., Meyer, C.``."""
+    if re.search(r"\d", text) or len(text) < 4:
+        return False
+    if re.search(r"\bet al\b", text, re.IGNORECASE):
+        return True
+    parts = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text.strip(" .")) if p]
+    if len(parts) < 2 or not all(_a_name(p) for p in parts):
+        return False
+    # "Lagorce, X., Meyer, C.": surnames and initials; else one-word parts are rare
+    # ("Xianyu" among thirty) and a title's words ("Secure, People-Centric Agents") are not.
+    initials = sum(bool(_INITIALS.match(p.strip())) for p in parts)
+    single = sum(len(p.split()) == 1 for p in parts) - 2 * initials
+    if len(parts) >= 3 and all(len(p.split()) == 1 for p in parts[:2]):
+        single -= 2  # "Bengio, Yoshua, Ian J. Goodfellow": the first author surname first
+    return single <= max(0, (len(parts) - 2) // 3)
+
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.?\s?-?)+\.?$")
+_SHOUTED = re.compile(r"[A-Z]{2,}(?![.\w]*\.)")
+"""``AI``, ``LLM``: an acronym, which no name is (``A.G.`` initials are)."""
+
+
+def _a_name(part: str) -> bool:
+    words = part.split()
+    return (
+        1 <= len(words) <= 5
+        and not any(_SHOUTED.fullmatch(w.strip("-")) or _SHOUTED.match(w) for w in words)
+        and all(
+            w[:1].isupper() or w.lower() in _PARTICLES or w.startswith(("(", "'")) for w in words
+        )
+    )
+
+
+def _set(f: Found, key: str, value: str) -> None:
+    value = value.strip()
+    if value and getattr(f, key) is None:
+        setattr(f, key, value)
+
+
+def _set_date(f: Found, text: str) -> bool:
+    text = text.strip().strip("()").strip().rstrip(".")
+    if f.date is not None or not _date_text(text):
+        return False
+    f.date = text
+    f.iso_date = _date(text) or None
+    return True
+
+
+def _set_authors(f: Found, text: str) -> None:
+    text = text.strip().rstrip(",;").strip()
+    if not f.authors and text:
+        f.authors_text = text
+        f.authors = _names(text)
+
+
+def _part(f: Found, seg: _Seg, before_title: bool) -> None:
+    """A plain part of a citation: its date, venue or authors (or the entry's name, before
+    its title)."""
+    text = _strip(seg.text)
+    if not text or _INDEX.match(text) or _set_date(f, text):
+        return
+    if _authors_like(text) and not f.authors:
+        _set_authors(f, text)
+    elif before_title:
+        if f.name is None and len(text.split()) <= 4:
+            f.name = text
+    elif _venue_like(text):
+        _set(f, "venue", text)
+
+
+def _italic(f: Found, seg: _Seg) -> None:
+    """``*Venue, Mon YYYY*``, ``*Liang Chen et al. arXiv.*``, ``*Ning Ding, Shengding Hu*``,
+    ``(*Google*)``."""
+    text = _strip(seg.text)
+    if seg.before == "(" and seg.after == ")" and not _date_text(text):
+        _set(f, "affiliation", text)
+        return
+    if _authors_like(text) and not f.authors:
+        _set_authors(f, text)
+        return
+    m = _ET_AL.match(text)
+    if m and not f.authors:
+        _set_authors(f, m.group(1))
+        text = m.group(2)
+    for piece in re.split(r",\s*|(?<![A-Z])\.\s+", text):
+        piece = _strip(piece)
+        if not piece or _set_date(f, piece):
+            continue
+        if _authors_like(piece) and not f.authors:
+            _set_authors(f, piece)
+        elif f.venue is None:
+            f.venue = piece
+
+
+def _describes(body: list[_Seg], i: int) -> bool:
+    """Whether part ``i`` is a name that plain words describe (``**Toolformer** - …``,
+    ``**RoboTracer**: …``) rather than a title followed by its venue or date."""
+    text = _strip(body[i].text)
+    nxt = body[i + 1] if i + 1 < len(body) else None
+    return (
+        not body[i].text.rstrip().endswith(".")
+        and len(text.split()) <= 5
+        and body[i].after in (":", "-", "–", "—", "|", "]")
+        and nxt is not None
+        and nxt.kind == "plain"
+        and len(nxt.text.split()) >= 2
+    )
+
+
+def cite(f: Found, line: md.Line, primary: int) -> None:
+    """What a citation line says, each part in its field (a field already set stays)."""
+    body, tail = _segments(line, primary)
+    link_text = SPACE.sub(" ", line.links[primary].text).strip() if primary >= 0 else ""
+    title_at: int | None = None
+    quote = next((i for i, s in enumerate(body) if s.kind == "quote"), None)
+    link = next((i for i, s in enumerate(body) if s.kind == "link"), None)
+    strong = [i for i, s in enumerate(body) if s.kind == "strong" and not _INDEX.match(s.text)]
+    had_title = f.title is not None
+    if quote is not None:
+        title_at = quote
+    elif link is not None and not _names_target(f, link_text) and not GENERIC.match(link_text):
+        title_at = link
+    elif strong and not _describes(body, strong[0]):
+        title_at = strong[0]
+    if title_at is not None and not had_title:
+        f.title = _strip(body[title_at].text)
+    for i, seg in enumerate(body):
+        if i == title_at:
+            continue
+        before = title_at is not None and i < title_at and not had_title
+        if seg.kind in ("strong", "link") and not _INDEX.match(seg.text):
+            if f.name is None and len(seg.text.split()) <= 6:
+                f.name = _strip(seg.text)
+            if title_at is None and _describes(body, i):
+                _set(f, "description", _after(_words(line), seg.text))
+                break
+        elif seg.kind == "em":
+            _italic(f, seg)
+        elif seg.kind == "bracket":
+            if _set_date(f, seg.text):
+                continue
+            if before and f.name is None:
+                f.name = _strip(seg.text)
+            elif not before and f.venue is None and _venue_like(seg.text):
+                f.venue = _strip(seg.text)
+        elif seg.kind == "paren":
+            text = seg.text.removeprefix("@").strip()
+            if not _set_date(f, text) and seg.text.startswith("@"):
+                _set(f, "affiliation", text)
+        elif seg.kind == "quote":
+            continue
+        else:
+            _part(f, seg, before)
+    for seg in tail:
+        if seg.kind == "plain":
+            _set_date(f, _strip(seg.text))
+
+
+def _words(line: md.Line) -> str:
+    """The line's text before its link labels."""
+    text = ""
+    for r in line.runs:
+        if r.link >= 0 and _is_label(line, r.link, text):
+            break
+        text += r.text
+    return SPACE.sub(" ", text).strip()
+
+
+def _after(text: str, name: str) -> str:
+    """What ``text`` says after ``name`` and its separator (``**Name** - summary``)."""
+    at = text.find(name)
+    rest = text[at + len(name) :] if at >= 0 else ""
+    return rest.strip().lstrip("*_]:-–—|) ").strip().rstrip(" ([|").strip()
+
+
+def _names_target(f: Found, text: str) -> bool:
+    """Whether a link's text is the name of the repository (or dataset) it goes to."""
+    if f.kind not in ("repo", "dataset") and not f.ref.prefix.startswith("hf-"):
+        return False
+    # As import reads it: a repository's name, or a dataset's whole ID, is what the source
+    # calls it too; any other text (``zhihu_rlhf_3k`` for liyucheng/zhihu_rlhf_3k) is typed.
+    key = squash(f.ref.key.split("/")[1] if f.kind == "repo" else f.ref.key)
+    return bool(key) and squash(text) in (key, squash(f.ref.key))
+
+
+# -- a table's row: each column kept by its header -----------------------------------------
+
+_ROLES = {
+    "title": ("title", "paper", "papers", "paper title", "paper name", "course name", "course"),
+    "name": (
+        "name", "project", "projects", "model", "models", "method", "tool", "tools",
+        "benchmark", "dataset", "repo", "repository", "library", "agent", "framework",
+        "abbr", "abbreviation", "short name",
+    ),
+    "description": (
+        "summary", "description", "desc", "notes", "note", "introduction", "tl;dr", "tldr",
+        "abstract", "comment", "comments", "highlights", "focus",
+    ),
+    "venue": ("publication", "venue", "conference", "journal", "published in", "pub", "conf"),
+    "date": ("date", "release", "released", "release date", "time", "year", "published", "month"),
+    "affiliation": (
+        "institute", "institution", "institutions", "org", "organization", "organisation",
+        "affiliation", "affiliations", "lab", "company", "team",
+    ),
+    "authors": ("author", "authors"),
+}
+_ROLE_OF = {h: role for role, heads in _ROLES.items() for h in heads}
+_TITLE_CELL = re.compile(
+    r"^\W*\[(?P<name>[^\[\]]{1,40})\]\s*(?P<title>.+?)\s*(?:\(@(?P<org>[^()]*)\))?\s*$"
+)
+"""``🔥[Mooncake] Mooncake: A KVCache-centric Architecture(@Moonshot AI)``."""
+
+
+def _role(header: str) -> str | None:
+    head = re.sub(r"[^\w;/()' -]", "", header).strip().lower()
+    if head in _ROLE_OF:
+        return _ROLE_OF[head]
+    if re.search(r"universit|institut|affiliation|organi[sz]ation", head):
+        return "affiliation"
+    return None
+
+
+def _cell_words(lines: list[md.Line]) -> str:
+    """A cell's own words: its text without the text of its link labels (``[pdf]``)."""
+    out = []
+    for ln in lines:
+        out.append(_words(ln) if ln.runs else ln.text)
+    return SPACE.sub(" ", " ".join(out)).strip()
+
+
+def _columns(f: Found, block: md.Block) -> None:
+    """A table row: each cell in the field its column's header names; the first name or
+    title column whose cell has words of its own says the entry's name or title."""
+    named = False
+    for header, lines in block.columns:
+        role = _role(header)
+        words = _cell_words(lines)
+        if role is None or not words or words in ("-", "—", "–", "/"):
+            continue
+        if role in ("title", "name"):
+            if named:
+                continue
+            named = True
+            _name_cell(f, lines, words, role)
+        elif role == "description" and f.description is None:
+            f.description = words
+        elif role == "date":
+            _set_date(f, words) or _set(f, "date", words) if f.date is None else None
+        elif role == "authors":
+            _set_authors(f, words)
+        else:
+            _set(f, role, words)
+    if not named:  # no column says what the row is: its link's text (or bold words) does
+        text = SPACE.sub(" ", f.text).strip()
+        if _names_target(f, text):
+            f.name = text
+        elif text and not GENERIC.match(text.strip("[]")) and not _classify_text(text, f):
+            f.title = text
+        else:
+            strong = next((ln for ln in block.lines if ln.style == "strong"), None)
+            if strong is not None and strong.text:
+                f.title = strong.text
+
+
+def _name_cell(f: Found, lines: list[md.Line], words: str, role: str) -> None:
+    """The cell of a row's name or title column: ``**Name** - summary``, a linked title,
+    ``[Name] Title(@Org)``, or the name or title alone."""
+    cited = [ln for ln in lines if mixed(ln)]
+    m = _TITLE_CELL.match(words)
+    if m is not None and role == "title":
+        f.name = m.group("name").strip("* ")
+        f.title = m.group("title").strip()
+        if m.group("org"):
+            f.affiliation = m.group("org").strip()
+        return
+    if cited:
+        for ln in cited:
+            cite(f, ln, _index(ln, f.url))
+        return
+    text = _strip(words) if words.endswith(".") else words
+    links = [k for ln in lines for k in ln.links if not k.image]
+    if len(links) == 1 and SPACE.sub(" ", links[0].text).strip() == words:
+        if links[0].url == f.url and _names_target(f, words):
+            role = "name"
+    setattr(f, role, text)
