@@ -290,8 +290,6 @@ def _real_day(year: int, month: int, day: int) -> bool:
     return True
 
 
-
-
 # -- a citation on one line: `**Name**: "Title", *Venue, Mon YYYY*. [[Paper](…)]` ----------
 
 _INDEX = re.compile(r"^[\[(]?\d{1,4}[\]).]?$")
@@ -377,12 +375,11 @@ def _segments(line: md.Line, primary: int) -> tuple[list[_Seg], list[_Seg]]:
             out = tail
             continue
         for q0, q1 in quotes:  # a quote is one part, whatever styles it holds
-            if q0 <= start < q1 or start <= q0 < end:
-                if q0 >= pos:
-                    _plain(text[pos:q0], out)
-                    inner = text[q0 + 1 : q1 - 1].strip()
-                    out.append(_Seg(_strip(inner), "quote", text[:q0].rstrip()[-1:]))
-                    pos = q1
+            if (q0 <= start < q1 or start <= q0 < end) and q0 >= pos:
+                _plain(text[pos:q0], out)
+                inner = text[q0 + 1 : q1 - 1].strip()
+                out.append(_Seg(_strip(inner), "quote", text[:q0].rstrip()[-1:]))
+                pos = q1
         if end <= pos:
             continue
         start = max(start, pos)
@@ -411,9 +408,7 @@ def _quotes(text: str, plain: str | None = None) -> list[tuple[int, int]]:
         end, depth = -1, 1
         for m in re.finditer('"', text[at + 1 :]):
             j = at + 1 + m.start()
-            opens = (text[j - 1] in ' "([' and text[j + 1 : j + 2].strip() != "") and not (
-                text[j - 1] in ".,?!"
-            )
+            opens = text[j - 1] in ' "([' and text[j + 1 : j + 2].strip() != ""
             if opens and not _CLOSES.match(text, j + 1):
                 depth += 1
                 continue
@@ -680,19 +675,54 @@ def _names_target(f: Found, text: str) -> bool:
 _ROLES = {
     "title": ("title", "paper", "papers", "paper title", "paper name", "course name", "course"),
     "name": (
-        "name", "project", "projects", "model", "models", "method", "tool", "tools",
-        "benchmark", "dataset", "repo", "repository", "library", "agent", "framework",
-        "abbr", "abbreviation", "short name",
+        "name",
+        "project",
+        "projects",
+        "model",
+        "models",
+        "method",
+        "tool",
+        "tools",
+        "benchmark",
+        "dataset",
+        "repo",
+        "repository",
+        "library",
+        "agent",
+        "framework",
+        "abbr",
+        "abbreviation",
+        "short name",
     ),
     "description": (
-        "summary", "description", "desc", "notes", "note", "introduction", "tl;dr", "tldr",
-        "abstract", "comment", "comments", "highlights", "focus",
+        "summary",
+        "description",
+        "desc",
+        "notes",
+        "note",
+        "introduction",
+        "tl;dr",
+        "tldr",
+        "abstract",
+        "comment",
+        "comments",
+        "highlights",
+        "focus",
     ),
     "venue": ("publication", "venue", "conference", "journal", "published in", "pub", "conf"),
     "date": ("date", "release", "released", "release date", "time", "year", "published", "month"),
     "affiliation": (
-        "institute", "institution", "institutions", "org", "organization", "organisation",
-        "affiliation", "affiliations", "lab", "company", "team",
+        "institute",
+        "institution",
+        "institutions",
+        "org",
+        "organization",
+        "organisation",
+        "affiliation",
+        "affiliations",
+        "lab",
+        "company",
+        "team",
     ),
     "authors": ("author", "authors"),
 }
@@ -714,9 +744,7 @@ def _role(header: str) -> str | None:
 
 def _cell_words(lines: list[md.Line]) -> str:
     """A cell's own words: its text without the text of its link labels (``[pdf]``)."""
-    out = []
-    for ln in lines:
-        out.append(_words(ln) if ln.runs else ln.text)
+    out = [_words(ln) if ln.runs else ln.text for ln in lines]
     return SPACE.sub(" ", " ".join(out)).strip()
 
 
@@ -737,7 +765,8 @@ def _columns(f: Found, block: md.Block) -> None:
         elif role == "description" and f.description is None:
             f.description = words
         elif role == "date":
-            _set_date(f, words) or _set(f, "date", words) if f.date is None else None
+            if not _set_date(f, words):
+                _set(f, "date", words)  # "F2015", "Spring 2019": as typed, no day
         elif role == "authors":
             _set_authors(f, words)
         else:
@@ -771,7 +800,7 @@ def _name_cell(f: Found, lines: list[md.Line], words: str, role: str) -> None:
         return
     text = _strip(words) if words.endswith(".") else words
     links = [k for ln in lines for k in ln.links if not k.image]
-    if len(links) == 1 and SPACE.sub(" ", links[0].text).strip() == words:
-        if links[0].url == f.url and _names_target(f, words):
-            role = "name"
+    alone = len(links) == 1 and SPACE.sub(" ", links[0].text).strip() == words
+    if alone and links[0].url == f.url and _names_target(f, words):
+        role = "name"
     setattr(f, role, text)

@@ -333,9 +333,7 @@ def _lines(inline: SyntaxTreeNode, first: int, depth: int = 0) -> list[Line]:
         if b.styled and not _SPACE.sub("", "".join(b.unstyled)):
             style = "strong" if b.styled == {"strong"} else "em" if b.styled == {"em"} else "plain"
         lead = _SPACE.sub(" ", b.lead or "").strip()
-        out.append(
-            Line(text, style, b.line, b.links, depth, lead=lead, runs=b.runs, soft=b.soft)
-        )
+        out.append(Line(text, style, b.line, b.links, depth, lead=lead, runs=b.runs, soft=b.soft))
     return out
 
 
@@ -533,8 +531,10 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
     names: list[str] = []
     for m in _TR.finditer(content):
         stop_m = _ROW_END.search(content, m.end())
-        stop = stop_m.end() if stop_m and stop_m.group().lower().startswith("</tr") else (
-            stop_m.start() if stop_m else len(content)
+        stop = (
+            stop_m.end()
+            if stop_m and stop_m.group().lower().startswith("</tr")
+            else (stop_m.start() if stop_m else len(content))
         )
         body = content[m.end() : stop]
         cells: list[tuple[str, list[Line], bool, int]] = []
@@ -543,8 +543,14 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
             inner = body[c.end() : end_m.start() if end_m else len(body)]
             at = first + content.count("\n", 0, m.end() + c.end())
             span = _SPAN.search(c.group(2))
-            cells.append((inner, _html_cell(inner, at), c.group(1).lower() == "h",
-                          int(span.group(1)) if span else 1))
+            cells.append(
+                (
+                    inner,
+                    _html_cell(inner, at),
+                    c.group(1).lower() == "h",
+                    int(span.group(1)) if span else 1,
+                )
+            )
         links = [k for _, lines, _, _ in cells for ln in lines for k in ln.links]
         texts = [" ".join(ln.text for ln in lines).strip() for _, lines, _, _ in cells]
         web = [k for k in links if not k.image]
