@@ -181,8 +181,14 @@ def _logical(lines: list[md.Line]) -> list[tuple[md.Line, list[md.Line]]]:
         if out and ln.soft and ln.depth == out[-1][1][-1].depth:
             whole, parts = out[-1]
             shift = len(whole.links)
-            runs = [*whole.runs, md.Run(" ")]
-            runs += [replace(r, link=r.link + shift) if r.link >= 0 else r for r in ln.runs]
+            more = [replace(r, link=r.link + shift) if r.link >= 0 else r for r in ln.runs]
+            last, first = (whole.runs[-1:] or [None])[0], (more[:1] or [None])[0]
+            if last is not None and first is not None and _same(last, first):
+                # the wrap was inside bold or italic words: still one stretch of them
+                runs = [*whole.runs[:-1], replace(last, text=f"{last.text} {first.text}")]
+                runs += more[1:]
+            else:
+                runs = [*whole.runs, md.Run(" "), *more]
             joined = md.Line(
                 f"{whole.text} {ln.text}".strip(),
                 "plain",
@@ -197,6 +203,10 @@ def _logical(lines: list[md.Line]) -> list[tuple[md.Line, list[md.Line]]]:
         else:
             out.append((ln, [ln]))
     return out
+
+
+def _same(a: md.Run, b: md.Run) -> bool:
+    return (a.strong, a.em, a.link) == (b.strong, b.em, b.link)
 
 
 def _index(line: md.Line, url: str) -> int:
@@ -292,7 +302,7 @@ def _real_day(year: int, month: int, day: int) -> bool:
 
 # -- a citation on one line: `**Name**: "Title", *Venue, Mon YYYY*. [[Paper](…)]` ----------
 
-_INDEX = re.compile(r"^[\[(]?\d{1,4}[\]).]?$")
+_INDEX = re.compile(r"^(?:\[\d{1,4}\]|\(\d{1,4}\)|\d{1,3}[).]?)$")
 """``**[0]**``, ``1)``: a number in front of an entry, not its name."""
 _YEAR_ONLY = re.compile(r"^\(?((?:19|20)\d{2})\)?$")
 _BRACKET = re.compile(r"\[([^\[\]]{1,60})\]")
@@ -306,10 +316,6 @@ _ACRONYM = re.compile(r"^[A-Z]*[A-Z][a-z]*[A-Z][A-Za-z-]*(?:['’]\d{2})?$|^[A-Z
 """``ICCV``, ``NeurIPS``, ``CoRL``, ``ICLR'24``."""
 _ET_AL = re.compile(r"^(.*?\bet al\b\.?)\s*(.*)$", re.IGNORECASE)
 _PARTICLES = {"de", "van", "von", "der", "den", "la", "le", "di", "da", "del", "dos", "du", "y"}
-_CUT = re.compile(r"(?<![\s.][A-Z])(?<!\bal)(?<!\bet)\.(?=\s|$)|[,;]|\s[-–—|]\s|:(?=\s)|[()]")
-"""Where a citation's plain text parts: a full stop (not an initial's or ``et al.``'s),
-a comma, a semicolon, a dash, a colon, a parenthesis."""
-
 
 @dataclass
 class _Seg:
@@ -324,13 +330,14 @@ class _Seg:
 def mixed(line: md.Line) -> bool:
     """Whether a line is a citation of parts (a quoted title, bold or italic words among
     plain ones, a bracketed date) rather than one title, one author list or one date."""
-    words = [r for r in line.runs if r.link < 0 and re.search(r"\w", r.text)]
+    words = [r for r in line.runs if r.link == -1 and re.search(r"\w", r.text)]
     styled = any(r.strong or r.em for r in words)
     plain = any(not (r.strong or r.em) for r in words)
     both = any(r.strong for r in words) and any(r.em and not r.strong for r in words)
-    body = "".join(r.text if r.link < 0 else "\0" * len(r.text) for r in line.runs)
+    body = "".join(r.text if r.link == -1 else "\0" * len(r.text) for r in line.runs)
     unstyled = "".join(
-        r.text if r.link < 0 and not (r.strong or r.em) else "\0" * len(r.text) for r in line.runs
+        r.text if r.link == -1 and not (r.strong or r.em) else "\0" * len(r.text)
+        for r in line.runs
     )
     return bool(
         _quotes(body, unstyled)
@@ -359,8 +366,8 @@ def _segments(line: md.Line, primary: int) -> tuple[list[_Seg], list[_Seg]]:
             out = tail
             spans.append((len(text), len(text), "cut", -1))
         style = "link" if r.link >= 0 else "strong" if r.strong else "em" if r.em else "plain"
-        if r.link >= 0 and r.link != primary:
-            style = "other"
+        if r.link != -1 and r.link != primary:
+            style = "other"  # another link's words (or a wrapped link's, from the line above)
         spans.append((len(text), len(text) + len(r.text), style, r.link))
         text += r.text
     masked = "".join(
@@ -391,7 +398,7 @@ def _segments(line: md.Line, primary: int) -> tuple[list[_Seg], list[_Seg]]:
         pos = end
     for segs in (body, tail):
         for a, b in zip(segs, segs[1:], strict=False):
-            a.after = b.before
+            a.after = a.after or b.before
     return [s for s in body if s.text], [s for s in tail if s.text]
 
 
@@ -446,10 +453,34 @@ def _plain(text: str, out: list[_Seg]) -> None:
     _cut(text[last:], out)
 
 
+_STOP = re.compile(r"(?<![\s.][A-Z])(?<!\bal)(?<!\bet)\.(?=\s|$)|;|\s[-–—|]\s|:(?=\s)|[()]")
+"""Where a citation's plain text parts: a full stop (not an initial's or ``et al.``'s),
+a semicolon, a dash, a colon, a parenthesis; then at its commas, unless the part is a
+list of authors."""
+
+
 def _cut(text: str, out: list[_Seg]) -> None:
+    """Plain words in parts: a list of authors (``Hugo Touvron, Thibaut Lavril, and
+    Gautier Izacard``) is one part, anything else is cut at its commas too."""
     last = 0
     sep = ""
-    for m in _CUT.finditer(text):
+    for m in [*_STOP.finditer(text), None]:
+        stop = m.start() if m is not None else len(text)
+        chunk = text[last:stop]
+        if _authors_like(chunk.strip()):
+            out.append(_Seg(chunk.strip(), "plain", sep))
+        else:
+            _commas(chunk, out, sep)
+        if m is not None:
+            if out and not out[-1].after and not chunk.strip():
+                out[-1].after = m.group().strip()
+            sep = m.group().strip() or "-"
+            last = m.end()
+
+
+def _commas(text: str, out: list[_Seg], sep: str) -> None:
+    last = 0
+    for m in re.finditer(",", text):
         piece = text[last : m.start()].strip()
         if piece:
             out.append(_Seg(piece, "plain", sep))
@@ -562,13 +593,13 @@ def _italic(f: Found, seg: _Seg) -> None:
     if seg.before == "(" and seg.after == ")" and not _date_text(text):
         _set(f, "affiliation", text)
         return
-    if _authors_like(text) and not f.authors:
-        _set_authors(f, text)
-        return
     m = _ET_AL.match(text)
-    if m and not f.authors:
+    if m and not f.authors:  # "Liang Chen et al. arXiv": the authors end at "et al."
         _set_authors(f, m.group(1))
         text = m.group(2)
+    elif _authors_like(text) and not f.authors:
+        _set_authors(f, text)
+        return
     for piece in re.split(r",\s*|(?<![A-Z])\.\s+", text):
         piece = _strip(piece)
         if not piece or _set_date(f, piece):

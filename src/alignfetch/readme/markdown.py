@@ -55,7 +55,8 @@ class Run:
     strong: bool = False
     em: bool = False
     link: int = -1
-    """The index in :attr:`Line.links` of the link this text is the text of, else -1."""
+    """The index in :attr:`Line.links` of the link this text is the text of, else -1
+    (below -1: a link's words whose link is on the line above, where its text starts)."""
 
 
 @dataclass
@@ -383,9 +384,10 @@ def _inline(
                 alts = [str(c.attrs.get("alt", "")) or c.content for c in node.children]
                 text = _SPACE.sub(" ", " ".join(alts)).strip()
             cur.links.append(Link(target, text, cur.line, wraps_image=only_images))
-            if len(lines) == start:  # the link's words know their link
-                at = len(cur.links) - 1
-                cur.runs[:] = [replace(r, link=at) if r.link == _PENDING else r for r in cur.runs]
+            at = len(cur.links) - 1
+            cur.runs[:] = [replace(r, link=at) if r.link == _PENDING else r for r in cur.runs]
+            for b in lines[start:]:  # a link's words wrapped to the next line: still its words
+                b.runs[:] = [replace(r, link=_WRAPPED) if r.link == _PENDING else r for r in b.runs]
         elif kind == "image":
             alt = _SPACE.sub(" ", node.content or str(node.attrs.get("alt", ""))).strip()
             cur.links.append(Link(str(node.attrs.get("src", "")), alt, cur.line, image=True))
@@ -448,6 +450,9 @@ def _put_text(b: _Building, text: str, styles: list[str]) -> None:
 
 _PENDING = -2
 """The link index of a link's words until the link itself is read."""
+_WRAPPED = -3
+"""The link index of a link's words on a line after the link's own (the link is on the
+line where its text starts)."""
 
 
 def _put(b: _Building, text: str, styles: list[str], link: int = -1) -> None:
