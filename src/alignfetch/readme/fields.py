@@ -182,7 +182,8 @@ def _logical(lines: list[md.Line]) -> list[tuple[md.Line, list[md.Line]]]:
             whole, parts = out[-1]
             shift = len(whole.links)
             more = [replace(r, link=r.link + shift) if r.link >= 0 else r for r in ln.runs]
-            last, first = (whole.runs[-1:] or [None])[0], (more[:1] or [None])[0]
+            last = whole.runs[-1] if whole.runs else None
+            first = more[0] if more else None
             if last is not None and first is not None and _same(last, first):
                 # the wrap was inside bold or italic words: still one stretch of them
                 runs = [*whole.runs[:-1], replace(last, text=f"{last.text} {first.text}")]
@@ -317,6 +318,7 @@ _ACRONYM = re.compile(r"^[A-Z]*[A-Z][a-z]*[A-Z][A-Za-z-]*(?:['’]\d{2})?$|^[A-Z
 _ET_AL = re.compile(r"^(.*?\bet al\b\.?)\s*(.*)$", re.IGNORECASE)
 _PARTICLES = {"de", "van", "von", "der", "den", "la", "le", "di", "da", "del", "dos", "du", "y"}
 
+
 @dataclass
 class _Seg:
     text: str
@@ -336,8 +338,7 @@ def mixed(line: md.Line) -> bool:
     both = any(r.strong for r in words) and any(r.em and not r.strong for r in words)
     body = "".join(r.text if r.link == -1 else "\0" * len(r.text) for r in line.runs)
     unstyled = "".join(
-        r.text if r.link == -1 and not (r.strong or r.em) else "\0" * len(r.text)
-        for r in line.runs
+        r.text if r.link == -1 and not (r.strong or r.em) else "\0" * len(r.text) for r in line.runs
     )
     return bool(
         _quotes(body, unstyled)
