@@ -374,3 +374,26 @@ def test_a_real_html_table_gives_one_entry_per_row() -> None:
     for f in rows:
         span = "\n".join(lines[f.line - 1 : f.end])
         assert span.count("<tr") == 1 and span.rstrip().endswith("</tr>"), f.line
+
+
+# Bug: a real list's table writes `</tr>` where a row opens (and leaves a `</tr>` out):
+# those cells fell outside any row into one entry spanning the whole table.
+def test_an_html_row_whose_tags_are_left_out_is_still_one_row() -> None:
+    found = read_list(
+        "# Apps\n\n## Chat\n\n<table>\n    <tr>\n"
+        '        <td><a href="https://github.com/aws-samples/swift-chat">SwiftChat</a></td>\n'
+        "        <td>A fast chat app.</td>\n    </tr>\n    </tr>\n"
+        '        <td><a href="https://chat.4everland.org/">4EVERChat</a></td>\n'
+        "        <td>A model selection platform.</td>\n    </tr>\n    <tr>\n"
+        '        <td><a href="https://alphabot.x-pai.com/">AlphaBot</a></td>\n'
+        "        <td>A stock analysis assistant.</td>\n"
+        "\u200b     <tr>\n"
+        '        <td><a href="https://github.com/jiqi136/DS-AI">DS-AI</a></td>\n'
+        "        <td>A web-access assistant.</td>\n    </tr>\n</table>\n"
+    ).found
+    assert [(f.line, f.end, f.url.rstrip("/").split("/")[-1]) for f in found] == [
+        (6, 9, "swift-chat"),
+        (11, 13, "chat.4everland.org"),
+        (14, 16, "alphabot.x-pai.com"),
+        (17, 20, "DS-AI"),
+    ]

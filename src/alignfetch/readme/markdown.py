@@ -521,7 +521,9 @@ class _Styled(_Anchors):
 
 
 _TR = re.compile(r"<tr\b[^>]*>", re.IGNORECASE)
-_ROW_END = re.compile(r"</tr\s*>|</table\s*>|<tr\b", re.IGNORECASE)
+_BOUNDS = re.compile(r"<tr\b[^>]*>|</tr\s*>|</?(?:table|thead|tbody|tfoot)\b[^>]*>", re.IGNORECASE)
+_BLANK = " \t\r\n\u200b"
+"""What a row's bounds skip: white space, and the zero-width spaces some lists indent with."""
 _CELL = re.compile(r"<t([dh])\b([^>]*)>", re.IGNORECASE)
 _CELL_END = re.compile(r"</t[dh]\s*>|<t[dh]\b", re.IGNORECASE)
 _SPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.IGNORECASE)
@@ -534,14 +536,20 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
     table, so a row reads like one."""
     out: list[tuple[int, int, Block | None]] = []
     names: list[str] = []
-    for m in _TR.finditer(content):
-        stop_m = _ROW_END.search(content, m.end())
-        stop = (
-            stop_m.end()
-            if stop_m and stop_m.group().lower().startswith("</tr")
-            else (stop_m.start() if stop_m else len(content))
-        )
+    # A row runs from one row tag to the next (a list may leave a <tr> or a </tr> out).
+    bounds = [*_BOUNDS.finditer(content), None]
+    for m, nxt in zip(bounds, bounds[1:], strict=False):
+        assert m is not None
+        stop = nxt.start() if nxt is not None else len(content)
+        if nxt is not None and nxt.group().lower().startswith("</tr"):
+            stop = nxt.end()
         body = content[m.end() : stop]
+        if (
+            not _CELL.search(body)
+            or m.group().lower().startswith("</tr")
+            and not body.strip(_BLANK).lower().startswith("<t")
+        ):
+            continue
         cells: list[tuple[str, list[Line], bool, int]] = []
         for c in _CELL.finditer(body):
             end_m = _CELL_END.search(body, c.end())
@@ -562,10 +570,12 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
         header = all(h for _, _, h, _ in cells) or (not names and not web)
         if cells and header:
             names = [t.lower() for t, c in zip(texts, cells, strict=True) for _ in range(c[3])]
-        row_line = first + content.count("\n", 0, m.start())
-        row_end = first + content.count("\n", 0, stop)
+        opening = m.start() if m.group().lower().startswith("<tr") else m.end()
+        opening += len(content[opening:stop]) - len(content[opening:stop].lstrip(_BLANK))
+        row_line = first + content.count("\n", 0, opening)
+        row_end = first + content.count("\n", 0, len(content[:stop].rstrip(_BLANK)))
         if not links or (cells and header):
-            out.append((m.start(), stop, None))
+            out.append((opening, stop, None))
             continue
         columns: list[tuple[str, list[Line]]] = []
         named: dict[str, str] = {}
@@ -576,7 +586,7 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
             named.setdefault(name, text)
             col += n
         every = [ln for _, lines in columns for ln in lines]
-        out.append((m.start(), stop, Block("row", row_line, every, links, named, row_end, columns)))
+        out.append((opening, stop, Block("row", row_line, every, links, named, row_end, columns)))
     return out
 
 
