@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
 from alignfetch.errors import InputError
+from alignfetch.readme.htmltext import Anchors, Styled
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -466,60 +466,6 @@ def _put(b: _Building, text: str, styles: list[str], link: int = -1) -> None:
         b.unstyled.append(text)
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, bool, int, list[str]]] = []
-        self._open: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        row = self.getpos()[0] - 1
-        if tag == "a" and values.get("href"):
-            self._open = []
-            self.found.append((values["href"] or "", False, row, self._open))
-        elif tag == "img" and values.get("src"):
-            alt = [values.get("alt") or ""]
-            self.found.append((values["src"] or "", True, row, alt))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._open = None
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._open.append(data)
-
-
-class _Styled(_Anchors):
-    """An HTML fragment's text as :class:`Run` objects (``<b>``, ``<i>``, ``<a>``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.runs: list[Run] = []
-        self._strong = 0
-        self._em = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        super().handle_starttag(tag, attrs)
-        self._strong += tag in ("b", "strong")
-        self._em += tag in ("i", "em")
-        if tag == "br":
-            self.handle_data(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        super().handle_endtag(tag)
-        self._strong -= tag in ("b", "strong") and self._strong > 0
-        self._em -= tag in ("i", "em") and self._em > 0
-
-    def handle_data(self, data: str) -> None:
-        super().handle_data(data)
-        link = len(self.found) - 1 if self._open is not None else -1
-        text = _SPACE.sub(" ", data)
-        if text:
-            self.runs.append(Run(text, self._strong > 0, self._em > 0, link))
-
-
 _TR = re.compile(r"<tr\b[^>]*>", re.IGNORECASE)
 _BOUNDS = re.compile(r"<tr\b[^>]*>|</tr\s*>|</?(?:table|thead|tbody|tfoot)\b[^>]*>", re.IGNORECASE)
 _BLANK = " \t\r\n\u200b"
@@ -592,16 +538,17 @@ def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
 
 def _html_cell(inner: str, line: int) -> list[Line]:
     """One cell of an HTML table as a line: its text, links and styles."""
-    parser = _Styled()
+    parser = Styled()
     parser.feed(inner)
     parser.close()
     links = _html_links(inner, line, block=True)
-    text = _SPACE.sub(" ", "".join(r.text for r in parser.runs)).strip()
+    runs = [Run(*r) for r in parser.runs]
+    text = _SPACE.sub(" ", "".join(r.text for r in runs)).strip()
     if not text and not links:
         return []
-    plain = "".join(r.text for r in parser.runs if not r.strong)
+    plain = "".join(r.text for r in runs if not r.strong)
     style: Literal["strong", "em", "plain"] = "strong" if text and not plain.strip() else "plain"
-    return [Line(text, style, line, links, runs=parser.runs)]
+    return [Line(text, style, line, links, runs=runs)]
 
 
 _INERT = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?(https?://[^\s)>]+)")
@@ -609,7 +556,7 @@ _INERT = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?(https?://[^\s)>]+)")
 
 
 def _html_links(content: str, first: int, block: bool = False) -> list[Link]:
-    parser = _Anchors()
+    parser = Anchors()
     parser.feed(content)
     parser.close()
     out = []
