@@ -1,54 +1,40 @@
-"""What an entry's own text says: its typed title, authors, date, venue, affiliation and
-description, table cells by their column, and a repository link its badges contradict."""
+"""What an entry's own text says: its name, typed title, authors, date, venue, affiliation
+and description, a table row's cells by their column's header, and a repository link its
+badges contradict. A line that is a citation of parts is read by
+:mod:`alignfetch.readme.citation`."""
 
 from __future__ import annotations
 
 import re
-from datetime import date as Date
+from dataclasses import replace
 
 from alignfetch.errors import BadIdError
 from alignfetch.list import ids
 from alignfetch.readme import markdown as md
+from alignfetch.readme.citation import (
+    YEAR,
+    authors_like,
+    cite,
+    clean_end,
+    label_free,
+    mixed,
+    names_target,
+    parse_date,
+    set_authors,
+    set_date,
+    set_field,
+    squash,
+)
 from alignfetch.readme.found import GENERIC, SPACE, Found
+from alignfetch.records import strip_controls
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        1,
-    )
-    for m in names
-}
-_DMY = re.compile(r"^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$")
-_MDY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2}),? (\d{4})$")
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")
-_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_MY = re.compile(r"^([A-Za-z]+)\.? (\d{4})$")
-_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+__all__ = ["ARXIV_VENUE", "conflict", "read_text", "squash"]
+
 ARXIV_VENUE = re.compile(r"^arxiv(\s+(19|20)\d{2})?$", re.IGNORECASE)
 _SEPARATORS = " \t-–—:|,.;"
 _BADGE_REPO = re.compile(
     r"^https?://img\.shields\.io/github/[a-z-]+/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.IGNORECASE
 )
-_COLUMNS = {
-    "affiliation": ("institute", "institution", "org", "organization", "affiliation", "lab"),
-    "venue": ("publication", "venue", "conference", "journal", "published in"),
-    "date": ("date", "release", "released", "release date", "time"),
-    "description": ("summary", "description", "desc", "notes", "note", "introduction"),
-}
 
 
 def conflict(f: Found, block: md.Block, link: md.Link) -> None:
@@ -90,22 +76,47 @@ def conflict(f: Found, block: md.Block, link: md.Link) -> None:
     f.url = f"https://github.com/{spelled[best]}"
 
 
-def squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def read_text(f: Found, block: md.Block) -> None:
     """Title, authors, date, venue, affiliation and description from the block's lines."""
     kind = f.kind
     primary_line = next((ln for ln in block.lines if any(k.url == f.url for k in ln.links)), None)
     strong = next((ln for ln in block.lines if ln.style == "strong"), None)
     text = SPACE.sub(" ", f.text).strip()
-    if text and not GENERIC.match(text) and not _classify_text(text, f):
+    if block.columns:
+        _columns(f, block)
+    else:
+        _lines(f, block, kind, text, primary_line, strong)
+    for key in ("name", "title", "authors_text", "date", "venue", "affiliation", "description"):
+        value = getattr(f, key)
+        if value is not None:  # a tab or a wrapped line in the file is one space in a field
+            setattr(f, key, SPACE.sub(" ", strip_controls(value)).strip() or None)
+
+
+def _lines(
+    f: Found,
+    block: md.Block,
+    kind: str,
+    text: str,
+    primary_line: md.Line | None,
+    strong: md.Line | None,
+) -> None:
+    """What a list item, a paragraph or a linked heading says, line by line."""
+    cited = [(whole, parts) for whole, parts in _logical(block.lines) if mixed(whole)]
+    cited = [(whole, parts) for whole, parts in cited if not whole.label]
+    done = {id(ln) for _, parts in cited for ln in parts}
+    if cited:
+        # A citation: its quoted title, bold name, italic venue... each in its field; the
+        # other lines (a TL;DR, the authors under it) say the rest.
+        for whole, _ in cited:
+            cite(f, whole, _index(whole, f.url))
+    elif names_target(f, text):
+        f.name = text
+    elif text and not GENERIC.match(text) and not _classify_text(text, f):
         f.title = text
     elif strong is not None and strong.text:
         f.title = strong.text
     for ln in block.lines:
-        if ln is strong or (ln is primary_line and ln.style == "strong"):
+        if id(ln) in done or ln is strong or (ln is primary_line and ln.style == "strong"):
             continue
         plain = ln.text.strip()
         if ln.style == "em" and not ln.links:
@@ -113,39 +124,82 @@ def read_text(f: Found, block: md.Block) -> None:
                 if f.description is None:
                     f.description = plain
             elif not f.authors:
-                f.authors = _names(plain)
+                set_authors(f, plain)
             continue
         if ln.links and ln.depth == 0 and ln.lead.rstrip(" [").endswith("."):
             _venue_line(f, ln.lead.rstrip(" [").rstrip(". "))
             continue
-        day = _date(plain) if not ln.links else None
+        day = parse_date(plain) if not ln.links else None
         if day is not None:
             f.date, f.iso_date = plain, day or None
             continue
-        names = "," in plain or " and " in plain
-        if ln.depth > 0 and names and not (ln.links or ln.label or f.authors) and kind == "paper":
-            f.authors = _names(plain)
+        if not (ln.links or ln.label or f.authors) and authors_like(plain):
+            set_authors(f, plain)
             continue
-        if ln.label and ln.label.lower() in ("summary", "description", "desc", "intro"):
+        if ln.label and ln.label.lower() in _SAID:
             body = plain[plain.find(":") + 1 :].lstrip(" ：:") if ":" in plain else plain
             if body and f.description is None:
                 f.description = body
             continue
         if ln.label and ln.label.lower() in ("author", "authors") and not f.authors:
-            f.authors = _names(plain.split(":", 1)[-1])
+            set_authors(f, plain.split(":", 1)[-1])
             continue
         if ln is primary_line:
             tail = _tail(plain, f.text)
-            if tail and f.description is None:
+            if tail and f.description is None and _own_words(tail, ln, f.url):
                 f.description = tail
             continue
-        prose = (ln.depth == 0 and block.kind in ("paragraph", "item")) or (
+        prose = (block.kind in ("paragraph", "item") and (ln.depth == 0 or not ln.label)) or (
             block.kind == "heading" and not ln.label
         )
         if prose and not ln.links and f.description is None and plain:
             f.description = plain
-    if block.cells:
-        _cells(f, block)
+
+
+_SAID = ("summary", "description", "desc", "intro", "tl;dr", "tldr", "abstract")
+"""Labels of a line that describes its entry (``TL;DR: …``)."""
+
+
+def _logical(lines: list[md.Line]) -> list[tuple[md.Line, list[md.Line]]]:
+    """The block's lines as its reader sees them: a line the file wraps (a soft break)
+    joined to the line it continues (a bold title over two lines is one title)."""
+    out: list[tuple[md.Line, list[md.Line]]] = []
+    for ln in lines:
+        if out and ln.soft and ln.depth == out[-1][1][-1].depth:
+            whole, parts = out[-1]
+            shift = len(whole.links)
+            more = [replace(r, link=r.link + shift) if r.link >= 0 else r for r in ln.runs]
+            last = whole.runs[-1] if whole.runs else None
+            first = more[0] if more else None
+            if last is not None and first is not None and _same(last, first):
+                # the wrap was inside bold or italic words: still one stretch of them
+                runs = [*whole.runs[:-1], replace(last, text=f"{last.text} {first.text}")]
+                runs += more[1:]
+            else:
+                runs = [*whole.runs, md.Run(" "), *more]
+            joined = md.Line(
+                f"{whole.text} {ln.text}".strip(),
+                "plain",
+                whole.line,
+                [*whole.links, *ln.links],
+                whole.depth,
+                whole.label,
+                whole.lead,
+                runs,
+            )
+            out[-1] = (joined, [*parts, ln])
+        else:
+            out.append((ln, [ln]))
+    return out
+
+
+def _same(a: md.Run, b: md.Run) -> bool:
+    return (a.strong, a.em, a.link) == (b.strong, b.em, b.link)
+
+
+def _index(line: md.Line, url: str) -> int:
+    """The index of the entry's own link among a line's links (-1: not on this line)."""
+    return next((i for i, k in enumerate(line.links) if k.url == url), -1)
 
 
 def _classify_text(text: str, f: Found) -> bool:
@@ -160,9 +214,20 @@ def _tail(line: str, link_text: str) -> str:
     rest = line[at + len(text) :] if at >= 0 else line
     before = line[:at] if at > 0 else ""
     out = rest.lstrip(_SEPARATORS + "]").rstrip()
+    if before.rstrip().endswith((":", "：")):  # "Paper: [Title](…)": a label, no description
+        before = ""
     if before.strip(_SEPARATORS + "[]"):
         out = (before.strip(_SEPARATORS + "[]") + " " + out).strip()
     return out
+
+
+def _own_words(text: str, line: md.Line, url: str) -> bool:
+    """Whether ``text`` says something besides the texts of the line's other links
+    (``Videos``, ``Tweet``): a web link's words are its label, a refused link's are text."""
+    for k in line.links:
+        if k.text and k.url != url and k.url.lower().startswith(("http://", "https://")):
+            text = text.replace(k.text, " ")
+    return bool(re.search(r"\w", text))
 
 
 def _venue_line(f: Found, text: str) -> None:
@@ -171,73 +236,144 @@ def _venue_line(f: Found, text: str) -> None:
     if not parts:
         return
     last = parts[-1]
-    if _YEAR.search(last) or ARXIV_VENUE.match(last):
+    if YEAR.search(last) or ARXIV_VENUE.match(last):
         f.venue = last
         parts = parts[:-1]
     if parts:
         f.affiliation = ", ".join(parts)
 
 
-def _cells(f: Found, block: md.Block) -> None:
-    for column, value in block.cells.items():
-        value = value.strip()
-        if not value:
-            continue
-        for key, names in _COLUMNS.items():
-            if column.strip().lower() not in names:
-                continue
-            if key == "date":
-                day = _date(value)
-                f.date, f.iso_date = value, day or None
-            elif key == "affiliation" and f.affiliation is None:
-                f.affiliation = value
-            elif key == "venue" and f.venue is None:
-                f.venue = value
-            elif key == "description" and f.description is None:
-                f.description = value
+# -- a table's row: each column kept by its header -----------------------------------------
+
+_ROLES = {
+    "title": ("title", "paper", "papers", "paper title", "paper name", "course name", "course"),
+    "name": (
+        "name",
+        "project",
+        "projects",
+        "model",
+        "models",
+        "method",
+        "tool",
+        "tools",
+        "benchmark",
+        "dataset",
+        "repo",
+        "repository",
+        "library",
+        "agent",
+        "framework",
+        "abbr",
+        "abbreviation",
+        "short name",
+    ),
+    "description": (
+        "summary",
+        "description",
+        "desc",
+        "notes",
+        "note",
+        "introduction",
+        "tl;dr",
+        "tldr",
+        "abstract",
+        "comment",
+        "comments",
+        "highlights",
+        "focus",
+    ),
+    "venue": ("publication", "venue", "conference", "journal", "published in", "pub", "conf"),
+    "date": ("date", "release", "released", "release date", "time", "year", "published", "month"),
+    "affiliation": (
+        "institute",
+        "institution",
+        "institutions",
+        "org",
+        "organization",
+        "organisation",
+        "affiliation",
+        "affiliations",
+        "lab",
+        "company",
+        "team",
+    ),
+    "authors": ("author", "authors"),
+}
+_ROLE_OF = {h: role for role, heads in _ROLES.items() for h in heads}
+_TITLE_CELL = re.compile(
+    r"^\W*\[(?P<name>[^\[\]]{1,40})\]\s*(?P<title>.+?)\s*(?:\(@(?P<org>[^()]*)\))?\s*$"
+)
+"""``🔥[Mooncake] Mooncake: A KVCache-centric Architecture(@Moonshot AI)``."""
 
 
-def _names(text: str) -> list[str]:
-    text = re.sub(r"\bet al\.?", "", text.strip().rstrip("."))
-    return [n.strip() for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if n.strip()]
-
-
-def _date(text: str) -> str | None:
-    """``28 Oct 2022`` -> ``2022-10-28``; a month or year alone -> ``""``; not a date -> None.
-
-    A year first is always year, month, day (``2023-05-03`` and ``2023/05/03`` are 3 May,
-    as ISO 8601 and every list writing them means). A year last with numbers only
-    (``03/05/2023``) is 3 May in Europe and 5 March in the United States, and one list
-    may hold both: it is read as a date that names no certain day (``""``), so it is
-    neither imported as a day nor compared with the paper's, even when one reading is
-    impossible (``13/05/2023``), so that a list's dates are all read or none.
-    """
-    text = text.strip().rstrip(".")
-    try:
-        if m := _DMY.match(text):
-            month = _MONTHS.get(m.group(2).lower())
-            return Date(int(m.group(3)), month, int(m.group(1))).isoformat() if month else None
-        if m := _MDY.match(text):
-            month = _MONTHS.get(m.group(1).lower())
-            return Date(int(m.group(3)), month, int(m.group(2))).isoformat() if month else None
-        if m := _ISO.match(text):
-            if m.group(3) is None:
-                return "" if 1 <= int(m.group(2)) <= 12 else None
-            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
-        if (m := _MY.match(text)) and m.group(1).lower() in _MONTHS:
-            return ""
-        if m := _NUMERIC.match(text):
-            first, second, year = (int(g) for g in m.groups())
-            readings = ((year, second, first), (year, first, second))
-            return "" if any(_real_day(*r) for r in readings) else None
-    except ValueError:
-        return None
+def _role(header: str) -> str | None:
+    head = re.sub(r"[^\w;/()' -]", "", header).strip().lower()
+    if head in _ROLE_OF:
+        return _ROLE_OF[head]
+    if re.search(r"universit|institut|affiliation|organi[sz]ation", head):
+        return "affiliation"
     return None
 
 
-def _real_day(year: int, month: int, day: int) -> bool:
-    try:
-        Date(year, month, day)
-    except ValueError:
-        return False
-    return True
+def _cell_words(lines: list[md.Line]) -> str:
+    """A cell's own words: its text without the text of its link labels (``[pdf]``)."""
+    out = [label_free(ln) if ln.runs else ln.text for ln in lines]
+    return SPACE.sub(" ", " ".join(out)).strip()
+
+
+def _columns(f: Found, block: md.Block) -> None:
+    """A table row: each cell in the field its column's header names; the first name or
+    title column whose cell has words of its own says the entry's name or title."""
+    named = False
+    for header, lines in block.columns:
+        role = _role(header)
+        words = _cell_words(lines)
+        if role is None or not words or words in ("-", "—", "–", "/"):
+            continue
+        if role in ("title", "name"):
+            if named:
+                continue
+            named = True
+            _name_cell(f, lines, words, role)
+        elif role == "description" and f.description is None:
+            f.description = words
+        elif role == "date":
+            if not set_date(f, words):
+                set_field(f, "date", words)  # "F2015", "Spring 2019": as typed, no day
+        elif role == "authors":
+            set_authors(f, words)
+        else:
+            set_field(f, role, words)
+    if not named:  # no column says what the row is: its link's text (or bold words) does
+        text = SPACE.sub(" ", f.text).strip()
+        if names_target(f, text):
+            f.name = text
+        elif text and not GENERIC.match(text.strip("[]")) and not _classify_text(text, f):
+            f.title = text
+        else:
+            strong = next((ln for ln in block.lines if ln.style == "strong"), None)
+            if strong is not None and strong.text:
+                f.title = strong.text
+
+
+def _name_cell(f: Found, lines: list[md.Line], words: str, role: str) -> None:
+    """The cell of a row's name or title column: ``**Name** - summary``, a linked title,
+    ``[Name] Title(@Org)``, or the name or title alone."""
+    cited = [ln for ln in lines if mixed(ln)]
+    m = _TITLE_CELL.match(words)
+    if m is not None and role == "title":
+        f.name = m.group("name").strip("* ")
+        f.title = m.group("title").strip()
+        if m.group("org"):
+            f.affiliation = m.group("org").strip()
+        return
+    if cited:
+        for ln in cited:
+            cite(f, ln, _index(ln, f.url))
+        return
+    text = clean_end(words) if words.endswith(".") else words
+    links = [k for ln in lines for k in ln.links if not k.image]
+    alone = len(links) == 1 and SPACE.sub(" ", links[0].text).strip() == words
+    if alone and links[0].url == f.url and names_target(f, words):
+        role = "name"
+    setattr(f, role, text)

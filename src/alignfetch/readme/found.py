@@ -53,13 +53,17 @@ class Found:
     title: str | None = None
     """What the maintainer typed as its title (a tagline for a repository)."""
     authors: list[str] = field(default_factory=list)
+    authors_text: str | None = None
+    """The authors as typed (``Jane Doe, John Roe, and Ann Poe``, ``Doe et al.``)."""
     date: str | None = None
     """A typed date as written (``28 Oct 2022``)."""
     iso_date: str | None = None
     """The typed date as ``YYYY-MM-DD``, when it names a day."""
     venue: str | None = None
+    """The venue as typed (``arXiv``, ``NeurIPS 2022``, ``ICLR'24``)."""
     affiliation: str | None = None
     description: str | None = None
+    """The entry's summary or description (plain text)."""
     links: list[tuple[str, str, int]] = field(default_factory=list)
     """Other links: (name, URL, line)."""
     badges: list[str] = field(default_factory=list)

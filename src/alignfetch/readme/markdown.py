@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
 from alignfetch.errors import InputError
+from alignfetch.readme.htmltext import Anchors, Styled
 
 if TYPE_CHECKING:
     from markdown_it.tree import SyntaxTreeNode
@@ -47,6 +47,18 @@ class Link:
     """Markdown link syntax inside an HTML block, which GitHub shows as text."""
 
 
+@dataclass(frozen=True)
+class Run:
+    """A stretch of a line's text in one style, as its reader sees it."""
+
+    text: str
+    strong: bool = False
+    em: bool = False
+    link: int = -1
+    """The index in :attr:`Line.links` of the link this text is the text of, else -1
+    (below -1: a link's words whose link is on the line above, where its text starts)."""
+
+
 @dataclass
 class Line:
     """One visual line of a block (blocks are cut at line breaks and list items)."""
@@ -63,6 +75,12 @@ class Line:
     """The words before a colon that opens a nested line (``Code: [Official](…)``)."""
     lead: str = ""
     """The text before the line's first link (``DeepMind, NeurIPS 2022. [``)."""
+    runs: list[Run] = field(default_factory=list)
+    """The line's text cut where its style changes: which words are bold, italic or a
+    link's text (what tells a bold name from a quoted title and an italic venue)."""
+    soft: bool = False
+    """The line continues the one before it after a soft line break (one paragraph's
+    text wrapped in the file, not a break a reader sees)."""
 
 
 @dataclass
@@ -78,6 +96,8 @@ class Block:
     """A table row's cells by column name (lower-cased header text)."""
     end: int = 0
     """The block's last line in the file (1-based); 0 when not known."""
+    columns: list[tuple[str, list[Line]]] = field(default_factory=list)
+    """A table row's cells in order: (lower-cased header text, the cell's lines)."""
 
     @property
     def text(self) -> str:
@@ -185,12 +205,15 @@ def _item(item: SyntaxTreeNode, out: list[Event]) -> None:
     all; otherwise each nested item may be one."""
     head = item.children[0] if item.children and item.children[0].type == "paragraph" else None
     own = _lines(head.children[0], _start(head)) if head is not None else []
-    if not any(not link.image for ln in own for link in ln.links):
+    rest = [ln for child in item.children[1:] for ln in _nested(child, 1)]
+    lists = any(c.type in ("bullet_list", "ordered_list") for c in item.children[1:])
+    linked = any(not link.image for ln in own for link in ln.links)
+    # An item of paragraphs only (a title, then its authors and links under a blank
+    # line) is one entry; one with nested lists and no link of its own is a group.
+    if head is None or not (linked or (not lists and any(ln.links for ln in rest))):
         _walk(item, out)
         return
-    every = list(own)
-    for child in item.children[1:]:
-        every.extend(_nested(child, 1))
+    every = [*own, *rest]
     # "-[Name](url)" (no space) is no list item but a line of the paragraph above
     # it; its writer meant an item of its own.
     cuts = [i for i, ln in enumerate(every) if i and ln.links and ln.lead in ("-", "*", "+")]
@@ -261,7 +284,11 @@ def _table(table: SyntaxTreeNode, out: list[Event]) -> None:
                 (names[i] if i < len(names) and names[i] else f"column {i + 1}"): texts[i]
                 for i in range(len(texts))
             }
-            out.append(Block("row", _start(row), lines, links, named, end=_end(row)))
+            columns = [
+                (names[i] if i < len(names) and names[i] else f"column {i + 1}", cells[i])
+                for i in range(len(cells))
+            ]
+            out.append(Block("row", _start(row), lines, links, named, _end(row), columns))
 
 
 def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
@@ -272,10 +299,20 @@ def _html_block(node: SyntaxTreeNode, out: list[Event]) -> None:
     if summary is not None:
         text = _SPACE.sub(" ", _TAGS.sub(" ", summary.group(1))).strip()
         out.append(Group(text, line + content[: summary.start()].count("\n")))
-    links = _html_links(content, line, block=True)
+    rows = _html_rows(content, line) if _TR.search(content) else []
+    # Links outside the table's rows (a caption, a paragraph beside it) stay one block.
+    rest = content
+    for start, stop, _ in reversed(rows):
+        rest = rest[:start] + "\n" * content.count("\n", start, stop) + rest[stop:]
+    links = _html_links(rest, line, block=True)
     if links:
-        text = _SPACE.sub(" ", _TAGS.sub(" ", content)).strip()
+        text = _SPACE.sub(" ", _TAGS.sub(" ", rest)).strip()
         out.append(Block("html", line, [Line(text, "plain", line, links)], links, end=_end(node)))
+    blocks = [row for _, _, row in rows if row is not None]
+    if out and out[-1].__class__ is Block and blocks and links and links[0].line > blocks[0].line:
+        out[-1:] = [*blocks, out[-1]]  # the text after the table comes after its rows
+    else:
+        out.extend(blocks)
     closes = content.lower().count("</details")
     unmatched = max(0, closes - (opens if summary is None else opens - 1))
     out.extend(Group(None, line + content.count("\n")) for _ in range(unmatched))
@@ -297,7 +334,7 @@ def _lines(inline: SyntaxTreeNode, first: int, depth: int = 0) -> list[Line]:
         if b.styled and not _SPACE.sub("", "".join(b.unstyled)):
             style = "strong" if b.styled == {"strong"} else "em" if b.styled == {"em"} else "plain"
         lead = _SPACE.sub(" ", b.lead or "").strip()
-        out.append(Line(text, style, b.line, b.links, depth, lead=lead))
+        out.append(Line(text, style, b.line, b.links, depth, lead=lead, runs=b.runs, soft=b.soft))
     return out
 
 
@@ -311,6 +348,8 @@ class _Building:
     lead: str | None = None
     anchor: tuple[int, int] | None = None
     """An open ``<a href>``: its index in ``links`` and where its text starts."""
+    runs: list[Run] = field(default_factory=list)
+    soft: bool = False
 
 
 def _inline(
@@ -320,11 +359,12 @@ def _inline(
         cur = lines[-1]
         kind = node.type
         if kind in ("softbreak", "hardbreak"):
-            lines.append(_Building(cur.line + 1))
+            lines.append(_Building(cur.line + 1, soft=kind == "softbreak"))
         elif kind == "text" and href is None and cur.anchor is None:
             _put_text(cur, node.content, styles)
         elif kind in ("text", "code_inline"):
-            _put(cur, node.content, styles)
+            at = cur.anchor[0] if cur.anchor is not None and href is None else _PENDING
+            _put(cur, node.content, styles, at if "link" in styles or at >= 0 else -1)
         elif kind in ("strong", "em", "s"):
             _inline(node.children, lines, [*styles, kind], href)
         elif kind == "link":
@@ -344,6 +384,10 @@ def _inline(
                 alts = [str(c.attrs.get("alt", "")) or c.content for c in node.children]
                 text = _SPACE.sub(" ", " ".join(alts)).strip()
             cur.links.append(Link(target, text, cur.line, wraps_image=only_images))
+            at = len(cur.links) - 1
+            cur.runs[:] = [replace(r, link=at) if r.link == _PENDING else r for r in cur.runs]
+            for b in lines[start:]:  # a link's words wrapped to the next line: still its words
+                b.runs[:] = [replace(r, link=_WRAPPED) if r.link == _PENDING else r for r in b.runs]
         elif kind == "image":
             alt = _SPACE.sub(" ", node.content or str(node.attrs.get("alt", ""))).strip()
             cur.links.append(Link(str(node.attrs.get("src", "")), alt, cur.line, image=True))
@@ -398,14 +442,23 @@ def _put_text(b: _Building, text: str, styles: list[str]) -> None:
         _put(b, text[pos:start], styles)
         if b.lead is None:
             b.lead = "".join(b.parts)
-        _put(b, text[start:end], [*styles, "link"])
+        _put(b, text[start:end], [*styles, "link"], len(b.links))
         b.links.append(Link(target, text[start:end], b.line))
         pos = end
     _put(b, text[pos:], styles)
 
 
-def _put(b: _Building, text: str, styles: list[str]) -> None:
+_PENDING = -2
+"""The link index of a link's words until the link itself is read."""
+_WRAPPED = -3
+"""The link index of a link's words on a line after the link's own (the link is on the
+line where its text starts)."""
+
+
+def _put(b: _Building, text: str, styles: list[str], link: int = -1) -> None:
     b.parts.append(text)
+    if text:
+        b.runs.append(Run(text, "strong" in styles, "em" in styles, link))
     emphasis = [s for s in styles if s in ("strong", "em")]
     if emphasis:
         b.styled.add(emphasis[0])
@@ -413,29 +466,89 @@ def _put(b: _Building, text: str, styles: list[str]) -> None:
         b.unstyled.append(text)
 
 
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, bool, int, list[str]]] = []
-        self._open: list[str] | None = None
+_TR = re.compile(r"<tr\b[^>]*>", re.IGNORECASE)
+_BOUNDS = re.compile(r"<tr\b[^>]*>|</tr\s*>|</?(?:table|thead|tbody|tfoot)\b[^>]*>", re.IGNORECASE)
+_BLANK = " \t\r\n\u200b"
+"""What a row's bounds skip: white space, and the zero-width spaces some lists indent with."""
+_CELL = re.compile(r"<t([dh])\b([^>]*)>", re.IGNORECASE)
+_CELL_END = re.compile(r"</t[dh]\s*>|<t[dh]\b", re.IGNORECASE)
+_SPAN = re.compile(r"colspan\s*=\s*[\"']?(\d+)", re.IGNORECASE)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        row = self.getpos()[0] - 1
-        if tag == "a" and values.get("href"):
-            self._open = []
-            self.found.append((values["href"] or "", False, row, self._open))
-        elif tag == "img" and values.get("src"):
-            alt = [values.get("alt") or ""]
-            self.found.append((values["src"] or "", True, row, alt))
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._open = None
+def _html_rows(content: str, first: int) -> list[tuple[int, int, Block | None]]:
+    """An HTML ``<table>``'s rows: (start, end offsets in ``content``, the row's block, or
+    None for a row without links: a header, a group's title). Each column is named by
+    its header (``<th>`` cells, else the first row without links), as in a Markdown
+    table, so a row reads like one."""
+    out: list[tuple[int, int, Block | None]] = []
+    names: list[str] = []
+    # A row runs from one row tag to the next (a list may leave a <tr> or a </tr> out).
+    bounds = [*_BOUNDS.finditer(content), None]
+    for m, nxt in zip(bounds, bounds[1:], strict=False):
+        assert m is not None
+        stop = nxt.start() if nxt is not None else len(content)
+        if nxt is not None and nxt.group().lower().startswith("</tr"):
+            stop = nxt.end()
+        body = content[m.end() : stop]
+        if (
+            not _CELL.search(body)
+            or m.group().lower().startswith("</tr")
+            and not body.strip(_BLANK).lower().startswith("<t")
+        ):
+            continue
+        cells: list[tuple[str, list[Line], bool, int]] = []
+        for c in _CELL.finditer(body):
+            end_m = _CELL_END.search(body, c.end())
+            inner = body[c.end() : end_m.start() if end_m else len(body)]
+            at = first + content.count("\n", 0, m.end() + c.end())
+            span = _SPAN.search(c.group(2))
+            cells.append(
+                (
+                    inner,
+                    _html_cell(inner, at),
+                    c.group(1).lower() == "h",
+                    int(span.group(1)) if span else 1,
+                )
+            )
+        links = [k for _, lines, _, _ in cells for ln in lines for k in ln.links]
+        texts = [" ".join(ln.text for ln in lines).strip() for _, lines, _, _ in cells]
+        web = [k for k in links if not k.image]
+        header = all(h for _, _, h, _ in cells) or (not names and not web)
+        if cells and header:
+            names = [t.lower() for t, c in zip(texts, cells, strict=True) for _ in range(c[3])]
+        opening = m.start() if m.group().lower().startswith("<tr") else m.end()
+        opening += len(content[opening:stop]) - len(content[opening:stop].lstrip(_BLANK))
+        row_line = first + content.count("\n", 0, opening)
+        row_end = first + content.count("\n", 0, len(content[:stop].rstrip(_BLANK)))
+        if not links or (cells and header):
+            out.append((opening, stop, None))
+            continue
+        columns: list[tuple[str, list[Line]]] = []
+        named: dict[str, str] = {}
+        col = 0
+        for (_, lines, _, n), text in zip(cells, texts, strict=True):
+            name = names[col] if col < len(names) and names[col] else f"column {col + 1}"
+            columns.append((name, lines))
+            named.setdefault(name, text)
+            col += n
+        every = [ln for _, lines in columns for ln in lines]
+        out.append((opening, stop, Block("row", row_line, every, links, named, row_end, columns)))
+    return out
 
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._open.append(data)
+
+def _html_cell(inner: str, line: int) -> list[Line]:
+    """One cell of an HTML table as a line: its text, links and styles."""
+    parser = Styled()
+    parser.feed(inner)
+    parser.close()
+    links = _html_links(inner, line, block=True)
+    runs = [Run(*r) for r in parser.runs]
+    text = _SPACE.sub(" ", "".join(r.text for r in runs)).strip()
+    if not text and not links:
+        return []
+    plain = "".join(r.text for r in runs if not r.strong)
+    style: Literal["strong", "em", "plain"] = "strong" if text and not plain.strip() else "plain"
+    return [Line(text, style, line, links, runs=runs)]
 
 
 _INERT = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?(https?://[^\s)>]+)")
@@ -443,7 +556,7 @@ _INERT = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?(https?://[^\s)>]+)")
 
 
 def _html_links(content: str, first: int, block: bool = False) -> list[Link]:
-    parser = _Anchors()
+    parser = Anchors()
     parser.feed(content)
     parser.close()
     out = []
