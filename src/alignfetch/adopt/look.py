@@ -112,6 +112,8 @@ def learn(
     out.extend(f"  {_str(name)}: {_str(shape_text(key))}," for key, name in shapes.items())
     out.append("} %}")
     out.append(f"{{% set default = {_dict(default)} %}}")
+    # How the list writes a date and authors: an entry added since is written that way.
+    out.append(f"{{% set ways = {_dict(_ways(placed))} %}}")
     out.append(f"{{% set fallback = {_str(fallback)} %}}")
     # An entry of its section's commonest shape is not named: a new one is of that shape too.
     unlike = {rid: name for rid, (name, slug) in own.items() if name != default.get(slug)}
@@ -141,7 +143,7 @@ def learn(
         "{% macro show(item, slug, sep, last, number) %}"
         "{% set key = slug ~ ' ' ~ item.entry.id %}"
         "{% set name = own.get(key) or own.get(item.entry.id) or default.get(slug) or fallback %}"
-        "{{ item.look | fill(shapes[name], number) }}{{ '\\n' }}"
+        "{{ item.look | fill(shapes[name], number, ways) }}{{ '\\n' }}"
         "{% if not last %}{{ gaps.get(key, sep) }}{% endif %}"
         "{% endmacro %}"
     )
@@ -288,6 +290,34 @@ def depth_of(slug: str, sections: Sequence[Section]) -> int:
 
 
 _ATX = re.compile(r"^(#{1,6} +)(\S(?:.*\S)?)$")
+
+
+def _ways(placed: Sequence[Placed]) -> dict[str, str]:
+    """One typed date and one typed author list of the commonest way the list writes
+    them (``Dec 2025``; ``A et al``, ``A, B, and C``)."""
+    dates: Counter[str] = Counter()
+    first_date: dict[str, str] = {}
+    authors: Counter[str] = Counter()
+    first_authors: dict[str, str] = {}
+    for p in placed:
+        typed = dict(p.entry.typed)
+        if typed.get("date"):
+            way = re.sub(r"[0-9]", "0", re.sub(r"[A-Za-z]+", "A", typed["date"]))
+            dates[way] += 1
+            first_date.setdefault(way, typed["date"])
+        if typed.get("authors"):
+            text = typed["authors"]
+            way = "et al" if "et al" in text else ("; " if ";" in text else ", ") + (
+                ", and " if ", and " in text else " and " if " and " in text else ""
+            )
+            authors[way] += 1
+            first_authors.setdefault(way, text)
+    out: dict[str, str] = {}
+    if dates:
+        out["date"] = first_date[dates.most_common(1)[0][0]]
+    if authors:
+        out["authors"] = first_authors[authors.most_common(1)[0][0]]
+    return out
 
 
 def _new_sections(lines: list[str], headings: dict[str, int]) -> str:

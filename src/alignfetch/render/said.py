@@ -61,6 +61,10 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
     url = overrides.get("url") or (e.get("url") if cached else None) or page(str(e.get("id")))
     return {
         "id": e.get("id"),
+        # How the list writes dates and authors is learned from what it typed: an entry
+        # that typed none (added since) is written the way the rest of its list is (fill).
+        "day": "" if typed.get("date") or not day else str(day)[:10],
+        "names": [] if typed.get("authors") else [md(n) for n in names],
         "name": overrides.get("name") or "",
         "title": title,
         "authors": authors,
@@ -77,20 +81,27 @@ FIELDS = ("name", "title", "authors", "venue", "date", "affiliation", "descripti
 _FIELD = re.compile(r"\{\{|\}\}|\{([a-z]+)(?::([^{}]*))?\}")
 
 
-def fill(look: object, shape: object = "", number: object = None) -> str:
+def fill(look: object, shape: object = "", number: object = None, ways: object = None) -> str:
     """``shape``, an entry's learned shape, written with the fields of ``look`` (what
     :func:`said` gives): ``{title}``, ``{url}``..., ``{link:Code}`` (that link's URL),
     ``{mdlink:Code}`` (``[Code](URL)``), ``{links:SEP}`` (each of the entry's links as
     ``SEP[NAME](URL)``, in order), ``{number}`` (``number``: the entry's place in its
-    run, for an ordered list); ``{{`` and ``}}`` are braces."""
+    run, for an ordered list); ``{{`` and ``}}`` are braces. ``ways`` holds how the list
+    writes a ``date`` and ``authors`` (one of its own, ``Dec 2025``, ``Doe et al.``): an
+    entry that typed neither is written that way."""
     if not isinstance(look, Mapping) or not isinstance(shape, str):
         raise InputError("fill writes an item's look with a shape: `item.look | fill(shape)`")
     links = look.get("links") or {}
+    way = ways if isinstance(ways, Mapping) else {}
 
     def field(m: re.Match[str]) -> str:
         whole, key, arg = m.group(0), m.group(1), m.group(2)
         if whole in ("{{", "}}"):
             return whole[0]
+        if key == "date" and look.get("day") and way.get("date"):
+            return write_date(str(look["day"]), str(way["date"]))
+        if key == "authors" and look.get("names") and way.get("authors"):
+            return write_authors([str(n) for n in look["names"]], str(way["authors"]))
         if arg is None and key in FIELDS:
             return str(look.get(key) or "")
         if arg is None and key == "number":
