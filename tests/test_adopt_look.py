@@ -3,6 +3,7 @@ maintainer wrote it, and what comes back is written from entries.toml's fields."
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -244,3 +245,21 @@ def test_a_cross_listed_entry_comes_back_under_each_heading(
         for a, _ in changed
     ]
     assert len(changed) == 2
+
+
+def test_check_compares_what_the_list_typed(
+    fakes: Fakes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches check of an adopted list's entries.toml that compares only overrides: the
+    list's own typed title and date (kept in `typed`) are what the title and date rules
+    compare with the source."""
+    text = PAPERS.replace("*3 May 2023*", "*1 Jan 2020*").replace(
+        "[Judging LLM-as-a-judge with MT-Bench and Chatbot Arena]",
+        "[Judging LLM-as-a-judge with MT-Bench and the Chatbot Arena]",
+    )
+    _adopt(tmp_path, text, monkeypatch)
+    assert run("refresh").exit_code == 0
+    checked = run("check", "--format", "json")
+    rules = sorted({f["rule"] for f in json.loads(checked.stdout)["findings"]})
+    assert checked.exit_code == 1
+    assert rules == ["date", "title"]

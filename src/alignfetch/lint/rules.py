@@ -44,6 +44,7 @@ from alignfetch.lint.weblinks import (
 from alignfetch.lint.weblinks import reading_links as reading_links
 from alignfetch.list import ids
 from alignfetch.list.entries import Entry, Section
+from alignfetch.readme.citation import parse_date, split_names
 from alignfetch.readme.reading import Found, ListReading
 from alignfetch.records import Collection, Dataset, Model, Paper, Repo, Space
 
@@ -248,10 +249,18 @@ def check_entries(
         r = fact.record
         source_rules(sink, e.id, line, fact, e.venue, today, stale_months)
         if isinstance(r, Paper):
-            if e.title:
-                title_rules(sink, e.id, line, e.title, r)
+            # What entries.toml pins (an override), else what the list typed: a list
+            # adopted by import keeps its words in `typed`, and they may be wrong.
+            typed = dict(e.typed)
+            title = e.title or typed.get("title")
+            if title:
+                title_rules(sink, e.id, line, title, r)
             if e.date:
                 date_rules(sink, e.id, line, r, e.date, e.date, None)
+            elif typed.get("date") and (day := parse_date(typed["date"])):
+                date_rules(sink, e.id, line, r, day, typed["date"], typed.get("venue"))
+            if typed.get("authors"):
+                author_rules(sink, e.id, line, split_names(typed["authors"]), r)
         if isinstance(r, Repo | Model | Space | Collection):
             now = r.full_name if isinstance(r, Repo) else r.id
             if isinstance(r, Repo) and r.path:
