@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from alignfetch import records
+from alignfetch import records, stored
 from alignfetch.config import Settings
 from alignfetch.errors import SourceError
 from alignfetch.records import Link
@@ -111,7 +111,7 @@ def test_add_of_a_repository_whose_last_push_is_no_date_writes_nothing(
 def test_a_real_answers_dates_still_pass() -> None:
     # The check must not refuse what GitHub, the Hub and arXiv really send.
     for good in ("2023-06-01T12:00:00Z", "2023-12-01T10:00:00.000Z", "2022-04-12", "9999-12-31"):
-        assert records.is_date(good), good
+        assert stored.is_date(good), good
     for bad in [
         *BAD_DATES,
         "2024-W01-1",
@@ -120,7 +120,7 @@ def test_a_real_answers_dates_still_pass() -> None:
         "2024-01-01T25:00:00Z",
         20240101,
     ]:
-        assert not records.is_date(bad), bad
+        assert not stored.is_date(bad), bad
 
 
 def cached_with(folder: Path, rid: str, **changes: Any) -> None:
@@ -185,10 +185,10 @@ def test_the_fast_reader_and_the_exact_one_refuse_the_same_dates() -> None:
             "gh:a/b", "b", "u", "a/b", None, None, 1, "2024-01-01T00:00:00Z", None, False, None
         )
     )
-    assert records.read(repo) is not None
+    assert stored.read(repo) is not None
     for date in [*BAD_DATES, "", "2024-W01-1"]:
         data = dict(repo, pushed_at=date)
-        assert records.read(data) is None and records._exact_read(data) is None, date
+        assert stored.read(data) is None and stored._exact_read(data) is None, date
 
 
 # The Hub's dates pass through huggingface_hub's parser (a date that is no date fails the

@@ -384,7 +384,7 @@ def test_a_record_round_trips_through_its_stored_form() -> None:
 
 
 def test_related_ids() -> None:
-    assert related_ids(PAPER) == ["hfpaper:2305.01937"]
+    assert related_ids(PAPER) == ["hfpaper:2305.01937", "s2:2305.01937", "openalex:2305.01937"]
     assert related_ids(replace(DATASET, papers=("arxiv:1", "arxiv:2"))) == ["arxiv:1", "arxiv:2"]
     assert related_ids(REPO) == []
     assert page_id(replace(PAPER, id="arxiv:math/0309136")) == "hfpaper:math/0309136"

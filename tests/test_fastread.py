@@ -2,7 +2,7 @@
 
 ``list``, ``show`` and ``sections`` read a SQLite cache at the head revision with
 the standard library's sqlite3 (alignfetch.sqlite_read), parse an ID with its own
-source only, and check each row with a per-kind plan (records.read). Each test
+source only, and check each row with a per-kind plan (stored.read). Each test
 here names the bug of that fast path it would catch.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from alignfetch import records
+from alignfetch import stored
 from alignfetch.cache import db
 from alignfetch.errors import BadIdError
 from alignfetch.list import entries, ids
@@ -258,7 +258,7 @@ def test_items_without_pages_keep_the_papers_datasets_name(cached: Path) -> None
     assert list(full["arxiv:2305.01937"].related) == ["hfpaper:2305.01937"]
 
 
-# -- records.read: the per-kind plans against the exact check --------------------------
+# -- stored.read: the per-kind plans against the exact check --------------------------
 
 PAPER = Paper(
     id="arxiv:2305.01937",
@@ -325,26 +325,26 @@ def _mutations() -> list[tuple[str, dict[str, Any]]]:
 @pytest.mark.parametrize(("label", "data"), _mutations(), ids=[m[0] for m in _mutations()])
 def test_read_agrees_with_building_then_checking(label: str, data: dict[str, Any]) -> None:
     # Bug: a plan that accepts what the exact check refuses, or builds another record.
-    assert records.read(data) == records._exact_read(data), label
+    assert stored.read(data) == stored._exact_read(data), label
 
 
 def test_read_by_hand() -> None:
     data = to_dict(PAPER)
-    assert records.read(data) == PAPER
-    assert records.read(json.loads(json.dumps(data))) == PAPER
-    assert records.read(dict(data, version=True)) is None  # JSON's true is no int
-    assert records.read(dict(data, title=None)) is None
-    assert records.read(dict(data, comment="c")) == from_dict(dict(data, comment="c"))
-    assert records.read(dict(data, kind="poem")) is None
-    assert records.read(dict(data, kind=["paper"])) is None
+    assert stored.read(data) == PAPER
+    assert stored.read(json.loads(json.dumps(data))) == PAPER
+    assert stored.read(dict(data, version=True)) is None  # JSON's true is no int
+    assert stored.read(dict(data, title=None)) is None
+    assert stored.read(dict(data, comment="c")) == from_dict(dict(data, comment="c"))
+    assert stored.read(dict(data, kind="poem")) is None
+    assert stored.read(dict(data, kind=["paper"])) is None
     page = {"kind": "paper_page", "id": "hfpaper:1", "url": None}  # defaults filled in
-    assert records.read(page) == PaperPage("hfpaper:1", None, None, None)
+    assert stored.read(page) == PaperPage("hfpaper:1", None, None, None)
     repo = to_dict(SAMPLES[3])
     del repo["topics"], repo["default_branch"]  # a row written before those fields
-    assert records.read(repo) == Repo(
+    assert stored.read(repo) == Repo(
         "gh:a/b", "b", "u", "a/b", None, "d", 10, None, "MIT", False, None
     )
-    assert records.read([data]) is None and records.read(None) is None
+    assert stored.read([data]) is None and stored.read(None) is None
     assert db.readable(data) and not db.readable(dict(data, authors=[["Ann"]]))
 
 

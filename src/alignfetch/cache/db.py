@@ -39,7 +39,8 @@ from alignfetch.cache.urls import scrub
 from alignfetch.cache.urls import shown as shown
 from alignfetch.cache.urls import sqlite_url as sqlite_url
 from alignfetch.errors import AlignfetchError, LockError
-from alignfetch.records import Record, read, to_dict
+from alignfetch.records import Record, to_dict
+from alignfetch.stored import read
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -506,7 +507,7 @@ def readable(data: Any) -> bool:
 
 
 _record = read
-"""The record a row's JSON holds, or None (:func:`alignfetch.records.read`)."""
+"""The record a row's JSON holds, or None (:func:`alignfetch.stored.read`)."""
 
 
 def open_cache(url: str) -> Cache:

@@ -20,7 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from alignfetch.errors import AlignfetchError
-from alignfetch.records import Record, read
+from alignfetch.records import Record
+from alignfetch.stored import read
 
 REVISIONS = ("0001", "0002")
 """Every migration's revision, oldest first (a test keeps it equal to Alembic's history).

@@ -133,8 +133,8 @@ def _unicode(value: object) -> bool:
 
 def _unusable(rid: str, outcome: Fetched) -> SourceError | None:
     """The failure of a fresh ``outcome`` no command could read back, else None."""
-    from alignfetch.records import well_typed
     from alignfetch.sources import MODULES, SOURCES
+    from alignfetch.stored import well_typed
 
     if outcome.unchanged:
         return None

@@ -54,10 +54,10 @@ def entry_json(item: Item) -> dict[str, Any]:
         kind = type(value)
         if value is None or kind is str or kind is int or kind is bool:
             out[name] = value
-        elif kind is tuple and name != "authors":
+        elif kind is tuple and (name != "authors" or not isinstance(record, Paper)):
             out[name] = [v if type(v) is str else plain(v) for v in value]
         else:
-            out[name] = plain(value) if name != "authors" else None  # set below
+            out[name] = plain(value) if name != "authors" else None  # a paper's: set below
     if isinstance(record, Paper):
         out["authors"], out["affiliations"] = _authors(record)
         page = item.related.get(page_id(record))

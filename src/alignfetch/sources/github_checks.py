@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from alignfetch.errors import cap_echo
-from alignfetch.records import is_date, strip_controls
+from alignfetch.records import strip_controls
+from alignfetch.stored import is_date
 
 if TYPE_CHECKING:
     import requests

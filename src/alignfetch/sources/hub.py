@@ -249,8 +249,8 @@ def each(
     is not JSON does. With ``deadline`` (``time.monotonic()``), keys not back by then
     are left out of the result; their requests end on their own, unread.
     """
-    from alignfetch.records import well_typed
     from alignfetch.sources import Fetched  # at run time, for isinstance
+    from alignfetch.stored import well_typed
 
     order = list(dict.fromkeys(keys))
 
