@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from alignfetch.errors import InputError
 from alignfetch.version import __version__
 
+DEFAULT_S2_URL = "https://api.semanticscholar.org/graph/v1"
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 DEFAULT_ARXIV_RSS_URL = "https://rss.arxiv.org/rss"
 DEFAULT_GITHUB_URL = "https://api.github.com"
@@ -113,6 +115,18 @@ class Settings:
     allow_private_network: bool = False
     """Whether URLs from a list may reach loopback, private and other non-public
     addresses (see :mod:`alignfetch.addresses`); ``ALIGNFETCH_ALLOW_PRIVATE_NETWORK=1``."""
+    s2_url: str = DEFAULT_S2_URL
+    """Semantic Scholar's Academic Graph API (``ALIGNFETCH_S2_URL``)."""
+    s2_delay: float = 1.0
+    """Seconds between two Semantic Scholar requests (one a second, its public limit)."""
+    s2_api_key: str | None = field(default=None, repr=False)
+    """``S2_API_KEY``, sent as ``x-api-key``; never stored, printed or exported."""
+    openalex_url: str = DEFAULT_OPENALEX_URL
+    """OpenAlex's API (``ALIGNFETCH_OPENALEX_URL``)."""
+    openalex_api_key: str | None = field(default=None, repr=False)
+    """``OPENALEX_API_KEY``, sent as its ``api_key`` parameter."""
+    openalex_mailto: str | None = None
+    """``OPENALEX_MAILTO``: the address OpenAlex's polite pool asks for."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -132,4 +146,10 @@ class Settings:
             max_bytes=_bytes("ALIGNFETCH_MAX_BYTES", DEFAULT_MAX_BYTES),
             max_wait=_float("ALIGNFETCH_MAX_WAIT", 60.0),
             allow_private_network=_flag("ALIGNFETCH_ALLOW_PRIVATE_NETWORK"),
+            s2_url=_url("ALIGNFETCH_S2_URL", DEFAULT_S2_URL),
+            s2_delay=_float("ALIGNFETCH_S2_DELAY", 1.0),
+            s2_api_key=env.get("S2_API_KEY") or None,
+            openalex_url=_url("ALIGNFETCH_OPENALEX_URL", DEFAULT_OPENALEX_URL),
+            openalex_api_key=env.get("OPENALEX_API_KEY") or None,
+            openalex_mailto=env.get("OPENALEX_MAILTO") or None,
         )
