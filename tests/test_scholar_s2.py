@@ -93,11 +93,21 @@ def test_reference_papers_venues_and_fields(server: FakeServer, s2: FakeS2) -> N
         pre = record(out, key)
         assert (pre.found, pre.venue, pre.venue_name, pre.doi) == (True, None, None, None)
     [batch] = s2.batches
-    assert batch.ids == ["ARXIV:2305.01937", "ARXIV:2306.05685", "ARXIV:2204.05862",
-                         "ARXIV:2206.08325"]
+    assert batch.ids == [
+        "ARXIV:2305.01937",
+        "ARXIV:2306.05685",
+        "ARXIV:2204.05862",
+        "ARXIV:2206.08325",
+    ]
     assert set(batch.fields.split(",")) == {
-        "venue", "publicationVenue", "journal", "year", "publicationTypes", "externalIds",
-        "citationCount", "influentialCitationCount",
+        "venue",
+        "publicationVenue",
+        "journal",
+        "year",
+        "publicationTypes",
+        "externalIds",
+        "citationCount",
+        "influentialCitationCount",
     }
     got = out["s2:2305.01937"]
     assert isinstance(got, Fetched)
@@ -127,7 +137,10 @@ def test_recorded_answer_with_null_first(server: FakeServer, s2: FakeS2) -> None
     assert record(out, keys[0]).found is False
     first = record(out, keys[1])
     assert (first.found, first.venue, first.doi, first.citation_count) == (
-        True, None, "10.2139/ssrn.288970", 10670,
+        True,
+        None,
+        "10.2139/ssrn.288970",
+        10670,
     )
     assert record(out, keys[2]).publication_types == ()
 
@@ -220,8 +233,11 @@ def test_400_fails_the_batch_with_s2_words(server: FakeServer, s2: FakeS2) -> No
     """Bug: a 400 (S2 refusing the batch) crashes, is retried, or loses S2's reason."""
     server.fail(
         r"^/paper/batch$",
-        Response(400, '{"error":"Unacceptable paper id: \'ARXIV:\'"}',
-                 {"Content-Type": "application/json"}),
+        Response(
+            400,
+            '{"error":"Unacceptable paper id: \'ARXIV:\'"}',
+            {"Content-Type": "application/json"},
+        ),
     )
     out = fetch(server, ["2305.01937", "2306.05685"])
     assert s2.requests == 1
@@ -235,11 +251,19 @@ def test_fake_refuses_malformed_id_as_s2_does(server: FakeServer, s2: FakeS2) ->
     module's 400 handling assumes."""
     import requests
 
-    r = requests.post(f"{server.url}/paper/batch", params={"fields": "year"},
-                      json={"ids": ["ARXIV:2305.01937", ""]}, timeout=5)
+    r = requests.post(
+        f"{server.url}/paper/batch",
+        params={"fields": "year"},
+        json={"ids": ["ARXIV:2305.01937", ""]},
+        timeout=5,
+    )
     assert r.status_code == 400 and "error" in r.json()
-    r = requests.post(f"{server.url}/paper/batch", params={"fields": "bogus"},
-                      json={"ids": ["ARXIV:2305.01937"]}, timeout=5)
+    r = requests.post(
+        f"{server.url}/paper/batch",
+        params={"fields": "bogus"},
+        json={"ids": ["ARXIV:2305.01937"]},
+        timeout=5,
+    )
     assert r.json() == {"error": "Unrecognized or unsupported fields: [bogus]"}
 
 
@@ -283,8 +307,9 @@ def test_malformed_or_wrong_length_answers(
 ) -> None:
     """Bug: malformed JSON, an object for a list, or a list of the wrong length (which
     would pair items with the wrong papers) read as records."""
-    server.fail(r"^/paper/batch$", Response(200, body, {"Content-Type": "application/json"}),
-                times=10)
+    server.fail(
+        r"^/paper/batch$", Response(200, body, {"Content-Type": "application/json"}), times=10
+    )
     out = fetch(server, ["2305.01937", "2306.05685"])
     for got in out.values():
         assert words in one_sentence(got)
@@ -326,6 +351,7 @@ def test_deadline_leaves_later_batches_out(server: FakeServer, s2: FakeS2) -> No
     """Bug: a deadline that has passed still sends every batch (a slow add waits on S2)."""
     import time
 
-    out = semantic_scholar.fetch(["2305.01937"], settings(server), {},
-                                 deadline=time.monotonic() - 1)
+    out = semantic_scholar.fetch(
+        ["2305.01937"], settings(server), {}, deadline=time.monotonic() - 1
+    )
     assert out == {} and s2.requests == 0

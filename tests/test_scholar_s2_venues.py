@@ -75,14 +75,20 @@ def item(**kw: Any) -> dict[str, Any]:
             "Findings of ACL 2023",
         ),
         # Bug: a full name the table knows not shortened (no DBLP key).
-        (item(venue="Conference on Empirical Methods in Natural Language Processing"),
-         "EMNLP 2024"),
+        (
+            item(venue="Conference on Empirical Methods in Natural Language Processing"),
+            "EMNLP 2024",
+        ),
         # Bug: an alternate name the table knows ignored for the full name.
-        (item(publicationVenue={"name": "Some Long Name", "alternate_names": ["NeurIPS"]}),
-         "NeurIPS 2024"),
+        (
+            item(publicationVenue={"name": "Some Long Name", "alternate_names": ["NeurIPS"]}),
+            "NeurIPS 2024",
+        ),
         # Bug: no year known gives "TMLR None".
-        (item(year=None, publicationVenue={"name": "Transactions on Machine Learning Research"}),
-         "TMLR"),
+        (
+            item(year=None, publicationVenue={"name": "Transactions on Machine Learning Research"}),
+            "TMLR",
+        ),
         # Bug: the venue text "arXiv.org" or no venue at all given as a venue.
         (item(venue="arXiv.org"), None),
         (item(), None),
@@ -99,10 +105,37 @@ def test_table_covers_the_main_venues() -> None:
     """Bug: a main ML/NLP/CV/robotics/IR venue missing from venues.json (shown by its
     long name), or CoRR not marked as arXiv's."""
     shorts = set(table().dblp.values())
-    for name in ("ACL", "EMNLP", "NAACL", "EACL", "COLING", "TACL", "CL", "NeurIPS", "ICML",
-                 "ICLR", "AAAI", "IJCAI", "CVPR", "ICCV", "ECCV", "WACV", "KDD", "WWW",
-                 "SIGIR", "CoRL", "ICRA", "IROS", "RSS", "COLM", "JMLR", "TMLR", "TPAMI",
-                 "Nature", "Science"):
+    for name in (
+        "ACL",
+        "EMNLP",
+        "NAACL",
+        "EACL",
+        "COLING",
+        "TACL",
+        "CL",
+        "NeurIPS",
+        "ICML",
+        "ICLR",
+        "AAAI",
+        "IJCAI",
+        "CVPR",
+        "ICCV",
+        "ECCV",
+        "WACV",
+        "KDD",
+        "WWW",
+        "SIGIR",
+        "CoRL",
+        "ICRA",
+        "IROS",
+        "RSS",
+        "COLM",
+        "JMLR",
+        "TMLR",
+        "TPAMI",
+        "Nature",
+        "Science",
+    ):
         assert name in shorts, name
     assert table().dblp["journals/corr"] is None
 

@@ -143,9 +143,7 @@ class FakeS2:
         except (UnicodeDecodeError, ValueError):
             asked = None
         ids = asked.get("ids") if isinstance(asked, dict) else None
-        batch = Batch(
-            ids if isinstance(ids, list) else [], dict(req.headers), fields, req.at
-        )
+        batch = Batch(ids if isinstance(ids, list) else [], dict(req.headers), fields, req.at)
         self.batches.append(batch)
         response = self._answer(req, fields, ids)
         batch.status = response.status

@@ -325,17 +325,7 @@ class _Client:
                     raise TypeError("a field of the wrong type")
             except (TypeError, ValueError, KeyError, AttributeError) as err:
                 why = str(err) if isinstance(err, TypeError) else "not a paper object"
-                out.update(
-                    self._fail(
-                        SourceError,
-                        lambda ident, why=why: (
-                            f"Semantic Scholar's answer for {ident} is not a paper ({why}); "
-                            "try again later."
-                        ),
-                        [key],
-                        200,
-                    )
-                )
+                out.update(self._fail(SourceError, _not_a_paper(why), [key], 200))
                 continue
             raw = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
             out[f"{PREFIX}:{key}"] = Fetched(record=record, raw=raw, url=self.url(key))
@@ -393,8 +383,7 @@ class _Client:
             return self._fail(
                 SourceError,
                 lambda ident: (
-                    f"Semantic Scholar answered HTTP {status} for {ident} {tries}; "
-                    "try again later."
+                    f"Semantic Scholar answered HTTP {status} for {ident} {tries}; try again later."
                 ),
                 chunk,
                 status,
@@ -429,8 +418,9 @@ class _Client:
         status: int | None = None,
     ) -> dict[str, Outcome]:
         """Fail these keys, and every later batch's without asking again."""
-        self._stop = kind(message, source=NAME, ids=(), url=f"{self._base}/paper/batch",
-                          status=status)
+        self._stop = kind(
+            message, source=NAME, ids=(), url=f"{self._base}/paper/batch", status=status
+        )
         return {f"{PREFIX}:{k}": self._like(self._stop, k) for k in chunk}
 
     def _like(self, err: SourceError, key: str) -> SourceError:
@@ -438,6 +428,12 @@ class _Client:
         return type(err)(
             err.message, source=err.source, ids=(key,), url=self.url(key), status=err.status
         )
+
+
+def _not_a_paper(why: str) -> Callable[[str], str]:
+    return lambda ident: (
+        f"Semantic Scholar's answer for {ident} is not a paper ({why}); try again later."
+    )
 
 
 def _message(response: requests.Response) -> str:
