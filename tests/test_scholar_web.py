@@ -233,7 +233,9 @@ def test_a_page_in_another_charset_is_decoded_as_it_says(
         ("soon", None),
     ],
 )
-def test_a_citation_date_is_normalized_as_precise_as_given(value: str, published: str | None) -> None:
+def test_a_citation_date_is_normalized_as_precise_as_given(
+    value: str, published: str | None
+) -> None:
     """Catches a date kept as the page writes it (``2023/7`` sorts and renders apart from
     ``2023-07``), one padded to a day the page never said, or an impossible date kept."""
     head = webpage.head_of.Head({"citation_publication_date": (value,)}, None)
@@ -301,9 +303,7 @@ def test_a_redirect_to_a_private_address_is_not_followed(
     resolves to 10.x. Catches redirects followed by the HTTP client, or checked only
     before the first request: the redirect would land in ``inside``'s log."""
     _public(fakes, monkeypatch, "blog.example")
-    _resolver(
-        monkeypatch, {"blog.example": lambda: PUBLIC, "intranet.example": lambda: "10.1.2.3"}
-    )
+    _resolver(monkeypatch, {"blog.example": lambda: PUBLIC, "intranet.example": lambda: "10.1.2.3"})
     secret = f"{inside.url}/secret"
     keys = [
         f"http://blog.example/to?url={secret}",
@@ -418,3 +418,47 @@ def test_no_page_is_started_after_the_deadline(fakes: Fakes, pages: FakePages) -
     got = webpage.fetch(keys, Settings.from_env(), {}, deadline=time.monotonic() - 1)
     assert got == {}
     assert fakes.server.log == []
+
+
+def test_a_hostile_page_is_bounded_and_its_links_checked(fakes: Fakes, pages: FakePages) -> None:
+    """A page with 5,000 author tags, 2,000 other citation_* names, a 50,000-character
+    title and a ``javascript:`` PDF link. Catches a reader without bounds (the cache and
+    the README would hold all of it) and a PDF link kept whatever its scheme."""
+    head = (
+        '<meta name="citation_title" content="'
+        + "Long " * 10_000
+        + '">'
+        + "".join(f'<meta name="citation_author" content="Author {i}">' for i in range(5000))
+        + "".join(f'<meta name="citation_x{i}" content="{i}">' for i in range(2000))
+        + '<meta name="citation_pdf_url" content="javascript:alert(1)">'
+    )
+    fakes.server.route(
+        "GET",
+        r"/hostile",
+        lambda req, m: Response(
+            200, f"<html><head>{head}</head></html>", {"Content-Type": "text/html"}
+        ),
+    )
+    got = _one(f"{fakes.server.url}/hostile")
+    assert isinstance(got, Fetched) and isinstance(got.record, Link)
+    record = got.record
+    assert len(record.title) == webpage.head_of.TITLE_MAX and record.title.endswith("…")
+    assert record.authors == tuple(f"Author {i}" for i in range(webpage.head_of.AUTHORS_MAX))
+    assert record.pdf_url is None
+    assert len(got.raw) < 10_000
+    assert "citation_x1" not in got.raw
+
+
+def test_a_relative_pdf_link_is_read_against_the_page(fakes: Fakes, pages: FakePages) -> None:
+    """Catches a relative citation_pdf_url kept as written (``/pdf/1.pdf`` is no link in a
+    README) or read against the URL asked rather than where the redirects ended."""
+    page = '<html><head><meta name="citation_pdf_url" content="files/1.pdf"></head></html>'
+    fakes.server.route(
+        "GET", r"/papers/one/", lambda req, m: Response(200, page, {"Content-Type": "text/html"})
+    )
+    fakes.server.route(
+        "GET", r"/one", lambda req, m: Response(301, "", {"Location": "/papers/one/"})
+    )
+    record = _record(f"{fakes.server.url}/one")
+    assert record.pdf_url == f"{fakes.server.url}/papers/one/files/1.pdf"
+    assert record.title == f"{fakes.server.url}/one" and record.read

@@ -85,7 +85,9 @@ class FakePages:
                 },
                 stream=BIG,
             ),
-            "/image": Response(200, b"\x89PNG\r\n\x1a\n", {"Content-Type": "image/png"}, stream=BIG),
+            "/image": Response(
+                200, b"\x89PNG\r\n\x1a\n", {"Content-Type": "image/png"}, stream=BIG
+            ),
             "/hop/1": Response(301, "", {**HTML, "Location": "/hop/2"}),
             "/hop/3": Response(307, "", {**HTML, "Location": "/2023.acl-long.870/"}),
             "/loop": Response(302, "", {**HTML, "Location": "/loop"}),

@@ -95,12 +95,7 @@ def page(key: str, settings: Settings, *, deadline: float | None = None) -> Outc
         for _ in range(net.MAX_REDIRECTS + 1):
             refused = _refused(current, settings)
             if refused is not None:
-                where = "" if current == key else f" redirects to {_shown(current)}, which"
-                return _fail(
-                    key,
-                    f"{shown}{where} was not asked: {refused}; alignfetch reads only pages at "
-                    "public addresses (ALIGNFETCH_ALLOW_PRIVATE_NETWORK=1 lets it read others).",
-                )
+                return _fail(key, _refusal(key, current, refused))
             status, headers, body = _send(current, settings, clock)
             location = header(headers, "Location")
             if status in REDIRECTS and location:
@@ -124,10 +119,21 @@ def page(key: str, settings: Settings, *, deadline: float | None = None) -> Outc
             "included; try again later or raise ALIGNFETCH_TIMEOUT.",
             current,
         )
+    except _Refused as err:
+        return _fail(key, _refusal(key, current, err.reason), current)
     except _Failed as err:
         return _fail(key, f"{shown} {err.predicate}", current, err.status)
     return _fail(
         key, f"{shown} redirected more than {net.MAX_REDIRECTS} times; check the link.", current
+    )
+
+
+def _refusal(key: str, current: str, why: str) -> str:
+    """The sentence of a page not asked (or a redirect not followed) because of where it is."""
+    where = "" if current == key else f" redirects to {_shown(current)}, which"
+    return (
+        f"{_shown(key)}{where} was not asked: {why}; alignfetch reads only pages at public "
+        "addresses (ALIGNFETCH_ALLOW_PRIVATE_NETWORK=1 lets it read others)."
     )
 
 
@@ -247,6 +253,14 @@ class _Failed(Exception):
         self.status = status
 
 
+class _Refused(Exception):
+    """The address connected to is not a public one (``reason``: a clause)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _OutOfTime(Exception):
     """The page's time, or the batch's (``batch``), is spent."""
 
@@ -362,10 +376,7 @@ def _attempt(url: str, settings: Settings, clock: _Clock) -> tuple[int, Mapping[
                 raise clock.out() from None  # cut short by the page's time, not the server
             raise
         except addresses.Refused as err:
-            raise _Failed(
-                f"was not asked: {err.reason}; alignfetch reads only pages at public "
-                "addresses (ALIGNFETCH_ALLOW_PRIVATE_NETWORK=1 lets it read others)."
-            ) from None
+            raise _Refused(err.reason) from None
         except requests.exceptions.InvalidURL:
             raise _Failed("is not a valid web address; check the link.") from None
         except requests.RequestException as err:

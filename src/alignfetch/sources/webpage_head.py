@@ -50,10 +50,36 @@ DOI_MAX = 200
 URL_MAX = 2000
 RAW_VALUE_MAX = 300
 
-_READ = re.compile(r"(?:citation_|og:|twitter:)[a-z_:]+")
-"""The meta names (or properties) kept from a page."""
+READ = frozenset(
+    {
+        "citation_title",
+        "citation_author",
+        "citation_authors",
+        "citation_publication_date",
+        "citation_date",
+        "citation_online_date",
+        "citation_conference_title",
+        "citation_journal_title",
+        "citation_doi",
+        "citation_pdf_url",
+        "og:title",
+        "og:description",
+        "og:site_name",
+        "twitter:title",
+        "twitter:description",
+    }
+)
+"""The meta names (or properties) kept from a page: those :func:`convert` reads."""
+VALUES_MAX = 5
+"""Values kept of a name other than ``citation_author`` (a page may repeat any tag)."""
 _MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|title|meta)\b", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+    rb"""|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+"""A charset the page declares in its first bytes: ``<meta charset>``, ``<meta
+http-equiv="Content-Type" content="...; charset=...">``, or an XHTML page's XML declaration."""
 _NUMERIC_DATE = re.compile(
     r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T ][\d:.]+(?:Z|[+-][\d:]+)?)?"
 )
@@ -115,9 +141,9 @@ class _HeadParser(HTMLParser):
             # OpenGraph uses property=, Highwire and Twitter name= (each is found with both).
             key = (values.get("name") or values.get("property") or "").strip().lower()
             content = values.get("content")
-            if content is not None and _READ.fullmatch(key):
+            if content is not None and key in READ:
                 kept = self.meta.setdefault(key, [])
-                if len(kept) < AUTHORS_MAX:
+                if len(kept) < (AUTHORS_MAX if key == "citation_author" else VALUES_MAX):
                     kept.append(content[: DESCRIPTION_MAX * 2])
         elif tag == "title" and self.title is None:
             self.title = []
@@ -332,7 +358,7 @@ def decode(body: bytes, headers: Mapping[str, str]) -> str:
     elif declared:
         names = [declared]
     elif m := _META_CHARSET.search(body[:2048]):
-        names = [_known(m[1].decode("ascii", "replace")) or "utf-8"]
+        names = [_known((m[1] or m[2]).decode("ascii", "replace")) or "utf-8"]
     else:
         names = ["utf-8", "windows-1252"]  # the web's defaults, in the order browsers try
     for name in names:
