@@ -109,7 +109,7 @@ def page(key: str, settings: Settings, *, deadline: float | None = None) -> Outc
                     )
                 current = target
                 continue
-            return _answered(key, current, status, headers, body, settings)
+            return _answered(key, current, status, headers, body, clock.attempts)
     except _OutOfTime as out:
         if out.batch:
             return None
@@ -138,7 +138,7 @@ def _refusal(key: str, current: str, why: str) -> str:
 
 
 def _answered(
-    key: str, final: str, status: int, headers: Mapping[str, str], body: bytes, settings: Settings
+    key: str, final: str, status: int, headers: Mapping[str, str], body: bytes, attempts: int
 ) -> Outcome:
     from alignfetch.sources import Fetched
 
@@ -156,8 +156,7 @@ def _answered(
             key, f"{shown} is limiting requests (HTTP 429); try again later.", final, status
         )
     if status >= 500:
-        tries = settings.retries + 1
-        after = f" after {tries} attempts" if tries > 1 else ""
+        after = f" after {attempts} attempts" if attempts > 1 else ""
         return _fail(key, f"{shown} answered HTTP {status}{after}; try again later.", final, status)
     if status != 200:
         return _fail(key, f"{shown} answered HTTP {status}; check the link.", final, status)
@@ -168,6 +167,7 @@ def _answered(
         record = head_of.unread(
             key,
             pdf=kind == "application/pdf",
+            final=final,
             disposition=header(headers, "Content-Disposition"),
         )
         return Fetched(record, raw=head_of.raw(None, final=final, kind=kind), url=final)
@@ -276,6 +276,8 @@ class _Clock:
         self.seconds = end - time.monotonic()
         self.end = end if deadline is None else min(end, deadline)
         self.batch = deadline is not None and deadline <= end
+        self.attempts = 0
+        """Attempts made of the last request (its retries included)."""
 
     def left(self) -> float:
         return self.end - time.monotonic()
@@ -291,6 +293,7 @@ def _send(url: str, settings: Settings, clock: _Clock) -> tuple[int, Mapping[str
     time for another attempt; otherwise the last answer, or failure, stands."""
     for attempt in range(settings.retries + 1):
         last = attempt == settings.retries
+        clock.attempts = attempt + 1
         try:
             status, headers, body = _attempt(url, settings, clock)
         except net.NetError as err:

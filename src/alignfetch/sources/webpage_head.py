@@ -212,13 +212,16 @@ def convert(key: str, head: Head, page_url: str | None = None) -> Link:
     )
 
 
-def unread(key: str, *, pdf: bool = False, disposition: str | None = None) -> Link:
+def unread(
+    key: str, *, pdf: bool = False, disposition: str | None = None, final: str | None = None
+) -> Link:
     """The record of a page not read: what :func:`url.convert` gives, a PDF named by its
-    file (the ``Content-Disposition`` name its server gives, else its URL's last segment)."""
+    file (the ``Content-Disposition`` name its server gives, else the last segment of the
+    URL it was found at, ``final``, or of its own)."""
     link = url_source.convert(key)
     if not pdf or url_source.file_name(key):
         return link
-    name = _disposition_name(disposition) or _pdf_name(key)
+    name = _disposition_name(disposition) or _pdf_name(final or key) or _pdf_name(key)
     return dataclasses.replace(link, title=name) if name else link
 
 
