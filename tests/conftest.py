@@ -20,6 +20,8 @@ from alignfetch.http import policy as net
 from fakes.arxiv import FakeArxiv
 from fakes.github import FakeGitHub
 from fakes.hub import FakeHub
+from fakes.openalex import FakeOpenAlex
+from fakes.s2 import FakeS2
 from fakes.server import FakeServer
 
 # Read once, when the clients are built: no proxy may stand between them and the fakes,
@@ -51,18 +53,33 @@ parent = "papers"
 """
 
 
+SCHOLARLY = ("/paper/batch", "/works")
+"""The scholarly graph's paths on the fake server (Semantic Scholar, OpenAlex)."""
+
+
 @dataclass
 class Fakes:
     server: FakeServer
     arxiv: FakeArxiv
     hub: FakeHub
     github: FakeGitHub
+    s2: FakeS2
+    """Semantic Scholar: knows no paper (answers null) until a test fills ``s2.papers``
+    (``fakes.s2.items()`` holds the reference papers' answers)."""
+    openalex: FakeOpenAlex
+    """OpenAlex: holds no work until a test fills ``openalex.works`` (``fakes.openalex.load()``)."""
 
     def arxiv_requests(self) -> int:
         return len(self.server.requests(r"^/api/query$"))
 
     def hub_requests(self, pattern: str = "") -> int:
-        return len([r for r in self.server.requests(pattern) if r.path != "/api/query"])
+        return len(
+            [
+                r
+                for r in self.server.requests(pattern)
+                if r.path != "/api/query" and not r.path.startswith(SCHOLARLY)
+            ]
+        )
 
     def github_requests(self) -> int:
         return len(self.server.requests(r"^/(repos|repositories)/"))
@@ -75,7 +92,14 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
     for name in ("Anthropic/hh-rlhf", "liyucheng/zhihu_rlhf_3k"):
         hub.card(name, DATA / "reference" / "hf" / f"card_{name.replace('/', '_')}_README.md")
     github = FakeGitHub(server, DATA / "github", DATA / "reference" / "github")
-    fake = Fakes(server, FakeArxiv(server, ARXIV_FEEDS), hub, github)
+    fake = Fakes(
+        server,
+        FakeArxiv(server, ARXIV_FEEDS),
+        hub,
+        github,
+        FakeS2(server, {}),
+        FakeOpenAlex(server),
+    )
     monkeypatch.setenv("ALIGNFETCH_ARXIV_URL", f"{server.url}/api/query")
     monkeypatch.setenv("ALIGNFETCH_ARXIV_DELAY", "0")
     monkeypatch.setenv("ALIGNFETCH_BACKOFF", "0")
@@ -83,9 +107,20 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
     monkeypatch.setenv("ALIGNFETCH_RETRIES", "2")
     monkeypatch.setenv("ALIGNFETCH_GITHUB_URL", server.url)
     monkeypatch.setenv("HF_ENDPOINT", server.url)
+    monkeypatch.setenv("ALIGNFETCH_S2_URL", server.url)
+    monkeypatch.setenv("ALIGNFETCH_S2_DELAY", "0")
+    monkeypatch.setenv("ALIGNFETCH_OPENALEX_URL", server.url)
     # The fakes are on 127.0.0.1, which the link checker otherwise refuses to ask.
     monkeypatch.setenv("ALIGNFETCH_ALLOW_PRIVATE_NETWORK", "1")
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES", "GITHUB_TOKEN", "HF_TOKEN"):
+    for var in (
+        "ALIGNFETCH_DB",
+        "ALIGNFETCH_ENTRIES",
+        "GITHUB_TOKEN",
+        "HF_TOKEN",
+        "S2_API_KEY",
+        "OPENALEX_API_KEY",
+        "OPENALEX_MAILTO",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield fake
     server.close()

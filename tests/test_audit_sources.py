@@ -350,7 +350,7 @@ class WordySource:
     as any source module may (not a stand-in for alignfetch's code)."""
 
     NAME = "Wordy"
-    PREFIX = "url"
+    PREFIX = "gh"
     FORMS = ("wordy",)
 
     def parse_id(self, text: str) -> str | None:
@@ -363,7 +363,10 @@ class WordySource:
         return {
             keys[0]: SourceError(f"Wordy failed: {said}", source=self.NAME, ids=(keys[0],)),
             keys[1]: Fetched(
-                Link(id=f"url:{keys[1]}", title="b", url=keys[1]), raw="", url=keys[1], warning=said
+                Link(id=f"gh:{keys[1]}", title="b", url="https://b.example/"),
+                raw="",
+                url="https://b.example/",
+                warning=said,
             ),
         }
 
@@ -378,14 +381,14 @@ def test_every_failure_and_warning_leaves_the_pipeline_clean_and_capped(
     from alignfetch.list import ids
     from alignfetch.sources import SOURCES
 
-    monkeypatch.setitem(SOURCES, "url", WordySource())
-    refs = [ids.parse("https://a.example/"), ids.parse("https://b.example/")]
+    monkeypatch.setitem(SOURCES, "gh", WordySource())
+    refs = [ids.parse("gh:a/a"), ids.parse("gh:b/b")]
     run_ = pipeline.fetch_outcomes(refs, Settings.from_env(), lambda _ids: {})
-    failed = run_.outcomes["url:https://a.example/"]
+    failed = run_.outcomes["gh:a/a"]
     assert isinstance(failed, SourceError)
     assert failed.message.startswith("Wordy failed: the server says ]0;PWNED[31mRED2J x")
     assert str(failed) == failed.message
-    warning = run_.warnings["url:https://b.example/"]
+    warning = run_.warnings["gh:b/b"]
     for text in (failed.message, warning):
         assert not CONTROLS.search(text) and len(text) <= pipeline.MESSAGE_CAP, text
         assert text.endswith("…")

@@ -441,7 +441,7 @@ def test_the_list_itself(fakes: Fakes, here: Path) -> None:
         (
             'ignore = ["nope"]',
             "In entries.toml, [check] ignore names unknown rule(s) nope; the rules are "
-            "mismatch, title, authors, date, duplicate, withdrawn, published, archived, renamed, "
+            "mismatch, title, authors, date, duplicate, withdrawn, venue, published, archived, renamed, "
             "gone, stale, gated, toc, badge, link (see `alignfetch check --rules`).",
         ),
         (
@@ -499,6 +499,7 @@ def test_rules_lists_every_rule_with_its_severity() -> None:
         "date",
         "duplicate",
         "withdrawn",
+        "venue",
         "published",
         "archived",
         "renamed",
@@ -509,12 +510,12 @@ def test_rules_lists_every_rule_with_its_severity() -> None:
         "badge",
         "link",
     ]
-    assert lines[14] == (
+    assert lines[15] == (
         "link       warning  a web link answers 404, 410 or 5xx, or cannot be reached "
         "(not with --offline)"
     )
     assert (
-        lines[10]
+        lines[11]
         == "stale      warning  the repository has had no push for --stale-months (default 24)"
     )
 

@@ -30,7 +30,7 @@ def load(tmp_path: Path, text: str) -> entries.EntriesFile:
             "In entries.toml, [list] has unknown key(s) titel; allowed: order, template, title.",
         ),
         ("[list]\ntitle = 3\n", "In entries.toml, [list] title must be a string."),
-        ("[list]\norder = 'oldest'\n", 'In entries.toml, [list] order must be "file" or "newest".'),
+        ("[list]\norder = 'oldest'\n", 'In entries.toml, [list] order must be "file", "newest" or "citations".'),
         (
             "[list]\ntemplate = 3\n",
             "In entries.toml, [list] template must be a path to a template file.",
@@ -64,7 +64,7 @@ def load(tmp_path: Path, text: str) -> entries.EntriesFile:
         (HEAD + HEAD, "In entries.toml, the section slug 'a' appears twice."),
         (
             HEAD.replace('title = "A"\n', 'title = "A"\nicon = "x"\n'),
-            "In entries.toml, section 1 (a) has unknown key(s) icon; allowed: parent, slug, title.",
+            "In entries.toml, section 1 (a) has unknown key(s) icon; allowed: order, parent, slug, title.",
         ),
         ("entries = 3\n" + HEAD, "In entries.toml, entries must be written as [[entries]] tables."),
         (HEAD + "[[entries]]\nsection = 'a'\n", "In entries.toml, entry 1 needs an id."),

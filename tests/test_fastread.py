@@ -255,7 +255,11 @@ def test_items_without_pages_keep_the_papers_datasets_name(cached: Path) -> None
     assert items["arxiv:2305.01937"].related == {}
     assert list(items["hf:Anthropic/hh-rlhf"].related) == ["arxiv:2204.05862"]
     full = {i.entry.id: i for i in Workspace("entries.toml").items()}
-    assert list(full["arxiv:2305.01937"].related) == ["hfpaper:2305.01937"]
+    assert list(full["arxiv:2305.01937"].related) == [
+        "hfpaper:2305.01937",
+        "s2:2305.01937",
+        "openalex:2305.01937",
+    ]
 
 
 # -- stored.read: the per-kind plans against the exact check --------------------------

@@ -428,9 +428,15 @@ BLOG = """\
 """
 
 
-def test_a_link_entry_is_never_fetched_exports_and_renders(fakes: Fakes, empty: Path) -> None:
+def test_a_link_entry_switched_off_is_never_fetched_exports_and_renders(
+    fakes: Fakes, empty: Path
+) -> None:
+    """With `[sources] web_pages = false`, a `url:` entry asks nothing and is what the
+    list says of it (catches the switch ignored, and a link entry that cannot render)."""
     (empty / "list.md").write_text(BLOG, encoding="utf-8")
     doc = imported("--house-style", "list.md")
+    with (empty / "entries.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[sources]\nweb_pages = false\n")
     assert doc["entries"][0]["title"] == "Illustrating RLHF"
     assert doc["entries"][0]["description"] == "A walk-through, with slides."
     assert run("refresh").stdout == "Checked 1 entry: 1 fetched for the first time.\n"

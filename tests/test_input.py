@@ -48,7 +48,7 @@ def test_unknown_top_level_keys_are_errors(fakes: Fakes, listdir: Path) -> None:
     before = state(listdir)
     message = (
         "entries.toml has unknown key(s) sectons, title; "
-        "allowed: check, discover, entries, list, sections."
+        "allowed: check, discover, entries, list, sections, sources."
     )
     fails(run("list"), 2, message)
     fails(run("add", "2305.01937", "-s", "evaluation"), 2, message)
@@ -62,7 +62,14 @@ def test_discover_and_check_tables_are_left_to_their_features(listdir: Path) -> 
     )
     ef = entries.load(path)
     assert [s.slug for s in ef.sections] == ["papers", "evaluation", "safety"]
-    assert entries.TOP_LEVEL_KEYS == ("list", "sections", "entries", "discover", "check")
+    assert entries.TOP_LEVEL_KEYS == (
+        "list",
+        "sections",
+        "entries",
+        "discover",
+        "check",
+        "sources",
+    )
 
 
 # -- control characters in what a maintainer writes --------------------------------------
@@ -293,11 +300,20 @@ def test_an_unwritable_state_folder(fakes: Fakes, listdir: Path) -> None:
 # -- add is all or nothing, the cache included ----------------------------------------------
 
 
+PAPER_ROWS = [
+    "arxiv:2305.01937",
+    "hfpaper:2305.01937",
+    "openalex:2305.01937",
+    "s2:2305.01937",
+]
+"""The rows a paper brings: its record, its Hub page, and the scholarly graph's two."""
+
+
 def test_add_leaves_no_cache_row_when_entries_toml_cannot_be_written(
     fakes: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run("add", "2305.01937", "-s", "evaluation").exit_code == 0
-    assert cached_ids(listdir) == ["arxiv:2305.01937", "hfpaper:2305.01937"]
+    assert cached_ids(listdir) == PAPER_ROWS
     before = state(listdir)
 
     def disk_full(fd: int) -> None:
@@ -313,7 +329,7 @@ def test_add_leaves_no_cache_row_when_entries_toml_cannot_be_written(
         "check the folder and its permissions.",
     )
     assert fakes.arxiv_requests() == 2  # it did fetch them...
-    assert cached_ids(listdir) == ["arxiv:2305.01937", "hfpaper:2305.01937"]  # ...but kept none
+    assert cached_ids(listdir) == PAPER_ROWS  # ...but kept none
     assert state(listdir) == before
     assert [p.name for p in listdir.iterdir() if p.name.startswith(".entries")] == []
 
@@ -327,7 +343,7 @@ def test_add_into_a_read_only_folder_leaves_no_cache_row(fakes: Fakes, listdir: 
     finally:
         listdir.chmod(0o700)
     assert result.exit_code == 1 and "could not be written" in result.stderr
-    assert cached_ids(listdir) == ["arxiv:2305.01937", "hfpaper:2305.01937"]
+    assert cached_ids(listdir) == PAPER_ROWS
 
 
 def test_add_puts_entries_toml_back_when_the_cache_cannot_be_written(

@@ -28,6 +28,8 @@ PAPER = "arxiv:2305.01937"
 DATASET = "hf:Anthropic/hh-rlhf"
 REPO = "gh:CarperAI/trlx"
 PAGE = "hfpaper:2305.01937"
+SCHOLARLY = ("s2:2305.01937", "openalex:2305.01937")
+"""The scholarly graph's rows of the paper (Semantic Scholar's is asked at every fetch)."""
 NAMED = "arxiv:2204.05862"
 """The paper the dataset names: asked for with the others, kept as a related record."""
 
@@ -88,7 +90,7 @@ def test_a_warm_refresh_rewrites_no_unchanged_record_of_any_kind(
     fakes: Fakes, listdir: Path, db_url: str
 ) -> None:
     before = three_kinds(db_url, listdir)
-    assert set(before) == {PAPER, DATASET, REPO, PAGE, NAMED}
+    assert set(before) == {PAPER, DATASET, REPO, PAGE, NAMED, *SCHOLARLY}
     with statements() as sent:
         result = run("--db", db_url, "refresh", "--all")
     assert result.exit_code == 0, result.output
@@ -189,7 +191,7 @@ def test_a_warm_refresh_reads_each_row_once(fakes: Fakes, listdir: Path, db_url:
     for sql, params in sent:
         if sql.upper().startswith("SELECT") and " FROM RECORDS" in sql.upper():
             asked += [p for p in flat(params) if ":" in p and not p.startswith("pace:")]
-    assert sorted(asked) == sorted([PAPER, DATASET, REPO, PAGE, NAMED])
+    assert sorted(asked) == sorted([PAPER, DATASET, REPO, PAGE, NAMED, *SCHOLARLY])
 
 
 # -- the request workers ------------------------------------------------------------

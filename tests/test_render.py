@@ -625,7 +625,7 @@ def test_bad_documents_are_input_errors() -> None:
         ),
         (
             {**base_doc([]), "list": {"title": "T", "order": "random"}},
-            "The list's order must be 'file' or 'newest', not 'random'.",
+            "The list's order must be 'file', 'newest' or 'citations', not 'random'.",
         ),
         (
             {**base_doc([]), "sections": [{"slug": "a", "title": "A", "parent": "z"}]},

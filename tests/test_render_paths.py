@@ -212,8 +212,9 @@ def test_a_papers_keys_in_their_order() -> None:
     assert list(got) == [
         "id", "kind", "section", "sections", "version", "title", "abstract", "authors", "published",
         "updated", "primary_category", "categories", "comment", "journal_ref", "doi", "url",
-        "pdf_url", "affiliations", "hf_paper", "code_url", "description", "venue",
-        "affiliation", "date", "links", "overrides",
+        "pdf_url", "affiliations", "hf_paper", "code_url", "citation_count",
+        "influential_citation_count", "publication", "description", "venue", "affiliation",
+        "venue_source", "affiliation_source", "date", "links", "overrides",
     ]  # fmt: skip
     assert got["authors"] == ["Ann", "Bo"] and got["affiliations"] == [["U"], []]
 

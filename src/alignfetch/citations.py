@@ -49,7 +49,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from alignfetch.errors import InputError
-from alignfetch.records import Collection, Dataset, Link, Model, Paper, Repo, Space
+from alignfetch.records import (
+    Collection,
+    Dataset,
+    Link,
+    Model,
+    Paper,
+    Repo,
+    Scholarly,
+    Space,
+    scholarly_id,
+)
 
 if TYPE_CHECKING:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -231,17 +241,34 @@ def _letters(n: int) -> str:
 
 
 def venue(item: Item) -> str | None:
-    """Where a paper appeared: the ``venue`` override, else arXiv's journal reference;
-    None for a preprint (no venue, or one that is arXiv itself)."""
+    """Where a paper appeared: the ``venue`` override, else arXiv's journal reference,
+    else the venue Semantic Scholar gives (its full name); None for a preprint (no
+    venue, or one that is arXiv itself)."""
     r = item.record
+    s2 = published(item)
     text = item.entry.venue or (r.journal_ref if isinstance(r, Paper) else None)
+    if not text and s2 is not None:
+        text = s2.venue_name or s2.venue
     if not text or _ARXIV_VENUE.match(text):
         return None
     return " ".join(text.split())
 
 
-def is_conference(text: str) -> bool:
-    """Whether a venue names a conference (else it is taken for a journal)."""
+def published(item: Item) -> Scholarly | None:
+    """A paper's Semantic Scholar record when it names where the paper was published."""
+    r = item.record
+    s2 = item.related.get(scholarly_id(r)) if isinstance(r, Paper) else None
+    return s2 if isinstance(s2, Scholarly) and s2.found and s2.venue else None
+
+
+def is_conference(text: str, item: Item | None = None) -> bool:
+    """Whether a venue names a conference (else it is taken for a journal): what Semantic
+    Scholar says of the published version, else the venue's words."""
+    s2 = published(item) if item is not None and not item.entry.venue else None
+    if s2 is not None and (s2.dblp or "").startswith(("conf/", "journals/")):
+        return (s2.dblp or "").startswith("conf/")  # DBLP files proceedings apart
+    if s2 is not None and "Conference" in s2.publication_types:
+        return True  # Semantic Scholar marks many proceedings papers JournalArticle too
     return bool(CONFERENCE_WORDS.search(text) or _ACRONYM.search(text))
 
 
@@ -340,7 +367,13 @@ def bibtex_entry(item: Item, accessed: str | None = None) -> tuple[str, list[tup
     title = _title(item)
     if isinstance(r, Paper):
         where = venue(item)
-        kind = "misc" if where is None else "inproceedings" if is_conference(where) else "article"
+        kind = (
+            "misc"
+            if where is None
+            else "inproceedings"
+            if is_conference(where, item)
+            else "article"
+        )
         fields = [
             ("title", bibtex_title(title)),
             ("author", " and ".join(bibtex_name(a.name) for a in r.authors)),
@@ -350,12 +383,14 @@ def bibtex_entry(item: Item, accessed: str | None = None) -> tuple[str, list[tup
         key_id = r.id.split(":", 1)[1]
         # Verbatim fields (eprint, doi, url) are percent-encoded, the others escaped: no
         # upstream text (a DOI of ``10.1/x}, note={...``) may close its field.
+        s2 = published(item) if where is not None else None
+        year = str(s2.year) if s2 is not None and s2.year else _year(r.published)
         fields += [
-            ("year", _year(r.published) or ""),
+            ("year", year or ""),
             ("eprint", verbatim(key_id)),
             ("archivePrefix", "arXiv"),
             ("primaryClass", latex(r.primary_category)),
-            ("doi", verbatim(_doi(r, key_id))),
+            ("doi", verbatim(_doi(r, key_id, s2))),
             ("url", verbatim(r.url)),
         ]
         return kind, fields
@@ -380,12 +415,13 @@ def bibtex_entry(item: Item, accessed: str | None = None) -> tuple[str, list[tup
     return "misc", fields
 
 
-def _doi(paper: Paper, key_id: str) -> str:
-    """The DOI a paper is cited with: its journal's, else arXiv's. A cache written before
-    arXiv's field was checked (:func:`arxiv_feed.doi`) may hold one that is no DOI."""
+def _doi(paper: Paper, key_id: str, s2: Scholarly | None = None) -> str:
+    """The DOI a paper is cited with: its journal's, else the published version's
+    (Semantic Scholar), else arXiv's. A cache written before arXiv's field was checked
+    (:func:`arxiv_feed.doi`) may hold one that is no DOI."""
     from alignfetch.sources.arxiv_feed import doi
 
-    return doi(paper.doi) or ARXIV_DOI.format(key_id)
+    return doi(paper.doi) or doi(s2.doi if s2 else None) or ARXIV_DOI.format(key_id)
 
 
 def _year(when: str | None) -> str | None:
@@ -495,7 +531,7 @@ def csl_item(item: Item, key: str, accessed: str | None = None) -> dict[str, Any
             "article"
             if where is None
             else "paper-conference"
-            if is_conference(where)
+            if is_conference(where, item)
             else "article-journal"
         )
         out["title"] = _title(item)
@@ -508,7 +544,7 @@ def csl_item(item: Item, key: str, accessed: str | None = None) -> dict[str, Any
             out["container-title"] = where
             out["archive"] = "arXiv"
             out["archive_location"] = f"arXiv:{arxiv_id}"
-        out["DOI"] = _doi(r, arxiv_id)
+        out["DOI"] = _doi(r, arxiv_id, published(item) if where is not None else None)
         out["URL"] = r.url
         out["abstract"] = r.abstract
     elif isinstance(r, Dataset | Model | Space | Collection | Repo):

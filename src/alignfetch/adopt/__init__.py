@@ -9,7 +9,7 @@ Nothing is fetched: ``refresh`` fetches what the cache lacks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +44,7 @@ def adopt(
     path: Path,
     load: Callable[[], EntriesFile],
     lock: Callable[[], AbstractContextManager[object]],
+    venues: Callable[[list[str]], Mapping[str, str]] | None = None,
     **options: Unpack[Options],
 ) -> ImportReport:
     """Adopt the README ``text``: its sections and entries join the entries.toml at ``path``.
@@ -52,6 +53,8 @@ def adopt(
     appended to otherwise (read with ``load``, under ``lock``); what it already holds is
     left alone, so a second import adds nothing. A new list also gets the README's own
     look (:mod:`alignfetch.adopt.look`), as a template beside it, unless ``house_style``.
+    ``venues`` gives the venues the cache knows for papers: a typed venue equal to one is
+    not kept as an override.
     With ``dry_run`` nothing is written.
     """
     keep_typed = options.get("keep_typed", False)
@@ -77,6 +80,13 @@ def adopt(
         else:
             ef = load()
         new_sections, made, report = plan(reading, ef.sections, ef.entries, keep_typed=keep_typed)
+        if venues is not None:
+            # A typed venue the scholarly graph gives too is no override: the source keeps it.
+            known = venues([e.id for e, _ in made if e.venue])
+            made = [
+                (replace(e, venue=None) if known.get(e.id) == e.venue else e, f) for e, f in made
+            ]
+            report.entries = made
         used = {slug for e, _ in made for slug in e.sections}
         parents = {s.slug: s.parent for s in report.sections}
         for slug in list(used):

@@ -307,8 +307,11 @@ def _ways(placed: Sequence[Placed]) -> dict[str, str]:
             first_date.setdefault(way, typed["date"])
         if typed.get("authors"):
             text = typed["authors"]
-            way = "et al" if "et al" in text else ("; " if ";" in text else ", ") + (
-                ", and " if ", and " in text else " and " if " and " in text else ""
+            way = (
+                "et al"
+                if "et al" in text
+                else ("; " if ";" in text else ", ")
+                + (", and " if ", and " in text else " and " if " and " in text else "")
             )
             authors[way] += 1
             first_authors.setdefault(way, text)

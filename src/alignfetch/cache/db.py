@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +43,6 @@ from alignfetch.records import Record, to_dict
 from alignfetch.stored import read
 
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
 
     from alembic.config import Config
 
@@ -431,17 +430,10 @@ class Cache:
                             text("SELECT pg_advisory_unlock(CAST(:key AS bigint))"), {"key": key}
                         )
 
-    def pacer(self, name: str) -> Callable[[float], AbstractContextManager[object]]:
-        """A pace shared by every process on this cache, for :data:`alignfetch.net.shared_pace`."""
-
-        def paced(interval: float) -> AbstractContextManager[object]:
-            return self.paced(name, interval)
-
-        return paced
-
     @contextmanager
     def paced(self, name: str, interval: float) -> Iterator[None]:
-        """Send one request to ``name`` at least ``interval`` seconds after any other's ended.
+        """Send one request to ``name`` at least ``interval`` seconds after any other's ended
+        (:data:`alignfetch.http.policy.shared_pace`).
 
         Every process sharing this (PostgreSQL) cache holds the advisory lock
         ``name`` while it sends, and notes, in the records table's row

@@ -95,7 +95,8 @@ def show_text(data: dict[str, Any]) -> str:
         value = data.get(key)
         # 0 stars is worth showing; False (not archived, not private) is not.
         if (
-            key in ("id", "section", "sections", "affiliations")
+            key
+            in ("id", "section", "sections", "affiliations", "venue_source", "affiliation_source")
             or value is False
             or value in (None, "", [], {})
         ):
@@ -131,6 +132,8 @@ def show_text(data: dict[str, Any]) -> str:
             lines = [str(v) for v in value]
         elif value is True:
             lines = ["yes"]
+        elif key in ("venue", "affiliation") and data.get(f"{key}_source"):
+            lines = [f"{value} ({data[f'{key}_source']})"]  # where it came from
         else:
             lines = [str(value)]
         rows.append((label, lines))

@@ -145,7 +145,8 @@ def _unusable(rid: str, outcome: Fetched) -> SourceError | None:
     else:
         return None
     prefix, key = rid.split(":", 1)
-    name = SOURCES[prefix].NAME if prefix in MODULES else "Hugging Face papers"
+    related = {"s2": "Semantic Scholar", "openalex": "OpenAlex"}
+    name = SOURCES[prefix].NAME if prefix in MODULES else related.get(prefix, "Hugging Face papers")
     return SourceError(
         f"The answer for {rid} {why}; it was not stored. Try again later.",
         source=name,
@@ -162,13 +163,16 @@ def fetch_outcomes(
     progress: Callable[[int], None] | None = None,
     pages_after: timedelta | None = None,
     reuse_after: timedelta | None = None,
+    off: frozenset[str] = frozenset(),
 ) -> FetchRun:
     """Fetch ``refs``, one batch per source, then what they point to.
 
     Datasets and models go first so that the papers they name join the one arXiv batch;
-    paper pages come last and may fail without failing their paper. A batch
-    that fails outright fails each of its IDs.
+    paper pages and the scholarly graph come last and may fail without failing their
+    paper (:mod:`alignfetch.fetch.scholarly`; ``off`` names the ones ``[sources]``
+    switches off). A batch that fails outright fails each of its IDs.
     """
+    from alignfetch.fetch import scholarly
     from alignfetch.records import Dataset, Model, Paper
     from alignfetch.sources import SOURCES
 
@@ -181,10 +185,10 @@ def fetch_outcomes(
             run.outcomes.update(
                 batch(SOURCES[prefix], prefix, by_prefix[prefix], settings, cached, progress)
             )
-    if "url" in by_prefix:  # made from the URL alone: no request
-        run.outcomes.update(
-            batch(SOURCES["url"], "url", by_prefix["url"], settings, cached, progress)
-        )
+    if "url" in by_prefix:  # a web page never fails its entry
+        run.outcomes.update(scholarly.pages(by_prefix["url"], settings, cached, off))
+        if progress is not None:
+            progress(len(by_prefix["url"]))
     wanted = by_prefix.get("arxiv", [])
     named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
     for rid, outcome in run.outcomes.items():
@@ -228,6 +232,7 @@ def fetch_outcomes(
         if not isinstance(o, SourceError) and isinstance(o.record, Paper)
     ]
     _fetch_pages(run, page_keys, settings, cached, pages_after, arxiv_started)
+    scholarly.enrich(run, page_keys, settings, cached, off)
     _clean(run)
     return run
 

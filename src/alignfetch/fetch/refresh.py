@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from alignfetch.errors import InputError, SourceError
 from alignfetch.list import ids
-from alignfetch.records import SPACE_UP, Collection, Dataset, Model, Paper, Record, Repo, Space
+from alignfetch.records import (
+    SPACE_UP,
+    Collection,
+    Dataset,
+    Model,
+    Paper,
+    Record,
+    Repo,
+    Scholarly,
+    Space,
+)
 from alignfetch.sources import KINDS
 
 if TYPE_CHECKING:
@@ -24,6 +34,8 @@ if TYPE_CHECKING:
     from alignfetch.fetch.store import Store
     from alignfetch.list.entries import EntriesFile
 
+WEB_PAGES_AFTER = timedelta(days=7)
+"""How old a web page's record (a ``url:`` entry) must be before refresh reads it again."""
 STARS_THRESHOLD = 10.0
 """Percent by which stars must move to be news (and at least 10 stars)."""
 
@@ -32,7 +44,7 @@ STARS_THRESHOLD = 10.0
 class Change:
     id: str
     what: str
-    """A short code: new_version, title, authors, abstract, published, withdrawn,
+    """A short code: new_version, title, authors, abstract, published (a venue), withdrawn,
     card, license, gated, disabled, renamed, archived, stars, stage, new."""
     message: str
     old: Any = None
@@ -157,6 +169,31 @@ def changes(
     elif isinstance(old, Collection) and isinstance(new, Collection) and old.title != new.title:
         out.append(
             Change(rid, "title", f"title {old.title!r} -> {new.title!r}", old.title, new.title)
+        )
+    return out
+
+
+def publications(
+    related: Iterable[Any], rows: Callable[[Iterable[str]], dict[str, CachedRow]], papers: Any
+) -> list[Change]:
+    """``arxiv:ID was published: ACL 2023 (doi …)``, once: when Semantic Scholar first
+    names a venue for a paper the list had already fetched, or names another one. Citation
+    counts move daily and are no news."""
+    fresh = [o.record for o in related if isinstance(o.record, Scholarly)]
+    old = rows(r.id for r in fresh)
+    out: list[Change] = []
+    for new in fresh:
+        paper = f"arxiv:{new.id.split(':', 1)[1]}"
+        row = old.get(new.id)
+        before = row.parsed if row is not None else None
+        was = before.venue if isinstance(before, Scholarly) and before.found else None
+        if not new.found or not new.venue or new.venue == was:
+            continue
+        if row is None and paper not in papers:
+            continue  # a paper fetched for the first time: its venue is no news yet
+        doi = f" (doi {new.doi})" if new.doi else ""
+        out.append(
+            Change(paper, "published", f"was published: {new.venue}{doi}", was, new.venue)
         )
     return out
 
@@ -363,8 +400,14 @@ def _refresh(
     # a nightly job would find them a minute short of a day old, and skip them.
     slack = min(timedelta(hours=1), stale_after / 10)
     cutoff = datetime.now(UTC) - stale_after + slack
+    # A web page is read once a week (it is someone's page, not an API).
+    weekly = datetime.now(UTC) - max(stale_after, WEB_PAGES_AFTER) + slack
     due = [
-        e for e in chosen if everything or e.id not in cached or cached[e.id].fetched_at <= cutoff
+        e
+        for e in chosen
+        if everything
+        or e.id not in cached
+        or cached[e.id].fetched_at <= (weekly if e.id.startswith("url:") else cutoff)
     ]
     report = Report(checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run)
     if not due:
@@ -390,6 +433,7 @@ def _refresh(
             report.changes.extend(changes(old, outcome.record, threshold))
     report.warnings.update(run.warnings)
     report.uncached = {rid for rid in report.failures if rid not in cached}
+    report.changes.extend(publications(run.related, rows, cached))
     if not dry_run:
         rows([o.record.id for o in run.fetched()])  # the related records' rows, if any
         with lock():

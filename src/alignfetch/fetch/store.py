@@ -38,6 +38,8 @@ class Store:
     def __init__(self, db_url: str, settings: Settings) -> None:
         self.db_url = db_url
         self.settings = settings
+        self.off: frozenset[str] = frozenset()
+        """The enriching sources the list switches off (its ``[sources]``)."""
 
     @cached_property
     def cache(self) -> Cache:
@@ -46,7 +48,7 @@ class Store:
 
         cache = open_cache(self.db_url)
         # A shared cache paces arXiv requests across every process that uses it.
-        policy.shared_pace = cache.pacer("arxiv") if cache.shared else None
+        policy.shared_pace = cache.paced if cache.shared else None
         return cache
 
     def exists(self) -> bool:
@@ -87,6 +89,19 @@ class Store:
                 f"run `alignfetch refresh` to fetch {'it' if one else 'them'}."
             )
         return [s for s in shown if isinstance(s, Item)]
+
+    def venues(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        """The venue Semantic Scholar gives each cached paper of ``paper_ids`` (those it
+        names one for), by paper ID."""
+        from alignfetch.records import Scholarly
+
+        wanted = {f"s2:{p.split(':', 1)[1]}": p for p in paper_ids if p.startswith("arxiv:")}
+        found = self.records(wanted) if self.exists() else {}
+        return {
+            wanted[k]: r.venue
+            for k, r in found.items()
+            if isinstance(r, Scholarly) and r.found and r.venue
+        }
 
     def known(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item | Entry]:
         """:meth:`items`, but an entry the cache has no record of comes as itself (what
@@ -144,9 +159,11 @@ class Store:
         pages_after: timedelta | None = None,
         reuse_after: timedelta | None = None,
         rows: Callable[[Iterable[str]], Mapping[str, CachedRow]] | None = None,
+        off: frozenset[str] = frozenset(),
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to
-        (:func:`alignfetch.fetch.pipeline.fetch_outcomes`)."""
+        (:func:`alignfetch.fetch.pipeline.fetch_outcomes`), without the enriching sources
+        the list switches off or ``off`` names."""
         from alignfetch.fetch.pipeline import fetch_outcomes
 
         return fetch_outcomes(
@@ -156,6 +173,7 @@ class Store:
             progress=progress,
             pages_after=pages_after,
             reuse_after=reuse_after,
+            off=self.off | off,
         )
 
     def keep(self, run: FetchRun, rows: Mapping[str, CachedRow] | None = None) -> None:

@@ -137,8 +137,9 @@ class IntervalPacer:
     within this process; one request at a time (``wait`` takes a lock that ``mark``
     gives back, so the two always come in pairs)."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, service: str = "arxiv") -> None:
         self.interval = interval
+        self.service = service
         self._last = float("-inf")
         self._lock = threading.Lock()
         self._shared: AbstractContextManager[object] | None = None
@@ -150,7 +151,7 @@ class IntervalPacer:
             time.sleep(delay)
         if shared_pace is not None and self.interval > 0:
             # Other processes on the same cache: the request waits for its turn there too.
-            self._shared = shared_pace(self.interval)
+            self._shared = shared_pace(self.service, self.interval)
             self._shared.__enter__()
 
     def mark(self) -> None:
@@ -164,10 +165,10 @@ class IntervalPacer:
                 self._lock.release()
 
 
-shared_pace: Callable[[float], AbstractContextManager[object]] | None = None
-"""Set when the cache is shared (``Cache.pacer``): every paced request (``interval`` > 0,
-that is arXiv's) is sent inside ``shared_pace(interval)``, which keeps the pace across
-processes (the cache keeps the time of the last request)."""
+shared_pace: Callable[[str, float], AbstractContextManager[object]] | None = None
+"""Set when the cache is shared (``Cache.paced``): every paced request (``interval`` > 0:
+arXiv's, Semantic Scholar's) is sent inside ``shared_pace(service, interval)``, which keeps
+each service's own pace across processes (the cache keeps the time of its last request)."""
 
 _PACERS: dict[tuple[str, float], IntervalPacer] = {}
 _PACERS_LOCK = threading.Lock()
@@ -176,7 +177,7 @@ _PACERS_LOCK = threading.Lock()
 def pacer(service: str, interval: float) -> IntervalPacer:
     """The process-wide pacer of ``service`` (one per interval, so tests may vary it)."""
     with _PACERS_LOCK:
-        return _PACERS.setdefault((service, interval), IntervalPacer(interval))
+        return _PACERS.setdefault((service, interval), IntervalPacer(interval, service))
 
 
 # -- the policy -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from datetime import date as Date
 from rapidfuzz import fuzz
 
 from alignfetch.lint.config import Sink
-from alignfetch.records import Collection, Dataset, Model, Paper, Record, Repo, Space
+from alignfetch.records import Collection, Dataset, Model, Paper, Record, Repo, Scholarly, Space
 
 __all__ = [
     "GONE",
@@ -36,6 +36,8 @@ class Facts:
     record: Record | None = None
     gone: str | None = None
     """The 404/410 message of the last fetch."""
+    scholarly: Scholarly | None = None
+    """A paper's Semantic Scholar record (where it was published), when cached."""
 
 
 def norm(text: str) -> str:
@@ -99,6 +101,7 @@ def source_rules(
                 expected=ref,
                 found=typed_venue,
             )
+        venue_rule(sink, rid, line, typed_venue, facts.scholarly)
     elif isinstance(r, Repo):
         if r.archived:
             sink.add("archived", rid, line, f"{rid} is archived on GitHub.")
@@ -141,6 +144,48 @@ def source_rules(
         key = rid.split(":", 1)[1]
         if r.slug.lower() != key.lower():
             sink.add("renamed", rid, line, f"{rid} is now {r.slug} on the Hub.", r.slug, key)
+
+
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b|'(\d{2})\b")
+_ALIASES = {"nips": "neurips"}
+
+
+def venue_rule(
+    sink: Sink, rid: str, line: int | None, typed: str | None, s2: Scholarly | None
+) -> None:
+    """A typed venue that the scholarly graph contradicts (``arXiv 2023`` for a paper
+    published at ACL 2023): its name or its year is not the published one's."""
+    if not typed or s2 is None or not s2.found or not s2.venue:
+        return
+    if _venue_key(typed) == _venue_key(s2.venue) or _venue_key(typed) in _venue_keys(s2):
+        return
+    sink.add(
+        "venue",
+        rid,
+        line,
+        f"The venue says {typed}, but Semantic Scholar says {rid} was published at "
+        f"{s2.venue}.",
+        expected=s2.venue,
+        found=typed,
+    )
+
+
+def _venue_key(text: str) -> tuple[str, str]:
+    """A venue's name (letters, lower case, an alias resolved) and year: ``NeurIPS'23``,
+    ``NeurIPS 2023`` and ``neurips 2023`` are one venue."""
+    m = _YEAR.search(text)
+    year = (m.group(1) or f"20{m.group(2)}") if m else ""
+    name = re.sub(r"[^a-z]", "", _YEAR.sub("", text).lower())
+    return _ALIASES.get(name, name), year
+
+
+def _venue_keys(s2: Scholarly) -> set[tuple[str, str]]:
+    """The keys a paper's published venue may be typed as (its short and full name)."""
+    year = str(s2.year or "")
+    keys = {_venue_key(s2.venue or "")}
+    if s2.venue_name:
+        keys.add((_venue_key(s2.venue_name)[0], year))
+    return keys
 
 
 def date_rules(

@@ -68,6 +68,12 @@ RULES: dict[str, Rule] = {
         ),
         Rule("withdrawn", "error", "arXiv says the paper was withdrawn"),
         Rule(
+            "venue",
+            "warning",
+            "a typed venue is not where Semantic Scholar says the paper was published "
+            "(arXiv 2023 for a paper of ACL 2023)",
+        ),
+        Rule(
             "published",
             "warning",
             "a preprint now has a journal reference or DOI that the list does not show",

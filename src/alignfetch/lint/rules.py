@@ -247,7 +247,9 @@ def check_entries(
         line = lines.get(e.id)
         fact = facts.get(e.id, Facts())
         r = fact.record
-        source_rules(sink, e.id, line, fact, e.venue, today, stale_months)
+        source_rules(
+            sink, e.id, line, fact, e.venue or dict(e.typed).get("venue"), today, stale_months
+        )
         if isinstance(r, Paper):
             # What entries.toml pins (an override), else what the list typed: a list
             # adopted by import keeps its words in `typed`, and they may be wrong.

@@ -17,7 +17,7 @@ from alignfetch.lint import rules as chk
 from alignfetch.lint.links import check_links
 from alignfetch.list import ids
 from alignfetch.readme.reading import read_list
-from alignfetch.records import related_ids
+from alignfetch.records import Paper, Record, Scholarly, related_ids, scholarly_id
 
 if TYPE_CHECKING:
     from alignfetch.fetch.store import Store
@@ -60,7 +60,8 @@ def check(
     missing = [r for r in refs if str(r) not in rows]
     unresolved: list[str] = []
     if missing and not offline:
-        run = store.fetch_outcomes(missing)
+        # The link rule asks the web pages: their entries are not read a second time.
+        run = store.fetch_outcomes(missing, off=frozenset({"web_pages"}))
         for rid, outcome in run.outcomes.items():
             if isinstance(outcome, NotFoundError) or (
                 isinstance(outcome, SourceError) and outcome.status in (404, 410)
@@ -72,7 +73,10 @@ def check(
     records = store.records(rids)
     records.update(store.records(k for r in records.values() for k in related_ids(r)))
     unresolved = [rid for rid in rids if rid not in records and rid not in gone]
-    facts = {rid: chk.Facts(records.get(rid), gone.get(rid)) for rid in {*rids, *records}}
+    facts = {
+        rid: chk.Facts(records.get(rid), gone.get(rid), _scholarly(records, records.get(rid)))
+        for rid in {*rids, *records}
+    }
     day = today or datetime.now(UTC).date()
     links = None
     if not offline and "link" not in config.ignore:
@@ -119,3 +123,9 @@ def check(
         count = len(ef.entries)
         names = [ef.path.name]
     return chk.Result(findings, count, names, unresolved)
+
+
+def _scholarly(records: dict[str, Record], record: Record | None) -> Scholarly | None:
+    """A paper's cached Semantic Scholar record (the venue rule compares with it)."""
+    found = records.get(scholarly_id(record)) if isinstance(record, Paper) else None
+    return found if isinstance(found, Scholarly) else None

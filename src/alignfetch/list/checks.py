@@ -17,13 +17,16 @@ from urllib.parse import urlsplit
 
 from alignfetch.errors import BadIdError, EntriesFileError, InputError, cap_echo
 from alignfetch.list import ids
-from alignfetch.list.model import OVERRIDES, TYPED, Entry, Section
+from alignfetch.list.model import ORDERS, OVERRIDES, TYPED, Entry, Section
 
-TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check")
+TOP_LEVEL_KEYS = ("list", "sections", "entries", "discover", "check", "sources")
+SOURCE_SWITCHES = ("semantic_scholar", "openalex", "web_pages")
+"""``[sources]``: the sources that enrich entries, each on unless set to false."""
 """The tables entries.toml may hold; anything else is a mistake worth naming.
 [discover] and [check] belong to those features, which validate their contents."""
 LIST_KEYS = ("title", "order", "template")
-"""Keys of [list]: the title, entry order within sections (file, newest), a template."""
+"""Keys of [list]: the title, entry order within sections (file, newest, citations), a
+template."""
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # What a maintainer's text may not hold: C0/C1 controls but tab and newline, DEL, and
@@ -199,11 +202,20 @@ def check_contents(path: Path, data: dict[str, Any]) -> Contents:
                 f"In {name}, [{feature}] nests tables or arrays more than {MAX_DEPTH} levels "
                 "deep; flatten it."
             )
+    switches = data.get("sources", {})
+    if not isinstance(switches, dict):
+        raise EntriesFileError(f"In {name}, [sources] must be a table.")
+    _no_unknown(switches, set(SOURCE_SWITCHES), f"In {name}, [sources]")
+    for key, value in switches.items():
+        if not isinstance(value, bool):
+            raise EntriesFileError(
+                f"In {name}, [sources] {key} must be true or false, not {cap_echo(repr(value))}."
+            )
     _no_unknown(meta, set(LIST_KEYS), f"In {name}, [list]")
     if not isinstance(meta.get("title", ""), str):
         raise EntriesFileError(f"In {name}, [list] title must be a string.")
-    if meta.get("order", "file") not in ("file", "newest"):
-        raise EntriesFileError(f'In {name}, [list] order must be "file" or "newest".')
+    if meta.get("order", "file") not in ORDERS:
+        raise EntriesFileError(f'In {name}, [list] order must be "file", "newest" or "citations".')
     if not isinstance(meta.get("template", ""), str):
         raise EntriesFileError(f"In {name}, [list] template must be a path to a template file.")
     try:
@@ -237,8 +249,11 @@ def check_contents(path: Path, data: dict[str, Any]) -> Contents:
             )
         if any(s.slug == slug for s in sections):
             raise EntriesFileError(f"In {name}, the section slug {cap_echo(slug)!r} appears twice.")
-        _no_unknown(raw, {"slug", "title", "parent"}, where)
-        sections.append(Section(slug, title, parent))
+        _no_unknown(raw, {"slug", "title", "parent", "order"}, where)
+        order = raw.get("order")
+        if order is not None and order not in ORDERS:
+            raise EntriesFileError(f'{where}: order must be "file", "newest" or "citations".')
+        sections.append(Section(slug, title, parent, order))
     known = {s.slug for s in sections}
     entries: list[Entry] = []
     seen: dict[str, int] = {}
@@ -364,19 +379,22 @@ def _entry(entry_id: str, section: str, raw: Mapping[str, Any], where: str) -> E
     return Entry(entry_id, section, links=links, check_ignore=tuple(ignore), **values, **listed)
 
 
+def _one_line(key: str, value: object, where: str, what: str) -> str:
+    """``value`` of the entry's ``key``: a string as :func:`check_text` allows it."""
+    if not isinstance(value, str):
+        raise EntriesFileError(f"{where}: {what}{key} must be a string.")
+    try:
+        return check_text(key, value)
+    except InputError as err:
+        raise EntriesFileError(f"{where}: {what}{err}.") from None
+
+
 def _listed(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     """An entry's ``name``, ``url`` and ``typed`` (what the list says of it), checked."""
     out: dict[str, Any] = {}
     for key in ("name", "url"):
         if key in raw:
-            value = raw[key]
-            if not isinstance(value, str):
-                raise EntriesFileError(f"{where}: {key} must be a string.")
-            try:
-                check_text(key, value)
-            except InputError as err:
-                raise EntriesFileError(f"{where}: {err}.") from None
-            out[key] = value
+            out[key] = _one_line(key, raw[key], where, "")
     if "url" in out and (problem := url_problem(out["url"])) is not None:
         raise EntriesFileError(f"{where}: url {cap_echo(out['url'])!r} is {problem}.")
     typed = raw.get("typed", {})
@@ -385,17 +403,7 @@ def _listed(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
             f'{where}: typed must be a table of what the list says, {{title = "…"}}.'
         )
     _no_unknown(typed, set(TYPED), f"{where}: typed")
-    pairs = []
-    for key in TYPED:
-        if key in typed:
-            value = typed[key]
-            if not isinstance(value, str):
-                raise EntriesFileError(f"{where}: typed {key} must be a string.")
-            try:
-                check_text(key, value)
-            except InputError as err:
-                raise EntriesFileError(f"{where}: typed {err}.") from None
-            pairs.append((key, value))
+    pairs = [(key, _one_line(key, typed[key], where, "typed ")) for key in TYPED if key in typed]
     if pairs:
         out["typed"] = tuple(pairs)
     return out

@@ -53,6 +53,12 @@ class EntriesFile:
         default=None, repr=False, compare=False
     )
 
+    @property
+    def sources_off(self) -> frozenset[str]:
+        """The enriching sources ``[sources]`` switches off (``openalex = false``)."""
+        switches = self.rest.get("sources", {})
+        return frozenset(k for k, on in switches.items() if on is False)
+
     def section(self, slug: str) -> Section:
         for s in self.sections:
             if s.slug == slug:

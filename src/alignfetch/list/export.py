@@ -18,7 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignfetch.errors import CacheMissError, InputError, cap_echo
-from alignfetch.records import Dataset, Model, Paper, PaperPage, Record, page_id, plain
+from alignfetch.records import (
+    Affiliations,
+    Dataset,
+    Link,
+    Model,
+    Paper,
+    PaperPage,
+    Record,
+    Scholarly,
+    affiliations_id,
+    page_id,
+    plain,
+    scholarly_id,
+)
 
 if TYPE_CHECKING:
     from alignfetch.list.entries import EntriesFile, Entry, Section
@@ -76,14 +89,65 @@ def entry_json(item: Item) -> dict[str, Any]:
         # A yes-or-no for readers of the export (the Hub says False, "auto" or "manual",
         # which the record keeps as None or the mode); the mode goes beside it.
         out["gated"], out["gating"] = out["gated"] is not None, out["gated"]
+    fetched_venue = record.venue if isinstance(record, Link) else None
+    fetched_affiliation = None
+    if isinstance(record, Paper):
+        s2, oa = _scholarly(item)
+        fetched_venue = s2.venue if s2 is not None else None
+        fetched_affiliation = oa.affiliation if oa is not None else None
+        if not out.get("doi") and s2 is not None:
+            out["doi"] = s2.doi
+        out["citation_count"] = s2.citation_count if s2 is not None else None
+        out["influential_citation_count"] = (
+            s2.influential_citation_count if s2 is not None else None
+        )
+        out["publication"] = _publication(s2)
     out["title"] = overrides.get("title", out["title"])
     out["description"] = overrides.get("description", out.get("description"))
-    out["venue"] = overrides.get("venue")
-    out["affiliation"] = overrides.get("affiliation")
+    out["venue"] = overrides.get("venue") or fetched_venue
+    out["affiliation"] = overrides.get("affiliation") or fetched_affiliation
+    if isinstance(record, Paper):
+        out["venue_source"] = _source(overrides.get("venue"), fetched_venue, "Semantic Scholar")
+        out["affiliation_source"] = _source(
+            overrides.get("affiliation"), fetched_affiliation, "OpenAlex"
+        )
     out["date"] = overrides.get("date")
     out["links"] = overrides.get("links", {})
     out["overrides"] = overrides
     return out
+
+
+def _scholarly(item: Item) -> tuple[Scholarly | None, Affiliations | None]:
+    """A paper's Semantic Scholar and OpenAlex records, when the cache has them and the
+    sources knew the paper."""
+    paper = item.record
+    assert isinstance(paper, Paper)
+    s2 = item.related.get(scholarly_id(paper))
+    oa = item.related.get(affiliations_id(paper))
+    return (
+        s2 if isinstance(s2, Scholarly) and s2.found else None,
+        oa if isinstance(oa, Affiliations) and oa.found else None,
+    )
+
+
+def _publication(s2: Scholarly | None) -> dict[str, Any] | None:
+    """Where a paper was published, as citations need it; None for a preprint only."""
+    if s2 is None or s2.venue is None:
+        return None
+    return {
+        "venue": s2.venue,
+        "name": s2.venue_name,
+        "year": s2.year,
+        "types": list(s2.publication_types),
+        "doi": s2.doi,
+        "dblp": s2.dblp,
+        "acl": s2.acl,
+    }
+
+
+def _source(override: object, fetched: object, source: str) -> str | None:
+    """Where a shown value came from: entries.toml's override, else the source, else none."""
+    return "entries.toml" if override else source if fetched else None
 
 
 def uncached_json(entry: Entry) -> dict[str, Any]:
@@ -212,7 +276,10 @@ def _authors(paper: Paper) -> tuple[list[str], list[list[str]]]:
 
 
 def section_json(section: Section) -> dict[str, Any]:
-    return {"slug": section.slug, "title": section.title, "parent": section.parent}
+    out = {"slug": section.slug, "title": section.title, "parent": section.parent}
+    if section.order is not None:
+        out["order"] = section.order
+    return out
 
 
 def document(ef: EntriesFile, items: Sequence[Item | Entry]) -> dict[str, Any]:

@@ -17,11 +17,18 @@ TYPED = ("title", "authors", "date", "venue")
 the list wrote it until a fetched value exists, which then wins (a refresh's correction)."""
 
 
+ORDERS = ("file", "newest", "citations")
+"""How a section's entries are ordered: as the file lists them, newest first, or most
+cited first (Semantic Scholar's count; entries without one last)."""
+
+
 @dataclass(frozen=True)
 class Section:
     slug: str
     title: str
     parent: str | None = None
+    order: str | None = None
+    """This section's own order (:data:`ORDERS`), else the list's."""
 
 
 @dataclass(frozen=True)

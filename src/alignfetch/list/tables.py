@@ -24,6 +24,8 @@ def section_text(section: Section) -> str:
     t["title"] = section.title
     if section.parent is not None:
         t["parent"] = section.parent
+    if section.order is not None:
+        t["order"] = section.order
     doc = tomlkit.document()
     aot = tomlkit.aot()
     aot.append(t)
@@ -36,6 +38,8 @@ def section_raw(section: Section) -> dict[str, Any]:
     raw = {"slug": section.slug, "title": section.title}
     if section.parent is not None:
         raw["parent"] = section.parent
+    if section.order is not None:
+        raw["order"] = section.order
     return raw
 
 

@@ -38,7 +38,7 @@ from alignfetch.render.said import said
 
 SCHEMA_VERSION = 1
 KINDS = ("paper", "dataset", "repo", "model", "space", "collection", "link")
-ORDERS = ("file", "newest")
+ORDERS = ("file", "newest", "citations")
 
 # -- the variables a template sees -----------------------------------------------------
 
@@ -151,12 +151,22 @@ def _context(
     meta = _mapping(doc.get("list"), "list")
     order = meta.get("order", "file")
     if order not in ORDERS:
-        raise InputError(f"The list's order must be 'file' or 'newest', not {order!r}.")
+        raise InputError(
+            f"The list's order must be 'file', 'newest' or 'citations', not {order!r}."
+        )
     views: dict[str, SectionView] = {}
     top: list[SectionView] = []
+    orders: dict[str, str] = {}
     for raw in _sequence(doc.get("sections"), "sections"):
         s = _mapping(raw, "a section")
         slug, parent = s.get("slug"), s.get("parent")
+        if s.get("order") is not None:
+            if s["order"] not in ORDERS:
+                raise InputError(
+                    f"Section {slug!r} has the order {s['order']!r}, not one of "
+                    f"{', '.join(ORDERS)}."
+                )
+            orders[str(slug)] = str(s["order"])
         if slug in views:
             raise InputError(f"The export document defines section {slug!r} twice.")
         if parent is not None and parent not in views:
@@ -214,10 +224,13 @@ def _context(
         items.append(item)
         for slug in listed:
             views[slug].items.append(item)
-    if order == "newest":
-        for view in views.values():
+    for view in views.values():
+        own = orders.get(view.slug) or order
+        if own == "newest":
             # Stable, so equal dates keep the file's order; undated entries go last.
             view.items.sort(key=lambda i: i.date or "", reverse=True)
+        elif own == "citations":
+            view.items.sort(key=_cited, reverse=True)
     seen: dict[str, int] = {}
     # The title heading's text ends with the space before its badge.
     title = str(meta.get("title", ""))
@@ -240,6 +253,12 @@ def _context(
         "section": views,
         "listed": {slug: view.items for slug, view in views.items()},
     }
+
+
+def _cited(item: ItemView) -> int:
+    """An entry's citation count for ``order = "citations"`` (-1 without one: last)."""
+    count = item.entry.get("citation_count")
+    return count if type(count) is int else -1
 
 
 def _item(

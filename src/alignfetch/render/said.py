@@ -59,6 +59,12 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
     if day:
         shown_date = write_date(str(day), shown_date) if shown_date else str(day)
     url = overrides.get("url") or (e.get("url") if cached else None) or page(str(e.get("id")))
+    # A venue the scholarly graph gives (ACL 2023) corrects a typed `arXiv 2023`.
+    venue = overrides.get("venue") or ""
+    if not venue:
+        fetched_venue = e.get("venue") if cached else None
+        said_venue = typed.get("venue") or ""
+        venue = _corrected(str(fetched_venue), said_venue) if fetched_venue else said_venue
     return {
         "id": e.get("id"),
         # How the list writes dates and authors is learned from what it typed: an entry
@@ -68,9 +74,10 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
         "name": overrides.get("name") or "",
         "title": title,
         "authors": authors,
-        "venue": overrides.get("venue") or typed.get("venue") or "",
+        "venue": venue,
         "date": shown_date,
-        "affiliation": overrides.get("affiliation") or "",
+        "affiliation": overrides.get("affiliation")
+        or (str(e.get("affiliation") or "") if cached else ""),
         "description": overrides.get("description") or "",
         "url": url,
         "links": dict(overrides.get("links") or {}),

@@ -76,7 +76,9 @@ class Workspace:
         return self.store.cache
 
     def load(self) -> EntriesFile:
-        return entries_mod.load(self.entries_path)
+        ef = entries_mod.load(self.entries_path)
+        self.store.off = ef.sources_off  # [sources] reaches every fetch of this list
+        return ef
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -236,7 +238,8 @@ class Workspace:
         new list learns its look (:func:`alignfetch.adopt.adopt`); nothing is fetched."""
         from alignfetch.adopt import adopt
 
-        return adopt(text, self.entries_path, self.load, self.lock, **options)
+        path, venues = self.entries_path, self.store.venues  # what the cache knows
+        return adopt(text, path, self.load, self.lock, venues=venues, **options)
 
     def remove(self, text: str) -> Entry:
         """Take an entry out of entries.toml (its cache record stays, harmless)."""

@@ -1,0 +1,146 @@
+"""What enriches entries without being one: the scholarly graph and web pages' own words.
+
+After the papers of a fetch are back, :func:`enrich` asks Semantic Scholar where each
+was published and how often it is cited (every fetch: counts move daily), and OpenAlex
+where its authors work (once per paper: affiliations do not change), each in batches
+(:mod:`alignfetch.sources.semantic_scholar`, :mod:`alignfetch.sources.openalex`).
+:func:`pages` reads the web pages of ``url:`` entries
+(:mod:`alignfetch.sources.webpage`). Neither ever fails an entry: a source that fails
+is a warning and the entry keeps what it had. ``[sources]`` in entries.toml switches
+each off (``off``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from alignfetch.errors import SourceError
+from alignfetch.records import Affiliations
+
+if TYPE_CHECKING:
+    from alignfetch.cache.db import CachedRow
+    from alignfetch.config import Settings
+    from alignfetch.fetch.pipeline import FetchRun
+    from alignfetch.sources import Outcome
+
+Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
+
+
+def enrich(
+    run: FetchRun, keys: Sequence[str], settings: Settings, cached: Cached, off: frozenset[str]
+) -> None:
+    """The scholarly records of the arXiv papers ``keys`` into ``run.related``."""
+    if not keys:
+        return
+    if "semantic_scholar" not in off:
+        from alignfetch.sources import semantic_scholar
+
+        _related(run, "s2", semantic_scholar.NAME, semantic_scholar.fetch, keys, settings)
+    if "openalex" not in off:
+        from alignfetch.sources import openalex
+
+        # Affiliations do not change: a paper is asked once. One OpenAlex did not know
+        # yet (it indexes new preprints within weeks) is asked again once a week.
+        have = cached(f"openalex:{k}" for k in keys)
+        week = datetime.now(UTC) - timedelta(days=7)
+        todo = [
+            k
+            for k in keys
+            if (row := have.get(f"openalex:{k}")) is None
+            or (
+                isinstance(row.parsed, Affiliations)
+                and not row.parsed.found
+                and row.fetched_at <= week
+            )
+        ]
+        if todo:
+            _related(run, "openalex", openalex.NAME, openalex.fetch, todo, settings)
+
+
+def _ask(row: CachedRow | None, week: datetime) -> bool:
+    """Whether OpenAlex is asked for a paper whose cached record is ``row``."""
+    if row is None:
+        return True
+    held = row.parsed
+    return isinstance(held, Affiliations) and not held.found and row.fetched_at <= week
+
+
+def _related(
+    run: FetchRun,
+    prefix: str,
+    name: str,
+    fetch: Callable[..., Mapping[str, Outcome]],
+    keys: Sequence[str],
+    settings: Settings,
+) -> None:
+    try:
+        got = fetch(keys, settings, {})
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001  # an enriching source never fails its paper
+        message = (
+            err.message
+            if isinstance(err, SourceError)
+            else f"{name}'s answer could not be read ({type(err).__name__}); the papers keep "
+            "what they had, and the next refresh asks again."
+        )
+        run.warnings[f"{prefix}:{keys[0]}"] = message
+        return
+    for key, outcome in got.items():
+        rid = key if key.startswith(f"{prefix}:") else f"{prefix}:{key}"
+        if isinstance(outcome, SourceError):
+            run.warnings[rid] = outcome.message
+        elif outcome.record.id != rid:
+            run.warnings[rid] = (
+                f"{name} answered {rid} with another paper's record; it was not kept."
+            )
+        else:
+            run.related.append(outcome)
+
+
+def pages(
+    keys: Sequence[str], settings: Settings, cached: Cached, off: frozenset[str]
+) -> dict[str, Outcome]:
+    """The records of the ``url:`` keys: what each page says of itself. A page that
+    cannot be read keeps its cached record, or gets one made from its URL alone, with a
+    warning; switched off (``web_pages = false``), every record is made from the URL."""
+    from alignfetch.sources import Fetched, url
+
+    if "web_pages" in off:
+        return {f"url:{k}": Fetched(url.convert(k), raw="", url=k) for k in keys}
+    from alignfetch.sources import webpage
+
+    rows = cached(f"url:{k}" for k in keys)
+    try:
+        got: Mapping[str, Any] = webpage.fetch(keys, settings, {})
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001  # a page never fails its entry
+        said = err.message if isinstance(err, SourceError) else type(err).__name__
+        got = {k: SourceError(f"The page could not be read ({said}).", source="web") for k in keys}
+    out: dict[str, Outcome] = {}
+    for key in keys:
+        outcome = got.get(key, got.get(f"url:{key}"))
+        rid = f"url:{key}"
+        if isinstance(outcome, Fetched) and outcome.record.id == rid:
+            out[rid] = outcome
+            continue
+        message = (
+            outcome.message
+            if isinstance(outcome, SourceError)
+            else f"The page of {rid} gave no answer."
+        )
+        row = rows.get(rid)
+        if row is not None and row.parsed is not None:
+            out[rid] = Fetched(
+                row.parsed, raw=row.raw, url=key, unchanged=True, warning=_kept(message)
+            )
+        else:
+            out[rid] = Fetched(url.convert(key), raw="", url=key, warning=_kept(message))
+    return out
+
+
+def _kept(message: str) -> str:
+    return f"{message.rstrip('.')}; the entry keeps what it had, and the next refresh asks again."
