@@ -203,3 +203,45 @@ def test_import_drops_a_typed_venue_the_graph_gives(graph: Fakes, listdir: Path)
     assert "venue" not in by_id["arxiv:2306.05685"]
     assert by_id["arxiv:2306.05685"]["affiliation"] == "UC Berkeley"
     assert by_id["arxiv:2305.01937"]["venue"] == "EMNLP 2023"
+
+
+# -- web pages of url: entries ------------------------------------------------------------
+
+
+@pytest.fixture
+def pages(fakes: Fakes) -> Fakes:
+    from fakes.pages import FakePages
+
+    FakePages(fakes.server)
+    return fakes
+
+
+def test_a_web_page_says_what_it_is(pages: Fakes, listdir: Path) -> None:
+    """Catches a `url:` entry that shows its URL as its title: a paper page's citation_*
+    tags give its title and authors, a blog post's OpenGraph its title and description."""
+    acl = f"{pages.server.url}/2023.acl-long.870/"
+    blog = f"{pages.server.url}/posts/2024-11-28-reward-hacking/"
+    added = run("add", acl, blog, "--section", "papers")
+    assert added.exit_code == 0, added.output
+    doc = json.loads(run("export").stdout)
+    paper, post = doc["entries"]
+    assert paper["title"].startswith("Can Large Language Models Be an Alternative")
+    assert paper["authors"][:2] == ["Cheng-Han Chiang", "Hung-yi Lee"]
+    assert post["read"] and post["title"] and post["description"]
+    page = run("render").stdout
+    assert f"[{paper['title']}]({acl})" in page
+
+
+def test_a_private_address_is_refused_without_a_request(
+    pages: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Catches a list's URL that reaches inside (the fake on 127.0.0.1 stands for an
+    intranet): refused before any request, the entry added from its URL alone, a warning."""
+    monkeypatch.delenv("ALIGNFETCH_ALLOW_PRIVATE_NETWORK")
+    url = f"{pages.server.url}/2023.acl-long.870/"
+    added = run("add", url, "--section", "papers")
+    assert added.exit_code == 0, added.output
+    assert "loopback" in added.stderr
+    assert pages.server.requests(r"^/2023") == []
+    (entry,) = json.loads(run("export").stdout)["entries"]
+    assert entry["title"] == url and entry["read"] is False

@@ -115,7 +115,7 @@ def test_an_acl_anthology_page_gives_its_citation_tags(
             "Association for Computational Linguistics (Volume 1: Long Papers). 2023."
         ),
         authors=("Cheng-Han Chiang", "Hung-yi Lee"),
-        published="2023-07",
+        issued="2023-07",
         venue=(
             "Proceedings of the 61st Annual Meeting of the Association for Computational "
             "Linguistics (Volume 1: Long Papers)"
@@ -165,7 +165,7 @@ def test_an_openreview_forum_page_is_read_in_order_and_its_scripts_are_not(
         "Yizhou Wang",
         "Yaodong Yang",
     )
-    assert record.published == "2024-01-16"
+    assert record.issued == "2024-01-16"
     assert record.venue == "The Twelfth International Conference on Learning Representations"
     assert record.pdf_url == "https://openreview.net/pdf?id=TyFrPOKYXw"
     assert record.doi is None and record.read
@@ -184,7 +184,7 @@ def test_a_blog_post_with_only_opengraph_gives_title_description_and_site(
     assert record.description.startswith("Reward hacking occurs when a reinforcement learning")
     assert "specify a reward function. With the rise of language models" in record.description
     assert "\n" not in record.description
-    assert (record.authors, record.published, record.venue, record.read) == ((), None, None, True)
+    assert (record.authors, record.issued, record.venue, record.read) == ((), None, None, True)
 
 
 def test_twitter_card_tags_stand_in_for_opengraph(fakes: Fakes, pages: FakePages) -> None:
@@ -239,7 +239,7 @@ def test_a_citation_date_is_normalized_as_precise_as_given(
     """Catches a date kept as the page writes it (``2023/7`` sorts and renders apart from
     ``2023-07``), one padded to a day the page never said, or an impossible date kept."""
     head = webpage.head_of.Head({"citation_publication_date": (value,)}, None)
-    assert webpage.head_of.convert("https://example.org/p", head).published == published
+    assert webpage.head_of.convert("https://example.org/p", head).issued == published
 
 
 def test_a_pdf_keeps_its_file_name_and_its_body_is_not_read(

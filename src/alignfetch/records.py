@@ -206,8 +206,9 @@ class Link:
     url: str
     description: str | None = None
     authors: tuple[str, ...] = ()
-    published: str | None = None
-    """``YYYY-MM-DD`` (or ``YYYY-MM``, ``YYYY`` as the page gives it)."""
+    issued: str | None = None
+    """When the page says it was published: ``YYYY-MM-DD``, or ``YYYY-MM``, ``YYYY`` as
+    precisely as the page gives it (no stored date field, which must name a day)."""
     venue: str | None = None
     """A paper page's conference or journal (``citation_conference_title``...)."""
     doi: str | None = None
@@ -346,7 +347,8 @@ def from_dict(data: dict[str, Any]) -> Record:
         if name not in data:
             continue
         value = data[name]
-        if name == "authors":
+        if name == "authors" and any(isinstance(a, dict) for a in value):
+            # A paper's (and OpenAlex's) authors are Author objects; a web page's, names.
             value = tuple(Author(a["name"], tuple(a.get("affiliations", ()))) for a in value)
         elif isinstance(value, list):
             value = tuple(value)
