@@ -245,3 +245,13 @@ def test_a_private_address_is_refused_without_a_request(
     assert pages.server.requests(r"^/2023") == []
     (entry,) = json.loads(run("export").stdout)["entries"]
     assert entry["title"] == url and entry["read"] is False
+
+
+def test_a_web_pages_authors_reach_the_page(pages: Fakes, listdir: Path) -> None:
+    """Catches a page's citation_author tags read but never shown: the default page
+    writes a link entry's authors after its title."""
+    acl = f"{pages.server.url}/2023.acl-long.870/"
+    assert run("add", acl, "--section", "papers").exit_code == 0
+    line = _line(run("render").stdout, acl)
+    assert line.startswith("- [Can Large Language Models Be an Alternative")
+    assert f"]({acl}) - *Cheng-Han Chiang, Hung-yi Lee* - " in line
