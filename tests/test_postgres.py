@@ -175,10 +175,16 @@ def test_adds_on_two_lists_at_once_keep_one_arxiv_pace(
     assert asked(fakes) == {"2305.01937": 1, "2306.05685": 1}
     assert len(times) == 2 and times[1] - times[0] >= delay, times
     # The shared pace is one row of the cache, not a record any list can see.
+    # Each paced service keeps its own shared pace (OpenAlex's, 0.1 s, beside arXiv's).
     assert [r[0] for r in rows(pg_url)] == [
         "arxiv:2305.01937",
         "arxiv:2306.05685",
         "hfpaper:2305.01937",
         "hfpaper:2306.05685",
+        "openalex:2305.01937",
+        "openalex:2306.05685",
         "pace:arxiv",
+        "pace:openalex",
+        "s2:2305.01937",
+        "s2:2306.05685",
     ]
