@@ -206,9 +206,11 @@
   input.addEventListener("input", apply);
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (ev) { ev.preventDefault(); });
+  // "reset" comes before the form's values are reset: filter once they are.
   form.addEventListener("reset", function () { setTimeout(apply, 0); });
   document.getElementById("none-reset").addEventListener("click", function () {
     form.reset();
+    apply();
     input.focus();
   });
   document.addEventListener("keydown", function (ev) {
