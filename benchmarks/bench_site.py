@@ -36,16 +36,28 @@ from site_browser import launch, missing  # noqa: E402
 
 from alignfetch.site import build  # noqa: E402
 
-WORDS = (
+TEXT = (
     "alignment preference reward model human feedback safety evaluation benchmark "
     "language policy optimization instruction tuning harmless helpful honest judge "
     "red teaming jailbreak robustness interpretability oversight scalable debate "
     "constitutional critique distillation calibration uncertainty"
-).split()
+)
+WORDS = TEXT.split()
 NAMES = (
-    "Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov",
-    "Donald Knuth", "Frances Allen", "John McCarthy", "Leslie Lamport", "Radia Perlman",
-    "Ken Thompson", "Margaret Hamilton", "Tony Hoare", "Shafi Goldwasser",
+    "Ada Lovelace",
+    "Alan Turing",
+    "Grace Hopper",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Frances Allen",
+    "John McCarthy",
+    "Leslie Lamport",
+    "Radia Perlman",
+    "Ken Thompson",
+    "Margaret Hamilton",
+    "Tony Hoare",
+    "Shafi Goldwasser",
 )
 VENUES = ("NeurIPS", "ICML", "ICLR", "ACL", "EMNLP", "NAACL", "AAAI", None, None, None)
 
@@ -59,8 +71,10 @@ def document(entries: int) -> dict[str, Any]:
     sections: list[dict[str, Any]] = []
     for top in ("papers", "datasets", "code"):
         sections.append({"slug": top, "title": top.capitalize(), "parent": None})
-        for i in range(3):
-            sections.append({"slug": f"{top}-{i}", "title": f"{top.capitalize()} {i}", "parent": top})
+        sections.extend(
+            {"slug": f"{top}-{i}", "title": f"{top.capitalize()} {i}", "parent": top}
+            for i in range(3)
+        )
     out: list[dict[str, Any]] = []
     for n in range(entries):
         year = 2018 + n % 8
@@ -69,62 +83,73 @@ def document(entries: int) -> dict[str, Any]:
         if n % 20 < 18:
             key = f"{year % 100:02d}{n % 12 + 1:02d}.{n:05d}"
             venue = VENUES[n % len(VENUES)]
-            out.append({
-                **base,
-                "id": f"arxiv:{key}",
-                "kind": "paper",
-                "section": f"papers-{n % 3}",
-                "sections": [f"papers-{n % 3}"],
-                "title": f"On {words(6, n)} ({n})",
-                "abstract": (words(160, n) + ". ") * 1,
-                "authors": [NAMES[(n + i) % len(NAMES)] for i in range(10)],
-                "affiliations": [[] for _ in range(10)],
-                "published": day,
-                "journal_ref": None,
-                "doi": None,
-                "url": f"https://arxiv.org/abs/{key}",
-                "pdf_url": f"https://arxiv.org/pdf/{key}",
-                "hf_paper": None,
-                "code_url": None,
-                "description": None,
-                "venue": f"{venue} {year}" if venue else None,
-            })
+            out.append(
+                {
+                    **base,
+                    "id": f"arxiv:{key}",
+                    "kind": "paper",
+                    "section": f"papers-{n % 3}",
+                    "sections": [f"papers-{n % 3}"],
+                    "title": f"On {words(6, n)} ({n})",
+                    "abstract": (words(160, n) + ". ") * 1,
+                    "authors": [NAMES[(n + i) % len(NAMES)] for i in range(10)],
+                    "affiliations": [[] for _ in range(10)],
+                    "published": day,
+                    "journal_ref": None,
+                    "doi": None,
+                    "url": f"https://arxiv.org/abs/{key}",
+                    "pdf_url": f"https://arxiv.org/pdf/{key}",
+                    "hf_paper": None,
+                    "code_url": None,
+                    "description": None,
+                    "venue": f"{venue} {year}" if venue else None,
+                }
+            )
         elif n % 20 == 18:
             name = f"org{n}/data{n}"
-            out.append({
-                **base,
-                "id": f"hf:{name}",
-                "kind": "dataset",
-                "section": f"datasets-{n % 3}",
-                "sections": [f"datasets-{n % 3}"],
-                "title": name,
-                "url": f"https://huggingface.co/datasets/{name}",
-                "created": f"{day}T00:00:00Z",
-                "license": ["mit"],
-                "languages": ["en"],
-                "papers": [],
-                "summary": words(60, n),
-                "description": f"A dataset of {words(8, n)}.",
-                "venue": None,
-            })
+            out.append(
+                {
+                    **base,
+                    "id": f"hf:{name}",
+                    "kind": "dataset",
+                    "section": f"datasets-{n % 3}",
+                    "sections": [f"datasets-{n % 3}"],
+                    "title": name,
+                    "url": f"https://huggingface.co/datasets/{name}",
+                    "created": f"{day}T00:00:00Z",
+                    "license": ["mit"],
+                    "languages": ["en"],
+                    "papers": [],
+                    "summary": words(60, n),
+                    "description": f"A dataset of {words(8, n)}.",
+                    "venue": None,
+                }
+            )
         else:
             name = f"owner{n}/repo{n}"
-            out.append({
-                **base,
-                "id": f"gh:{name}",
-                "kind": "repo",
-                "section": f"code-{n % 3}",
-                "sections": [f"code-{n % 3}"],
-                "title": name,
-                "url": f"https://github.com/{name}",
-                "full_name": name,
-                "description": f"Code for {words(12, n)}.",
-                "stars": (n * 37) % 20000,
-                "license": "MIT",
-                "topics": ["rlhf", "alignment"],
-                "venue": None,
-            })
-    return {"schema_version": 1, "list": {"title": "Benchmark list"}, "sections": sections, "entries": out}
+            out.append(
+                {
+                    **base,
+                    "id": f"gh:{name}",
+                    "kind": "repo",
+                    "section": f"code-{n % 3}",
+                    "sections": [f"code-{n % 3}"],
+                    "title": name,
+                    "url": f"https://github.com/{name}",
+                    "full_name": name,
+                    "description": f"Code for {words(12, n)}.",
+                    "stars": (n * 37) % 20000,
+                    "license": "MIT",
+                    "topics": ["rlhf", "alignment"],
+                    "venue": None,
+                }
+            )
+    return {
+        "schema_version": 1,
+        "list": {"title": "Benchmark list"},
+        "sections": sections,
+        "entries": out,
+    }
 
 
 KEYSTROKE = """async (text) => {
@@ -175,7 +200,11 @@ def main() -> None:
         size = (out / "index.html").stat().st_size
         url = (out / "index.html").as_uri()
         loads, painted = [], []
-        strokes: dict[str, list[tuple[float, float]]] = {"first letter 'r'": [], "word 'judge'": [], "clearing": []}
+        strokes: dict[str, list[tuple[float, float]]] = {
+            "first letter 'r'": [],
+            "word 'judge'": [],
+            "clearing": [],
+        }
         with sync_playwright() as p:
             browser = launch(p)
             for _ in range(args.runs):
@@ -186,7 +215,11 @@ def main() -> None:
                 load_end, frame = page.evaluate(LOADED)
                 loads.append(load_end)
                 painted.append(frame)
-                for label, text in (("first letter 'r'", "r"), ("word 'judge'", "judge"), ("clearing", "")):
+                for label, text in (
+                    ("first letter 'r'", "r"),
+                    ("word 'judge'", "judge"),
+                    ("clearing", ""),
+                ):
                     handler, to_frame, count = page.evaluate(KEYSTROKE, text)
                     strokes[label].append((handler, to_frame))
                 if errors:
@@ -198,8 +231,10 @@ def main() -> None:
     for label, values in strokes.items():
         rows.append((f"keystroke, {label}: handler", statistics.median(v[0] for v in values)))
         rows.append((f"keystroke, {label}: to next frame", statistics.median(v[1] for v in values)))
-    print(f"{args.entries} entries, index.html {size / 1e6:.1f} MB; medians of {args.runs} runs; "
-          "ratio = time / python -c 'import click'")
+    print(
+        f"{args.entries} entries, index.html {size / 1e6:.1f} MB; medians of {args.runs} runs; "
+        "ratio = time / python -c 'import click'"
+    )
     print(f"{'figure':<44} {'ms':>8} {'ratio':>7}")
     print(f"{'python -c import click':<44} {click_ms:>8.0f} {1:>6.1f}x")
     for label, ms in rows:

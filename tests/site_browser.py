@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = os.environ.get("ALIGNFETCH_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (
+    os.environ.get("ALIGNFETCH_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+)
 ARGS = [
     "--no-sandbox",  # Chromium refuses to run as root with its sandbox
     "--disable-gpu",

@@ -101,7 +101,9 @@ def test_each_entry_shows_the_facts_the_document_has() -> None:
     assert "Lianmin Zheng" in judge and "UC Berkeley" in judge and "9 Jun 2023" in judge
     assert 'href="https://arxiv.org/abs/2306.05685"' in judge
     assert "<details" in judge and "Abstract" in judge
-    data = json.loads(files["assets/entries.js"].removeprefix("window.alignfetchEntries = ").rstrip(";\n"))
+    data = json.loads(
+        files["assets/entries.js"].removeprefix("window.alignfetchEntries = ").rstrip(";\n")
+    )
     assert "llm-as-a-judge" in data["abstracts"][3].lower()
     assert "lianmin zheng" in data["q"][3] and "uc berkeley" in data["q"][3]
     trlx = html[html.index('data-id="gh:CarperAI/trlx"') :]
@@ -130,11 +132,23 @@ def test_citation_counts_are_shown_when_the_document_has_them() -> None:
 def test_the_same_document_gives_the_same_bytes(tmp_path: Path) -> None:
     build(reference(), tmp_path / "a")
     build(copy.deepcopy(reference()), tmp_path / "b")
-    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    a = {
+        p.relative_to(tmp_path / "a"): p.read_bytes()
+        for p in (tmp_path / "a").rglob("*")
+        if p.is_file()
+    }
+    b = {
+        p.relative_to(tmp_path / "b"): p.read_bytes()
+        for p in (tmp_path / "b").rglob("*")
+        if p.is_file()
+    }
     assert a == b
     assert sorted(map(str, a)) == [
-        "assets/entries.js", "assets/icon.svg", "assets/site.css", "assets/site.js", "index.html",
+        "assets/entries.js",
+        "assets/icon.svg",
+        "assets/site.css",
+        "assets/site.js",
+        "index.html",
     ]
 
 
@@ -147,13 +161,18 @@ def test_the_page_loads_only_its_own_files() -> None:
     loaded = sorted(
         a.get("src") or a.get("href") or ""
         for t, a in tags
-        if t in ("script", "img", "iframe") or (t == "link" and a.get("rel") in ("stylesheet", "icon"))
+        if t in ("script", "img", "iframe")
+        or (t == "link" and a.get("rel") in ("stylesheet", "icon"))
     )
     assert loaded == ["assets/entries.js", "assets/icon.svg", "assets/site.css", "assets/site.js"]
     assert all(name in files for name in loaded)
     assert "http" not in files["assets/site.css"] and "@import" not in files["assets/site.css"]
     assert not re.search(r"https?://", files["assets/site.js"])
-    csp = next(a["content"] for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
+    csp = next(
+        a["content"]
+        for t, a in tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    )
     assert "default-src 'none'" in (csp or "")
 
 
@@ -208,7 +227,9 @@ def test_a_malformed_document_is_one_sentence(change: Any, said: str) -> None:
 
 
 # Catches: `site --from` needing a cache (a fresh clone of a list has only its export).
-def test_site_from_an_export_needs_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_site_from_an_export_needs_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("site", "-o", "public", "--from", str(EXPORT))
     assert result.exit_code == 0, result.output
@@ -230,24 +251,35 @@ def test_site_from_the_cache_equals_site_from_its_export(
     assert run("export", "-o", "alignfetch.json").exit_code == 0
     assert run("site", "-o", "from-export", "--from", "alignfetch.json").exit_code == 0
     for name in ("index.html", "assets/entries.js"):
-        assert (tmp_path / "from-cache" / name).read_bytes() == (tmp_path / "from-export" / name).read_bytes()
-    assert (tmp_path / "from-cache" / "index.html").read_text(encoding="utf-8").count("<article") == 12
+        assert (tmp_path / "from-cache" / name).read_bytes() == (
+            tmp_path / "from-export" / name
+        ).read_bytes()
+    assert (tmp_path / "from-cache" / "index.html").read_text(encoding="utf-8").count(
+        "<article"
+    ) == 12
 
 
 # Catches: -o naming a file: replaced by a folder, or a traceback (NotADirectoryError).
-def test_an_output_that_is_a_file_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_output_that_is_a_file_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "public").write_text("mine\n", encoding="utf-8")
     before = state(tmp_path)
     result = run("site", "-o", "public", "--from", str(EXPORT))
     assert result.exit_code == 2
-    assert result.stderr == "alignfetch: public is a file, not a folder; give -o the folder to write the site into.\n"
+    assert (
+        result.stderr
+        == "alignfetch: public is a file, not a folder; give -o the folder to write the site into.\n"
+    )
     assert state(tmp_path) == before
 
 
 # Catches: a write that follows a symbolic link out of the folder (an assets/ link
 # planted in a checked-out gh-pages branch) and overwrites a file elsewhere.
-def test_nothing_is_written_outside_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_is_written_outside_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -277,13 +309,25 @@ def test_a_bad_export_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 # Catches: --strict ignored by `site` (a nightly job publishing a page with unfetched
 # entries), and the warning missing without it.
-def test_strict_refuses_an_entry_with_no_cached_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_refuses_an_entry_with_no_cached_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     doc = reference()
     doc["entries"][0] = {
-        "id": "arxiv:2401.00001", "kind": "paper", "section": "safety", "sections": ["safety"],
-        "cached": False, "title": None, "description": None, "url": "https://arxiv.org/abs/2401.00001",
-        "venue": None, "affiliation": None, "date": None, "links": {}, "overrides": {},
+        "id": "arxiv:2401.00001",
+        "kind": "paper",
+        "section": "safety",
+        "sections": ["safety"],
+        "cached": False,
+        "title": None,
+        "description": None,
+        "url": "https://arxiv.org/abs/2401.00001",
+        "venue": None,
+        "affiliation": None,
+        "date": None,
+        "links": {},
+        "overrides": {},
     }
     (tmp_path / "doc.json").write_text(json.dumps(doc), encoding="utf-8")
     strict = run("site", "-o", "public", "--from", "doc.json", "--strict")

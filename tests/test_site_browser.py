@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import site_browser
+from test_site import IDS, ROOT, reference
+
 from alignfetch.site import build
 from conftest import Fakes, run
-from test_site import IDS, ROOT, reference
 
 SCREENSHOT = Path("/tmp/site-screenshot.png")
 
@@ -100,13 +100,19 @@ def only_own_files(watched: Watched, base: str) -> None:
 # Catches: an entry missing from the page, a script error on load (the console), a
 # request to a CDN, a font or an analytics host, or an asset the page names but the
 # build did not write. Keeps the screenshots to look at.
-def test_every_entry_shows_and_nothing_else_is_asked_for(opened: Any, site: Path, tmp_path: Path) -> None:
+def test_every_entry_shows_and_nothing_else_is_asked_for(
+    opened: Any, site: Path, tmp_path: Path
+) -> None:
     watched = opened()
     assert watched.visible_ids() == IDS
     assert watched.count() == "12 of 12 entries"
     only_own_files(watched, site.as_uri() + "/")
     assert sorted(u.removeprefix(site.as_uri() + "/") for u in watched.requests) == [
-        "assets/entries.js", "assets/icon.svg", "assets/site.css", "assets/site.js", "index.html",
+        "assets/entries.js",
+        "assets/icon.svg",
+        "assets/site.css",
+        "assets/site.js",
+        "index.html",
     ]
     watched.page.screenshot(path=tmp_path / "site.png")
     shutil.copy(tmp_path / "site.png", SCREENSHOT)
@@ -158,7 +164,9 @@ def test_a_section_filter_and_the_search_combine(opened: Any) -> None:
     assert len(watched.visible_ids()) == 7
     watched.page.get_by_label("Section", exact=True).select_option("datasets")
     assert watched.visible_ids() == ["hf:Anthropic/hh-rlhf", "hf:liyucheng/zhihu_rlhf_3k"]
-    watched.page.get_by_label("Section", exact=True).select_option("papers")  # its three sub-sections
+    watched.page.get_by_label("Section", exact=True).select_option(
+        "papers"
+    )  # its three sub-sections
     assert watched.visible_ids() == ["arxiv:2204.05862"]
     assert watched.count() == "1 of 12 entries match"
     assert not watched.page.locator("#section-safety").is_hidden()
@@ -207,7 +215,9 @@ def test_a_permalink_scrolls_to_its_entry(opened: Any) -> None:
     )
     assert watched.page.evaluate("window.scrollY") > 0
     assert 0 <= top < 250
-    assert watched.page.evaluate("document.querySelector(':target').dataset.id") == "arxiv:2306.05685"
+    assert (
+        watched.page.evaluate("document.querySelector(':target').dataset.id") == "arxiv:2306.05685"
+    )
 
 
 # Catches: a shared search link that opens on the whole list (the query not read back
@@ -274,7 +284,10 @@ def test_light_dark_and_phone_width_are_readable(opened: Any, scheme: str, tmp_p
         assert _contrast(page, what) >= 4.5, what
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.screenshot(path=tmp_path / f"site-{scheme}-phone.png")
-    shutil.copy(tmp_path / f"site-{scheme}-phone.png", SCREENSHOT.with_name(f"site-screenshot-{scheme}-phone.png"))
+    shutil.copy(
+        tmp_path / f"site-{scheme}-phone.png",
+        SCREENSHOT.with_name(f"site-screenshot-{scheme}-phone.png"),
+    )
 
 
 # Catches: the site built from the list's own cache (as the nightly job does) missing
@@ -296,4 +309,3 @@ def test_the_site_from_the_cache_shows_all_twelve(
         only_own_files(watched, (tmp_path / "public").as_uri() + "/")
     finally:
         context.close()
-

@@ -118,7 +118,9 @@ def build(doc: Mapping[str, Any], out_dir: str | os.PathLike[str]) -> list[Path]
 
     root = Path(out_dir)
     if root.exists() and not root.is_dir():
-        raise InputError(f"{root} is a file, not a folder; give -o the folder to write the site into.")
+        raise InputError(
+            f"{root} is a file, not a folder; give -o the folder to write the site into."
+        )
     files = pages(doc)  # the whole site first: a bad document writes nothing
     try:
         root.mkdir(parents=True, exist_ok=True)

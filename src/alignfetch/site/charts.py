@@ -67,7 +67,9 @@ def per_year(entries: Sequence[Entry], sections: Sequence[Section]) -> Chart | N
         counts[(e.year, top_of.get(e.section, e.section))] += 1
     if not counts:
         return None
-    years = [str(y) for y in range(int(min(y for y, _ in counts)), int(max(y for y, _ in counts)) + 1)]
+    years = [
+        str(y) for y in range(int(min(y for y, _ in counts)), int(max(y for y, _ in counts)) + 1)
+    ]
     totals = {y: sum(n for (yy, _), n in counts.items() if yy == y) for y in years}
     most = max(totals.values())
     width, height, left, bottom, top = 420, 200, 30, 26, 12
@@ -79,7 +81,7 @@ def per_year(entries: Sequence[Entry], sections: Sequence[Section]) -> Chart | N
     every = max(1, len(years) // 12)  # at most about a dozen year labels
     for i, year in enumerate(years):
         x = left + i * step + (step - bar_width) / 2
-        y = top + plot
+        y: float = top + plot
         for slug in order:
             n = counts.get((year, slug), 0)
             if not n:
@@ -88,7 +90,11 @@ def per_year(entries: Sequence[Entry], sections: Sequence[Section]) -> Chart | N
             y -= h
             bars.append(
                 Bar(
-                    _r(x), _r(y), _r(bar_width), _r(h), order.index(slug) % COLOURS,
+                    _r(x),
+                    _r(y),
+                    _r(bar_width),
+                    _r(h),
+                    order.index(slug) % COLOURS,
                     f"{year}, {titles[slug]}: {n} entr{'y' if n == 1 else 'ies'}",
                 )
             )

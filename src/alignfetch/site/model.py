@@ -312,7 +312,9 @@ def _date(e: Mapping[str, Any], rid: str) -> str | None:
     try:
         human_date(shown[:10])
     except ValueError:
-        raise InputError(f"Entry {rid!r} has the date {shown!r}, which is not a real date.") from None
+        raise InputError(
+            f"Entry {rid!r} has the date {shown!r}, which is not a real date."
+        ) from None
     return shown[:10]
 
 
@@ -322,7 +324,8 @@ def _links(
     """The links the entry shows, by the README's rule: the paper first, then its DOI, the
     list's own links, code and the Hugging Face page; a dataset's or model's papers."""
     out: list[tuple[str, str]] = []
-    own = e.get("links") if isinstance(e.get("links"), Mapping) else {}
+    given = e.get("links")
+    own: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     names = {str(n) for n in own}
 
     def add(name: str, target: object) -> None:
