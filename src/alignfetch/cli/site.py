@@ -29,7 +29,7 @@ from alignfetch.cli.common import talk, workspace
     help="Exit 1 and write nothing when an entry has no cached record yet.",
 )
 def site(output: str, source: str | None, strict: bool) -> None:
-    """Write the list as a static site: a page with search, filters and charts.
+    """Write the list as a browsable site with search and charts.
 
     DIR gets index.html and its assets, all local: the page opens from a file or
     from GitHub Pages and asks no other host for anything. An entry with no cached
