@@ -309,3 +309,40 @@ def test_the_site_from_the_cache_shows_all_twelve(
         only_own_files(watched, (tmp_path / "public").as_uri() + "/")
     finally:
         context.close()
+
+
+# Catches: on a long list, where the entries change a thousand a frame, a search whose
+# later frames never come (entries past the first thousand left hidden after clearing,
+# or left shown after narrowing), and entries of a hidden section coming back all at once.
+def test_a_long_list_settles_after_narrowing_and_clearing(browser: Any, tmp_path: Path) -> None:
+    doc = reference()
+    model = next(e for e in doc["entries"] if e["id"] == "gh:CarperAI/trlx")
+    doc["entries"] = [
+        {
+            **model,
+            "id": f"gh:owner{n}/repo{n}",
+            "title": f"Repository number {n}",
+            "description": None,
+        }
+        for n in range(2500)
+    ]
+    build(doc, tmp_path / "long")
+    context = browser.new_context()
+    try:
+        watched = Watched(context.new_page())
+        watched.page.goto((tmp_path / "long" / "index.html").as_uri())
+        box = watched.page.get_by_label("Search", exact=True)
+        box.fill("number 2499")
+        assert watched.count() == "1 of 2500 entries match"
+        watched.page.wait_for_function(
+            "[...document.querySelectorAll('article.entry')].filter(e => !e.hidden).length === 1"
+        )
+        assert watched.visible_ids() == ["gh:owner2499/repo2499"]
+        box.fill("")
+        watched.page.wait_for_function(
+            "[...document.querySelectorAll('article.entry')].filter(e => !e.hidden).length === 2500"
+        )
+        assert len(watched.visible_ids()) == 2500
+        assert watched.console == []
+    finally:
+        context.close()
