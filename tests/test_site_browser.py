@@ -56,7 +56,16 @@ class Watched:
         self.console: list[str] = []
         self.requests: list[str] = []
         self.failed: list[str] = []
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        # Errors and warnings; not Chromium's verbose "[Violation] handler took 60ms"
+        # notes, which a loaded machine prints about any page.
+        page.on(
+            "console",
+            lambda m: (
+                self.console.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning", "assert")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("requestfailed", lambda r: self.failed.append(r.url))
