@@ -38,6 +38,7 @@ COMMANDS = {
     "render": ("readme", "render"),
     "import": ("readme", "import_"),
     "check": ("readme", "check"),
+    "site": ("site", "site"),
     "discover": ("refresh", "discover"),
     "db": ("db", "db"),
 }
