@@ -9,8 +9,9 @@ import sys
 import tomllib
 from pathlib import Path
 
-from conftest import Fakes, state
 from test_discover import daily_requests, project, rss  # noqa: F401  # fixtures
+
+from conftest import Fakes, state
 
 ROOT = Path(__file__).parents[1]
 
@@ -28,10 +29,10 @@ main()
 def test_the_base_install_does_not_pull_scikit_learn() -> None:
     # Catches: scikit-learn (or SciPy, NumPy) back in the dependencies, 267 MB of every
     # install, nightly; and the extra that discover's message names gone or renamed.
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     heavy = ("scikit-learn", "scipy", "numpy")
-    assert [d for d in project["dependencies"] if d.lower().startswith(heavy)] == []
-    assert any(d.startswith("scikit-learn") for d in project["optional-dependencies"]["discover"])
+    assert [d for d in meta["dependencies"] if d.lower().startswith(heavy)] == []
+    assert any(d.startswith("scikit-learn") for d in meta["optional-dependencies"]["discover"])
 
 
 def test_discover_without_the_extra_says_what_to_install_and_writes_nothing(
@@ -40,7 +41,7 @@ def test_discover_without_the_extra_says_what_to_install_and_writes_nothing(
     # Catches: discover fetching and caching the day's listings (or failing with an
     # ImportError's traceback) before finding that it cannot rank them, or exiting 0.
     before = state(project)
-    env = {k: v for k, v in os.environ.items()}
+    env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [env.get("PYTHONPATH")])]
     )
