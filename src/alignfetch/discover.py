@@ -7,9 +7,9 @@ Hub's daily papers, cached per day so that a second run asks nobody
 each section's papers (:func:`rank`), rejections (:func:`reject`), and the JSON
 and Markdown forms (:func:`document`, :func:`markdown`).
 
-Ranking is TF-IDF with cosine similarity (scikit-learn): a candidate's title and
-abstract against each listed paper's, the vocabulary weighted over the listed
-papers and the day's candidates together. A candidate's section is the section
+Ranking is TF-IDF with cosine similarity (scikit-learn, the ``discover`` extra): a
+candidate's title and abstract against each listed paper's, the vocabulary weighted
+over the listed papers and the day's candidates together. A candidate's section is the section
 of its nearest listed paper, its score that similarity plus a boost per
 ``[discover] keywords`` phrase it contains, and ``because`` its nearest listed
 papers. A ``negative_keywords`` phrase excludes it.
@@ -256,6 +256,17 @@ def rank(candidates: Sequence[Candidate], listed: Sequence[Listed], cfg: Config)
     return out
 
 
+def _need_ranking() -> None:
+    """Fails when the ``discover`` extra (scikit-learn, 270 MB with SciPy and NumPy) is absent."""
+    try:
+        import sklearn.feature_extraction.text  # noqa: F401  # what _similarities uses
+    except ImportError:
+        raise AlignfetchError(
+            "discover needs scikit-learn, which this install lacks: "
+            "run `pip install 'alignfetch[discover]'` and try again."
+        ) from None
+
+
 def _similarities(queries: Sequence[str], docs: Sequence[str]) -> list[list[float]]:
     """Cosine similarity of each query to each doc, TF-IDF weighted over both."""
     if not docs:
@@ -337,6 +348,7 @@ def run(
         raise InputError(f"--top must be 1 or more, not {top}.")
     if not math.isfinite(min_score):  # nan would silently drop every candidate
         raise InputError(f"--min-score must be a number, not {min_score}.")
+    _need_ranking()  # before anything is fetched or cached
     ef = ws.load()
     cfg = config(ef)
     for cat in categories:
