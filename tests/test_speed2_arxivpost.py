@@ -210,3 +210,18 @@ def test_the_fake_server_serves_post_like_get(server: FakeServer) -> None:
     assert json.loads(seen[1].body) == {"ids": ["d"]} and seen[1].form() == {}
     assert [r.method for r in server.requests("/echo")] == ["POST", "POST", "POST", "GET"]
     assert server.requests("/echo")[0].body == b"id_list=a%2Cb&max_results=2"
+
+
+# Catches: a redirected POST followed as requests does it (a GET to the new address,
+# the form dropped): arXiv answers that with an empty feed, and every paper of the
+# batch would be missing and asked again, or reported as not existing.
+def test_a_redirected_post_falls_back_to_get(server: FakeServer) -> None:
+    arxiv = FakeArxiv(server, [FEED])
+    keys = papers(arxiv, 150)
+    moved = Response(301, "", {"Location": f"{server.url}/api/query?moved=1"})
+    server.fail("/api/query", moved, times=1)
+    with source.run() as state:
+        got = source.fetch(keys, settings(server), {})
+    assert all(isinstance(got[k], Fetched) for k in keys)
+    assert asked(arxiv_log(server)) == [("POST", 150), ("GET", 100), ("GET", 50)]
+    assert state.note is not None and "HTTP 301" in state.note
