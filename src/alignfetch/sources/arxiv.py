@@ -372,8 +372,8 @@ class _Client:
     def url(self, key: str) -> str:
         """The query that answers for ``key`` alone: its record's source URL.
 
-        Not the batch's URL, which names a hundred IDs: kept with each of nine
-        thousand papers, that alone took more than a third of a cache.
+        Not the batch's query, which names up to 2,000 IDs (a hundred, by GET, took
+        more than a third of a cache kept with each of nine thousand papers).
         """
         return f"{self._settings.arxiv_url}?id_list={key}"  # a canonical key needs no quoting
 
