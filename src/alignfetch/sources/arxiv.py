@@ -45,11 +45,11 @@ BATCH = 2000
 allows for long lists): arXiv's largest slice, so 10,000 papers cost 5 requests."""
 GET_BATCH = 100
 """IDs per request when POST is refused: arXiv answers a longer GET URL with HTTP 414."""
-REFUSALS = frozenset({301, 302, 303, 307, 308, 405, 411, 413, 414, 415})
+REFUSALS = frozenset({301, 302, 303, 405, 411, 413, 414, 415})
 """Statuses that refuse the POST itself (the method, the body's length or encoding), not
 the IDs: the rest of the run asks by GET. A 429 or 5xx is retried and fails as ever. A
-POST is not redirected (a 301 or 302 would be followed by a GET without the form, whose
-empty answer would make every paper missing): a redirect is a refusal too."""
+301, 302 or 303 turns the POST into a GET without the form (307 and 308 keep it), whose
+answer names no paper: a refusal too, or every paper of the batch would be missing."""
 
 # Archives of the identifiers used before April 2007 (arXiv's identifier docs).
 OLD_ARCHIVES = frozenset(
@@ -448,9 +448,9 @@ def _client_class() -> type[arxiv_pkg.Client]:
             if self.post:
                 url, _, form = url.rpartition("?")
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
-                resp = self._session.post(
-                    url, data=form.encode("ascii"), headers=headers, allow_redirects=False
-                )
+                resp = self._session.post(url, data=form.encode("ascii"), headers=headers)
+                if resp.history and resp.request.method != "POST":
+                    raise arxiv_pkg.HTTPError(url, _try_index, resp.history[0].status_code)
             else:
                 resp = self._session.get(url, headers=headers)
             self._last_request_dt = datetime.now()
