@@ -88,6 +88,8 @@ def test_affiliations_are_kept(server: FakeServer) -> None:
     assert paper.authors[0].affiliations  # 005 carries an <arxiv:affiliation>
 
 
+# Issue 23: 250 IDs were three GETs of 100; by POST they are one request (2,000 a slice).
+# With POST refused they are the GETs of 100 again (tests/test_speed2_arxivpost.py).
 def test_many_ids_cost_one_request_per_hundred(server: FakeServer) -> None:
     arxiv = FakeArxiv(server, [HERE / "data" / "arxiv" / "001.xml"])
     template = arxiv.entry("1605.08386").decode()
@@ -97,6 +99,13 @@ def test_many_ids_cost_one_request_per_hundred(server: FakeServer) -> None:
     got = source.fetch(keys, settings(server), {})
     assert all(isinstance(v, Fetched) for v in got.values()) and len(got) == 250
     requests = server.requests("/api/query")
+    assert [(r.method, len(r.arg("id_list").split(","))) for r in requests] == [("POST", 250)]
+    assert all(r.arg("max_results") == "2000" for r in requests)
+    arxiv.refuse_post = 405
+    server.log.clear()
+    got = source.fetch(keys, settings(server), {})
+    assert all(isinstance(v, Fetched) for v in got.values()) and len(got) == 250
+    requests = [r for r in server.requests("/api/query") if r.method == "GET"]
     assert [len(r.arg("id_list").split(",")) for r in requests] == [100, 100, 50]
     assert all(r.arg("max_results") == "100" for r in requests)
 

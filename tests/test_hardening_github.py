@@ -458,16 +458,18 @@ def write_papers(folder: Path, keys: list[str]) -> None:
     (folder / "entries.toml").write_text(tomlkit.dumps(doc))
 
 
-def limit_after(fakes: Fakes, route: str, answered: int, limited: Response) -> None:
+def limit_after(
+    fakes: Fakes, route: str, answered: int, limited: Response, method: str = "GET"
+) -> None:
     """``route`` answers normally ``answered`` times, then with ``limited`` for ever."""
-    handler = next(h for _, p, h in fakes.server.routes if p.pattern == route)
+    handler = next(h for m, p, h in fakes.server.routes if p.pattern == route and m == method)
     count = [0]
 
     def answer(req: Request, m: re.Match[str]) -> Response:
         count[0] += 1
         return handler(req, m) if count[0] <= answered else limited
 
-    fakes.server.routes.insert(0, ("GET", re.compile(route), answer))
+    fakes.server.routes.insert(0, (method, re.compile(route), answer))
 
 
 @pytest.mark.parametrize("answered", [0, 1])
@@ -475,19 +477,21 @@ def test_an_arxiv_rate_limit_stops_the_later_chunks(
     fakes: Fakes, listdir: Path, monkeypatch: pytest.MonkeyPatch, answered: int
 ) -> None:
     """Bug (planted, unnoticed): after arXiv rate-limited one chunk of 100 IDs, the later
-    chunks were still requested, each refused again and each spending the retries."""
+    chunks were still requested, each refused again and each spending the retries.
+    (Issue 23: a chunk is 2,000 IDs, one POST; three chunks take 4,250 papers.)"""
     monkeypatch.setenv("ALIGNFETCH_RETRIES", "1")
     template = fakes.arxiv.entry("2305.01937").decode()
-    keys = [f"2301.{n:05d}" for n in range(1, 251)]
+    keys = [f"2301.{n:05d}" for n in range(1, 4251)]
     for key in keys:
         fakes.arxiv.put(template.replace("2305.01937", key))
     write_papers(listdir, [f"arxiv:{k}" for k in keys])
-    limit_after(fakes, r"/api/query", answered, Response(429, "Rate exceeded.", {"Retry-After": "0"}))
+    limited = Response(429, "Rate exceeded.", {"Retry-After": "0"})
+    limit_after(fakes, r"/api/query", answered, limited, method="POST")
     result = run("refresh", "--all")
     assert result.exit_code == 1
     # The chunks answered, then the limited chunk's two attempts; nothing after it.
     assert fakes.arxiv_requests() == answered + 2
-    failed = 250 - 100 * answered
+    failed = 4250 - 2000 * answered
     assert f"{failed} failed" in result.stdout.splitlines()[0]
 
 

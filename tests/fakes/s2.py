@@ -15,17 +15,15 @@ It answers as the real API does (the shapes are those of the recorded answers in
   body S2's gateway sends (not recorded);
 - with :attr:`FakeS2.api_key` set, a request without that ``x-api-key`` gets a 403.
 
-``FakeServer`` serves only GET and HEAD; :class:`FakeS2` gives its server's handler a
-POST that reads the body before the usual routing (faults included), so a test can
-queue any fault of :mod:`fakes.faults` on ``/paper/batch``.
+``FakeServer`` reads a POST's body before the usual routing (faults included), so a test
+can queue any fault of :mod:`fakes.faults` on ``/paper/batch``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,11 +86,6 @@ class Batch:
     status: int = 200
 
 
-@dataclass
-class _Body:
-    local: threading.local = field(default_factory=threading.local)
-
-
 def items(folder: Path = DATA) -> dict[str, dict[str, Any]]:
     """The stored items of ``folder`` (``<arXiv key with / as _>.json``) by arXiv key."""
     out: dict[str, dict[str, Any]] = {}
@@ -126,8 +119,6 @@ class FakeS2:
         self.limited = False
         """When True, every request is answered 429 with no ``Retry-After``."""
         self.batches: list[Batch] = []
-        self._body = _Body()
-        _accept_post(server, self._body)
         server.route("POST", r"/paper/batch", self._batch)
 
     @property
@@ -136,10 +127,9 @@ class FakeS2:
         return len([r for r in self.server.requests(r"^/paper/batch$") if r.method == "POST"])
 
     def _batch(self, req: Request, _: re.Match[str]) -> Response:
-        raw: bytes = getattr(self._body.local, "body", b"")
         fields = req.arg("fields")
         try:
-            asked = json.loads(raw.decode("utf-8"))
+            asked = json.loads(req.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             asked = None
         ids = asked.get("ids") if isinstance(asked, dict) else None
@@ -187,16 +177,3 @@ def _error(text: str) -> Response:
 
 def _header(req: Request, name: str) -> str | None:
     return next((v for k, v in req.headers.items() if k.lower() == name), None)
-
-
-def _accept_post(server: FakeServer, body: _Body) -> None:
-    """Give ``server``'s handler (a class of its own per server) a POST: the body is read
-    first (the connection stays usable) and kept for the route on this thread."""
-    handler = server.httpd.RequestHandlerClass
-
-    def do_POST(h: Any) -> None:  # noqa: N802  # http.server's name
-        length = int(h.headers.get("Content-Length") or 0)
-        body.local.body = h.rfile.read(length) if length else b""
-        server._serve(h, "POST")
-
-    handler.do_POST = do_POST  # type: ignore[attr-defined]

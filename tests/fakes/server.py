@@ -5,6 +5,11 @@ requests get instead of the normal answer: any status, headers and body, a delay
 longer than the client's timeout, or a broken exchange (a body trickled byte by
 byte, cut short, a reset connection, raw bytes, a body streamed far past its
 announced size). ``fakes.faults`` names the usual ones.
+
+It serves GET, HEAD and POST: a POST's body (its ``Content-Length`` bytes) is read
+before routing, so faults and the log see POSTs as any request, the connection stays
+usable for the next one, and a route registered for ``"POST"`` reads it as
+:attr:`Request.body` (or :meth:`Request.form` for an HTML form's fields).
 """
 
 from __future__ import annotations
@@ -28,9 +33,23 @@ class Request:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     """When the request arrived (``time.monotonic``), to measure waits between requests."""
+    body: bytes = b""
+    """What a POST sent (empty for GET and HEAD)."""
 
     def arg(self, name: str, default: str = "") -> str:
-        return self.query.get(name, [default])[0]
+        """A parameter, from the query string or else, as a server such as arXiv's
+        reads them, from a POSTed form (:meth:`form`)."""
+        if name in self.query:
+            return self.query[name][0]
+        return self.form().get(name, [default])[0]
+
+    def form(self) -> dict[str, list[str]]:
+        """The fields of an ``application/x-www-form-urlencoded`` body (none for another
+        body, such as JSON)."""
+        kind = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if kind.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+            return {}
+        return parse_qs(self.body.decode("utf-8", "replace"))
 
 
 @dataclass
@@ -92,6 +111,12 @@ class FakeServer:
             def do_HEAD(self) -> None:
                 server._serve(self, "HEAD")
 
+            def do_POST(self) -> None:  # noqa: N802  # http.server's name
+                # The body is read first, whatever the answer: unread, it would be taken
+                # for the next request on this keep-alive connection.
+                length = int(self.headers.get("Content-Length") or 0)
+                server._serve(self, "POST", self.rfile.read(length) if length else b"")
+
             def log_message(self, *args: object) -> None:
                 pass
 
@@ -140,9 +165,9 @@ class FakeServer:
                 return handler(req, m)
         return Response(404, '{"error":"Not Found"}', {"Content-Type": "application/json"})
 
-    def _serve(self, h: BaseHTTPRequestHandler, method: str) -> None:
+    def _serve(self, h: BaseHTTPRequestHandler, method: str, body: bytes = b"") -> None:
         parts = urlsplit(h.path)
-        req = Request(method, parts.path, parse_qs(parts.query), dict(h.headers.items()))
+        req = Request(method, parts.path, parse_qs(parts.query), dict(h.headers.items()), body=body)
         host = h.headers.get("Host", "")
         with self._lock:
             for key in (host, ""):

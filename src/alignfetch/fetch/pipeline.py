@@ -174,7 +174,7 @@ def fetch_outcomes(
     """
     from alignfetch.fetch import scholarly
     from alignfetch.records import Dataset, Model, Paper
-    from alignfetch.sources import SOURCES
+    from alignfetch.sources import SOURCES, arxiv
 
     run = FetchRun()
     by_prefix: dict[str, list[str]] = {}
@@ -206,7 +206,10 @@ def fetch_outcomes(
         }
     keys = list(dict.fromkeys([*wanted, *named]))
     arxiv_started = time.monotonic()  # paper pages get no longer than arXiv takes
-    papers = batch(SOURCES["arxiv"], "arxiv", keys, settings, cached, progress) if keys else {}
+    with arxiv.run() as arxiv_run:  # a POST arXiv refuses is not tried again this run
+        papers = batch(SOURCES["arxiv"], "arxiv", keys, settings, cached, progress) if keys else {}
+    if arxiv_run.note is not None:
+        run.warnings["arxiv"] = arxiv_run.note
     wanted_set = set(wanted)
     for pid, outcome in papers.items():
         key = pid.split(":", 1)[1]

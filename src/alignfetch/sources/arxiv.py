@@ -1,14 +1,18 @@
 """arXiv: papers by ID, through the ``arxiv`` package's client.
 
 Three layers: :func:`parse_id` (pure; every form a maintainer pastes to one
-canonical ID), :func:`fetch` (one request per 100 IDs, paced and polite), and
-:func:`convert` (pure; an ``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
+canonical ID), :func:`fetch` (one request per 2,000 IDs by POST, or per 100 by GET
+when POST is refused; paced and polite), and :func:`convert` (pure; an
+``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING
@@ -36,7 +40,16 @@ FORMS = (
     "10.48550/arXiv.2305.01937 or https://doi.org/10.48550/arXiv.2305.01937",
     "https://huggingface.co/papers/2305.01937",
 )
-BATCH = 100  # IDs per request: one page; arXiv answers a longer id_list with HTTP 414
+BATCH = 2000
+"""IDs per request, asked by POST (``id_list`` in the form body, as arXiv's API manual
+allows for long lists): arXiv's largest slice, so 10,000 papers cost 5 requests."""
+GET_BATCH = 100
+"""IDs per request when POST is refused: arXiv answers a longer GET URL with HTTP 414."""
+REFUSALS = frozenset({301, 302, 303, 405, 411, 413, 414, 415})
+"""Statuses that refuse the POST itself (the method, the body's length or encoding), not
+the IDs: the rest of the run asks by GET. A 429 or 5xx is retried and fails as ever. A
+301, 302 or 303 turns the POST into a GET without the form (307 and 308 keep it), whose
+answer names no paper: a refusal too, or every paper of the batch would be missing."""
 
 # Archives of the identifiers used before April 2007 (arXiv's identifier docs).
 OLD_ARCHIVES = frozenset(
@@ -162,21 +175,45 @@ def convert(result: arxiv_pkg.Result) -> Paper:
     )
 
 
+@dataclass
+class Run:
+    """What one run has learnt of arXiv: once it refuses a POST, the rest of the run
+    asks by GET, and :attr:`note` says so (once)."""
+
+    note: str | None = None
+
+
+_RUN: ContextVar[Run | None] = ContextVar("alignfetch_arxiv_run", default=None)
+
+
+@contextmanager
+def run() -> Iterator[Run]:
+    """One run's calls of :func:`fetch` (the pipeline's chunks): a POST refused in one
+    is not tried again in the next. Without it, each call is a run of its own."""
+    state = Run()
+    token = _RUN.set(state)
+    try:
+        yield state
+    finally:
+        _RUN.reset(token)
+
+
 def fetch(
     keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
 ) -> dict[str, Outcome]:
-    """Fetch papers by canonical key, ``BATCH`` per request.
+    """Fetch papers by canonical key, ``BATCH`` per request by POST (``GET_BATCH`` by
+    GET once arXiv refuses POST, for the rest of the :func:`run`).
 
     An ID arXiv does not return is asked for once more (arXiv sometimes drops
     results), then reported as not found.
     """
-    client = _Client(settings)
+    client = _Client(settings, _RUN.get() or Run())
     found: dict[str, Outcome] = {}
     for chunk in _chunks(list(dict.fromkeys(keys)), BATCH):
-        found.update(client.query(chunk))
+        found.update(client.ask(chunk))
     missing = [k for k in keys if k not in found]
     for chunk in _chunks(missing, BATCH):
-        found.update(client.query(chunk))
+        found.update(client.ask(chunk))
     for key in keys:
         if key not in found:
             found[key] = NotFoundError(
@@ -193,11 +230,20 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[i : i + size]
 
 
+class _Refused(Exception):
+    """arXiv (or a proxy before it) refused the POST itself, with this status."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class _Client:
     """The ``arxiv`` package's client on our session, keeping the raw entries."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, state: Run) -> None:
         self._settings = settings
+        self._state = state
         self._client = _client_class()(
             page_size=BATCH, delay_seconds=settings.arxiv_delay, num_retries=0
         )
@@ -213,13 +259,32 @@ class _Client:
     def _keep(self, response: requests.Response, *args: object, **kwargs: object) -> None:
         self._bodies.append((response.url, response.content))
 
-    def query(self, keys: list[str]) -> dict[str, Outcome]:
+    def ask(self, keys: list[str]) -> dict[str, Outcome]:
+        """``keys`` (at most ``BATCH``) in one POST; by GET, ``GET_BATCH`` a request, once
+        arXiv has refused a POST in this run."""
+        if self._state.note is None:
+            try:
+                return self.query(keys, post=True)
+            except _Refused as err:
+                self._state.note = (
+                    f"arXiv refused a request by POST (HTTP {err.status}), so this run asked "
+                    f"by GET, {GET_BATCH} papers a request instead of {BATCH}; the next run "
+                    "tries POST again."
+                )
+        found: dict[str, Outcome] = {}
+        for chunk in _chunks(keys, GET_BATCH):
+            found.update(self.query(chunk, post=False))
+        return found
+
+    def query(self, keys: list[str], *, post: bool) -> dict[str, Outcome]:
         import arxiv as arxiv_pkg
         import requests
 
         from alignfetch.sources import Fetched
 
         self._bodies.clear()
+        self._client.post = post
+        self._client.page_size = BATCH if post else GET_BATCH
         search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
         results: list[arxiv_pkg.Result] = []
         try:
@@ -227,6 +292,8 @@ class _Client:
         except arxiv_pkg.UnexpectedEmptyPageError:
             pass  # the classic API overstates totalResults; what came is all there is
         except arxiv_pkg.HTTPError as err:
+            if post and err.status in REFUSALS:
+                raise _Refused(err.status) from None
             raise self._http_error(err.status, keys, err.url) from None
         except net.WaitTooLong as err:
             raise RateLimitError(
@@ -305,8 +372,8 @@ class _Client:
     def url(self, key: str) -> str:
         """The query that answers for ``key`` alone: its record's source URL.
 
-        Not the batch's URL, which names a hundred IDs: kept with each of nine
-        thousand papers, that alone took more than a third of a cache.
+        Not the batch's query, which names up to 2,000 IDs (a hundred, by GET, took
+        more than a third of a cache kept with each of nine thousand papers).
         """
         return f"{self._settings.arxiv_url}?id_list={key}"  # a canonical key needs no quoting
 
@@ -366,13 +433,26 @@ def _client_class() -> type[arxiv_pkg.Client]:
     import arxiv as arxiv_pkg
 
     class Client(arxiv_pkg.Client):  # type: ignore[misc]  # the package is untyped
+        post = False
+        """Whether to send the query as a POSTed form (to the bare URL) instead of a GET."""
+
         def _parse_feed(
             self, url: str, first_page: bool = True, _try_index: int = 0
         ) -> arxiv_feed.ParsedFeed:
             # As the package's own: one request (num_retries is 0; our session paces
             # and retries it), an error for a status other than 200, and for an empty
-            # page after the first.
-            resp = self._session.get(url, headers={"user-agent": arxiv_pkg._USER_AGENT})
+            # page after the first. By POST, the package's query string is the form
+            # body, already encoded; an error names the bare URL (a 2,000-ID query
+            # string would be most of every failed paper's error).
+            headers = {"user-agent": arxiv_pkg._USER_AGENT}
+            if self.post:
+                url, _, form = url.rpartition("?")
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                resp = self._session.post(url, data=form.encode("ascii"), headers=headers)
+                if resp.history and resp.request.method != "POST":
+                    raise arxiv_pkg.HTTPError(url, _try_index, resp.history[0].status_code)
+            else:
+                resp = self._session.get(url, headers=headers)
             self._last_request_dt = datetime.now()
             if resp.status_code != 200:
                 raise arxiv_pkg.HTTPError(url, _try_index, resp.status_code)
