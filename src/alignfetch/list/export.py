@@ -232,6 +232,20 @@ def _fields(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]
     return found
 
 
+def document_object(value: object, what: str) -> Mapping[str, Any]:
+    """``value``, a part of an export document read back, if it is an object."""
+    if not isinstance(value, Mapping):
+        raise InputError(f"In the export document, {what} must be an object.")
+    return value
+
+
+def document_list(value: object, what: str) -> Sequence[Any]:
+    """``value``, a part of an export document read back, if it is a list."""
+    if not isinstance(value, list):
+        raise InputError(f"In the export document, {what} must be a list.")
+    return value
+
+
 def display_date(entry: Mapping[str, Any]) -> str | None:
     """The one date the list shows for an exported entry (``list`` and ``render`` alike).
 

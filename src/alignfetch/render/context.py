@@ -21,6 +21,8 @@ from typing import Any
 
 from alignfetch.errors import InputError
 from alignfetch.list.export import display_date
+from alignfetch.list.export import document_list as _sequence
+from alignfetch.list.export import document_object as _mapping
 from alignfetch.list.ids import page
 from alignfetch.readme.text import _SPACE, _plain, anchor, card, human_date
 from alignfetch.records import (
@@ -458,18 +460,6 @@ def _walk(sections: Sequence[SectionView]) -> list[SectionView]:
         out.append(s)
         out.extend(_walk(s.children))
     return out
-
-
-def _mapping(value: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InputError(f"In the export document, {what} must be an object.")
-    return value
-
-
-def _sequence(value: object, what: str) -> Sequence[Any]:
-    if not isinstance(value, list):
-        raise InputError(f"In the export document, {what} must be a list.")
-    return value
 
 
 def _clause(message: str | None) -> str:

@@ -24,6 +24,8 @@ from urllib.parse import quote
 
 from alignfetch.errors import InputError
 from alignfetch.list.export import display_date
+from alignfetch.list.export import document_list as _sequence
+from alignfetch.list.export import document_object as _mapping
 from alignfetch.readme.text import human_date
 from alignfetch.records import strip_controls
 
@@ -448,15 +450,3 @@ def _walk(sections: Sequence[Section]) -> list[Section]:
         out.append(s)
         out.extend(_walk(s.children))
     return out
-
-
-def _mapping(value: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InputError(f"In the export document, {what} must be an object.")
-    return value
-
-
-def _sequence(value: object, what: str) -> Sequence[Any]:
-    if not isinstance(value, list):
-        raise InputError(f"In the export document, {what} must be a list.")
-    return value
