@@ -17,6 +17,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from alignfetch.errors import InputError
@@ -62,8 +63,14 @@ class ItemView:
     paper: Mapping[str, Any] | None
     facts: tuple[str, ...] = ()
     summary: str | None = None
-    look: Mapping[str, Any] = field(default_factory=dict)
-    """What a list's own look shows of the entry (:func:`alignfetch.render.said.said`)."""
+    exported: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    """The exported entry as the document has it (before an uncached one is filled in)."""
+
+    @cached_property
+    def look(self) -> dict[str, Any]:
+        """What a list's own look shows of the entry (:func:`alignfetch.render.said.said`),
+        worked out when a template first asks (the house style never does)."""
+        return said(self.exported)
 
 
 @dataclass
@@ -211,7 +218,7 @@ def _context(
                 f"Entry {e.get('id')!r} names a section twice in its sections; "
                 "write the export again with `alignfetch export`."
             )
-        look = said(e)
+        look = e
         if e.get("cached") is False:
             e = _as_known(e)
         try:
@@ -340,7 +347,7 @@ def _item(
         paper=paper,
         facts=_facts(e),
         summary=_unrepeated(e.get("summary"), e.get("description")),
-        look=look or {},
+        exported=look or {},
     )
 
 
