@@ -29,6 +29,8 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 from fakes.arxiv import FakeArxiv  # noqa: E402
 from fakes.github import FakeGitHub  # noqa: E402
 from fakes.hub import FakeHub  # noqa: E402
+from fakes.openalex import FakeOpenAlex  # noqa: E402
+from fakes.s2 import FakeS2  # noqa: E402
 from fakes.server import FakeServer  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -38,6 +40,10 @@ def build(folder: Path, server: FakeServer, papers: int, datasets: int, repos: i
     arxiv = FakeArxiv(server, [DATA / "reference" / "arxiv" / "2305.01937.xml"])
     hub = FakeHub(server, [DATA / "reference" / "hf"])
     github = FakeGitHub(server, DATA / "github", DATA / "reference" / "github")
+    # The scholarly graph answers as for papers it does not know (null, no work): a night
+    # asks it all the same (set ALIGNFETCH_S2_URL and ALIGNFETCH_OPENALEX_URL to the server).
+    FakeS2(server, {})
+    FakeOpenAlex(server)
     template = arxiv.entry("2305.01937").decode()
     paper_keys = [f"2401.{n:05d}" for n in range(1, papers + 1)]
     for key in paper_keys:
@@ -83,6 +89,7 @@ def main() -> None:
     os.environ.update(
         ALIGNFETCH_ARXIV_URL=f"{server.url}/api/query", ALIGNFETCH_ARXIV_DELAY="0",
         ALIGNFETCH_BACKOFF="0", HF_ENDPOINT=server.url, ALIGNFETCH_GITHUB_URL=server.url,
+        ALIGNFETCH_S2_URL=server.url, ALIGNFETCH_S2_DELAY="0", ALIGNFETCH_OPENALEX_URL=server.url,
         # The fake, like GitHub, allows 60 requests an hour without a token, 5,000 with one.
         GITHUB_TOKEN="benchmark-token",
     )
