@@ -89,7 +89,8 @@ def main() -> None:
     os.environ.update(
         ALIGNFETCH_ARXIV_URL=f"{server.url}/api/query", ALIGNFETCH_ARXIV_DELAY="0",
         ALIGNFETCH_BACKOFF="0", HF_ENDPOINT=server.url, ALIGNFETCH_GITHUB_URL=server.url,
-        ALIGNFETCH_S2_URL=server.url, ALIGNFETCH_S2_DELAY="0", ALIGNFETCH_OPENALEX_URL=server.url,
+        ALIGNFETCH_S2_URL=server.url, ALIGNFETCH_S2_DELAY="0",
+        ALIGNFETCH_OPENALEX_URL=server.url,
         # The fake, like GitHub, allows 60 requests an hour without a token, 5,000 with one.
         GITHUB_TOKEN="benchmark-token",
     )
