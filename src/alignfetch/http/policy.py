@@ -74,6 +74,16 @@ class NetError(Exception):
         self.reason = reason
         self.attempts = attempts
 
+    @property
+    def after(self) -> str:
+        """`` after 3 attempts`` for a message, or nothing when there was one."""
+        return after_attempts(self.attempts)
+
+
+def after_attempts(attempts: int) -> str:
+    """`` after 3 attempts`` for a message, or nothing for a single attempt."""
+    return f" after {attempts} attempts" if attempts > 1 else ""
+
 
 class Unreachable(NetError):
     """No connection: refused, unknown host, connect timeout."""

@@ -306,7 +306,7 @@ class _Client:
             ) from None
         except net.InvalidBody as err:
             raise self._error(
-                f"arXiv's answer was not a valid feed ({err.reason}){_after(err)}; "
+                f"arXiv's answer was not a valid feed ({err.reason}){err.after}; "
                 "try again later.",
                 keys,
             ) from None
@@ -324,12 +324,12 @@ class _Client:
             ) from None
         except net.BrokenAnswer as err:
             raise self._error(
-                f"arXiv broke off its answer{_after(err)}; try again later.", keys
+                f"arXiv broke off its answer{err.after}; try again later.", keys
             ) from None
         except net.Unreachable as err:
             raise self._error(
                 f"arXiv could not be reached at {self._settings.arxiv_url} ({err.reason})"
-                f"{_after(err)}; check the network or ALIGNFETCH_ARXIV_URL.",
+                f"{err.after}; check the network or ALIGNFETCH_ARXIV_URL.",
                 keys,
             ) from None
         except requests.exceptions.TooManyRedirects:
@@ -480,10 +480,6 @@ def _session(settings: Settings) -> requests.Session:
             validate=feed_problem,
         )
     return _SESSIONS[settings]
-
-
-def _after(err: net.NetError) -> str:
-    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 def _reason(err: Exception) -> str:

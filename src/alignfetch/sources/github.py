@@ -306,7 +306,7 @@ class _Client:
                 f"was larger than ALIGNFETCH_MAX_BYTES ({self._settings.max_bytes} bytes) "
                 "and was not read"
                 if isinstance(err, net.TooLarge)
-                else "broke off" + (f" after {err.attempts} attempts" if err.attempts > 1 else "")
+                else "broke off" + err.after
             )
             return self._fail(
                 SourceError,
@@ -469,7 +469,7 @@ class _Client:
             )
         if status >= 500:
             attempts = self._settings.retries + 1
-            tries = f"after {attempts} attempts" if attempts > 1 else "at the only attempt"
+            tries = net.after_attempts(attempts).strip() or "at the only attempt"
             return self._fail(
                 SourceError,
                 lambda ident: (

@@ -458,13 +458,13 @@ def call(
     except net.BrokenAnswer as err:
         raise fail(
             SourceError,
-            f"The Hugging Face Hub broke off its answer for {ident}{_after(err)}; try again later.",
+            f"The Hugging Face Hub broke off its answer for {ident}{err.after}; try again later.",
         ) from None
     except net.InvalidBody as err:
         raise fail(
             SourceError,
             f"The Hugging Face Hub sent an answer for {ident} that is not valid "
-            f"({err.reason}){_after(err)}; try again later.",
+            f"({err.reason}){err.after}; try again later.",
         ) from None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         # JSON, but not shaped as the client expects (a date that is no date...).
@@ -485,10 +485,6 @@ def call(
             f"The request to the Hugging Face Hub for {ident} failed "
             f"({type(err).__name__}); try again later.",
         ) from None
-
-
-def _after(err: net.NetError) -> str:
-    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 _KIND_NAMES = {"hf": "dataset", "hf-model": "model", "hf-space": "Space"}

@@ -377,14 +377,14 @@ class _Client:
             ) from None
         except net.InvalidBody as err:
             raise self._failed(
-                SourceError, _not_works(err.reason, _after(err)), keys, 200
+                SourceError, _not_works(err.reason, err.after), keys, 200
             ) from None
         except net.NetError as err:  # broken off, or too large
             what = (
                 f"was larger than ALIGNFETCH_MAX_BYTES ({settings.max_bytes} bytes) "
                 "and was not read"
                 if isinstance(err, net.TooLarge)
-                else "broke off" + _after(err)
+                else "broke off" + err.after
             )
             raise self._failed(
                 SourceError,
@@ -456,7 +456,7 @@ class _Client:
             )
         if status >= 500:
             attempts = self._settings.retries + 1
-            tries = f"after {attempts} attempts" if attempts > 1 else "at the only attempt"
+            tries = net.after_attempts(attempts).strip() or "at the only attempt"
             return self._failed(
                 SourceError,
                 lambda ident: (
@@ -552,10 +552,6 @@ def _not_works(why: str, after: str = "") -> Callable[[str], str]:
         f"OpenAlex's answer for {ident} is not a list of works ({why}){after}; "
         "check ALIGNFETCH_OPENALEX_URL, or try again later."
     )
-
-
-def _after(err: net.NetError) -> str:
-    return f" after {err.attempts} attempts" if err.attempts > 1 else ""
 
 
 def _message(response: requests.Response) -> str:

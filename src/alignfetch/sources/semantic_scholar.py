@@ -270,7 +270,7 @@ class _Client:
                 chunk,
             )
         except net.NetError as err:  # broken off
-            after = f" after {err.attempts} attempts" if err.attempts > 1 else ""
+            after = err.after
             return self._fail(
                 SourceError,
                 lambda ident: (
@@ -379,7 +379,7 @@ class _Client:
             )
         if status >= 500:
             attempts = self._settings.retries + 1
-            tries = f"after {attempts} attempts" if attempts > 1 else "at the only attempt"
+            tries = net.after_attempts(attempts).strip() or "at the only attempt"
             return self._fail(
                 SourceError,
                 lambda ident: (

@@ -156,7 +156,7 @@ def _answered(
             key, f"{shown} is limiting requests (HTTP 429); try again later.", final, status
         )
     if status >= 500:
-        after = f" after {attempts} attempts" if attempts > 1 else ""
+        after = net.after_attempts(attempts)
         return _fail(key, f"{shown} answered HTTP {status}{after}; try again later.", final, status)
     if status != 200:
         return _fail(key, f"{shown} answered HTTP {status}; check the link.", final, status)
@@ -324,7 +324,7 @@ def _pause(settings: Settings, clock: _Clock, after: float | None, attempt: int)
 
 
 def _failed(err: net.NetError, settings: Settings, attempts: int) -> _Failed:
-    after = f" after {attempts} attempts" if attempts > 1 else ""
+    after = net.after_attempts(attempts)
     if isinstance(err, net.TimedOut):
         return _Failed(
             f"did not answer within {settings.timeout:g} seconds; try again later "
