@@ -14,6 +14,30 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        1,
+    )
+    for m in names
+}
+"""A month's number by its English name or abbreviation, lower-cased (``sept`` -> 9): what
+a list or a page may write in a date."""
+
 
 @dataclass(frozen=True)
 class Author:

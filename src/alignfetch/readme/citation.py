@@ -17,28 +17,8 @@ from datetime import date as Date
 
 from alignfetch.readme import markdown as md
 from alignfetch.readme.found import GENERIC, SPACE, Found
+from alignfetch.records import MONTHS as _MONTHS
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        1,
-    )
-    for m in names
-}
 _DMY = re.compile(r"^(\d{1,2}) ([A-Za-z]+)\.? (\d{4})$")
 _MDY = re.compile(r"^([A-Za-z]+)\.? (\d{1,2}),? (\d{4})$")
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")

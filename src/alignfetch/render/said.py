@@ -20,6 +20,7 @@ from typing import Any
 from alignfetch.errors import InputError
 from alignfetch.list.ids import page
 from alignfetch.readme.text import md
+from alignfetch.records import MONTHS
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FULL = (
@@ -221,11 +222,10 @@ def _typed_parts(typed: str) -> tuple[int, int, int] | None:
     numbers = [int(w) for w in words if w.isdigit() and len(w) <= 2]
     named = [w for w in words if w.isalpha()]
     if named:
-        key = named[0][:3].lower()
-        found = [i for i, m in enumerate(_MONTHS, 1) if m.lower() == key]
-        if not found:
+        number = MONTHS.get(named[0].lower())
+        if number is None:
             return None
-        month = found[0]
+        month = number
         day = numbers[0] if numbers else 1
     elif numbers:
         month = numbers[0]

@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from alignfetch.records import MONTHS as _MONTHS
 from alignfetch.records import Link, is_http, strip_controls
 from alignfetch.sources import url as url_source
 
@@ -85,27 +86,6 @@ _NUMERIC_DATE = re.compile(
 )
 """``2023``, ``2023/7``, ``2023-07-09``, ``2023/07/09``, ISO with a time of day."""
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for m in names
-}
 
 
 @dataclass(frozen=True)
