@@ -18,6 +18,7 @@ from datetime import date as Date
 from typing import Any
 
 from alignfetch.errors import InputError
+from alignfetch.list.export import display_date
 from alignfetch.list.ids import page
 from alignfetch.readme.text import md
 from alignfetch.records import MONTHS
@@ -55,7 +56,7 @@ def said(e: Mapping[str, Any]) -> dict[str, Any]:
     if names:
         shown = write_authors(names, authors) if authors else ", ".join(names)
         authors = _corrected(shown, authors)
-    day = overrides.get("date") or (_fetched_date(e) if cached else None)
+    day = overrides.get("date") or (display_date(e) if cached else None)
     shown_date = typed.get("date") or ""
     if day:
         shown_date = write_date(str(day), shown_date) if shown_date else str(day)
@@ -154,12 +155,6 @@ def _corrected(fetched: str, typed: str) -> str:
     if typed and " ".join(fetched.split()) == " ".join(typed.split()):
         return typed
     return md(fetched)
-
-
-def _fetched_date(e: Mapping[str, Any]) -> str | None:
-    from alignfetch.list.export import display_date
-
-    return display_date({k: v for k, v in e.items() if k != "date"})
 
 
 # -- dates written the list's way ------------------------------------------------------
