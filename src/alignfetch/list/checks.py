@@ -386,7 +386,8 @@ def _one_line(key: str, value: object, where: str, what: str) -> str:
     try:
         return check_text(key, value)
     except InputError as err:
-        raise EntriesFileError(f"{where}: {what}{err}.") from None
+        said = f"{what}{key}: {err}" if what else str(err)  # "typed title: the title holds…"
+        raise EntriesFileError(f"{where}: {said}.") from None
 
 
 def _listed(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
