@@ -91,6 +91,12 @@ def number(value: str | None) -> str | None:
 
 def json_problem(url: str, answer: net.Answer) -> str | None:
     """Why a 200 from the API is not a JSON object, or None (so that it is retried)."""
+    return json_shape(answer, dict, "an object")
+
+
+def json_shape(answer: net.Answer, kind: type, called: str) -> str | None:
+    """Why ``answer``'s body is not JSON of ``kind`` (``called`` in the sentence), or None:
+    the check of every JSON API's 200 (GitHub, OpenAlex, Semantic Scholar)."""
     try:
         body = json.loads(answer.body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -102,4 +108,4 @@ def json_problem(url: str, answer: net.Answer) -> str | None:
         if not head:
             return "an empty page"
         return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
-    return None if isinstance(body, dict) else "JSON that is not an object"
+    return None if isinstance(body, kind) else f"JSON that is not {called}"

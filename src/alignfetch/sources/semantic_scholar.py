@@ -26,6 +26,7 @@ from alignfetch.errors import RateLimitError, SourceError
 from alignfetch.http import policy as net
 from alignfetch.records import Scholarly, strip_controls
 from alignfetch.sources import arxiv as arxiv_source
+from alignfetch.sources import github_checks
 from alignfetch.sources.venues import venue_of
 
 if TYPE_CHECKING:
@@ -153,18 +154,7 @@ def fetch(
 
 def batch_problem(url: str, answer: net.Answer) -> str | None:
     """Why a 200 from ``/paper/batch`` is not a JSON list, or None (so that it is retried)."""
-    try:
-        body = json.loads(answer.body.decode("utf-8"))
-    except UnicodeDecodeError:
-        return "not UTF-8"
-    except RecursionError:
-        return "JSON nested too deep"
-    except ValueError:
-        head = answer.body.lstrip()[:15].lower()
-        if not head:
-            return "an empty page"
-        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
-    return None if isinstance(body, list) else "JSON that is not a list"
+    return github_checks.json_shape(answer, list, "a list")
 
 
 class _Client:
