@@ -6,11 +6,14 @@ Its own module so that readers of items (export, render, citations) and the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from alignfetch.list.model import Entry
-from alignfetch.records import Record
+if TYPE_CHECKING:  # annotations only: building an Item loads no record type
+    from collections.abc import Mapping
+
+    from alignfetch.list.model import Entry
+    from alignfetch.records import Record
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alignfetch.errors import BadIdError, InputError, cap_echo
-from alignfetch.list import entries as entries_mod
-from alignfetch.list import ids
-from alignfetch.list.entries import EntriesFile, Entry, Section
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # entries.toml's reader loads on first use: a kept `list` reads no file
     from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.fetch.store import Store
+    from alignfetch.list import ids
+    from alignfetch.list.entries import EntriesFile, Entry, Section
     from alignfetch.list.items import Item
 
 log = logging.getLogger("alignfetch")
@@ -30,6 +29,8 @@ def the_entry(text: str) -> str:
 def listed(text: str, name: str) -> ids.Ref:
     """The ID of an entry to change: a text that is no ID is, above all, not in the list
     ``name`` (`move arxiv:9999.99999` is a typo of an entry, not a request for ID forms)."""
+    from alignfetch.list import ids
+
     try:
         return ids.parse(text)
     except BadIdError:
@@ -39,7 +40,13 @@ def listed(text: str, name: str) -> ids.Ref:
         ) from None
 
 
-def entry_of(ef: EntriesFile, ref: ids.Ref) -> Entry:
+def entry_of(ef: EntriesFile, ref: ids.Ref | str) -> Entry:
+    """The entry ``ref`` names; the text of an ID is parsed first (a malformed one is a
+    :class:`BadIdError`)."""
+    if isinstance(ref, str):
+        from alignfetch.list import ids
+
+        ref = ids.parse(ref)
     entry = ef.find(str(ref))
     if entry is None:
         raise InputError(f"{the_entry(str(ref))} is not in {ef.path.name}; add it first.")
@@ -63,6 +70,8 @@ def check_new(
     ef: EntriesFile, texts: Sequence[str], refs: Sequence[ids.Ref], section: str | Sequence[str]
 ) -> None:
     """The sections exist and no ID is given twice or already in the list."""
+    from alignfetch.list import ids
+
     slugs = slugs_of(ef, section)
     seen: dict[str, str] = {}
     listed: dict[str, Entry] = {}  # by identity, built once: linear in list and IDs
@@ -124,6 +133,10 @@ def add(
     """Fetch ``texts`` and append them to ``section`` (a slug, or several: each entry is
     listed in all of them) with the ``typed`` overrides and ``links``; all or nothing
     (:meth:`alignfetch.workspace.Workspace.add`)."""
+    from alignfetch.list import entries as entries_mod
+    from alignfetch.list import ids
+    from alignfetch.list.model import Entry
+
     if not texts:
         raise InputError("Give at least one ID to add.")
     refs = [ids.parse(t) for t in texts]
@@ -168,6 +181,8 @@ def add(
 def named(ef: EntriesFile, texts: Sequence[str]) -> list[Entry]:
     """The entries ``texts`` name (any ID form; in that order, once each); an ID that is
     not in the list is an :class:`InputError`."""
+    from alignfetch.list import ids
+
     refs = [ids.parse(t) for t in texts]
     chosen: list[Entry] = []
     for ref in refs:
@@ -191,6 +206,8 @@ def in_section(ef: EntriesFile, section: str) -> list[Entry]:
 
 def new_section(ef: EntriesFile, section: Section) -> Section:
     """Define ``section`` after the last one (its slug, title and parent checked)."""
+    from alignfetch.list import entries as entries_mod
+
     if not entries_mod._SLUG.fullmatch(section.slug):
         raise InputError(
             f"The slug {section.slug!r} is not valid; use lower-case letters, digits, '-' and "
@@ -254,6 +271,8 @@ def changes_of(
     overrides: Mapping[str, str | None], links: Mapping[str, str | None] | None
 ) -> dict[str, Any]:
     """An edit's changes: a value sets, ``""`` clears, None leaves a field alone."""
+    from alignfetch.list import entries as entries_mod
+
     unknown = sorted(set(overrides) - set(entries_mod.OVERRIDES))
     if unknown:
         raise InputError(
@@ -283,6 +302,8 @@ def changes_of(
 def new_list(path: Path, title: str | None) -> list[Path]:
     """Write a new entries.toml at ``path`` (and .gitignore's line for the cache in a git
     repository); returns the files written. An existing entries.toml is never touched."""
+    from alignfetch.list import entries as entries_mod
+
     if path.exists() or path.is_symlink():
         raise InputError(f"The file {path} already exists; alignfetch init never overwrites it.")
     if not path.parent.is_dir():
