@@ -22,7 +22,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from alignfetch.errors import InputError
-from alignfetch.render.page import anchor, diff, human_date, render, splice
+from alignfetch.render.output import diff, splice
+from alignfetch.render.page import anchor, human_date, render
 
 DATA = Path(__file__).parent / "data"
 REFERENCE = DATA / "reference" / "awesome-llm-alignment.README.md"

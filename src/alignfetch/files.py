@@ -68,6 +68,14 @@ def read_text(path: Path | str, *, limit: int = MAX_READ, keep_lines: bool = Fal
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def digest(data: bytes) -> str:
+    """A file's content digest (BLAKE2b, 160 bits, hex): how a kept output tells that a
+    file it was made from is unchanged (:mod:`alignfetch.workspace.memo`)."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
 def check_writable(path: Path) -> None:
     """Raise :class:`NotRegularFileError` when ``path`` exists and is no regular file."""
     try:

@@ -211,20 +211,25 @@ def show(id: str, as_json: bool) -> None:
 @json_option
 def list_(section: str | None, as_json: bool) -> None:
     """List the entries: ID, section, date, title."""
-    from alignfetch.list.export import display_date, dumps, entry_json
+    from alignfetch.workspace.memo import remembered
 
-    items = workspace().items(section, pages=as_json)  # the lines show no paper page
-    if as_json:
-        click.echo(dumps([entry_json(i) for i in items]), nl=False)
-        return
-    # A cross-listed entry is one line, its sections comma-separated (a slug holds no comma).
-    lines = [
-        f"{item.entry.id}\t{','.join(item.entry.sections)}\t"
-        f"{display_date(entry_json(item)) or ''}\t{item_title(item)}"
-        for item in items
-    ]
-    if lines:  # one write, not one a line: a long list is written at once
-        click.echo("\n".join(lines))
+    ws = workspace()
+
+    def make(_: object) -> tuple[str, bool]:
+        from alignfetch.list.export import display_date, dumps, entry_json
+
+        items = ws.items(section, pages=as_json)  # the lines show no paper page
+        if as_json:
+            return dumps([entry_json(i) for i in items]), True
+        # A cross-listed entry is one line, its sections comma-separated (a slug holds none).
+        return "".join(
+            f"{item.entry.id}\t{','.join(item.entry.sections)}\t"
+            f"{display_date(entry_json(item)) or ''}\t{item_title(item)}\n"
+            for item in items
+        ), True
+
+    # Kept from the last run when nothing it shows can have changed; written at once.
+    click.echo(remembered(ws, f"list {section!r} {as_json}", make), nl=False)
 
 
 @click.group(cls=Group, invoke_without_command=True)

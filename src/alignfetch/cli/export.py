@@ -31,10 +31,9 @@ def export(fmt: str, output: str | None, strict: bool) -> None:
     from pathlib import Path
 
     from alignfetch.list.entries import write_atomic
-    from alignfetch.list.export import dumps
 
     ws = workspace()
-    text = dumps(ws.export(strict=strict)) if fmt == "json" else ws.citations(fmt, strict=strict)
+    text = ws.export_text(strict=strict) if fmt == "json" else ws.citations(fmt, strict=strict)
     if output and output != "-":  # "-" is stdout, as for every Unix tool
         write_atomic(Path(output), text)
         talk(f"Wrote {output}.")

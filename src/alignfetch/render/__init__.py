@@ -6,7 +6,7 @@ cache or at upstream payloads. The package's modules, each importing only those
 listed after it:
 
 - :mod:`alignfetch.render.page`: the entry points (:func:`~alignfetch.render.page.render`,
-  :func:`~alignfetch.render.page.splice`, :func:`~alignfetch.render.page.diff`, reading
+  :func:`~alignfetch.render.output.splice`, :func:`~alignfetch.render.output.diff`, reading
   templates) and the Jinja2 environment a render runs in;
 - :mod:`alignfetch.render.bounded`: the sandbox of a list's own template, whose hooks
   consult the limits;

@@ -2,10 +2,9 @@
 
 This module owns what the rest of alignfetch calls: :func:`render` (the document
 through the default template, ``templates/awesome.md.j2``, or the list's own),
-:func:`read_template` and :func:`default_template`, splicing the generated text
-between the markers of an existing README (:func:`splice`), and the diff that
-``render --check`` prints (:func:`diff`). It builds the Jinja2 environment a render
-runs in (the sandbox of :mod:`alignfetch.render.sandbox`, bounded by
+:func:`read_template` and :func:`default_template` (splicing the text into a README
+and the diff of ``render --check`` are :mod:`alignfetch.render.output`'s). It builds the
+Jinja2 environment a render runs in (the sandbox of :mod:`alignfetch.render.sandbox`, bounded by
 :mod:`alignfetch.render.bounded` for a template of the list's own) over the context of
 :mod:`alignfetch.render.context`, and turns every way a template can fail into one
 sentence. What a template sees and may do is documented in :mod:`alignfetch.render`;
@@ -15,8 +14,6 @@ the limits (:data:`TIME_LIMIT`, ...) and the document's constants (:data:`SCHEMA
 
 from __future__ import annotations
 
-import difflib
-import re
 import traceback
 from collections.abc import Callable, Mapping
 from importlib import resources
@@ -53,8 +50,6 @@ from alignfetch.render.said import arrange, fill
 from alignfetch.render.sandbox import _FolderLoader, _Outside, _Sandbox, _Unreadable
 
 __all__ = [
-    "END_MARKER",
-    "START_MARKER",
     "ItemView",
     "SectionView",
     "TocLine",
@@ -63,19 +58,15 @@ __all__ = [
     "card",
     "code",
     "default_template",
-    "diff",
     "heading",
     "human_date",
     "md",
     "read_template",
     "render",
-    "splice",
     "url",
     "urlpath",
 ]
 
-START_MARKER = "<!-- alignfetch:start -->"
-END_MARKER = "<!-- alignfetch:end -->"
 DEFAULT_TEMPLATE = "awesome.md.j2"
 _TEMPLATE_FILE = "<template>"
 """The file name Jinja gives a template compiled from a string, in tracebacks."""
@@ -89,17 +80,19 @@ def render(
     *,
     name: str | None = None,
     folder: Path | None = None,
+    seen: dict[str, str | None] | None = None,
 ) -> str:
     """The README text for an export document.
 
     ``template`` is the text of a Jinja2 template; None means the packaged
     default. ``name`` is what errors call it (its path, say); ``folder`` is
     where its includes and imports may come from (besides alignfetch's own
-    templates). Raises :class:`InputError` when the document is not a schema 1
+    templates); ``seen`` gets the path of every file looked for there with its digest.
+    Raises :class:`InputError` when the document is not a schema 1
     export or the template cannot be rendered.
     """
     with no_cycle_collection():
-        return _render(doc, template, name=name, folder=folder)
+        return _render(doc, template, name=name, folder=folder, seen=seen)
 
 
 def _render(
@@ -108,6 +101,7 @@ def _render(
     *,
     name: str | None = None,
     folder: Path | None = None,
+    seen: dict[str, str | None] | None = None,
 ) -> str:
     what = f"template {name}" if name else "template"
     if template is None:
@@ -137,7 +131,7 @@ def _render(
         ) from None
     # alignfetch's own template is linear in the list; any other is bounded (see _Limits).
     limits = None if template is None else _Limits(TIME_LIMIT)
-    env = _environment(folder, filters, limits)
+    env = _environment(folder, filters, limits, seen)
     try:
         compiled = env.from_string(source)
     except jinja2.TemplateSyntaxError as err:
@@ -231,47 +225,6 @@ def default_template() -> str:
     )
 
 
-def splice(existing: str, generated: str) -> str:
-    """``existing`` with the text between its alignfetch markers replaced by ``generated``.
-
-    Everything outside the markers, and the markers, stay as they are. Without
-    markers the result is ``generated`` alone.
-    """
-    starts, ends = existing.count(START_MARKER), existing.count(END_MARKER)
-    if starts == 0 and ends == 0:
-        return generated
-    if START_MARKER in generated or END_MARKER in generated:
-        raise InputError(
-            "The generated text contains an alignfetch marker itself, so it cannot be spliced."
-        )
-    if starts != 1 or ends != 1:
-        raise InputError(
-            f"The file must hold exactly one {START_MARKER} and one {END_MARKER} "
-            f"(found {starts} and {ends})."
-        )
-    head_end = existing.index(START_MARKER) + len(START_MARKER)
-    tail_start = existing.index(END_MARKER)
-    if tail_start < head_end:
-        raise InputError(f"The file has {END_MARKER} before {START_MARKER}; swap them.")
-    return existing[:head_end] + "\n" + generated.strip("\n") + "\n" + existing[tail_start:]
-
-
-def diff(old: str, new: str, path: str) -> str:
-    """A unified diff from ``old`` (the file at ``path``) to ``new``; empty when equal."""
-    lines = difflib.unified_diff(
-        _lines(old),
-        _lines(new),
-        fromfile=f"{path} (current)",
-        tofile=f"{path} (rendered)",
-    )
-    out = []
-    for line in lines:
-        out.append(line)
-        if not line.endswith("\n"):
-            out.append("\n\\ No newline at end of file\n")
-    return "".join(out)
-
-
 FILTERS: dict[str, Callable[..., Any]] = {
     "md": md,
     "heading": heading,
@@ -312,8 +265,9 @@ def _environment(
     folder: Path | None = None,
     filters: Mapping[str, Callable[..., Any]] = FILTERS,
     limits: _Limits | None = None,
+    seen: dict[str, str | None] | None = None,
 ) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder)]
+    loaders: list[jinja2.BaseLoader] = [] if folder is None else [_FolderLoader(folder, seen)]
     loaders.append(jinja2.PackageLoader("alignfetch.render", "templates"))
     options: dict[str, Any] = {
         "autoescape": False,  # the output is Markdown; the filters escape for each place
@@ -358,9 +312,3 @@ def _where(err: BaseException) -> str:
     tb = traceback.extract_tb(err.__traceback__)
     lines = [f.lineno for f in tb if f.filename == _TEMPLATE_FILE]
     return f" at line {lines[-1]}" if lines and lines[-1] else ""
-
-
-def _lines(text: str) -> list[str]:
-    # Only "\n" ends a line of a Markdown file; str.splitlines would also split
-    # at form feeds and U+2028, which a diff must show as they are.
-    return [line for line in re.split(r"(?<=\n)", text) if line]

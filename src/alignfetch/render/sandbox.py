@@ -21,6 +21,7 @@ import jinja2
 import jinja2.runtime
 import jinja2.sandbox
 
+from alignfetch.files import digest
 from alignfetch.render.context import ItemView, SectionView, TocLine
 
 
@@ -58,8 +59,11 @@ _VIEW_FIELDS[jinja2.runtime.LoopContext] = frozenset(
 class _FolderLoader(jinja2.BaseLoader):
     """Templates inside one folder, and nothing that a name or a link leads out of it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, seen: dict[str, str | None] | None = None) -> None:
         self.folder = folder
+        self.seen = seen
+        """Where each file looked for is noted, with its text's digest (None: absent), for a
+        kept render (:mod:`alignfetch.workspace.memo`) to look at again."""
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -69,11 +73,16 @@ class _FolderLoader(jinja2.BaseLoader):
         if Path(template).is_absolute() or not path.is_relative_to(root):
             raise _Outside(template)
         if not path.is_file():
+            if self.seen is not None:
+                self.seen[str(path)] = None
             raise jinja2.TemplateNotFound(template)
         try:
-            text = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise _Unreadable(template, err) from None
+        if self.seen is not None:
+            self.seen[str(path)] = digest(data)
         return text, str(path), None
 
 

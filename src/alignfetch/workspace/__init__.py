@@ -11,7 +11,6 @@ if the cache cannot be written).
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,28 +19,26 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 
-from alignfetch.config import Settings
-from alignfetch.fetch.store import Store
-from alignfetch.list import entries as entries_mod
-from alignfetch.list import ids
-from alignfetch.list.entries import EntriesFile, Entry, Section
 from alignfetch.list.items import Item as Item  # where callers have found it
 from alignfetch.workspace import edits
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the rest loads on first use: a kept `list` needs none of it
     from datetime import date
 
     from alignfetch.adopt import ImportReport
     from alignfetch.adopt import Options as ImportOptions
     from alignfetch.cache.db import Cache
+    from alignfetch.config import Settings
     from alignfetch.discover import Options as DiscoverOptions
     from alignfetch.discover import Result as DiscoverResult
     from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.fetch.refresh import Options as RefreshOptions
     from alignfetch.fetch.refresh import Report
+    from alignfetch.fetch.store import Store
     from alignfetch.lint.rules import Result as CheckResult
+    from alignfetch.list import ids
+    from alignfetch.list.entries import EntriesFile, Entry, Section
 
-log = logging.getLogger("alignfetch")
 _T = TypeVar("_T")
 
 
@@ -64,11 +61,15 @@ class Workspace:
 
     @cached_property
     def settings(self) -> Settings:
+        from alignfetch.config import Settings
+
         return self._settings or Settings.from_env()
 
     @cached_property
     def store(self) -> Store:
         """The cache as the commands use it (:class:`~alignfetch.fetch.store.Store`)."""
+        from alignfetch.fetch.store import Store
+
         return Store(self.db_url, self.settings)
 
     @property
@@ -76,6 +77,8 @@ class Workspace:
         return self.store.cache
 
     def load(self) -> EntriesFile:
+        from alignfetch.list import entries as entries_mod
+
         ef = entries_mod.load(self.entries_path)
         self.store.off = ef.sources_off  # [sources] reaches every fetch of this list
         return ef
@@ -105,8 +108,7 @@ class Workspace:
         return self.store.items(chosen, pages=pages)
 
     def item(self, text: str) -> Item:
-        ref = ids.parse(text)
-        return self.store.items([edits.entry_of(self.load(), ref)])[0]
+        return self.store.items([edits.entry_of(self.load(), text)])[0]
 
     def items_for(self, texts: Sequence[str]) -> list[Item]:
         """The entries ``texts`` name (any ID form; in that order, once each) with their
@@ -119,6 +121,12 @@ class Workspace:
         from alignfetch.list.export import document, settled
 
         return settled(document(ef := self.load(), self.store.known(ef.entries)), strict)
+
+    def export_text(self, *, strict: bool = False) -> str:
+        """:meth:`export` as ``alignfetch export`` writes it; kept (:mod:`.memo`)."""
+        from alignfetch.workspace.memo import export_text
+
+        return export_text(self, strict)
 
     def citations(
         self, fmt: str = "bibtex", texts: Sequence[str] | None = None, *, strict: bool = False
@@ -144,14 +152,9 @@ class Workspace:
         ``[list] template`` (relative to entries.toml), else the default (``strict``: see
         :meth:`export`).
         """
-        from alignfetch.list.export import read_export, settled
-        from alignfetch.render.output import page
+        from alignfetch.workspace.memo import render_text
 
-        if source is None:
-            doc = self.export(strict=strict)
-        else:
-            doc = settled(read_export(Path(source)), strict)
-        return page(doc, self.entries_path.parent, template)
+        return render_text(self, source, template, strict)
 
     def render_to(
         self,
@@ -247,16 +250,15 @@ class Workspace:
         return self._rewrite(lambda ef: edits.removed(ef, ref))
 
     def init(self, title: str | None = None) -> list[Path]:
-        """Create entries.toml (and add ``.alignfetch/`` to .gitignore in a git repository).
-
-        Returns the files written. An existing entries.toml is never overwritten.
-        """
+        """Create entries.toml (and add ``.alignfetch/`` to .gitignore in a git repository);
+        returns the files written. An existing entries.toml is never overwritten."""
         return edits.new_list(self.entries_path, title)
 
     def add_section(self, slug: str, title: str, parent: str | None = None) -> Section:
         """Define a new section after the last one (style-preserving, atomic, locked)."""
-        section = Section(slug, title, parent)
-        return self._rewrite(lambda ef: edits.new_section(ef, section))
+        from alignfetch.list.model import Section
+
+        return self._rewrite(lambda ef: edits.new_section(ef, Section(slug, title, parent)))
 
     def remove_section(self, slug: str) -> Section:
         """Remove an empty section: one that holds no entries and no subsections."""
@@ -270,10 +272,8 @@ class Workspace:
     def edit(
         self, text: str, *, links: Mapping[str, str | None] | None = None, **overrides: str | None
     ) -> Entry:
-        """Set or clear an entry's overrides: a value sets, ``""`` clears, None leaves it.
-
-        ``links`` maps a link name to a URL, or to ``""``/None to remove that link.
-        """
+        """Set or clear an entry's overrides: a value sets, ``""`` clears, None leaves it;
+        ``links`` maps a link name to a URL, or to ``""``/None to remove that link."""
         ref = edits.listed(text, self.entries_path.name)
         changes = edits.changes_of(overrides, links)
         from alignfetch.list.edits import edit_entry

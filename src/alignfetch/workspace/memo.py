@@ -1,0 +1,226 @@
+"""Kept outputs: a reading command whose every input is as it was gives back its last text.
+
+``render``, ``export`` and ``list`` are pure functions of entries.toml, the cached
+records, the template (with every file it includes) and alignfetch's own code, so
+their text is kept in ``.alignfetch/memo/`` under a key of all of those, and a run
+whose key is the kept one prints the kept text without reading a record, building a
+document or compiling a template.
+
+The key is a BLAKE2b digest of the command and its options, alignfetch's files and
+the libraries that shape the text (each file's size and modification time: an
+upgrade or an edit changes them), entries.toml's bytes, and every row of the cache's
+``records`` table, ``id`` and ``record`` JSON text as stored (a content digest: a
+record that changes and changes back is the same input, a check time is none). The
+files a template read are kept beside the text with their digests and read again on
+every recall. Only a SQLite cache at the newest revision is keyed (read-only, with
+the standard library); PostgreSQL and anything unusual take the full way every time.
+
+A text is kept only when its run was clean (no entry without a cached record, whose
+warning a recall would not repeat) and the cache was the same before and after it; a
+memo that cannot be read or written is no error, only a run the full way.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import sys
+from collections.abc import Callable
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+try:  # hashlib would load OpenSSL first, a tenth of a kept `list`; BLAKE2 is built in
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without it
+    from hashlib import blake2b
+
+if TYPE_CHECKING:
+    from alignfetch.workspace import Workspace
+
+Seen = dict[str, str | None]
+"""The files a run read besides entries.toml and the cache: path to digest, None for a
+file looked for and absent (one that appears later changes the text)."""
+
+LIBRARIES = ("jinja2", "markupsafe", "tomli")
+"""Libraries whose version can change a text (the templates' engine, its escaping,
+the TOML parser): their module file's size and time go into the key."""
+_CODE = Path(__file__).resolve().parents[1]
+
+
+def render_text(
+    ws: Workspace,
+    source: str | os.PathLike[str] | None,
+    template: str | os.PathLike[str] | None,
+    strict: bool,
+) -> str:
+    """The list's README (:meth:`Workspace.render`): from an export ``source``, or from
+    the cache, kept."""
+    from alignfetch.list.export import read_export, settled, uncached
+    from alignfetch.render.output import page
+
+    if source is not None:
+        return page(settled(read_export(Path(source)), strict), ws.entries_path.parent, template)
+
+    def make(seen: Seen) -> tuple[str, bool]:
+        doc = ws.export(strict=strict)
+        return page(doc, ws.entries_path.parent, template, seen), not uncached(doc)
+
+    # A template given by its path is the same one wherever the command runs from.
+    chosen = str(Path(template).resolve()) if template else ""
+    return remembered(ws, f"render {chosen}", make)
+
+
+def export_text(ws: Workspace, strict: bool) -> str:
+    """The export document as ``alignfetch export`` writes it (:meth:`Workspace.export`), kept."""
+    from alignfetch.list.export import dumps, uncached
+
+    def make(_: Seen) -> tuple[str, bool]:
+        doc = ws.export(strict=strict)
+        return dumps(doc), not uncached(doc)
+
+    return remembered(ws, "export", make)
+
+
+def remembered(ws: Workspace, what: str, make: Callable[[Seen], tuple[str, bool]]) -> str:
+    """``make``'s text for the command ``what`` (with its options) of the list ``ws``:
+    kept from an earlier run in its ``.alignfetch/memo`` when no input changed.
+
+    ``make`` notes the files it read besides entries.toml and the cache in its argument,
+    and returns its text and whether the run was clean enough to keep."""
+    entries, state, db_url = ws.entries_path, ws.state_dir, ws.db_url
+    key = fingerprint(entries, db_url, what)
+    path = state / "memo" / blake2b(what.encode(), digest_size=10).hexdigest()
+    if key is not None:
+        kept = recall(path, key)
+        if kept is not None:
+            return kept
+    seen: Seen = {}
+    text, clean = make(seen)
+    if key is not None and clean and fingerprint(entries, db_url, what) == key:
+        keep(path, key, seen, text)
+    return text
+
+
+def fingerprint(entries: Path, db_url: str, what: str) -> str | None:
+    """The key of every input of ``what``; None when the cache is not a plain SQLite
+    file at the newest revision, or entries.toml or the cache cannot be read."""
+    from alignfetch.cache.sqlite_read import BUSY_TIMEOUT, HEAD_REVISION, sqlite_path
+    from alignfetch.files import read_bytes
+
+    database = sqlite_path(db_url)
+    if database is None:
+        return None
+    h = blake2b(digest_size=20)
+    try:
+        for part in (what, sys.version, *_code()):
+            h.update(f"{len(part)}:{part}".encode())
+        text = read_bytes(entries)  # a FIFO or a device is refused, never waited on
+        h.update(b"%d:%s" % (len(text), text))
+        uri = "file:" + quote(str(database.resolve())) + "?mode=ro"
+        if not database.is_file():
+            return None
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
+    except (OSError, sqlite3.Error, ValueError):
+        return None
+    try:
+        conn.execute("BEGIN")  # the revision and the rows of one moment
+        if conn.execute("SELECT version_num FROM alembic_version").fetchall() != [(HEAD_REVISION,)]:
+            return None
+        for rid, record in conn.execute("SELECT id, record FROM records"):
+            data = record.encode() if type(record) is str else repr(record).encode()
+            h.update(b"%d:%s%d:%s" % (len(rid), rid.encode(), len(data), data))
+    except (sqlite3.Error, ValueError, UnicodeError):
+        return None
+    finally:
+        conn.close()
+    return h.hexdigest()
+
+
+def _code() -> list[str]:
+    """alignfetch's own files and the text-shaping libraries, as names, sizes and times."""
+    out: list[str] = []
+    folders = [_CODE]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as it:
+            for item in sorted(it, key=lambda e: e.name):
+                if item.name == "__pycache__":
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    folders.append(Path(item.path))
+                else:
+                    s = item.stat()
+                    out.append(f"{item.path} {s.st_size} {s.st_mtime_ns}")
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            s = os.stat(origin)
+            out.append(f"{origin} {s.st_size} {s.st_mtime_ns}")
+        else:
+            out.append(f"{name} absent")
+    return out
+
+
+def recall(path: Path, key: str) -> str | None:
+    """The text kept at ``path`` under ``key``, if its template files are as they were."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            if f.readline().rstrip(b"\n") != key.encode():
+                return None
+            line = f.readline()
+            if line != b"{}\n":  # a template's files (list and export read none)
+                import json
+
+                seen = json.loads(line)
+                if not isinstance(seen, dict) or any(_read(Path(p)) != d for p, d in seen.items()):
+                    return None
+            return f.read().decode("utf-8")
+    except (OSError, ValueError, UnicodeError, RecursionError):
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path) -> str | None:
+    """A template file's digest as :func:`keep` compares it (None: absent or unreadable)."""
+    from alignfetch.files import digest, read_bytes
+
+    try:
+        return digest(read_bytes(path))
+    except OSError:
+        return None
+
+
+def keep(path: Path, key: str, seen: Seen, text: str) -> None:
+    """Keep ``text`` at ``path`` under ``key``: written beside it and renamed over it
+    (a link there is replaced, never followed), in a real folder only."""
+    import json
+
+    folder = path.parent
+    # A reading command does without tempfile: the name is made here, created only if new.
+    tmp = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return  # a link to elsewhere: keep nothing there
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(key.encode() + b"\n")
+            f.write(json.dumps(seen, sort_keys=True).encode() + b"\n")
+            f.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        Path(tmp).unlink(missing_ok=True)
