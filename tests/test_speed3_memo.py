@@ -143,8 +143,8 @@ def test_a_template_file_that_appears_later_is_seen(project: Path) -> None:
     assert out("render") == "Shadowed\n"
 
 
-# Catches: --template keyed by the text given, not the file (two templates of one name
-# in two folders), or not keyed at all.
+# Catches: --template keyed by the text given, not the file (`--template t.j2` run from
+# two folders holding a t.j2 each), or not keyed at all.
 def test_each_template_given_has_its_own_text(
     project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,8 +153,11 @@ def test_each_template_given_has_its_own_text(
     (two / "t.j2").write_text("two\n", encoding="utf-8")
     assert out("render", "--template", str(one / "t.j2")) == "one\n"
     assert out("render", "--template", str(two / "t.j2")) == "two\n"
+    entries = str(project / "entries.toml")
+    monkeypatch.chdir(one)
+    assert out("--entries", entries, "render", "--template", "t.j2") == "one\n"
     monkeypatch.chdir(two)
-    assert out("--entries", str(project / "entries.toml"), "render", "--template", "t.j2") == "two\n"
+    assert out("--entries", entries, "render", "--template", "t.j2") == "two\n"
     assert "Judging LLM-as-a-judge" in out("--entries", str(project / "entries.toml"), "render")
 
 
