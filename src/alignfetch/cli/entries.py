@@ -215,18 +215,18 @@ def list_(section: str | None, as_json: bool) -> None:
 
     ws = workspace()
 
-    def make(_: object) -> tuple[str, bool]:
+    def make(_: object) -> tuple[str, list[str]]:
         from alignfetch.list.export import display_date, dumps, entry_json
 
         items = ws.items(section, pages=as_json)  # the lines show no paper page
         if as_json:
-            return dumps([entry_json(i) for i in items]), True
+            return dumps([entry_json(i) for i in items]), []
         # A cross-listed entry is one line, its sections comma-separated (a slug holds none).
         return "".join(
             f"{item.entry.id}\t{','.join(item.entry.sections)}\t"
             f"{display_date(entry_json(item)) or ''}\t{item_title(item)}\n"
             for item in items
-        ), True
+        ), []  # an entry without a record is an error here, never kept
 
     # Kept from the last run when nothing it shows can have changed; written at once.
     click.echo(remembered(ws, f"list {section!r} {as_json}", make), nl=False)

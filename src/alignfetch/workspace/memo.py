@@ -15,9 +15,10 @@ files a template read are kept beside the text with their digests and read again
 every recall. Only a SQLite cache at the newest revision is keyed (read-only, with
 the standard library); PostgreSQL and anything unusual take the full way every time.
 
-A text is kept only when its run was clean (no entry without a cached record, whose
-warning a recall would not repeat) and the cache was the same before and after it; a
-memo that cannot be read or written is no error, only a run the full way.
+A text is kept with the entries its run found no cached record of, which a recall
+names again as the run did (the same warning, or with --strict the same error); it is
+kept only when the cache was the same before and after the run. A memo that cannot be
+read or written is no error, only a run the full way.
 """
 
 from __future__ import annotations
@@ -58,49 +59,57 @@ def render_text(
 ) -> str:
     """The list's README (:meth:`Workspace.render`): from an export ``source``, or from
     the cache, kept."""
-    from alignfetch.list.export import read_export, settled, uncached
+    from alignfetch.list.export import read_export, settle, settled, uncached
     from alignfetch.render.output import page
 
     if source is not None:
         return page(settled(read_export(Path(source)), strict), ws.entries_path.parent, template)
 
-    def make(seen: Seen) -> tuple[str, bool]:
+    def make(seen: Seen) -> tuple[str, list[str]]:
         doc = ws.export(strict=strict)
-        return page(doc, ws.entries_path.parent, template, seen), not uncached(doc)
+        return page(doc, ws.entries_path.parent, template, seen), uncached(doc)
 
     # A template given by its path is the same one wherever the command runs from.
     chosen = str(Path(template).resolve()) if template else ""
-    return remembered(ws, f"render {chosen}", make)
+    return remembered(ws, f"render {chosen}", make, lambda ids: settle(ids, strict))
 
 
 def export_text(ws: Workspace, strict: bool) -> str:
     """The export document as ``alignfetch export`` writes it (:meth:`Workspace.export`), kept."""
-    from alignfetch.list.export import dumps, uncached
+    from alignfetch.list.export import dumps, settle, uncached
 
-    def make(_: Seen) -> tuple[str, bool]:
+    def make(_: Seen) -> tuple[str, list[str]]:
         doc = ws.export(strict=strict)
-        return dumps(doc), not uncached(doc)
+        return dumps(doc), uncached(doc)
 
-    return remembered(ws, "export", make)
+    return remembered(ws, "export", make, lambda ids: settle(ids, strict))
 
 
-def remembered(ws: Workspace, what: str, make: Callable[[Seen], tuple[str, bool]]) -> str:
+def remembered(
+    ws: Workspace,
+    what: str,
+    make: Callable[[Seen], tuple[str, list[str]]],
+    say: Callable[[list[str]], None] = lambda _: None,
+) -> str:
     """``make``'s text for the command ``what`` (with its options) of the list ``ws``:
     kept from an earlier run in its ``.alignfetch/memo`` when no input changed.
 
     ``make`` notes the files it read besides entries.toml and the cache in its argument,
-    and returns its text and whether the run was clean enough to keep."""
+    and returns its text and the entries it found no cached record of (which it has
+    said); a kept text hands those to ``say``, which says them again as ``make`` did
+    (a warning, or with --strict the error)."""
     entries, state, db_url = ws.entries_path, ws.state_dir, ws.db_url
     key = fingerprint(entries, db_url, what)
     path = state / "memo" / blake2b(what.encode(), digest_size=10).hexdigest()
     if key is not None:
         kept = recall(path, key)
         if kept is not None:
-            return kept
+            say(kept[1])
+            return kept[0]
     seen: Seen = {}
-    text, clean = make(seen)
-    if key is not None and clean and fingerprint(entries, db_url, what) == key:
-        keep(path, key, seen, text)
+    text, missing = make(seen)
+    if key is not None and fingerprint(entries, db_url, what) == key:
+        keep(path, key, seen, missing, text)
     return text
 
 
@@ -165,8 +174,9 @@ def _code() -> list[str]:
     return out
 
 
-def recall(path: Path, key: str) -> str | None:
-    """The text kept at ``path`` under ``key``, if its template files are as they were."""
+def recall(path: Path, key: str) -> tuple[str, list[str]] | None:
+    """The text kept at ``path`` under ``key``, with the entries its run had no record
+    of, if its template files are as they were."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -178,14 +188,18 @@ def recall(path: Path, key: str) -> str | None:
             if f.readline().rstrip(b"\n") != key.encode():
                 return None
             line = f.readline()
-            if line != b"{}\n":  # a template's files (list and export read none)
+            missing: list[str] = []
+            if line != b"{}\n":  # a template's files, entries without a record (most have none)
                 import json
 
-                seen = json.loads(line)
+                said = json.loads(line)
+                seen, missing = said["files"], said["missing"]
                 if not isinstance(seen, dict) or any(_read(Path(p)) != d for p, d in seen.items()):
                     return None
-            return f.read().decode("utf-8")
-    except (OSError, ValueError, UnicodeError, RecursionError):
+                if not isinstance(missing, list) or not all(type(m) is str for m in missing):
+                    return None
+            return f.read().decode("utf-8"), missing
+    except (OSError, ValueError, UnicodeError, RecursionError, LookupError, TypeError):
         return None
     finally:
         os.close(fd)
@@ -201,9 +215,10 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def keep(path: Path, key: str, seen: Seen, text: str) -> None:
-    """Keep ``text`` at ``path`` under ``key``: written beside it and renamed over it
-    (a link there is replaced, never followed), in a real folder only."""
+def keep(path: Path, key: str, seen: Seen, missing: list[str], text: str) -> None:
+    """Keep ``text`` at ``path`` under ``key``, with the files ``seen`` and the entries
+    ``missing`` its run had no record of: written beside it and renamed over it (a link
+    there is replaced, never followed), in a real folder only."""
     import json
 
     folder = path.parent
@@ -219,7 +234,8 @@ def keep(path: Path, key: str, seen: Seen, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(key.encode() + b"\n")
-            f.write(json.dumps(seen, sort_keys=True).encode() + b"\n")
+            said = {"files": seen, "missing": missing} if seen or missing else {}
+            f.write(json.dumps(said, sort_keys=True).encode() + b"\n")
             f.write(text.encode("utf-8"))
         os.replace(tmp, path)
     except (OSError, ValueError):
