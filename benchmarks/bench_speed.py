@@ -223,6 +223,7 @@ def main() -> None:
                 # Kept: the memo holds the last full run's text, and nothing changed since.
                 timing(kept, label, argv)
             timing("refresh --all (warm)", label, cli(folder, "-q", "refresh", "--all"))
+            shutil.rmtree(memo, ignore_errors=True)  # the peak of a full render, not a kept one
             mb = peak(cli(folder, "--offline", "render", "-o", str(folder / "README.md")), env)
             rows.append(("render peak memory", label, f"{mb:.0f} MB", ""))
             cache = folder / ".alignfetch" / "cache.sqlite"
