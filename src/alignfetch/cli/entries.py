@@ -242,10 +242,10 @@ def sections(ctx: click.Context, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from alignfetch.list.export import dumps, section_json
-
     secs = workspace().sections()
     if as_json:
+        from alignfetch.list.export import dumps, section_json  # the record types: JSON only
+
         click.echo(dumps([section_json(s) for s in secs]), nl=False)
         return
     depth: dict[str, int] = {}
