@@ -49,6 +49,8 @@ LIBRARIES = ("jinja2", "markupsafe", "tomli")
 """Libraries whose version can change a text (the templates' engine, its escaping,
 the TOML parser): their module file's size and time go into the key."""
 _CODE = Path(__file__).resolve().parents[1]
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+"""A link in the memo's place is not opened through (where the system can say so)."""
 
 
 def render_text(
@@ -209,7 +211,7 @@ def recall(path: Path, key: str) -> tuple[str, list[str]] | None:
     """The text kept at ``path`` under ``key``, with the entries its run had no record
     of, if its template files are as they were."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
@@ -259,7 +261,7 @@ def keep(path: Path, key: str, seen: Seen, missing: list[str], text: str) -> Non
         folder.mkdir(parents=True, exist_ok=True)
         if not stat.S_ISDIR(os.lstat(folder).st_mode):
             return  # a link to elsewhere: keep nothing there
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
     except OSError:
         return
     try:
