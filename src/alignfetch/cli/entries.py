@@ -216,7 +216,7 @@ def list_(section: str | None, as_json: bool) -> None:
     ws = workspace()
 
     def make(_: object) -> tuple[str, list[str]]:
-        from alignfetch.list.export import display_date, dumps, entry_json
+        from alignfetch.list.export import dumps, entry_json, item_date
 
         items = ws.items(section, pages=as_json)  # the lines show no paper page
         if as_json:
@@ -224,7 +224,7 @@ def list_(section: str | None, as_json: bool) -> None:
         # A cross-listed entry is one line, its sections comma-separated (a slug holds none).
         return "".join(
             f"{item.entry.id}\t{','.join(item.entry.sections)}\t"
-            f"{display_date(entry_json(item)) or ''}\t{item_title(item)}\n"
+            f"{item_date(item) or ''}\t{item_title(item)}\n"
             for item in items
         ), []  # an entry without a record is an error here, never kept
 

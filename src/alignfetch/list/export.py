@@ -271,6 +271,24 @@ def display_date(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def item_date(item: Item) -> str | None:
+    """:func:`display_date` of the item's exported entry, without exporting it (``list``
+    shows only the date and the title of each entry; the export is a tenth of its time)."""
+    entry, record = item.entry, item.record
+    if entry.date:
+        return str(entry.date)
+    if isinstance(record, Paper):
+        return record.published[:10] if record.published else None
+    if isinstance(record, Dataset):
+        first = item.related.get(record.papers[0]) if record.papers else None
+        if isinstance(first, Paper) and first.published:
+            return first.published[:10]
+        return record.created[:10] if record.created else None
+    if isinstance(record, Model):
+        return record.created[:10] if record.created else None
+    return None
+
+
 def linked_paper(paper_id: str, related: Mapping[str, Record]) -> dict[str, Any]:
     """What a dataset or model shows of a paper it names; nulls when it is not cached."""
     paper = related.get(paper_id)
