@@ -186,21 +186,21 @@ def test_a_kept_run_warns_as_the_full_run_did(project: Path, kept: list[str]) ->
 def test_a_cache_written_meanwhile_keeps_nothing(project: Path) -> None:
     ws = Workspace(project / "entries.toml")
 
-    def make(_: memo.Seen) -> tuple[str, list[str]]:
+    def make(*_: object) -> tuple[str, list[str]]:
         set_record(project, "arxiv:2306.05685", {"title": "Written Meanwhile"})
         return "old text", []
 
     assert memo.remembered(ws, "test", make) == "old text"
     assert not memo_file(project, "test").exists()
 
-    def edit(_: memo.Seen) -> tuple[str, list[str]]:
+    def edit(*_: object) -> tuple[str, list[str]]:
         with (project / "entries.toml").open("a", encoding="utf-8") as f:
             f.write("# edited meanwhile\n")
         return "old text", []
 
     assert memo.remembered(ws, "test", edit) == "old text"
     assert not memo_file(project, "test").exists()
-    assert memo.remembered(ws, "test", lambda _: ("new text", [])) == "new text"
+    assert memo.remembered(ws, "test", lambda *_: ("new text", [])) == "new text"
     assert memo_file(project, "test").exists()  # nothing changed meanwhile: kept
 
 

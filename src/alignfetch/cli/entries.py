@@ -215,7 +215,7 @@ def list_(section: str | None, as_json: bool) -> None:
 
     ws = workspace()
 
-    def make(_: object) -> tuple[str, list[str]]:
+    def make(*_: object) -> tuple[str, list[str]]:
         from alignfetch.list.export import dumps, entry_json, item_date
 
         items = ws.items(section, pages=as_json)  # the lines show no paper page

@@ -361,6 +361,33 @@ def dumps(data: Any) -> str:
     return "".join(out)
 
 
+def entry_text(entry: Mapping[str, Any]) -> str:
+    """One exported entry as :func:`dumps` writes it inside a document's ``entries``."""
+    out: list[str] = []
+    try:
+        _write(entry, out, _ENTRY, {})
+    except _NotPlain:
+        return json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", _ENTRY)
+    return "".join(out)
+
+
+_ENTRY = "\n    "
+"""An entry's line start in a document: the document's ``entries``, two levels in."""
+
+
+def document_text(doc: Mapping[str, Any], entries: Sequence[str]) -> str:
+    """:func:`dumps` of ``doc`` with these entries (each its :func:`entry_text`), joined
+    without writing them again (an export made of kept pieces)."""
+    head = dumps({**doc, "entries": []})
+    tail = '"entries": []\n}\n'
+    if not head.endswith(tail) or ("entries" in doc and list(doc)[-1] != "entries"):
+        raise ValueError("the document's entries are not its last member")
+    if not entries:
+        return head
+    joined = ("," + _ENTRY).join(entries)
+    return head[: -len(tail)] + '"entries": [' + _ENTRY + joined + "\n  ]\n}\n"
+
+
 class _NotPlain(Exception):
     """A value :func:`_write` leaves to ``json.dumps`` (a non-string key, a subclass)."""
 

@@ -67,7 +67,7 @@ def render_text(
     if source is not None:
         return page(settled(read_export(Path(source)), strict), ws.entries_path.parent, template)
 
-    def make(seen: Seen) -> tuple[str, list[str]]:
+    def make(seen: Seen, _: Key | None) -> tuple[str, list[str]]:
         doc = ws.export(strict=strict)
         return page(doc, ws.entries_path.parent, template, seen), uncached(doc)
 
@@ -80,37 +80,50 @@ def export_text(ws: Workspace, strict: bool) -> str:
     """The export document as ``alignfetch export`` writes it (:meth:`Workspace.export`), kept."""
     from alignfetch.list.export import dumps, settle, uncached
 
-    def make(_: Seen) -> tuple[str, list[str]]:
-        doc = ws.export(strict=strict)
-        return dumps(doc), uncached(doc)
+    def make(_: Seen, key: Key | None) -> tuple[str, list[str]]:
+        if key is None or key.rows is None:  # a cache the memo does not read: in full
+            doc = ws.export(strict=strict)
+            return dumps(doc), uncached(doc)
+        from alignfetch.workspace import pieces
 
-    return remembered(ws, "export", make, lambda ids: settle(ids, strict))
+        path = ws.state_dir / "memo" / pieces.NAME
+        kept = recall(path, key.code)  # the pieces of an export made by this very code
+        text, missing, fresh = pieces.export(ws, key.rows, kept[0] if kept else None)
+        settle(missing, strict)  # the full export's warning, or its error before any write
+        if fresh is not None and key.still():
+            keep(path, key.code, {}, [], fresh)
+        return text, missing
+
+    return remembered(ws, "export", make, lambda ids: settle(ids, strict), rows=True)
 
 
 def remembered(
     ws: Workspace,
     what: str,
-    make: Callable[[Seen], tuple[str, list[str]]],
+    make: Callable[[Seen, Key | None], tuple[str, list[str]]],
     say: Callable[[list[str]], None] = lambda _: None,
+    *,
+    rows: bool = False,
 ) -> str:
     """``make``'s text for the command ``what`` (with its options) of the list ``ws``:
     kept from an earlier run in its ``.alignfetch/memo`` when no input changed.
 
-    ``make`` notes the files it read besides entries.toml and the cache in its argument,
-    and returns its text and the entries it found no cached record of (which it has
-    said); a kept text hands those to ``say``, which says them again as ``make`` did
-    (a warning, or with --strict the error)."""
-    key = fingerprint(ws.entries_path, ws.db_url, what)
+    ``make`` notes the files it read besides entries.toml and the cache in its first
+    argument (its second is the key, with the cache's rows when ``rows``), and returns its
+    text and the entries it found no cached record of (which it has said); a kept text
+    hands those to ``say``, which says them again as ``make`` did (a warning, or with
+    --strict the error)."""
+    key = fingerprint(ws.entries_path, ws.db_url, what, rows=rows)
     path = ws.state_dir / "memo" / blake2b(what.encode(), digest_size=10).hexdigest()
     if key is None:
-        return make({})[0]
+        return make({}, None)[0]
     with key:
         kept = recall(path, key.digest)
         if kept is not None:
             say(kept[1])
             return kept[0]
         seen: Seen = {}
-        text, missing = make(seen)
+        text, missing = make(seen, key)
         if key.still():
             keep(path, key.digest, seen, missing, text)
         return text
@@ -121,8 +134,20 @@ class Key:
     the cache's connection it was read on (SQLite's ``data_version`` moves when any other
     connection commits) and entries.toml's bytes."""
 
-    def __init__(self, digest: str, conn: sqlite3.Connection, entries: Path, text: bytes) -> None:
+    def __init__(
+        self,
+        digest: str,
+        code: str,
+        conn: sqlite3.Connection,
+        entries: Path,
+        text: bytes,
+        rows: dict[str, str] | None,
+    ) -> None:
         self.digest, self.conn, self.entries, self.text = digest, conn, entries, text
+        self.code = code
+        """The digest of alignfetch's own files and the libraries (what made a text)."""
+        self.rows = rows
+        """Each cached record's digest (of its JSON text) by ID, when asked for."""
         self.version = self.data_version()
 
     def data_version(self) -> object:
@@ -145,7 +170,7 @@ class Key:
         self.conn.close()
 
 
-def fingerprint(entries: Path, db_url: str, what: str) -> Key | None:
+def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) -> Key | None:
     """The key of every input of ``what``; None when the cache is not a plain SQLite
     file at the newest revision, or entries.toml or the cache cannot be read."""
     from alignfetch.cache.sqlite_read import BUSY_TIMEOUT, HEAD_REVISION, sqlite_path
@@ -155,9 +180,12 @@ def fingerprint(entries: Path, db_url: str, what: str) -> Key | None:
     if database is None:
         return None
     h = blake2b(digest_size=20)
+    code = blake2b(digest_size=20)
+    kept: dict[str, str] | None = {} if rows else None
     try:
-        for part in (what, sys.version, *_code()):
-            h.update(f"{len(part)}:{part}".encode())
+        for part in (sys.version, *_code()):
+            code.update(f"{len(part)}:{part}".encode())
+        h.update(f"{len(what)}:{what}".encode() + code.digest())
         text = read_bytes(entries)  # a FIFO or a device is refused, never waited on
         h.update(b"%d:%s" % (len(text), text))
         uri = "file:" + quote(str(database.resolve())) + "?mode=ro"
@@ -174,8 +202,10 @@ def fingerprint(entries: Path, db_url: str, what: str) -> Key | None:
         for rid, record in conn.execute("SELECT id, record FROM records"):
             data = record.encode() if type(record) is str else repr(record).encode()
             h.update(b"%d:%s%d:%s" % (len(rid), rid.encode(), len(data), data))
+            if kept is not None:
+                kept[rid] = blake2b(data, digest_size=12).hexdigest()
         conn.execute("COMMIT")  # no lock is held while the text is made
-        return Key(h.hexdigest(), conn, entries, text)
+        return Key(h.hexdigest(), code.hexdigest(), conn, entries, text, kept)
     except (sqlite3.Error, ValueError, UnicodeError):
         conn.close()
         return None
