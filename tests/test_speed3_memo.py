@@ -22,6 +22,7 @@ from test_roundtrip import project as project  # the reference list, cached  # n
 from test_speed import loaded
 from test_speed2_arxivpost import paper_list, papers
 
+from alignfetch.list.export import dumps
 from alignfetch.workspace import Workspace, memo
 from conftest import Fakes, run
 
@@ -285,3 +286,6 @@ def test_ten_thousand_entries_give_the_same_bytes_kept(fakes: Fakes, listdir: Pa
     assert (ws.render(), ws.export_text()) == full
     shutil.rmtree(listdir / ".alignfetch" / "memo")
     assert (Workspace(listdir / "entries.toml").render(), ws.export_text()) == full
+    # One record changed: the export joins 9,999 kept pieces and one made again.
+    set_record(listdir, "arxiv:2305.00042", {"title": "Changed Upstream"})
+    assert ws.export_text() == dumps(ws.export()) != full[1]
