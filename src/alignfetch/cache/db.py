@@ -18,18 +18,29 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    case,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alignfetch.cache.models import CachedRecord
+from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
@@ -203,6 +214,11 @@ class CachedRow:
     error_count: int
     parsed: Record
     """The record :attr:`record` holds (only readable rows are returned)."""
+    checked: bool = False
+    """Whether the record has a row in ``checks``: it was stored or confirmed by an
+    alignfetch that cleans and checks what it stores (revision 0003 and later), so a
+    fresh answer equal to it needs neither again. :attr:`fetched_at` is already the
+    newer of the record's own time and its check's."""
 
     def same(self, item: Fetched, raw: str) -> bool:
         """Whether storing ``item`` (its raw payload stored as ``raw``) would change this
@@ -285,21 +301,42 @@ class Cache:
 
     @staticmethod
     def _rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
-        """The readable rows of ``ids``, loaded a few hundred per query."""
-        table = CachedRecord.__table__
+        """The readable rows of ``ids``, loaded a few hundred per query, each with its
+        check time (``checks``) joined.
+
+        SQLite's rows are read in its own SQL, their JSON and times decoded here
+        (:func:`_utc`): SQLAlchemy's per-value processing cost more than the reading
+        itself when a refresh reads some forty thousand rows. The collector of cycles
+        is held off meanwhile: the rows make many objects and no cycles, and it ran
+        dozens of times over them."""
         wanted = list(dict.fromkeys(ids))
         out: dict[str, CachedRow] = {}
-        for i in range(0, len(wanted), 500):
-            query = select(*(table.c[name] for name in _ROW_COLUMNS)).where(
-                table.c.id.in_(wanted[i : i + 500])
-            )
-            for values in conn.execute(query):
-                rid, kind, data, raw, url, etag, fetched, changed, error, at, errors = values
+        with _no_collection():
+            if conn.dialect.name == "sqlite":
+                fetched = _sqlite_rows(conn, wanted)
+            else:
+                fetched = _core_rows(conn, wanted)
+            for values in fetched:
+                rid, kind, data, raw, url, etag, at, changed, error, error_at, errors = values[:11]
+                check, has_check = values[11:]
                 parsed = _record(data)
-                if parsed is not None:
-                    out[rid] = CachedRow(
-                        rid, kind, data, raw, url, etag, fetched, changed, error, at, errors, parsed
-                    )
+                if parsed is None:
+                    continue
+                out[rid] = CachedRow(
+                    rid,
+                    kind,
+                    data,
+                    raw,
+                    url,
+                    etag,
+                    check if check is not None and check > at else at,
+                    changed,
+                    error,
+                    error_at,
+                    errors,
+                    parsed,
+                    bool(has_check),
+                )
         return out
 
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
@@ -330,6 +367,18 @@ class Cache:
             return
         with self.session() as s:
             s.execute(self._upsert(), rows)  # executemany: one statement, many rows
+            # Stored by an alignfetch that cleans and checks: the next equal answer
+            # needs neither again (CachedRow.checked). No time: fetched_at says it.
+            s.execute(self._check_upsert(), [{"id": rid, "checked_at": None} for rid in values])
+
+    def _check_upsert(self) -> Any:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        pg = self.engine.dialect.name == "postgresql"
+        stmt = (postgresql.insert if pg else sqlite.insert)(Check)
+        return stmt.on_conflict_do_update(
+            index_elements=[Check.id], set_={"checked_at": stmt.excluded.checked_at}
+        )
 
     def _upsert(self) -> Any:
         from sqlalchemy.dialects import postgresql, sqlite
@@ -344,18 +393,49 @@ class Cache:
         )
         return stmt.on_conflict_do_update(index_elements=[CachedRecord.id], set_=changes)
 
-    def touch(self, ids: Iterable[str], now: datetime | None = None) -> None:
-        """Mark records as confirmed by upstream (a 304) without changing them."""
+    def touch(
+        self,
+        ids: Iterable[str],
+        now: datetime | None = None,
+        held: Mapping[str, CachedRow] | None = None,
+    ) -> None:
+        """Mark records as confirmed by upstream (a 304, or the same answer again)
+        without changing them: one narrow row each in ``checks``.
+
+        A record's wide row is written only to forget its errors, when it has any: a
+        night where nothing changed rewrote every record (some 2 KB each) to move one
+        date. ``held`` holds rows read a moment ago (:meth:`get`): those are not read
+        again to learn whether they exist and have errors. A check for an ID the cache
+        holds no record of creates nothing."""
         now = now or datetime.now(UTC)
+        held = held or {}
         wanted = list(dict.fromkeys(ids))
+        table = CachedRecord.__table__
+        failed = or_(
+            table.c.last_error.is_not(None),
+            table.c.last_error_at.is_not(None),
+            table.c.error_count != 0,
+        )
         with self.session() as s:
             for i in range(0, len(wanted), 500):
-                s.execute(
-                    update(CachedRecord)
-                    .where(CachedRecord.id.in_(wanted[i : i + 500]))
-                    .values(fetched_at=now, last_error=None, last_error_at=None, error_count=0)
-                    .execution_options(synchronize_session=False)
-                )
+                chunk = wanted[i : i + 500]
+                known = [(r, _erred(row)) for r in chunk if (row := held.get(r)) is not None]
+                unknown = [r for r in chunk if r not in held]
+                if unknown:
+                    known += s.execute(
+                        select(table.c.id, failed).where(table.c.id.in_(unknown))
+                    ).all()
+                if not known:
+                    continue
+                s.execute(self._check_upsert(), [{"id": r, "checked_at": now} for r, _ in known])
+                errors = [rid for rid, erred in known if erred]
+                if errors:
+                    s.execute(
+                        update(CachedRecord)
+                        .where(CachedRecord.id.in_(errors))
+                        .values(last_error=None, last_error_at=None, error_count=0)
+                        .execution_options(synchronize_session=False)
+                    )
 
     def record_error(self, errors: dict[str, str], now: datetime | None = None) -> None:
         """Note failures on records we already hold; their data stays as it was."""
@@ -491,6 +571,101 @@ class Cache:
                     )
                 except SQLAlchemyError:
                     conn.invalidate()  # never back to the pool holding the lock
+
+
+BATCH = 500
+"""IDs per query (SQLite allows 999 parameters in its oldest builds)."""
+
+
+def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``wanted`` (:data:`_ROW_COLUMNS`, the check's time, whether it has a
+    check) through
+    SQLAlchemy, its types decoding every value (PostgreSQL)."""
+    table = CachedRecord.__table__
+    checks = Check.__table__
+    columns = [
+        *(table.c[name] for name in _ROW_COLUMNS),
+        checks.c.checked_at,
+        checks.c.id.is_not(None),
+    ]
+    for i in range(0, len(wanted), BATCH):
+        query = (
+            select(*columns)
+            .select_from(table.outerjoin(checks, checks.c.id == table.c.id))
+            .where(table.c.id.in_(wanted[i : i + BATCH]))
+        )
+        yield from conn.execute(query).all()
+
+
+def _sqlite_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
+    """:func:`_core_rows` on SQLite, in SQLite's own SQL, decoded here: the JSON
+    leniently (:func:`_lenient_loads`), the times as :class:`UTCDateTime` would, each
+    distinct time once (a refresh stores its records with one time)."""
+    columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
+    times: dict[Any, Any] = {None: None}
+
+    def utc(value: Any) -> Any:
+        moment = times.get(value, _UNSEEN)
+        if moment is _UNSEEN:
+            moment = times[value] = _utc(value)
+        return moment
+
+    for i in range(0, len(wanted), BATCH):
+        chunk = wanted[i : i + BATCH]
+        result = conn.exec_driver_sql(  # the driver's own placeholders: no types to apply
+            f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
+            "LEFT OUTER JOIN checks AS c ON c.id = r.id "
+            f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        for row in result.all():
+            rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
+            yield (
+                rid,
+                kind,
+                None if data is None else _lenient_loads(data),
+                raw,
+                url,
+                etag,
+                utc(at),
+                utc(changed),
+                error,
+                utc(error_at),
+                n,
+                utc(check),
+                has,
+            )
+
+
+_UNSEEN = object()
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Hold off Python's collector of cycles for a while (as it was, after)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _erred(row: CachedRow) -> bool:
+    """Whether ``row`` holds a failure that a confirmation forgets."""
+    return row.last_error is not None or row.last_error_at is not None or row.error_count != 0
+
+
+def _utc(value: Any) -> Any:
+    """A time as SQLite holds it (naive UTC text, :class:`UTCDateTime`) as an aware
+    datetime; None stays None."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def readable(data: Any) -> bool:
