@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import (
     Connection,
     Engine,
+    Table,
     case,
     create_engine,
     event,
     func,
     or_,
-    Table,
     select,
     text,
     update,
