@@ -34,6 +34,9 @@ def upgrade() -> None:
         # NULL: stored, and not confirmed since (its time is the record's fetched_at).
         sa.Column("checked_at", TIMESTAMP, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checks")),
+        # On SQLite, rows kept in the primary key's own tree: no second copy of each ID
+        # in an index beside the table (half the table's size).
+        sqlite_with_rowid=False,
     )
 
 

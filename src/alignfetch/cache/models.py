@@ -89,6 +89,7 @@ class Check(Base):
     confirmed by an alignfetch that cleans and checks what it stores (0003 and later)."""
 
     __tablename__ = "checks"
+    __table_args__ = {"sqlite_with_rowid": False}  # as migration 0003 makes it
 
     id: Mapped[str] = mapped_column(String(300), primary_key=True)
     """The record's ID, as in :attr:`CachedRecord.id`."""
