@@ -16,17 +16,14 @@ overwrites it. Messages never show a URL's password.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
-    Connection,
     Engine,
     Table,
     case,
@@ -42,6 +39,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from alignfetch.cache.models import CachedRecord, Check
+from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
+from alignfetch.cache.rows import erred, lenient_loads, read_rows
 from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
@@ -84,14 +83,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _lenient_loads(data: str | bytes) -> Any:
-    """JSON from the database; text that is not JSON reads as None (an unreadable row)."""
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-
-
 SQLITE_PAGE_SIZE = 32768
 """Bytes per page of a new SQLite cache (SQLite's largest is 65536, its default 4096)."""
 
@@ -99,7 +90,7 @@ SQLITE_PAGE_SIZE = 32768
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_deserializer=_lenient_loads)
+    engine = create_engine(url, json_deserializer=lenient_loads)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -182,56 +173,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ) from None
 
 
-_ROW_COLUMNS = (
-    "id",
-    "kind",
-    "record",
-    "raw",
-    "source_url",
-    "etag",
-    "fetched_at",
-    "changed_at",
-    "last_error",
-    "last_error_at",
-    "error_count",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CachedRow:
-    """One row of the records table as plain values (:meth:`Cache.get`), its record parsed."""
-
-    id: str
-    kind: str
-    record: dict[str, Any]
-    """The record's JSON as stored."""
-    raw: str
-    source_url: str
-    etag: str | None
-    fetched_at: datetime
-    changed_at: datetime
-    last_error: str | None
-    last_error_at: datetime | None
-    error_count: int
-    parsed: Record
-    """The record :attr:`record` holds (only readable rows are returned)."""
-    checked: bool = False
-    """Whether the record has a row in ``checks``: it was stored or confirmed by an
-    alignfetch that cleans and checks what it stores (revision 0003 and later), so a
-    fresh answer equal to it needs neither again. :attr:`fetched_at` is already the
-    newer of the record's own time and its check's."""
-
-    def same(self, item: Fetched, raw: str) -> bool:
-        """Whether storing ``item`` (its raw payload stored as ``raw``) would change this
-        row's data: the same record, payload, ETag and URL."""
-        return (
-            self.parsed == item.record
-            and self.raw == raw
-            and self.etag == item.etag
-            and self.source_url == item.url
-        )
-
-
 class Cache:
     """Records by canonical ID, with their payloads and fetch history."""
 
@@ -270,7 +211,7 @@ class Cache:
         """
         try:
             with self.engine.connect() as conn:
-                return self._rows(conn, ids)
+                return read_rows(conn, ids)
         except SQLAlchemyError as err:
             raise _db_error(self._url(), err, "read") from None
 
@@ -298,46 +239,6 @@ class Cache:
             record = _record(data)
             if record is not None:
                 out[rid] = record
-        return out
-
-    @staticmethod
-    def _rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
-        """The readable rows of ``ids``, loaded a few hundred per query, each with its
-        check time (``checks``) joined.
-
-        SQLite's rows are read in its own SQL, their JSON and times decoded here
-        (:func:`_utc`): SQLAlchemy's per-value processing cost more than the reading
-        itself when a refresh reads some forty thousand rows. The collector of cycles
-        is held off meanwhile: the rows make many objects and no cycles, and it ran
-        dozens of times over them."""
-        wanted = list(dict.fromkeys(ids))
-        out: dict[str, CachedRow] = {}
-        with _no_collection():
-            if conn.dialect.name == "sqlite":
-                fetched = _sqlite_rows(conn, wanted)
-            else:
-                fetched = _core_rows(conn, wanted)
-            for values in fetched:
-                rid, kind, data, raw, url, etag, at, changed, error, error_at, errors = values[:11]
-                check, has_check = values[11:]
-                parsed = _record(data)
-                if parsed is None:
-                    continue
-                out[rid] = CachedRow(
-                    rid,
-                    kind,
-                    data,
-                    raw,
-                    url,
-                    etag,
-                    check if check is not None and check > at else at,
-                    changed,
-                    error,
-                    error_at,
-                    errors,
-                    parsed,
-                    bool(has_check),
-                )
         return out
 
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
@@ -423,7 +324,7 @@ class Cache:
         with self.session() as s:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
-                known = [(r, _erred(row)) for r in chunk if (row := held.get(r)) is not None]
+                known = [(r, erred(row)) for r in chunk if (row := held.get(r)) is not None]
                 unknown = [r for r in chunk if r not in held]
                 if unknown:
                     known += s.execute(
@@ -575,101 +476,6 @@ class Cache:
                     )
                 except SQLAlchemyError:
                     conn.invalidate()  # never back to the pool holding the lock
-
-
-BATCH = 500
-"""IDs per query (SQLite allows 999 parameters in its oldest builds)."""
-
-
-def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``wanted`` (:data:`_ROW_COLUMNS`, the check's time, whether it has a
-    check) through
-    SQLAlchemy, its types decoding every value (PostgreSQL)."""
-    table = CachedRecord.__table__
-    checks = Check.__table__
-    columns = [
-        *(table.c[name] for name in _ROW_COLUMNS),
-        checks.c.checked_at,
-        checks.c.id.is_not(None),
-    ]
-    for i in range(0, len(wanted), BATCH):
-        query = (
-            select(*columns)
-            .select_from(table.outerjoin(checks, checks.c.id == table.c.id))
-            .where(table.c.id.in_(wanted[i : i + BATCH]))
-        )
-        yield from conn.execute(query).all()
-
-
-def _sqlite_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
-    """:func:`_core_rows` on SQLite, in SQLite's own SQL, decoded here: the JSON
-    leniently (:func:`_lenient_loads`), the times as :class:`UTCDateTime` would, each
-    distinct time once (a refresh stores its records with one time)."""
-    columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
-    times: dict[Any, Any] = {None: None}
-
-    def utc(value: Any) -> Any:
-        moment = times.get(value, _UNSEEN)
-        if moment is _UNSEEN:
-            moment = times[value] = _utc(value)
-        return moment
-
-    for i in range(0, len(wanted), BATCH):
-        chunk = wanted[i : i + BATCH]
-        result = conn.exec_driver_sql(  # the driver's own placeholders: no types to apply
-            f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
-            "LEFT OUTER JOIN checks AS c ON c.id = r.id "
-            f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
-            tuple(chunk),
-        )
-        for row in result.all():
-            rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
-            yield (
-                rid,
-                kind,
-                None if data is None else _lenient_loads(data),
-                raw,
-                url,
-                etag,
-                utc(at),
-                utc(changed),
-                error,
-                utc(error_at),
-                n,
-                utc(check),
-                has,
-            )
-
-
-_UNSEEN = object()
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """Hold off Python's collector of cycles for a while (as it was, after)."""
-    import gc
-
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def _erred(row: CachedRow) -> bool:
-    """Whether ``row`` holds a failure that a confirmation forgets."""
-    return row.last_error is not None or row.last_error_at is not None or row.error_count != 0
-
-
-def _utc(value: Any) -> Any:
-    """A time as SQLite holds it (naive UTC text, :class:`UTCDateTime`) as an aware
-    datetime; None stays None."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def readable(data: Any) -> bool:
