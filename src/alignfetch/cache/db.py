@@ -205,9 +205,10 @@ class Cache:
     def get(self, ids: Iterable[str]) -> dict[str, CachedRow]:
         """The readable rows of ``ids``; a row that holds no valid record counts as missing.
 
-        Plain values read with a Core select, a few hundred rows per query, each
-        record parsed once (:attr:`CachedRow.parsed`): refresh reads ten thousand
-        rows, and the ORM's objects would cost more than the rows themselves.
+        Plain values, a few hundred rows per query, each record parsed once
+        (:attr:`CachedRow.parsed`), its ``fetched_at`` the newer of the record's and its
+        last check's (:func:`alignfetch.cache.rows.read_rows`): refresh reads tens of
+        thousands of rows, and the ORM's objects would cost more than the rows themselves.
         """
         try:
             with self.engine.connect() as conn:
