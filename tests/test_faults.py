@@ -215,11 +215,15 @@ def copy_of(listed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def rows(folder: Path) -> dict[str, tuple[str, str]]:
-    """Each cached record's JSON and when it was fetched."""
+    """Each cached record's JSON and when it was last fetched or confirmed (the newer of
+    its fetched_at and its check's time: a confirmed record's row is not rewritten)."""
     with sqlite3.connect(folder / ".alignfetch" / "cache.sqlite") as db:
         return {
             rid: (record, str(at))
-            for rid, record, at in db.execute("SELECT id, record, fetched_at FROM records")
+            for rid, record, at in db.execute(
+                "SELECT r.id, r.record, max(r.fetched_at, coalesce(c.checked_at, '')) "
+                "FROM records AS r LEFT JOIN checks AS c ON c.id = r.id"
+            )
         }
 
 

@@ -218,16 +218,19 @@ def test_a_page_is_due_a_week_old_less_a_nightly_job_s_hour() -> None:
 
 
 def age_all(folder: Path, days: float) -> None:
-    """Every cached row fetched ``days`` earlier than it was."""
+    """Every cached row fetched (and checked) ``days`` earlier than it was."""
     with sqlite3.connect(folder / ".alignfetch" / "cache.sqlite") as db:
-        rows = db.execute("SELECT id, fetched_at FROM records").fetchall()
-        db.executemany(
-            "UPDATE records SET fetched_at = ? WHERE id = ?",
-            [
-                ((datetime.strptime(at, STAMP) - timedelta(days=days)).strftime(STAMP), rid)
-                for rid, at in rows
-            ],
-        )
+        for table, column in (("records", "fetched_at"), ("checks", "checked_at")):
+            rows = db.execute(
+                f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"
+            ).fetchall()
+            db.executemany(
+                f"UPDATE {table} SET {column} = ? WHERE id = ?",
+                [
+                    ((datetime.strptime(at, STAMP) - timedelta(days=days)).strftime(STAMP), rid)
+                    for rid, at in rows
+                ],
+            )
 
 
 def test_a_list_s_pages_come_due_over_a_week_not_on_one_night(fakes: Fakes, listdir: Path) -> None:

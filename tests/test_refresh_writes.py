@@ -1,5 +1,5 @@
-"""What a warm refresh reads and writes (issue 12): each row read once, unchanged
-records of every kind marked checked in one bulk update and never rewritten, changed
+"""What a warm refresh reads and writes (issues 12 and 23): each row read once, unchanged
+records of every kind marked checked in the narrow ``checks`` table and never rewritten, changed
 ones (a new ETag included) written, failed ones left as they were; and the request
 workers that keep each attempt's deadline without a thread per request.
 
@@ -32,6 +32,18 @@ SCHOLARLY = ("s2:2305.01937", "openalex:2305.01937")
 """The scholarly graph's rows of the paper (Semantic Scholar's is asked at every fetch)."""
 NAMED = "arxiv:2204.05862"
 """The paper the dataset names: asked for with the others, kept as a related record."""
+
+
+def checked(url: str) -> dict[str, Any]:
+    """When each record was last fetched or confirmed: the newer of its ``fetched_at``
+    and its check's time (as the cache reads them), by ID."""
+    from alignfetch.cache import db
+
+    cache = db.open_cache(url)
+    try:
+        return {rid: row.fetched_at for rid, row in cache.get(cache_rows(url)).items()}
+    finally:
+        cache.engine.dispose()
 
 
 def cache_rows(url: str) -> dict[str, dict[str, Any]]:
@@ -91,21 +103,23 @@ def test_a_warm_refresh_rewrites_no_unchanged_record_of_any_kind(
 ) -> None:
     before = three_kinds(db_url, listdir)
     assert set(before) == {PAPER, DATASET, REPO, PAGE, NAMED, *SCHOLARLY}
+    times = checked(db_url)
     with statements() as sent:
         result = run("--db", db_url, "refresh", "--all")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Checked 3 entries: nothing changed.\n"
     writes = [sql for sql, _ in sent if sql.upper().startswith(("INSERT", "UPDATE", "DELETE"))]
-    # No upsert at all: the four records came back as they were (the paper page is
-    # weekly, not asked). One bulk update marks them checked.
-    assert not [sql for sql in writes if sql.upper().startswith("INSERT INTO RECORDS")]
-    assert len([sql for sql in writes if sql.upper().startswith("UPDATE RECORDS")]) == 1
-    after = cache_rows(db_url)
-    for rid in (PAPER, DATASET, REPO, NAMED):
-        moved = {k for k in before[rid] if after[rid][k] != before[rid][k]}
-        assert moved == {"fetched_at"}, rid
-        assert after[rid]["fetched_at"] > before[rid]["fetched_at"]
-    assert after[PAGE] == before[PAGE]  # not asked: not touched
+    # Nothing written to the records table at all (issue 23: marking them checked used
+    # to rewrite each wide row, some 2 KB, to move one date): the records came back
+    # as they were (the paper page is weekly, not asked), and one narrow row each in
+    # checks says so.
+    assert not [sql for sql in writes if "RECORDS" in sql.upper().split(" SET ")[0]]
+    assert [sql for sql in writes if sql.upper().startswith("INSERT INTO CHECKS")]
+    assert cache_rows(db_url) == before  # every column of every row, byte for byte
+    after = checked(db_url)
+    for rid in (PAPER, DATASET, REPO, NAMED, "s2:2305.01937"):
+        assert after[rid] > times[rid], rid
+    assert after[PAGE] == times[PAGE]  # not asked: not checked
 
 
 def test_the_cache_keeps_what_is_read_back_and_not_the_rest(
@@ -132,6 +146,7 @@ def test_only_the_records_that_changed_are_written(
     fakes: Fakes, listdir: Path, db_url: str
 ) -> None:
     before = three_kinds(db_url, listdir)
+    times = checked(db_url)
     served = fakes.github.update("CarperAI/trlx", stargazers_count=9000)
     result = run("--db", db_url, "refresh", "--all")
     assert result.exit_code == 0, result.output
@@ -141,9 +156,8 @@ def test_only_the_records_that_changed_are_written(
     assert '"stars": 9000' in str(after[REPO]["record"]).replace("'", '"')
     assert after[REPO]["changed_at"] > before[REPO]["changed_at"]
     for rid in (PAPER, DATASET):  # checked, not rewritten
-        assert after[rid]["record"] == before[rid]["record"]
-        assert after[rid]["changed_at"] == before[rid]["changed_at"]
-        assert after[rid]["fetched_at"] > before[rid]["fetched_at"]
+        assert after[rid] == before[rid]
+        assert checked(db_url)[rid] > times[rid]
 
 
 def test_a_new_etag_on_the_same_record_is_stored(fakes: Fakes, listdir: Path, db_url: str) -> None:
@@ -166,6 +180,7 @@ def test_a_failed_fetch_is_neither_written_nor_marked_checked(
     fakes: Fakes, listdir: Path, db_url: str
 ) -> None:
     before = three_kinds(db_url, listdir)
+    times = checked(db_url)
     fakes.server.fail("^/api/datasets/", Response(503, "down"), times=9)
     result = run("--db", db_url, "refresh", "--all")
     assert result.exit_code == 1
@@ -178,8 +193,9 @@ def test_a_failed_fetch_is_neither_written_nor_marked_checked(
     assert kept == {k: before[DATASET][k] for k in kept}  # fetched_at did not move either
     assert after[DATASET]["error_count"] == 1
     assert "HTTP 503" in after[DATASET]["last_error"]
+    assert checked(db_url)[DATASET] == times[DATASET]
     for rid in (PAPER, REPO):  # the others are checked as usual
-        assert after[rid]["fetched_at"] > before[rid]["fetched_at"]
+        assert checked(db_url)[rid] > times[rid]
         assert after[rid]["last_error"] is None
 
 

@@ -165,8 +165,12 @@ def test_warm_refresh_marks_an_unchanged_paper_checked(cached: Path, fakes: Fake
 
     def row() -> tuple[str, str, str]:
         with sqlite3.connect(cached / ".alignfetch" / "cache.sqlite") as conn:
+            # When it was last checked: the newer of its fetch and its check (issue 23:
+            # a confirmed record's own row is not rewritten).
             found = conn.execute(
-                "SELECT record, fetched_at, changed_at FROM records WHERE id = 'arxiv:2305.01937'"
+                "SELECT r.record, max(r.fetched_at, coalesce(c.checked_at, '')), r.changed_at "
+                "FROM records AS r LEFT JOIN checks AS c ON c.id = r.id "
+                "WHERE r.id = 'arxiv:2305.01937'"
             ).fetchone()
         return found  # type: ignore[no-any-return]
 

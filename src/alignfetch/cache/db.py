@@ -16,20 +16,31 @@ overwrites it. Messages never show a URL's password.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, text, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    case,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from alignfetch.cache.models import CachedRecord
+from alignfetch.cache.models import CachedRecord, Check
+from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
+from alignfetch.cache.rows import erred, lenient_loads, read_rows
 from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
@@ -72,14 +83,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _lenient_loads(data: str | bytes) -> Any:
-    """JSON from the database; text that is not JSON reads as None (an unreadable row)."""
-    try:
-        return json.loads(data)
-    except (ValueError, RecursionError):
-        return None
-
-
 SQLITE_PAGE_SIZE = 32768
 """Bytes per page of a new SQLite cache (SQLite's largest is 65536, its default 4096)."""
 
@@ -87,7 +90,7 @@ SQLITE_PAGE_SIZE = 32768
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_deserializer=_lenient_loads)
+    engine = create_engine(url, json_deserializer=lenient_loads)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -170,51 +173,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ) from None
 
 
-_ROW_COLUMNS = (
-    "id",
-    "kind",
-    "record",
-    "raw",
-    "source_url",
-    "etag",
-    "fetched_at",
-    "changed_at",
-    "last_error",
-    "last_error_at",
-    "error_count",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class CachedRow:
-    """One row of the records table as plain values (:meth:`Cache.get`), its record parsed."""
-
-    id: str
-    kind: str
-    record: dict[str, Any]
-    """The record's JSON as stored."""
-    raw: str
-    source_url: str
-    etag: str | None
-    fetched_at: datetime
-    changed_at: datetime
-    last_error: str | None
-    last_error_at: datetime | None
-    error_count: int
-    parsed: Record
-    """The record :attr:`record` holds (only readable rows are returned)."""
-
-    def same(self, item: Fetched, raw: str) -> bool:
-        """Whether storing ``item`` (its raw payload stored as ``raw``) would change this
-        row's data: the same record, payload, ETag and URL."""
-        return (
-            self.parsed == item.record
-            and self.raw == raw
-            and self.etag == item.etag
-            and self.source_url == item.url
-        )
-
-
 class Cache:
     """Records by canonical ID, with their payloads and fetch history."""
 
@@ -247,13 +205,14 @@ class Cache:
     def get(self, ids: Iterable[str]) -> dict[str, CachedRow]:
         """The readable rows of ``ids``; a row that holds no valid record counts as missing.
 
-        Plain values read with a Core select, a few hundred rows per query, each
-        record parsed once (:attr:`CachedRow.parsed`): refresh reads ten thousand
-        rows, and the ORM's objects would cost more than the rows themselves.
+        Plain values, a few hundred rows per query, each record parsed once
+        (:attr:`CachedRow.parsed`), its ``fetched_at`` the newer of the record's and its
+        last check's (:func:`alignfetch.cache.rows.read_rows`): refresh reads tens of
+        thousands of rows, and the ORM's objects would cost more than the rows themselves.
         """
         try:
             with self.engine.connect() as conn:
-                return self._rows(conn, ids)
+                return read_rows(conn, ids)
         except SQLAlchemyError as err:
             raise _db_error(self._url(), err, "read") from None
 
@@ -281,25 +240,6 @@ class Cache:
             record = _record(data)
             if record is not None:
                 out[rid] = record
-        return out
-
-    @staticmethod
-    def _rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
-        """The readable rows of ``ids``, loaded a few hundred per query."""
-        table = CachedRecord.__table__
-        wanted = list(dict.fromkeys(ids))
-        out: dict[str, CachedRow] = {}
-        for i in range(0, len(wanted), 500):
-            query = select(*(table.c[name] for name in _ROW_COLUMNS)).where(
-                table.c.id.in_(wanted[i : i + 500])
-            )
-            for values in conn.execute(query):
-                rid, kind, data, raw, url, etag, fetched, changed, error, at, errors = values
-                parsed = _record(data)
-                if parsed is not None:
-                    out[rid] = CachedRow(
-                        rid, kind, data, raw, url, etag, fetched, changed, error, at, errors, parsed
-                    )
         return out
 
     def put(self, items: Iterable[Fetched], now: datetime | None = None) -> None:
@@ -330,6 +270,21 @@ class Cache:
             return
         with self.session() as s:
             s.execute(self._upsert(), rows)  # executemany: one statement, many rows
+            # Stored by an alignfetch that cleans and checks: the next equal answer
+            # needs neither again (CachedRow.checked). No time: fetched_at says it.
+            s.execute(self._check_upsert(), [{"id": rid, "checked_at": None} for rid in values])
+
+    def _check_upsert(self) -> Any:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        pg = self.engine.dialect.name == "postgresql"
+        # On the table, not the ORM class: the ORM's bulk path inspected each of a
+        # refresh's twenty thousand rows for nothing.
+        table = cast("Table", Check.__table__)
+        stmt = (postgresql.insert if pg else sqlite.insert)(table)
+        return stmt.on_conflict_do_update(
+            index_elements=[table.c.id], set_={"checked_at": stmt.excluded.checked_at}
+        )
 
     def _upsert(self) -> Any:
         from sqlalchemy.dialects import postgresql, sqlite
@@ -344,18 +299,49 @@ class Cache:
         )
         return stmt.on_conflict_do_update(index_elements=[CachedRecord.id], set_=changes)
 
-    def touch(self, ids: Iterable[str], now: datetime | None = None) -> None:
-        """Mark records as confirmed by upstream (a 304) without changing them."""
+    def touch(
+        self,
+        ids: Iterable[str],
+        now: datetime | None = None,
+        held: Mapping[str, CachedRow] | None = None,
+    ) -> None:
+        """Mark records as confirmed by upstream (a 304, or the same answer again)
+        without changing them: one narrow row each in ``checks``.
+
+        A record's wide row is written only to forget its errors, when it has any: a
+        night where nothing changed rewrote every record (some 2 KB each) to move one
+        date. ``held`` holds rows read a moment ago (:meth:`get`): those are not read
+        again to learn whether they exist and have errors. A check for an ID the cache
+        holds no record of creates nothing."""
         now = now or datetime.now(UTC)
+        held = held or {}
         wanted = list(dict.fromkeys(ids))
+        table = CachedRecord.__table__
+        failed = or_(
+            table.c.last_error.is_not(None),
+            table.c.last_error_at.is_not(None),
+            table.c.error_count != 0,
+        )
         with self.session() as s:
             for i in range(0, len(wanted), 500):
-                s.execute(
-                    update(CachedRecord)
-                    .where(CachedRecord.id.in_(wanted[i : i + 500]))
-                    .values(fetched_at=now, last_error=None, last_error_at=None, error_count=0)
-                    .execution_options(synchronize_session=False)
-                )
+                chunk = wanted[i : i + 500]
+                known = [(r, erred(row)) for r in chunk if (row := held.get(r)) is not None]
+                unknown = [r for r in chunk if r not in held]
+                if unknown:
+                    known += s.execute(
+                        select(table.c.id, failed).where(table.c.id.in_(unknown))
+                    ).all()
+                if not known:
+                    continue
+                s.execute(self._check_upsert(), [{"id": r, "checked_at": now} for r, _ in known])
+                errors = [rid for rid, erred in known if erred]
+                if errors:
+                    s.execute(
+                        update(CachedRecord)
+                        .where(CachedRecord.id.in_(errors))
+                        .values(last_error=None, last_error_at=None, error_count=0)
+                        .execution_options(synchronize_session=False)
+                    )
 
     def record_error(self, errors: dict[str, str], now: datetime | None = None) -> None:
         """Note failures on records we already hold; their data stays as it was."""

@@ -81,6 +81,22 @@ class CachedRecord(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Check(Base):
+    """When upstream last confirmed a record unchanged: one narrow row per record, so
+    that a refresh where nothing changed writes these, not every record's wide row
+    again. A record's last check is the newer of :attr:`checked_at` and its
+    :attr:`CachedRecord.fetched_at`. A row here also says the record was stored or
+    confirmed by an alignfetch that cleans and checks what it stores (0003 and later)."""
+
+    __tablename__ = "checks"
+    __table_args__ = {"sqlite_with_rowid": False}  # as migration 0003 makes it
+
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """The record's ID, as in :attr:`CachedRecord.id`."""
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """None: stored, and not confirmed since (the record's ``fetched_at`` says when)."""
+
+
 class DiscoverListing(Base):
     """One day's answer of one discovery query (an arXiv feed, a day of Hub daily papers),
     as parsed announcements, so that ``discover`` asks nobody twice in a day."""

@@ -23,7 +23,7 @@ from alignfetch.errors import AlignfetchError
 from alignfetch.records import Record
 from alignfetch.stored import read
 
-REVISIONS = ("0001", "0002")
+REVISIONS = ("0001", "0002", "0003")
 """Every migration's revision, oldest first (a test keeps it equal to Alembic's history).
 
 A cache at a revision not named here was written by a newer alignfetch."""

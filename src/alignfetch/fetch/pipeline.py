@@ -46,12 +46,54 @@ class FetchRun:
         return ok + self.related
 
 
+RAW_NOT_KEPT = frozenset({"paper", "paper_page", "repo"})
+"""Kinds whose raw upstream answer the cache does not keep: no source reads it back
+(a repository's ETag is kept for its conditional request; a 304 keeps the record)."""
+
+
+def kept_raw(o: Fetched) -> str:
+    """The raw payload the cache keeps of ``o`` (none for :data:`RAW_NOT_KEPT` kinds)."""
+    return "" if o.record.kind in RAW_NOT_KEPT else o.raw
+
+
+def _confirm(run: FetchRun, cached: Cached) -> None:
+    """Mark as unchanged (a check, like a 304) each fresh outcome whose cached row holds
+    exactly it: record, kept payload, ETag and URL (:meth:`CachedRow.same`), when that
+    row was stored or confirmed by an alignfetch that cleans and checks (it has a check).
+
+    Such a record was clean and readable when stored, and it is the same now: cleaning
+    and checking it again (most of a warm refresh's own time) would give it back as it
+    is, and :meth:`Store.keep` would only mark it checked."""
+    from dataclasses import replace
+
+    fresh = [
+        o
+        for o in [*run.outcomes.values(), *run.related]
+        if not isinstance(o, SourceError) and not o.unchanged
+    ]
+    if not fresh:
+        return
+    rows = cached(o.record.id for o in fresh)
+
+    def confirmed(o: Fetched) -> Fetched:
+        row = rows.get(o.record.id)
+        if row is None or not row.checked or o.unchanged or not row.same(o, kept_raw(o)):
+            return o
+        return replace(o, unchanged=True)
+
+    for rid, outcome in run.outcomes.items():
+        if not isinstance(outcome, SourceError):
+            run.outcomes[rid] = confirmed(outcome)
+    run.related = [confirmed(o) for o in run.related]
+
+
 def _clean(run: FetchRun) -> None:
     """Clean every fresh record of ``run`` before anything sees or stores it
     (:func:`alignfetch.records.clean`); what was dropped becomes a warning. A record
     no command could read back (text that is not Unicode, a field of the wrong type,
     a date that is no date) fails its ID, whichever source made it. Then every
-    failure's and warning's message is made fit to print (:func:`_said`)."""
+    failure's and warning's message is made fit to print (:func:`_said`). A record
+    upstream confirmed (a 304, or :func:`_confirm`) is the cached one: not again."""
     from dataclasses import replace
 
     from alignfetch.records import clean
@@ -236,6 +278,7 @@ def fetch_outcomes(
     ]
     _fetch_pages(run, page_keys, settings, cached, pages_after, arxiv_started)
     scholarly.enrich(run, page_keys, settings, cached, off)
+    _confirm(run, cached)
     _clean(run)
     return run
 

@@ -27,9 +27,7 @@ if TYPE_CHECKING:
     from alignfetch.records import Record
     from alignfetch.sources import Fetched
 
-RAW_NOT_KEPT = frozenset({"paper", "paper_page", "repo"})
-"""Kinds whose raw upstream answer the cache does not keep: no source reads it back
-(a repository's ETag is kept for its conditional request; a 304 keeps the record)."""
+from alignfetch.fetch.pipeline import RAW_NOT_KEPT as RAW_NOT_KEPT  # where callers found it
 
 
 class Store:
@@ -204,7 +202,7 @@ class Store:
         if fresh:
             self.cache.put(fresh)
         if checked:
-            self.cache.touch(checked)
+            self.cache.touch(checked, held=rows)
 
 
 def named(rids: Sequence[str]) -> str:

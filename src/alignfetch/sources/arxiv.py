@@ -21,7 +21,14 @@ from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
 from alignfetch.http import policy as net
 from alignfetch.records import Author, Paper
-from alignfetch.sources.arxiv_feed import doi, feed_problem, parse_feed, raw_entries, split_version
+from alignfetch.sources.arxiv_feed import (
+    doi,
+    feed_problem,
+    forget,
+    parse_feed,
+    raw_entries,
+    split_version,
+)
 
 if TYPE_CHECKING:
     import arxiv as arxiv_pkg
@@ -350,6 +357,7 @@ class _Client:
                 keys,
             ) from None
         raw = raw_entries(self._bodies)
+        forget()  # the feed's tree: read, and cut into entries
         wanted = set(keys)
         out: dict[str, Outcome] = {}
         for result in results:

@@ -8,7 +8,7 @@ Pure functions of the bytes arXiv sent; :mod:`alignfetch.sources.arxiv` asks for
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from arxiv import _feed as arxiv_feed
@@ -48,6 +48,25 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
+_read: list[tuple[bytes, Any]] = []
+"""The last feed :func:`feed_problem` found well formed, and its parsed tree: the feed
+is then read (:func:`parse_feed`) and cut into entries (:func:`raw_entries`) from
+that tree, not parsed twice more (a 2,000-paper answer is some 8 MB of XML)."""
+
+
+def _tree(content: bytes) -> Any:
+    """The tree :func:`feed_problem` parsed of exactly ``content``, else None."""
+    held = _read[:1]  # a copy: another thread may clear the list meanwhile
+    if held and (held[0][0] is content or held[0][0] == content):
+        return held[0][1]
+    return None
+
+
+def forget() -> None:
+    """Let the last feed's tree go (a query is done with it)."""
+    _read.clear()
+
+
 def feed_problem(url: str, answer: net.Answer) -> str | None:
     """Why a 200 answer is not an arXiv API feed (HTML, broken XML, an empty page), or None.
 
@@ -73,6 +92,8 @@ def feed_problem(url: str, answer: net.Answer) -> str | None:
         return "a document with a DTD"
     if root.find(f"{_OPENSEARCH}totalResults") is None:
         return "a feed without results"
+    # Well formed, so the forgiving parser of parse_feed would build this same tree.
+    _read[:] = [(answer.body, root)]
     return None
 
 
@@ -97,9 +118,11 @@ def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
     from arxiv import _feed as arxiv_feed
     from lxml import etree
 
+    root = _tree(content)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     try:
-        root = etree.fromstring(content, parser=parser)
+        if root is None:
+            root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as exc:
         return arxiv_feed.ParsedFeed(arxiv_feed.FeedHeader(), [], malformed=True, error=exc)
     if root is None:
@@ -191,7 +214,9 @@ def raw_entries(bodies: list[tuple[str, bytes]]) -> dict[str, str]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
     for _url, body in bodies:
         try:
-            root = etree.fromstring(body, parser=parser)
+            root = _tree(body)
+            if root is None:
+                root = etree.fromstring(body, parser=parser)
         except etree.XMLSyntaxError:
             continue
         if root is None:

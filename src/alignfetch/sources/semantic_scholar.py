@@ -184,7 +184,9 @@ class _Client:
 
     def fetch(self, keys: Sequence[str], deadline: float | None) -> dict[str, Outcome]:
         out: dict[str, Outcome] = {}
-        wanted: list[str] = []
+        # A dict keeps the keys' order and finds one at once (a list's ``in`` made a
+        # refresh of 9,000 papers compare 40 million keys).
+        wanted: dict[str, None] = {}
         for given in keys:
             key = arxiv_source.parse_id(given)
             if key is None:
@@ -193,10 +195,11 @@ class _Client:
                     source=NAME,
                     ids=(given,),
                 )
-            elif key not in wanted:
-                wanted.append(key)
-        for start in range(0, len(wanted), BATCH):
-            chunk = wanted[start : start + BATCH]
+            else:
+                wanted[key] = None
+        unique = list(wanted)
+        for start in range(0, len(unique), BATCH):
+            chunk = unique[start : start + BATCH]
             if self._stop is not None:
                 out.update((f"{PREFIX}:{k}", self._like(self._stop, k)) for k in chunk)
                 continue

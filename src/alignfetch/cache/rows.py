@@ -1,0 +1,218 @@
+"""Reading the cache's rows: each record's row with its last check, as :class:`CachedRow`.
+
+:func:`read_rows` serves :meth:`alignfetch.cache.db.Cache.get`: on SQLite in its own
+SQL, the JSON and times decoded here (SQLAlchemy's per-value processing cost more than
+the reading itself when a refresh reads some forty thousand rows), on PostgreSQL through
+SQLAlchemy's types. A row that holds no record alignfetch can use counts as missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+
+from alignfetch.cache.models import CachedRecord, Check
+from alignfetch.records import Record
+from alignfetch.stored import read
+
+if TYPE_CHECKING:
+    from alignfetch.sources import Fetched
+
+
+def lenient_loads(data: str | bytes) -> Any:
+    """JSON from the database; text that is not JSON reads as None (an unreadable row)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
+_ROW_COLUMNS = (
+    "id",
+    "kind",
+    "record",
+    "raw",
+    "source_url",
+    "etag",
+    "fetched_at",
+    "changed_at",
+    "last_error",
+    "last_error_at",
+    "error_count",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedRow:
+    """One row of the records table as plain values (:meth:`Cache.get`), its record parsed."""
+
+    id: str
+    kind: str
+    record: dict[str, Any]
+    """The record's JSON as stored."""
+    raw: str
+    source_url: str
+    etag: str | None
+    fetched_at: datetime
+    changed_at: datetime
+    last_error: str | None
+    last_error_at: datetime | None
+    error_count: int
+    parsed: Record
+    """The record :attr:`record` holds (only readable rows are returned)."""
+    checked: bool = False
+    """Whether the record has a row in ``checks``: it was stored or confirmed by an
+    alignfetch that cleans and checks what it stores (revision 0003 and later), so a
+    fresh answer equal to it needs neither again. :attr:`fetched_at` is already the
+    newer of the record's own time and its check's."""
+
+    def same(self, item: Fetched, raw: str) -> bool:
+        """Whether storing ``item`` (its raw payload stored as ``raw``) would change this
+        row's data: the same record, payload, ETag and URL."""
+        return (
+            self.parsed == item.record
+            and self.raw == raw
+            and self.etag == item.etag
+            and self.source_url == item.url
+        )
+
+
+def read_rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
+    """The readable rows of ``ids``, loaded a few hundred per query, each with its
+    check time (``checks``) joined.
+
+    SQLite's rows are read in its own SQL, their JSON and times decoded here
+    (:func:`_utc`): SQLAlchemy's per-value processing cost more than the reading
+    itself when a refresh reads some forty thousand rows. The collector of cycles
+    is held off meanwhile: the rows make many objects and no cycles, and it ran
+    dozens of times over them."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, CachedRow] = {}
+    with _no_collection():
+        if conn.dialect.name == "sqlite":
+            fetched = _sqlite_rows(conn, wanted)
+        else:
+            fetched = _core_rows(conn, wanted)
+        for values in fetched:
+            rid, kind, data, raw, url, etag, at, changed, error, error_at, errors = values[:11]
+            check, has_check = values[11:]
+            parsed = read(data)
+            if parsed is None:
+                continue
+            out[rid] = CachedRow(
+                rid,
+                kind,
+                data,
+                raw,
+                url,
+                etag,
+                check if check is not None and check > at else at,
+                changed,
+                error,
+                error_at,
+                errors,
+                parsed,
+                bool(has_check),
+            )
+    return out
+
+
+BATCH = 500
+"""IDs per query (SQLite allows 999 parameters in its oldest builds)."""
+
+
+def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``wanted`` (:data:`_ROW_COLUMNS`, the check's time, whether it has a
+    check) through
+    SQLAlchemy, its types decoding every value (PostgreSQL)."""
+    table = CachedRecord.__table__
+    checks = Check.__table__
+    columns = [
+        *(table.c[name] for name in _ROW_COLUMNS),
+        checks.c.checked_at,
+        checks.c.id.is_not(None),
+    ]
+    for i in range(0, len(wanted), BATCH):
+        query = (
+            select(*columns)
+            .select_from(table.outerjoin(checks, checks.c.id == table.c.id))
+            .where(table.c.id.in_(wanted[i : i + BATCH]))
+        )
+        yield from conn.execute(query).all()
+
+
+def _sqlite_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
+    """:func:`_core_rows` on SQLite, in SQLite's own SQL, decoded here: the JSON
+    leniently (:func:`_lenient_loads`), the times as :class:`UTCDateTime` would, each
+    distinct time once (a refresh stores its records with one time)."""
+    columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
+    times: dict[Any, Any] = {None: None}
+
+    def utc(value: Any) -> Any:
+        moment = times.get(value, _UNSEEN)
+        if moment is _UNSEEN:
+            moment = times[value] = _utc(value)
+        return moment
+
+    for i in range(0, len(wanted), BATCH):
+        chunk = wanted[i : i + BATCH]
+        result = conn.exec_driver_sql(  # the driver's own placeholders: no types to apply
+            f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
+            "LEFT OUTER JOIN checks AS c ON c.id = r.id "
+            f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+        for row in result.all():
+            rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
+            yield (
+                rid,
+                kind,
+                None if data is None else lenient_loads(data),
+                raw,
+                url,
+                etag,
+                utc(at),
+                utc(changed),
+                error,
+                utc(error_at),
+                n,
+                utc(check),
+                has,
+            )
+
+
+_UNSEEN = object()
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Hold off Python's collector of cycles for a while (as it was, after)."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def erred(row: CachedRow) -> bool:
+    """Whether ``row`` holds a failure that a confirmation forgets."""
+    return row.last_error is not None or row.last_error_at is not None or row.error_count != 0
+
+
+def _utc(value: Any) -> Any:
+    """A time as SQLite holds it (naive UTC text, :class:`UTCDateTime`) as an aware
+    datetime; None stays None."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
