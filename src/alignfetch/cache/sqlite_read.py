@@ -17,11 +17,13 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from alignfetch.errors import AlignfetchError
-from alignfetch.records import Record
-from alignfetch.stored import read
+
+if TYPE_CHECKING:  # the record types load with the first record read: a kept text reads none
+    from alignfetch.records import Record
 
 REVISIONS = ("0001", "0002", "0003")
 """Every migration's revision, oldest first (a test keeps it equal to Alembic's history).
@@ -57,6 +59,8 @@ def records(url: str, ids: Iterable[str]) -> dict[str, Record] | None:
     path = sqlite_path(url)
     if path is None or not path.is_file():
         return None
+    from alignfetch.stored import read
+
     wanted = list(dict.fromkeys(ids))
     out: dict[str, Record] = {}
     try:

@@ -321,11 +321,18 @@ def document(ef: EntriesFile, items: Sequence[Item | Entry]) -> dict[str, Any]:
 
     with no_cycle_collection():
         return {
-            "schema_version": SCHEMA_VERSION,
-            "list": dict(ef.meta),
-            "sections": [section_json(s) for s in ef.sections],
+            **document_head(ef),
             "entries": [uncached_json(i) if isinstance(i, Entry) else entry_json(i) for i in items],
         }
+
+
+def document_head(ef: EntriesFile) -> dict[str, Any]:
+    """The export of ``ef`` before its entries: the list and its sections."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "list": dict(ef.meta),
+        "sections": [section_json(s) for s in ef.sections],
+    }
 
 
 @contextmanager

@@ -141,13 +141,13 @@ class Key:
         conn: sqlite3.Connection,
         entries: Path,
         text: bytes,
-        rows: dict[str, str] | None,
+        rows: dict[str, bytes] | None,
     ) -> None:
         self.digest, self.conn, self.entries, self.text = digest, conn, entries, text
         self.code = code
         """The digest of alignfetch's own files and the libraries (what made a text)."""
         self.rows = rows
-        """Each cached record's digest (of its JSON text) by ID, when asked for."""
+        """Each cached record's JSON text (UTF-8) by ID, when asked for."""
         self.version = self.data_version()
 
     def data_version(self) -> object:
@@ -181,7 +181,7 @@ def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) ->
         return None
     h = blake2b(digest_size=20)
     code = blake2b(digest_size=20)
-    kept: dict[str, str] | None = {} if rows else None
+    kept: dict[str, bytes] | None = {} if rows else None
     try:
         for part in (sys.version, *_code()):
             code.update(f"{len(part)}:{part}".encode())
@@ -203,7 +203,7 @@ def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) ->
             data = record.encode() if type(record) is str else repr(record).encode()
             h.update(b"%d:%s%d:%s" % (len(rid), rid.encode(), len(data), data))
             if kept is not None:
-                kept[rid] = blake2b(data, digest_size=12).hexdigest()
+                kept[rid] = data  # a digest only if the export is made: a kept one needs none
         conn.execute("COMMIT")  # no lock is held while the text is made
         return Key(h.hexdigest(), code.hexdigest(), conn, entries, text, kept)
     except (sqlite3.Error, ValueError, UnicodeError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,44 +27,49 @@ NAME = "export.pieces"
 
 
 def export(
-    ws: Workspace, rows: Mapping[str, str], kept: str | None
+    ws: Workspace, texts: Mapping[str, bytes], kept: str | None
 ) -> tuple[str, list[str], str | None]:
     """The export's JSON text, the entries without a cached record, and the pieces to keep
     for the next export (None: the ``kept`` ones are all still good), from the ``kept``
-    pieces (their text, None for none) and the cache's ``rows`` (each record's digest by ID)."""
-    from alignfetch.list.export import document_text, section_json
+    pieces (their text, None for none) and the cache's rows (each record's JSON text by ID)."""
+    from alignfetch.list.export import document_head, document_text
 
     ef = ws.load()
     old = _pieces(kept)
+    rows = _Digests(texts)
     pieces: dict[str, list[Any]] = {}
-    texts: list[str | None] = []
     todo: list[Entry] = []
     for entry in ef.entries:
         said = repr((entry.id, entry.section, entry.sections, entry.overrides()))
         piece = old.get(entry.id)
-        if piece is not None and piece[0] == said and piece[1] == rows.get(entry.id):
-            related = [rows.get(r) for r in piece[2]]
+        if piece is not None and piece[0] == said and piece[1] == rows[entry.id]:
+            related = [rows[r] for r in piece[2]]
             if related == piece[3]:
                 pieces[entry.id] = piece
-                texts.append(piece[4])
                 continue
-        texts.append(None)
         todo.append(entry)
-        pieces[entry.id] = [said, rows.get(entry.id)]
+        pieces[entry.id] = [said, rows[entry.id]]
     _make(ws, todo, rows, pieces)
     missing = [e.id for e in ef.entries if pieces[e.id][5]]
-    doc = {
-        "schema_version": 1,
-        "list": dict(ef.meta),
-        "sections": [section_json(s) for s in ef.sections],
-    }
-    made = [t if t is not None else pieces[e.id][4] for t, e in zip(texts, ef.entries, strict=True)]
     fresh = json.dumps(pieces, ensure_ascii=False) if todo or len(pieces) != len(old) else None
-    return document_text(doc, made), missing, fresh
+    return document_text(document_head(ef), [pieces[e.id][4] for e in ef.entries]), missing, fresh
+
+
+class _Digests(dict[str, str | None]):
+    """Each cached record's digest by ID, worked out when first asked for (None: no row)."""
+
+    def __init__(self, texts: Mapping[str, bytes]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def __missing__(self, rid: str) -> str | None:
+        text = self.texts.get(rid)
+        self[rid] = out = None if text is None else blake2b(text, digest_size=12).hexdigest()
+        return out
 
 
 def _make(
-    ws: Workspace, todo: list[Entry], rows: Mapping[str, str], pieces: dict[str, list[Any]]
+    ws: Workspace, todo: list[Entry], rows: _Digests, pieces: dict[str, list[Any]]
 ) -> None:
     """Make the pieces of the entries ``todo`` from their records, as a full export does."""
     from alignfetch.list.export import entry_json, entry_text, uncached_json
@@ -77,7 +83,7 @@ def _make(
         else:
             related = related_ids(item.record)
             piece = pieces[item.entry.id]
-            piece += [related, [rows.get(r) for r in related], entry_text(entry_json(item)), False]
+            piece += [related, [rows[r] for r in related], entry_text(entry_json(item)), False]
 
 
 def _pieces(kept: str | None) -> dict[str, list[Any]]:
