@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import pytest
+from test_refresh_writes import ODD_FEED
 
 from alignfetch.http.policy import Answer
 from alignfetch.sources import arxiv
 from alignfetch.sources.arxiv_feed import feed_problem, forget, parse_feed
 from conftest import ARXIV_FEEDS
-from test_refresh_writes import ODD_FEED
 
 PLACEHOLDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom"
@@ -35,9 +35,7 @@ PLACEHOLDER = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def _exact(body: bytes) -> list[object]:
     """What the pipeline made before: the package's results, each converted."""
-    return [
-        arxiv.convert(r) if "/abs/" in r.entry_id else None for r in parse_feed(body).results
-    ]
+    return [arxiv.convert(r) if "/abs/" in r.entry_id else None for r in parse_feed(body).results]
 
 
 @pytest.mark.parametrize("vouched", [True, False])
