@@ -96,10 +96,9 @@ def read_rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
     out: dict[str, CachedRow] = {}
     with _no_collection():
         if conn.dialect.name == "sqlite":
-            fetched = _sqlite_rows(conn, wanted)
-        else:
-            fetched = _core_rows(conn, wanted)
-        for values in fetched:
+            _sqlite_rows(conn, wanted, out)
+            return out
+        for values in _core_rows(conn, wanted):
             rid, kind, data, raw, url, etag, at, changed, error, error_at, errors = values[:11]
             check, has_check = values[11:]
             parsed = read(data)
@@ -147,10 +146,12 @@ def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]
         yield from conn.execute(query).all()
 
 
-def _sqlite_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
-    """:func:`_core_rows` on SQLite, in SQLite's own SQL, decoded here: the JSON
-    leniently (:func:`_lenient_loads`), the times as :class:`UTCDateTime` would, each
-    distinct time once (a refresh stores its records with one time)."""
+def _sqlite_rows(conn: Connection, wanted: list[str], out: dict[str, CachedRow]) -> None:
+    """What :func:`read_rows` makes of :func:`_core_rows`, on SQLite, into ``out``: in
+    SQLite's own SQL, decoded here, the JSON leniently (:func:`lenient_loads`), the times
+    as :class:`UTCDateTime` would, each distinct time once (a refresh stores its records
+    with one time). Each row goes from the driver's tuple to its :class:`CachedRow` with
+    no tuple between (there are tens of thousands in a refresh)."""
     columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
     times: dict[Any, Any] = {None: None}
 
@@ -170,20 +171,25 @@ def _sqlite_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...
         )
         for row in result.all():
             rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
-            yield (
+            record: Any = None if data is None else lenient_loads(data)
+            at, changed, error_at, check = utc(at), utc(changed), utc(error_at), utc(check)
+            parsed = read(record)
+            if parsed is None:
+                continue
+            out[rid] = CachedRow(
                 rid,
                 kind,
-                None if data is None else lenient_loads(data),
+                record,
                 raw,
                 url,
                 etag,
-                utc(at),
-                utc(changed),
+                check if check is not None and check > at else at,
+                changed,
                 error,
-                utc(error_at),
+                error_at,
                 n,
-                utc(check),
-                has,
+                parsed,
+                bool(has),
             )
 
 

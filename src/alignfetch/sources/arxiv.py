@@ -182,6 +182,105 @@ def convert(result: arxiv_pkg.Result) -> Paper:
     )
 
 
+def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
+    """An arXiv API feed as :func:`parse_feed` reads it, each result already the paper
+    :func:`convert` makes of it (None for an entry whose ID names no paper: the classic
+    API's placeholder or error entries).
+
+    The same entries, skipped and failing alike (a test compares the two on every
+    recorded feed), without an ``arxiv.Result``, its links and authors made for each
+    of thousands of papers only to be read once and dropped: that was most of the
+    time a refresh spent on arXiv's answers.
+    """
+    from arxiv import _feed as arxiv_feed
+
+    from alignfetch.sources.arxiv_feed import _tree, feed_header
+
+    root = _tree(content)
+    if root is None:  # not a feed feed_problem vouched for: the exact way
+        feed = parse_feed(content)
+        feed.results = [convert(r) if "/abs/" in r.entry_id else None for r in feed.results]
+        return feed
+    header = feed_header(root)
+    stamp = arxiv_feed._parse_datetime
+    papers: list[Paper | None] = []
+    for entry in root.iterchildren(_ENTRY):
+        text: dict[str, str | None] = {}
+        authors: list[Author] = []
+        categories: list[str] = []
+        primary: str | None = None
+        for child in entry:
+            tag = child.tag
+            if tag == _AUTHOR:
+                name = next((n.text for n in child.iterchildren(_NAME)), None) or ""
+                affiliations = tuple(
+                    _clean(a.text) or ""
+                    for a in child.iterchildren(_AFFILIATION)
+                    if a.text is not None
+                )
+                authors.append(Author(" ".join(name.split()), affiliations))
+            elif tag == _LINK:
+                pass  # parse_feed keeps links; no record holds them
+            elif tag == _CATEGORY:
+                term = child.get("term")
+                if term is not None:
+                    categories.append(term)
+            elif tag == _PRIMARY:
+                if primary is None:
+                    primary = child.get("term") or ""
+            elif isinstance(tag, str) and tag not in text:
+                text[tag] = child.text
+        entry_id = text.get(_ID)
+        updated = stamp(text.get(_UPDATED))
+        published = stamp(text.get(_PUBLISHED))
+        if not entry_id or updated is None or published is None:
+            continue  # as parse_feed does
+        if "/abs/" not in entry_id:
+            papers.append(None)
+            continue
+        key, version = split_version(entry_id.split("/abs/", 1)[1])
+        unique = tuple(dict.fromkeys(categories))
+        papers.append(
+            Paper(
+                id=f"{PREFIX}:{key}",
+                version=version,
+                title=_clean(_SPACES.sub(" ", text.get(_TITLE) or "")) or "",
+                abstract=_clean(text.get(_SUMMARY) or "") or "",
+                authors=tuple(authors),
+                published=published.date().isoformat(),
+                updated=updated.date().isoformat(),
+                primary_category=primary or (unique[0] if unique else ""),
+                categories=unique,
+                comment=_clean(text.get(_COMMENT)),
+                journal_ref=_clean(text.get(_JOURNAL_REF)),
+                doi=doi(text.get(_DOI_TAG)),
+                url=f"https://arxiv.org/abs/{key}",
+                pdf_url=f"https://arxiv.org/pdf/{key}",
+            )
+        )
+    return arxiv_feed.ParsedFeed(header=header, results=papers, malformed=False)
+
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_ENTRY = f"{_ATOM}entry"
+_AUTHOR = f"{_ATOM}author"
+_LINK = f"{_ATOM}link"
+_CATEGORY = f"{_ATOM}category"
+_PRIMARY = f"{_ARXIV}primary_category"
+_NAME = f"{_ATOM}name"
+_AFFILIATION = f"{_ARXIV}affiliation"
+_ID = f"{_ATOM}id"
+_UPDATED = f"{_ATOM}updated"
+_PUBLISHED = f"{_ATOM}published"
+_TITLE = f"{_ATOM}title"
+_SUMMARY = f"{_ATOM}summary"
+_COMMENT = f"{_ARXIV}comment"
+_JOURNAL_REF = f"{_ARXIV}journal_ref"
+_DOI_TAG = f"{_ARXIV}doi"
+_SPACES = re.compile(r"\s+")
+
+
 @dataclass
 class Run:
     """What one run has learnt of arXiv: once it refuses a POST, the rest of the run
@@ -293,7 +392,7 @@ class _Client:
         self._client.post = post
         self._client.page_size = BATCH if post else GET_BATCH
         search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
-        results: list[arxiv_pkg.Result] = []
+        results: list[Paper | None] = []  # read_papers' results
         try:
             results.extend(self._client.results(search))
         except arxiv_pkg.UnexpectedEmptyPageError:
@@ -313,8 +412,7 @@ class _Client:
             ) from None
         except net.InvalidBody as err:
             raise self._error(
-                f"arXiv's answer was not a valid feed ({err.reason}){err.after}; "
-                "try again later.",
+                f"arXiv's answer was not a valid feed ({err.reason}){err.after}; try again later.",
                 keys,
             ) from None
         except net.TooLarge:
@@ -360,10 +458,9 @@ class _Client:
         forget()  # the feed's tree: read, and cut into entries
         wanted = set(keys)
         out: dict[str, Outcome] = {}
-        for result in results:
-            if "/abs/" not in result.entry_id:
+        for paper in results:
+            if paper is None:
                 continue  # the classic API's placeholder or error entries
-            paper = convert(result)
             key = paper.id.split(":", 1)[1]
             if key not in wanted:
                 continue
@@ -464,7 +561,7 @@ def _client_class() -> type[arxiv_pkg.Client]:
             self._last_request_dt = datetime.now()
             if resp.status_code != 200:
                 raise arxiv_pkg.HTTPError(url, _try_index, resp.status_code)
-            feed = parse_feed(resp.content)
+            feed = read_papers(resp.content)
             if not feed.results and not first_page:
                 raise arxiv_pkg.UnexpectedEmptyPageError(url, _try_index, feed)
             return feed

@@ -130,18 +130,7 @@ def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
             arxiv_feed.FeedHeader(), [], malformed=True, error=ValueError("empty document")
         )
 
-    def number(tag: str) -> int:
-        found = root.find(f"{_OPENSEARCH}{tag}")
-        try:
-            return int(found.text.strip()) if found is not None and found.text else 0
-        except ValueError:
-            return 0
-
-    header = arxiv_feed.FeedHeader(
-        total_results=number("totalResults"),
-        items_per_page=number("itemsPerPage"),
-        start_index=number("startIndex"),
-    )
+    header = feed_header(root)
     results: list[arxiv_pkg.Result] = []
     for entry in root.iterchildren(f"{_ATOM}entry"):
         text: dict[str, str | None] = {}
@@ -199,6 +188,24 @@ def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
             )
         )
     return arxiv_feed.ParsedFeed(header=header, results=results, malformed=False)
+
+
+def feed_header(root: Any) -> arxiv_feed.FeedHeader:
+    """The feed's page numbers (``opensearch``'s), 0 for one missing or no number."""
+    from arxiv import _feed as arxiv_feed
+
+    def number(tag: str) -> int:
+        found = root.find(f"{_OPENSEARCH}{tag}")
+        try:
+            return int(found.text.strip()) if found is not None and found.text else 0
+        except ValueError:
+            return 0
+
+    return arxiv_feed.FeedHeader(
+        total_results=number("totalResults"),
+        items_per_page=number("itemsPerPage"),
+        start_index=number("startIndex"),
+    )
 
 
 _SPACES = re.compile(r"\s+")
