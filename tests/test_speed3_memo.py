@@ -289,3 +289,29 @@ def test_ten_thousand_entries_give_the_same_bytes_kept(fakes: Fakes, listdir: Pa
     # One record changed: the export joins 9,999 kept pieces and one made again.
     set_record(listdir, "arxiv:2305.00042", {"title": "Changed Upstream"})
     assert ws.export_text() == dumps(ws.export()) != full[1]
+
+
+# Catches: a memo trusted because its key can be worked out (a pull request commits
+# .alignfetch/memo holding a page of its own, and CI's `render --check` on a fresh
+# machine passes on it). Keys are MACs under a random key of the user's; without a place
+# to keep that key, nothing is kept and the page is rendered in full.
+def test_a_memo_made_under_another_users_key_is_never_served(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    maintainer = tmp_path_factory.mktemp("maintainer")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(maintainer))
+    page = out("render")
+    assert (maintainer / "alignfetch" / "memo.key").stat().st_mode & 0o777 == 0o600
+    path = memo_file(project, "render ")
+    key, said, _ = path.read_bytes().split(b"\n", 2)
+    forged = key + b"\n" + said + b"\nForged page\n"
+    path.write_bytes(forged)
+    assert out("render") == "Forged page\n"  # the maintainer's own memo: only they write it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("ci")))
+    assert out("render") == page
+    path.write_bytes(forged)
+    nowhere = tmp_path_factory.mktemp("nowhere") / "a-file"
+    nowhere.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(nowhere))
+    assert out("render") == page
+    assert path.read_bytes() == forged  # no key: nothing read, nothing kept

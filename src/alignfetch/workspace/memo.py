@@ -6,7 +6,8 @@ their text is kept in ``.alignfetch/memo/`` under a key of all of those, and a r
 whose key is the kept one prints the kept text without reading a record, building a
 document or compiling a template.
 
-The key is a BLAKE2b digest of the command and its options, alignfetch's files and
+The key is a BLAKE2b MAC (under a random key of this user's: :func:`_secret`) of the
+command and its options, alignfetch's files and
 the libraries that shape the text (each file's size and modification time: an
 upgrade or an edit changes them), entries.toml's bytes, and every row of the cache's
 ``records`` table, ``id`` and ``record`` JSON text as stored (a content digest: a
@@ -177,10 +178,11 @@ def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) ->
     from alignfetch.files import read_bytes
 
     database = sqlite_path(db_url)
-    if database is None:
+    secret = _secret()
+    if database is None or secret is None:
         return None
-    h = blake2b(digest_size=20)
-    code = blake2b(digest_size=20)
+    h = blake2b(digest_size=20, key=secret)
+    code = blake2b(digest_size=20, key=secret)
     kept: dict[str, bytes] | None = {} if rows else None
     try:
         for part in (sys.version, *_code()):
@@ -209,6 +211,40 @@ def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) ->
     except (sqlite3.Error, ValueError, UnicodeError):
         conn.close()
         return None
+
+
+def _secret() -> bytes | None:
+    """This user's memo key, 32 random bytes made on first use in the user's cache folder
+    (``$XDG_CACHE_HOME/alignfetch/memo.key``); None when it cannot be read or made.
+
+    Every key is a MAC under it, so only this user's own runs can have written a memo that
+    matches: one committed into a list's repository (a pull request's ``.alignfetch/memo``,
+    made to pass ``render --check``) never does, whatever else its author can predict."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "alignfetch" / "memo.key"
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            secret = os.urandom(32)
+            with os.fdopen(fd, "wb") as f:
+                f.write(secret)
+            return secret
+        except OSError:
+            return None  # made by another run at this moment, or no home to keep it in
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        secret = os.read(fd, 64)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return secret if len(secret) == 32 else None
 
 
 def _code() -> list[str]:
