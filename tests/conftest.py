@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ from fakes.server import FakeServer
 # and the Hub client must not phone home.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+# The user's cache folder (the memo's key, the Hub client's files) is the test run's own,
+# not the home of whoever runs the tests.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="alignfetch-tests-cache-")
 
 DATA = Path(__file__).parent / "data"
 ARXIV_FEEDS = sorted((DATA / "arxiv").glob("*.xml")) + sorted((DATA / "reference" / "arxiv").glob("*.xml"))
