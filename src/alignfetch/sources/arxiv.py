@@ -194,7 +194,7 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
     """
     from arxiv import _feed as arxiv_feed
 
-    from alignfetch.sources.arxiv_feed import _tree, feed_header
+    from alignfetch.sources.arxiv_feed import _tree, entry_parts, feed_header
 
     root = _tree(content)
     if root is None:  # not a feed feed_problem vouched for: the exact way
@@ -205,32 +205,12 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
     stamp = arxiv_feed._parse_datetime
     papers: list[Paper | None] = []
     for entry in root.iterchildren(_ENTRY):
-        text: dict[str, str | None] = {}
-        authors: list[Author] = []
-        categories: list[str] = []
-        primary: str | None = None
-        for child in entry:
-            tag = child.tag
-            if tag == _AUTHOR:
-                name = next((n.text for n in child.iterchildren(_NAME)), None) or ""
-                affiliations = tuple(
-                    _clean(a.text) or ""
-                    for a in child.iterchildren(_AFFILIATION)
-                    if a.text is not None
-                )
-                authors.append(Author(" ".join(name.split()), affiliations))
-            elif tag == _LINK:
-                pass  # parse_feed keeps links; no record holds them
-            elif tag == _CATEGORY:
-                term = child.get("term")
-                if term is not None:
-                    categories.append(term)
-            elif tag == _PRIMARY:
-                if primary is None:
-                    primary = child.get("term") or ""
-            elif isinstance(tag, str) and tag not in text:
-                text[tag] = child.text
-        entry_id = text.get(_ID)
+        text, people, _, categories, primary = entry_parts(entry)
+        authors = [
+            Author(" ".join((name or "").split()), tuple(_clean(a) or "" for a in affiliations))
+            for name, affiliations in people
+        ]
+        entry_id = text.get(_ID_TAG)
         updated = stamp(text.get(_UPDATED))
         published = stamp(text.get(_PUBLISHED))
         if not entry_id or updated is None or published is None:
@@ -264,13 +244,7 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _ENTRY = f"{_ATOM}entry"
-_AUTHOR = f"{_ATOM}author"
-_LINK = f"{_ATOM}link"
-_CATEGORY = f"{_ATOM}category"
-_PRIMARY = f"{_ARXIV}primary_category"
-_NAME = f"{_ATOM}name"
-_AFFILIATION = f"{_ARXIV}affiliation"
-_ID = f"{_ATOM}id"
+_ID_TAG = f"{_ATOM}id"
 _UPDATED = f"{_ATOM}updated"
 _PUBLISHED = f"{_ATOM}published"
 _TITLE = f"{_ATOM}title"

@@ -133,39 +133,17 @@ def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
     header = feed_header(root)
     results: list[arxiv_pkg.Result] = []
     for entry in root.iterchildren(f"{_ATOM}entry"):
-        text: dict[str, str | None] = {}
-        authors: list[arxiv_pkg.Result.Author] = []
-        links: list[arxiv_pkg.Result.Link] = []
-        categories: list[str] = []
-        primary: str | None = None
-        for child in entry:
-            tag = child.tag
-            if tag == _AUTHOR:
-                name = next((n.text for n in child.iterchildren(_NAME)), None)
-                affiliations = [
-                    a.text for a in child.iterchildren(_AFFILIATION) if a.text is not None
-                ]
-                authors.append(arxiv_pkg.Result.Author(name=name or "", affiliation=affiliations))
-            elif tag == _LINK:
-                href = child.get("href")
-                if href is not None:
-                    links.append(
-                        arxiv_pkg.Result.Link(
-                            href=href,
-                            title=child.get("title"),
-                            rel=child.get("rel") or "",
-                            content_type=child.get("type"),
-                        )
-                    )
-            elif tag == _CATEGORY:
-                term = child.get("term")
-                if term is not None:
-                    categories.append(term)
-            elif tag == _PRIMARY:
-                if primary is None:
-                    primary = child.get("term") or ""
-            elif isinstance(tag, str) and tag not in text:
-                text[tag] = child.text
+        text, people, link_elements, categories, primary = entry_parts(entry)
+        authors = [arxiv_pkg.Result.Author(name=n or "", affiliation=a) for n, a in people]
+        links = [
+            arxiv_pkg.Result.Link(
+                href=link.get("href"),
+                title=link.get("title"),
+                rel=link.get("rel") or "",
+                content_type=link.get("type"),
+            )
+            for link in link_elements
+        ]
         entry_id = text.get(f"{_ATOM}id")
         updated = arxiv_feed._parse_datetime(text.get(f"{_ATOM}updated"))
         published = arxiv_feed._parse_datetime(text.get(f"{_ATOM}published"))
@@ -188,6 +166,43 @@ def parse_feed(content: bytes) -> arxiv_feed.ParsedFeed:
             )
         )
     return arxiv_feed.ParsedFeed(header=header, results=results, malformed=False)
+
+
+Parts = tuple[
+    dict[str, str | None], list[tuple[str | None, list[str]]], list[Any], list[str], str | None
+]
+"""An entry's texts by tag, authors (name, affiliations), links, categories, primary one."""
+
+
+def entry_parts(entry: Any) -> Parts:
+    """One ``<entry>``'s children, each read once, as the ``arxiv`` package reads them (the
+    first of each element counts): the text of every other element by its tag, each
+    author's name and affiliations, the link elements that have an ``href``, the categories
+    in their order, and the primary category ("" for one without a term)."""
+    text: dict[str, str | None] = {}
+    authors: list[tuple[str | None, list[str]]] = []
+    links: list[Any] = []
+    categories: list[str] = []
+    primary: str | None = None
+    for child in entry:
+        tag = child.tag
+        if tag == _AUTHOR:
+            name = next((n.text for n in child.iterchildren(_NAME)), None)
+            affiliations = [a.text for a in child.iterchildren(_AFFILIATION) if a.text is not None]
+            authors.append((name, affiliations))
+        elif tag == _LINK:
+            if child.get("href") is not None:
+                links.append(child)
+        elif tag == _CATEGORY:
+            term = child.get("term")
+            if term is not None:
+                categories.append(term)
+        elif tag == _PRIMARY:
+            if primary is None:
+                primary = child.get("term") or ""
+        elif isinstance(tag, str) and tag not in text:
+            text[tag] = child.text
+    return text, authors, links, categories, primary
 
 
 def feed_header(root: Any) -> arxiv_feed.FeedHeader:
