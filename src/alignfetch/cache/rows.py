@@ -99,27 +99,24 @@ def read_rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
             _sqlite_rows(conn, wanted, out)
             return out
         for values in _core_rows(conn, wanted):
-            rid, kind, data, raw, url, etag, at, changed, error, error_at, errors = values[:11]
-            check, has_check = values[11:]
-            parsed = read(data)
-            if parsed is None:
-                continue
-            out[rid] = CachedRow(
-                rid,
-                kind,
-                data,
-                raw,
-                url,
-                etag,
-                check if check is not None and check > at else at,
-                changed,
-                error,
-                error_at,
-                errors,
-                parsed,
-                bool(has_check),
-            )
+            row = _row(*values)
+            if row is not None:
+                out[row.id] = row
     return out
+
+
+def _row(
+    rid: str, kind: str, record: Any, raw: str, url: str, etag: str | None, at: Any,
+    changed: Any, error: str | None, error_at: Any, errors: int, check: Any, has: Any,
+) -> CachedRow | None:
+    """A row's values as read (times decoded), as its :class:`CachedRow`: its fetch time
+    the newer of the record's and its check's; None when it holds no readable record."""
+    parsed = read(record)
+    if parsed is None:
+        return None
+    at = check if check is not None and check > at else at
+    return CachedRow(rid, kind, record, raw, url, etag, at, changed, error, error_at, errors,
+                     parsed, bool(has))  # fmt: skip
 
 
 BATCH = 500
@@ -151,7 +148,7 @@ def _sqlite_rows(conn: Connection, wanted: list[str], out: dict[str, CachedRow])
     SQLite's own SQL, decoded here, the JSON leniently (:func:`lenient_loads`), the times
     as :class:`UTCDateTime` would, each distinct time once (a refresh stores its records
     with one time). Each row goes from the driver's tuple to its :class:`CachedRow` with
-    no tuple between (there are tens of thousands in a refresh)."""
+    no tuple between but its decoded values (there are tens of thousands in a refresh)."""
     columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
     times: dict[Any, Any] = {None: None}
 
@@ -172,25 +169,10 @@ def _sqlite_rows(conn: Connection, wanted: list[str], out: dict[str, CachedRow])
         for row in result.all():
             rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
             record: Any = None if data is None else lenient_loads(data)
-            at, changed, error_at, check = utc(at), utc(changed), utc(error_at), utc(check)
-            parsed = read(record)
-            if parsed is None:
-                continue
-            out[rid] = CachedRow(
-                rid,
-                kind,
-                record,
-                raw,
-                url,
-                etag,
-                check if check is not None and check > at else at,
-                changed,
-                error,
-                error_at,
-                n,
-                parsed,
-                bool(has),
-            )
+            made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
+                        utc(error_at), n, utc(check), has)  # fmt: skip
+            if made is not None:
+                out[rid] = made
 
 
 _UNSEEN = object()
