@@ -85,6 +85,13 @@ def after_attempts(attempts: int) -> str:
     return f" after {attempts} attempts" if attempts > 1 else ""
 
 
+def server_error(service: str, status: int, retries: int) -> Callable[[str], str]:
+    """The sentence for a 5xx that outlasted ``retries`` retries, given the words for what
+    was asked for: ``GitHub answered HTTP 502 for … after 4 attempts; try again later.``"""
+    tries = after_attempts(retries + 1).strip() or "at the only attempt"
+    return lambda ident: f"{service} answered HTTP {status} for {ident} {tries}; try again later."
+
+
 class Unreachable(NetError):
     """No connection: refused, unknown host, connect timeout."""
 

@@ -468,17 +468,8 @@ class _Client:
                 status,
             )
         if status >= 500:
-            attempts = self._settings.retries + 1
-            tries = net.after_attempts(attempts).strip() or "at the only attempt"
-            return self._fail(
-                SourceError,
-                lambda ident: (
-                    f"GitHub answered HTTP {status} for {ident} {tries}; try again later."
-                ),
-                members,
-                url,
-                status,
-            )
+            failed = net.server_error("GitHub", status, self._settings.retries)
+            return self._fail(SourceError, failed, members, url, status)
         return self._fail(
             SourceError,
             lambda ident: (

@@ -455,16 +455,8 @@ class _Client:
                 status,
             )
         if status >= 500:
-            attempts = self._settings.retries + 1
-            tries = net.after_attempts(attempts).strip() or "at the only attempt"
-            return self._failed(
-                SourceError,
-                lambda ident: (
-                    f"OpenAlex answered HTTP {status} for {ident} {tries}; try again later."
-                ),
-                keys,
-                status,
-            )
+            failed = net.server_error("OpenAlex", status, self._settings.retries)
+            return self._failed(SourceError, failed, keys, status)
         return self._failed(
             SourceError,
             lambda ident: (

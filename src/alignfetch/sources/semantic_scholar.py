@@ -371,16 +371,8 @@ class _Client:
                 status,
             )
         if status >= 500:
-            attempts = self._settings.retries + 1
-            tries = net.after_attempts(attempts).strip() or "at the only attempt"
-            return self._fail(
-                SourceError,
-                lambda ident: (
-                    f"Semantic Scholar answered HTTP {status} for {ident} {tries}; try again later."
-                ),
-                chunk,
-                status,
-            )
+            failed = net.server_error("Semantic Scholar", status, self._settings.retries)
+            return self._fail(SourceError, failed, chunk, status)
         return self._fail(
             SourceError,
             lambda ident: f"Semantic Scholar answered {ident} with {detail}; try again later.",
