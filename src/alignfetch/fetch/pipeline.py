@@ -305,6 +305,7 @@ def _fetch_pages(
     for them (they have no row). A page that fails is a warning, never its paper's
     failure.
     """
+    from alignfetch.fetch import scholarly
     from alignfetch.sources import hf_papers
 
     deadline: float | None = None
@@ -321,18 +322,14 @@ def _fetch_pages(
         deadline = now + waited
     if not keys:
         return
-    try:
-        got: Mapping[str, Outcome] = hf_papers.fetch(keys, settings, {}, deadline=deadline)
-    except (KeyboardInterrupt, MemoryError):
-        raise
-    except Exception as err:  # noqa: BLE001  # a page never fails its paper
-        message = (
-            err.message
-            if isinstance(err, SourceError)
-            else f"The paper pages could not be read ({type(err).__name__}); "
-            "the next refresh asks for them again."
-        )
-        run.warnings[f"hfpaper:{keys[0]}"] = message
+    got = scholarly.guarded(
+        lambda: hf_papers.fetch(keys, settings, {}, deadline=deadline),
+        run,
+        f"hfpaper:{keys[0]}",
+        lambda error: f"The paper pages could not be read ({error}); the next refresh asks "
+        "for them again.",
+    )
+    if got is None:
         return
     late = [k for k in keys if k not in got]
     for key, outcome in got.items():

@@ -67,6 +67,26 @@ def _ask(row: CachedRow | None, week: datetime) -> bool:
     return isinstance(held, Affiliations) and not held.found and row.fetched_at <= week
 
 
+def guarded(
+    ask: Callable[[], Mapping[str, Outcome]],
+    run: FetchRun,
+    rid: str,
+    unreadable: Callable[[str], str],
+) -> Mapping[str, Outcome] | None:
+    """``ask()``'s outcomes, or None once anything it raised is a warning under ``rid``:
+    a source that only adds to a paper (its page, its venue, its affiliations) never
+    fails the paper. ``unreadable`` words a failure that is not a source's (given the
+    exception's type)."""
+    try:
+        return ask()
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # noqa: BLE001  # see above: never the paper's failure
+        message = err.message if isinstance(err, SourceError) else unreadable(type(err).__name__)
+        run.warnings[rid] = message
+        return None
+
+
 def _related(
     run: FetchRun,
     prefix: str,
@@ -75,18 +95,14 @@ def _related(
     keys: Sequence[str],
     settings: Settings,
 ) -> None:
-    try:
-        got = fetch(keys, settings, {})
-    except (KeyboardInterrupt, MemoryError):
-        raise
-    except Exception as err:  # noqa: BLE001  # an enriching source never fails its paper
-        message = (
-            err.message
-            if isinstance(err, SourceError)
-            else f"{name}'s answer could not be read ({type(err).__name__}); the papers keep "
-            "what they had, and the next refresh asks again."
-        )
-        run.warnings[f"{prefix}:{keys[0]}"] = message
+    got = guarded(
+        lambda: fetch(keys, settings, {}),
+        run,
+        f"{prefix}:{keys[0]}",
+        lambda error: f"{name}'s answer could not be read ({error}); the papers keep what "
+        "they had, and the next refresh asks again.",
+    )
+    if got is None:
         return
     for key, outcome in got.items():
         rid = key if key.startswith(f"{prefix}:") else f"{prefix}:{key}"
