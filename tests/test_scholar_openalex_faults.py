@@ -9,17 +9,19 @@ compare the code with itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_scholar_openalex import openalex as openalex  # noqa: F401  # fixture
+from test_scholar_openalex import server as server  # noqa: F401  # fixture
+from test_scholar_openalex import settings as base_settings
 
 from alignfetch.config import Settings
 from alignfetch.errors import RateLimitError, SourceError
 from alignfetch.sources import Fetched
 from alignfetch.sources import openalex as source
 from fakes.faults import loop
-from fakes.openalex import FakeOpenAlex, load
+from fakes.openalex import FakeOpenAlex
 from fakes.server import FakeServer, Response
 
 WHO = "the affiliations of arxiv:2305.01937"
@@ -68,29 +70,8 @@ SENTENCES = {
 
 
 def settings(server: FakeServer, **kw: Any) -> Settings:
-    base: dict[str, Any] = {
-        "openalex_url": server.url,
-        "backoff": 0.0,
-        "timeout": 1.0,
-        "retries": 1,
-        "max_bytes": 65536,
-    }
-    base.update(kw)
-    return Settings(**base)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    s = FakeServer()
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def openalex(server: FakeServer) -> FakeOpenAlex:
-    fake = FakeOpenAlex(server)
-    fake.works.update(load())
-    return fake
+    """The source's test settings, with a shorter timeout and a small size cap."""
+    return base_settings(server, **{"timeout": 1.0, "max_bytes": 65536, **kw})
 
 
 def one_sentence(text: str) -> bool:
