@@ -138,6 +138,16 @@ def listdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder, the current directory, with no cache or entries.toml named by
+    the environment (for import: the list it writes is the only one)."""
+    monkeypatch.chdir(tmp_path)
+    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
 def run(*args: str) -> Result:
     """The CLI in-process, stderr apart from stdout."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)

@@ -26,14 +26,6 @@ REAL = sorted((DATA / "lists").glob("*.README.md")) + [
 ]
 
 
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
-
-
 def report(folder: Path, readme: str | Path) -> dict:  # type: ignore[type-arg]
     """The `import --dry-run --json` report of ``readme`` (a text, or a file)."""
     if isinstance(readme, str):

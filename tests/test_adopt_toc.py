@@ -15,22 +15,12 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from conftest import run
 
 DATA = Path(__file__).parent / "data"
 REAL = sorted((DATA / "lists").glob("*.README.md")) + [
     DATA / "reference" / "awesome-llm-alignment.README.md"
 ]
-
-
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 def toc_findings(folder: Path, text: str, name: str = "README.md") -> list[tuple[int, str]]:

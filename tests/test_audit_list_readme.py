@@ -18,14 +18,6 @@ from conftest import run
 ESC, RLO = "\x1b", "\u202e"
 
 
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
-
-
 # The audit's bug: `- [one\x1bx](https://example.org/x) - x` made `import --dry-run` exit 2
 # with "In entries.toml, entry 1 (url:https://example.org/x): the title holds the control
 # character U+001B" (there was no entries.toml); the same for U+202E in a link's text,

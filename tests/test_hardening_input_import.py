@@ -12,20 +12,10 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from alignfetch.readme.reading import read_list
 from conftest import run
 
 REFUSED = re.compile(r"(?i)(javascript|vbscript|data|file):")
-
-
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 README = """\

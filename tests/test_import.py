@@ -42,14 +42,6 @@ def one_sentence(message: str) -> bool:
     return "\n" not in message and message.endswith(".") and message[:1].isupper()
 
 
-@pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("ALIGNFETCH_DB", "ALIGNFETCH_ENTRIES"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
-
-
 def imported(*args: str) -> dict:  # type: ignore[type-arg]
     result = run("import", "--json", *args)
     assert result.exit_code == 0, result.output
