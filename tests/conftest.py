@@ -139,6 +139,14 @@ def listdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def server() -> Iterator[FakeServer]:
+    """A fake server of its own, for one source's tests (closed after the test)."""
+    s = FakeServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder, the current directory, with no cache or entries.toml named by
     the environment (for import: the list it writes is the only one)."""

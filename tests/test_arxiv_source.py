@@ -34,13 +34,6 @@ def settings(server: FakeServer, **kw: object) -> Settings:
     return Settings(**base)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def server() -> FakeServer:
-    s = FakeServer()
-    yield s
-    s.close()
-
-
 def test_there_is_a_golden_file_per_feed_and_68_papers() -> None:
     assert len(GOLDEN) == 22
     papers = {p["id"] for g in GOLDEN for p in json.loads(g.read_text())}

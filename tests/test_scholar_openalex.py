@@ -9,7 +9,6 @@ papers (tests/data/openalex/README.md), not computed by the code under test.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,13 +34,6 @@ def settings(server: FakeServer, **kw: Any) -> Settings:
     }
     base.update(kw)
     return Settings(**base)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    s = FakeServer()
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from test_scholar_openalex import openalex as openalex  # noqa: F401  # fixture
-from test_scholar_openalex import server as server  # noqa: F401  # fixture
 from test_scholar_openalex import settings as base_settings
 
 from alignfetch.config import Settings

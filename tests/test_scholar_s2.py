@@ -7,7 +7,6 @@ alignfetch is mocked. Each test names the bug it catches.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -22,13 +21,6 @@ from fakes.s2 import FakeS2, items, recorded
 from fakes.server import FakeServer, Response
 
 KEY = "s2-test-key-0123456789abcdefABCDEF"
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    s = FakeServer()
-    yield s
-    s.close()
 
 
 @pytest.fixture

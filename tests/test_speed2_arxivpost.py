@@ -31,13 +31,6 @@ def settings(server: FakeServer) -> Settings:
     )
 
 
-@pytest.fixture
-def server() -> FakeServer:
-    s = FakeServer()
-    yield s
-    s.close()
-
-
 def papers(arxiv: FakeArxiv, count: int, month: str = "2301") -> list[str]:
     """``count`` new papers served by ``arxiv`` (copies of 1605.08386), their keys."""
     template = arxiv.entry("1605.08386").decode()
