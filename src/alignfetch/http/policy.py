@@ -85,6 +85,14 @@ def after_attempts(attempts: int) -> str:
     return f" after {attempts} attempts" if attempts > 1 else ""
 
 
+def unread(err: NetError, max_bytes: int) -> str:
+    """What happened to an answer that was cut short or too large, after ``… answer for X``:
+    ``was larger than ALIGNFETCH_MAX_BYTES (… bytes) and was not read`` or ``broke off``."""
+    if isinstance(err, TooLarge):
+        return f"was larger than ALIGNFETCH_MAX_BYTES ({max_bytes} bytes) and was not read"
+    return "broke off" + err.after
+
+
 def server_error(service: str, status: int, retries: int) -> Callable[[str], str]:
     """The sentence for a 5xx that outlasted ``retries`` retries, given the words for what
     was asked for: ``GitHub answered HTTP 502 for … after 4 attempts; try again later.``"""

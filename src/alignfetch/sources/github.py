@@ -302,12 +302,7 @@ class _Client:
                 200,
             )
         except net.NetError as err:  # broken off, or too large
-            what = (
-                f"was larger than ALIGNFETCH_MAX_BYTES ({self._settings.max_bytes} bytes) "
-                "and was not read"
-                if isinstance(err, net.TooLarge)
-                else "broke off" + err.after
-            )
+            what = net.unread(err, self._settings.max_bytes)
             return self._fail(
                 SourceError,
                 lambda ident: f"GitHub's answer for {ident} {what}; try again later.",

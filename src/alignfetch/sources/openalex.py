@@ -380,12 +380,7 @@ class _Client:
                 SourceError, _not_works(err.reason, err.after), keys, 200
             ) from None
         except net.NetError as err:  # broken off, or too large
-            what = (
-                f"was larger than ALIGNFETCH_MAX_BYTES ({settings.max_bytes} bytes) "
-                "and was not read"
-                if isinstance(err, net.TooLarge)
-                else "broke off" + err.after
-            )
+            what = net.unread(err, settings.max_bytes)
             raise self._failed(
                 SourceError,
                 lambda ident: f"OpenAlex's answer for {ident} {what}; try again later.",
