@@ -22,6 +22,7 @@ from test_roundtrip import project as project  # the reference list, cached  # n
 from test_speed import loaded
 from test_speed2_arxivpost import paper_list, papers
 
+from alignfetch import version
 from alignfetch.list.export import dumps
 from alignfetch.workspace import Workspace, memo
 from conftest import Fakes, run
@@ -241,10 +242,10 @@ def test_a_damaged_memo_is_a_run_the_full_way(project: Path) -> None:
 # template or a filter, and render keeps printing the old page).
 def test_the_key_sees_alignfetchs_own_files_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "code.py").write_text("x = 1\n", encoding="utf-8")
-    monkeypatch.setattr(memo, "_CODE", tmp_path)
-    before = memo._code()
+    monkeypatch.setattr(version, "_PACKAGE", tmp_path)
+    before = version.code(memo.LIBRARIES)
     os.utime(tmp_path / "code.py", ns=(1, 1))
-    assert memo._code() != before
+    assert version.code(memo.LIBRARIES) != before
     assert memo.fingerprint(tmp_path / "entries.toml", "postgresql://h/db", "list") is None
 
 

@@ -15,9 +15,10 @@ import pytest
 from test_roundtrip import project as project  # the reference list, cached  # noqa: F401
 from test_speed3_memo import set_record
 
+from alignfetch import version
 from alignfetch.fetch.store import Store
 from alignfetch.list.export import dumps
-from alignfetch.workspace import Workspace, memo, pieces
+from alignfetch.workspace import Workspace, pieces
 from conftest import run
 
 PIECES = Path(".alignfetch") / "memo" / pieces.NAME
@@ -114,7 +115,7 @@ def test_other_code_or_damaged_pieces_remake_everything(
     exported(project)
     code = tmp_path_factory.mktemp("code")
     (code / "export.py").write_text("# another alignfetch\n", encoding="utf-8")
-    monkeypatch.setattr(memo, "_CODE", code)
+    monkeypatch.setattr(version, "_PACKAGE", code)
     assert len(changed(project, remade)) == 12
     key = (project / PIECES).read_bytes().split(b"\n", 1)[0]
     for junk in (b"{}\n[not json", b'{}\n{"arxiv:2305.01937": [1, 2]}', b"{}\n[]"):

@@ -182,7 +182,28 @@ def convert(result: arxiv_pkg.Result) -> Paper:
     )
 
 
-def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ``<entry>`` of an answer as sent: its XML (the raw payload) and its
+    :func:`fingerprint`, by canonical key."""
+
+    xml: str
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Same:
+    """A result of :func:`read_papers`: the entry of ``key`` is, byte for byte and read by
+    the same code, the one the cached record was made of (so it was not read again)."""
+
+    key: str
+
+
+def read_papers(
+    content: bytes,
+    known: Mapping[str, str] | None = None,
+    entries: dict[str, Entry] | None = None,
+) -> arxiv_feed.ParsedFeed:
     """An arXiv API feed as :func:`parse_feed` reads it, each result already the paper
     :func:`convert` makes of it (None for an entry whose ID names no paper: the classic
     API's placeholder or error entries).
@@ -191,6 +212,11 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
     recorded feed), without an ``arxiv.Result``, its links and authors made for each
     of thousands of papers only to be read once and dropped: that was most of the
     time a refresh spent on arXiv's answers.
+
+    With ``entries``, each paper's entry is put there (:class:`Entry`), and an entry
+    whose fingerprint is the one ``known`` holds for its key is not read at all: its
+    result is :class:`Same` (a warm refresh's papers, nearly all unchanged, cost a
+    digest each instead of a reading).
     """
     from arxiv import _feed as arxiv_feed
 
@@ -200,11 +226,29 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
     if root is None:  # not a feed feed_problem vouched for: the exact way
         feed = parse_feed(content)
         feed.results = [convert(r) if "/abs/" in r.entry_id else None for r in feed.results]
+        if entries is not None:
+            entries.update(
+                (key, Entry(xml, fingerprint(xml)))
+                for key, xml in raw_entries([("", content)]).items()
+            )
         return feed
+    if entries is not None:
+        from lxml.etree import tostring
+    known = known or {}
     header = feed_header(root)
     stamp = arxiv_feed._parse_datetime
-    papers: list[Paper | None] = []
+    papers: list[Paper | Same | None] = []
     for entry in root.iterchildren(_ENTRY):
+        if entries is not None:
+            entry_id = entry.findtext(_ID_TAG)  # the first, as entry_parts reads it
+            if entry_id and "/abs/" in entry_id:
+                key = split_version(entry_id.split("/abs/", 1)[1])[0]
+                xml = tostring(entry, encoding="unicode", with_tail=False)
+                entries[key] = Entry(xml, etag := fingerprint(xml))
+                if known.get(key) == etag:
+                    # Read before by this same code, it passed every test below.
+                    papers.append(Same(key))
+                    continue
         text, people, _, categories, primary = entry_parts(entry)
         authors = [
             Author(" ".join((name or "").split()), tuple(_clean(a) or "" for a in affiliations))
@@ -239,6 +283,29 @@ def read_papers(content: bytes) -> arxiv_feed.ParsedFeed:
             )
         )
     return arxiv_feed.ParsedFeed(header=header, results=papers, malformed=False)
+
+
+def fingerprint(xml: str) -> str:
+    """An entry's own ETag, which arXiv does not send: a digest of its XML as sent and of
+    the code that reads it (:func:`alignfetch.version.code`), so that an entry arXiv sends
+    again unchanged is known without being read, and one an upgraded alignfetch would
+    read otherwise is read again."""
+    from hashlib import blake2b
+
+    return "entry:" + blake2b(xml.encode(), digest_size=16, key=_reader()).hexdigest()
+
+
+@cache
+def _reader() -> bytes:
+    """A digest of alignfetch's code and of the libraries that read a feed."""
+    from hashlib import blake2b
+
+    from alignfetch import version
+
+    h = blake2b(digest_size=32)
+    for part in version.code(("arxiv", "lxml")):
+        h.update(f"{len(part)}:{part}".encode())
+    return h.digest()
 
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -287,7 +354,13 @@ def fetch(
     An ID arXiv does not return is asked for once more (arXiv sometimes drops
     results), then reported as not found.
     """
-    client = _Client(settings, _RUN.get() or Run())
+    # The fingerprint each cached paper was stored with: an entry that matches is not read.
+    known = {
+        k: p.etag
+        for k, p in previous.items()
+        if p.etag is not None and isinstance(p.record, Paper) and p.record.id == f"{PREFIX}:{k}"
+    }
+    client = _Client(settings, _RUN.get() or Run(), previous, known)
     found: dict[str, Outcome] = {}
     for chunk in _chunks(list(dict.fromkeys(keys)), BATCH):
         found.update(client.ask(chunk))
@@ -321,23 +394,25 @@ class _Refused(Exception):
 class _Client:
     """The ``arxiv`` package's client on our session, keeping the raw entries."""
 
-    def __init__(self, settings: Settings, state: Run) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        state: Run,
+        previous: Mapping[str, Previous] | None = None,
+        known: Mapping[str, str] | None = None,
+    ) -> None:
         self._settings = settings
         self._state = state
+        self._previous = previous or {}
         self._client = _client_class()(
             page_size=BATCH, delay_seconds=settings.arxiv_delay, num_retries=0
         )
         self._client.query_url_format = settings.arxiv_url + "?{}"
+        self._client.known = known or {}
         # The package takes no session, timeout or headers; its private ``_session``
         # is the one place every request it sends passes through (arxiv>=4,<5 is
         # pinned, and tests/test_faults.py checks that the hook still holds).
-        session = _session(settings)
-        session.hooks["response"] = [self._keep]
-        self._client._session = session
-        self._bodies: list[tuple[str, bytes]] = []
-
-    def _keep(self, response: requests.Response, *args: object, **kwargs: object) -> None:
-        self._bodies.append((response.url, response.content))
+        self._client._session = _session(settings)
 
     def ask(self, keys: list[str]) -> dict[str, Outcome]:
         """``keys`` (at most ``BATCH``) in one POST; by GET, ``GET_BATCH`` a request, once
@@ -362,11 +437,12 @@ class _Client:
 
         from alignfetch.sources import Fetched
 
-        self._bodies.clear()
+        entries: dict[str, Entry] = {}
+        self._client.entries = entries
         self._client.post = post
         self._client.page_size = BATCH if post else GET_BATCH
         search = arxiv_pkg.Search(id_list=keys, max_results=len(keys))
-        results: list[Paper | None] = []  # read_papers' results
+        results: list[Paper | Same | None] = []  # read_papers' results
         try:
             results.extend(self._client.results(search))
         except arxiv_pkg.UnexpectedEmptyPageError:
@@ -428,13 +504,23 @@ class _Client:
                 "check the network or ALIGNFETCH_ARXIV_URL.",
                 keys,
             ) from None
-        raw = raw_entries(self._bodies)
         forget()  # the feed's tree: read, and cut into entries
         wanted = set(keys)
         out: dict[str, Outcome] = {}
         for paper in results:
             if paper is None:
                 continue  # the classic API's placeholder or error entries
+            if isinstance(paper, Same):
+                if paper.key in wanted:
+                    entry = entries[paper.key]
+                    out[paper.key] = Fetched(
+                        record=self._previous[paper.key].record,
+                        raw=entry.xml,
+                        url=self.url(paper.key),
+                        etag=entry.etag,
+                        unchanged=True,
+                    )
+                continue
             key = paper.id.split(":", 1)[1]
             if key not in wanted:
                 continue
@@ -445,7 +531,13 @@ class _Client:
                     f"arXiv's entry for arxiv:{key} has no title; try again later.", [key]
                 )
                 continue
-            out[key] = Fetched(record=paper, raw=raw.get(key, ""), url=self.url(key))
+            sent = entries.get(key)
+            out[key] = Fetched(
+                record=paper,
+                raw=sent.xml if sent is not None else "",
+                url=self.url(key),
+                etag=sent.etag if sent is not None else None,
+            )
         return out
 
     def url(self, key: str) -> str:
@@ -514,6 +606,10 @@ def _client_class() -> type[arxiv_pkg.Client]:
     class Client(arxiv_pkg.Client):  # type: ignore[misc]  # the package is untyped
         post = False
         """Whether to send the query as a POSTed form (to the bare URL) instead of a GET."""
+        known: Mapping[str, str] = {}
+        """The fingerprints of the cached papers (:func:`read_papers`)."""
+        entries: dict[str, Entry] = {}
+        """The entries of the query's answers, by key (each query sets its own)."""
 
         def _parse_feed(
             self, url: str, first_page: bool = True, _try_index: int = 0
@@ -535,7 +631,7 @@ def _client_class() -> type[arxiv_pkg.Client]:
             self._last_request_dt = datetime.now()
             if resp.status_code != 200:
                 raise arxiv_pkg.HTTPError(url, _try_index, resp.status_code)
-            feed = read_papers(resp.content)
+            feed = read_papers(resp.content, self.known, self.entries)
             if not feed.results and not first_page:
                 raise arxiv_pkg.UnexpectedEmptyPageError(url, _try_index, feed)
             return feed

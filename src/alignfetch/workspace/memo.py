@@ -29,10 +29,11 @@ import sqlite3
 import stat
 import sys
 from collections.abc import Callable
-from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from alignfetch import version
 
 try:  # hashlib would load OpenSSL first, a tenth of a kept `list`; BLAKE2 is built in
     from _blake2 import blake2b
@@ -49,7 +50,6 @@ file looked for and absent (one that appears later changes the text)."""
 LIBRARIES = ("jinja2", "markupsafe", "tomli")
 """Libraries whose version can change a text (the templates' engine, its escaping,
 the TOML parser): their module file's size and time go into the key."""
-_CODE = Path(__file__).resolve().parents[1]
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 """A link in the memo's place is not opened through (where the system can say so)."""
 
@@ -185,7 +185,7 @@ def fingerprint(entries: Path, db_url: str, what: str, *, rows: bool = False) ->
     code = blake2b(digest_size=20, key=secret)
     kept: dict[str, bytes] | None = {} if rows else None
     try:
-        for part in (sys.version, *_code()):
+        for part in (sys.version, *version.code(LIBRARIES)):
             code.update(f"{len(part)}:{part}".encode())
         h.update(f"{len(what)}:{what}".encode() + code.digest())
         text = read_bytes(entries)  # a FIFO or a device is refused, never waited on
@@ -245,32 +245,6 @@ def _secret() -> bytes | None:
     finally:
         os.close(fd)
     return secret if len(secret) == 32 else None
-
-
-def _code() -> list[str]:
-    """alignfetch's own files and the text-shaping libraries, as names, sizes and times."""
-    out: list[str] = []
-    folders = [_CODE]
-    while folders:
-        folder = folders.pop()
-        with os.scandir(folder) as it:
-            for item in sorted(it, key=lambda e: e.name):
-                if item.name == "__pycache__":
-                    continue
-                if item.is_dir(follow_symlinks=False):
-                    folders.append(Path(item.path))
-                else:
-                    s = item.stat()
-                    out.append(f"{item.path} {s.st_size} {s.st_mtime_ns}")
-    for name in LIBRARIES:
-        spec = find_spec(name)
-        origin = spec.origin if spec is not None else None
-        if origin:
-            s = os.stat(origin)
-            out.append(f"{origin} {s.st_size} {s.st_mtime_ns}")
-        else:
-            out.append(f"{name} absent")
-    return out
 
 
 def recall(path: Path, key: str) -> tuple[str, list[str]] | None:
