@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
-from alignfetch.cache.rows import erred, lenient_loads, read_rows
+from alignfetch.cache.rows import FetchTime as FetchTime  # where callers find it
+from alignfetch.cache.rows import erred, lenient_loads, read_rows, read_times
 from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
@@ -213,6 +214,17 @@ class Cache:
         try:
             with self.engine.connect() as conn:
                 return read_rows(conn, ids)
+        except SQLAlchemyError as err:
+            raise _db_error(self._url(), err, "read") from None
+
+    def times(self, ids: Iterable[str]) -> dict[str, FetchTime]:
+        """When each row of ``ids`` was last fetched, and whether its record says
+        ``found``, its record not decoded (:func:`alignfetch.cache.rows.read_times`): a
+        row that is no JSON object counts as missing, one whose fields are wrong counts
+        by its time."""
+        try:
+            with self.engine.connect() as conn:
+                return read_times(conn, ids)
         except SQLAlchemyError as err:
             raise _db_error(self._url(), err, "read") from None
 

@@ -21,13 +21,30 @@ from typing import TYPE_CHECKING
 from alignfetch.errors import SourceError
 
 if TYPE_CHECKING:
-    from alignfetch.cache.db import CachedRow
+    from alignfetch.cache.db import CachedRow, FetchTime
     from alignfetch.config import Settings
     from alignfetch.list import ids
     from alignfetch.sources import Fetched, Outcome, Previous, Source
 
 Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 """Cached rows by ID (without creating a cache that does not exist yet)."""
+Times = Callable[[Iterable[str]], Mapping[str, "FetchTime"]]
+"""Cached rows' fetch times by ID, their records not decoded
+(:meth:`alignfetch.fetch.store.Store.times`)."""
+
+
+def times_of(cached: Cached) -> Times:
+    """:data:`Times` read through whole rows, for a caller with no narrow read: the same
+    decisions, but a row whose record is unreadable counts as missing."""
+    from alignfetch.cache.db import FetchTime
+
+    def times(rids: Iterable[str]) -> dict[str, FetchTime]:
+        return {
+            rid: FetchTime(row.fetched_at, getattr(row.parsed, "found", False) is True)
+            for rid, row in cached(rids).items()
+        }
+
+    return times
 
 
 @dataclass
@@ -206,13 +223,16 @@ def fetch_outcomes(
     pages_after: timedelta | None = None,
     reuse_after: timedelta | None = None,
     off: frozenset[str] = frozenset(),
+    times: Times | None = None,
 ) -> FetchRun:
     """Fetch ``refs``, one batch per source, then what they point to.
 
     Datasets and models go first so that the papers they name join the one arXiv batch;
     paper pages and the scholarly graph come last and may fail without failing their
     paper (:mod:`alignfetch.fetch.scholarly`; ``off`` names the ones ``[sources]``
-    switches off). A batch that fails outright fails each of its IDs.
+    switches off). A batch that fails outright fails each of its IDs. Whether a paper's
+    page and its OpenAlex record are due is read from ``times`` (by default through
+    ``cached``'s whole rows).
     """
     from alignfetch.fetch import scholarly
     from alignfetch.records import Dataset, Model, Paper
@@ -276,8 +296,9 @@ def fetch_outcomes(
         for o in run.outcomes.values()
         if not isinstance(o, SourceError) and isinstance(o.record, Paper)
     ]
-    _fetch_pages(run, page_keys, settings, cached, pages_after, arxiv_started)
-    scholarly.enrich(run, page_keys, settings, cached, off)
+    when = times or times_of(cached)
+    _fetch_pages(run, page_keys, settings, when, pages_after, arxiv_started)
+    scholarly.enrich(run, page_keys, settings, when, off)
     _confirm(run, cached)
     _clean(run)
     return run
@@ -292,15 +313,16 @@ def _fetch_pages(
     run: FetchRun,
     keys: list[str],
     settings: Settings,
-    cached: Cached,
+    times: Times,
     pages_after: timedelta | None,
     arxiv_started: float,
 ) -> None:
     """The Hub pages of the papers ``keys`` that are due, into ``run``.
 
-    With ``pages_after`` (refresh), only the pages :func:`due_pages` picks, all
-    waited for. Without (``add``, ``check``), every page, waited for no longer than
-    the arXiv batch took, nor less than one request may take (twice the timeout);
+    With ``pages_after`` (refresh), only the pages :func:`due_pages` picks by their
+    fetch times (``times``: the records are not decoded), all waited for. Without
+    (``add``, ``check``), every page, waited for no longer than the arXiv batch took,
+    nor less than one request may take (twice the timeout);
     those not back by then are left out, with one warning, and the next refresh asks
     for them (they have no row). A page that fails is a warning, never its paper's
     failure.
@@ -313,8 +335,8 @@ def _fetch_pages(
     if pages_after is not None:
         # A page changes slowly (upvotes, a code link); one request per paper per
         # night would be most of a refresh's traffic to the Hub.
-        rows = cached(f"hfpaper:{k}" for k in keys)
-        fetched = {k: row.fetched_at for k in keys if (row := rows.get(f"hfpaper:{k}"))}
+        have = times(f"hfpaper:{k}" for k in keys)
+        fetched = {k: t.at for k in keys if (t := have.get(f"hfpaper:{k}")) is not None}
         keys = due_pages(keys, fetched, pages_after, datetime.now(UTC))
     else:
         now = time.monotonic()

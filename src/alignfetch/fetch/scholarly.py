@@ -17,21 +17,21 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from alignfetch.errors import SourceError
-from alignfetch.records import Affiliations
 
 if TYPE_CHECKING:
-    from alignfetch.cache.db import CachedRow
+    from alignfetch.cache.db import CachedRow, FetchTime
     from alignfetch.config import Settings
-    from alignfetch.fetch.pipeline import FetchRun
+    from alignfetch.fetch.pipeline import FetchRun, Times
     from alignfetch.sources import Outcome
 
 Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 
 
 def enrich(
-    run: FetchRun, keys: Sequence[str], settings: Settings, cached: Cached, off: frozenset[str]
+    run: FetchRun, keys: Sequence[str], settings: Settings, times: Times, off: frozenset[str]
 ) -> None:
-    """The scholarly records of the arXiv papers ``keys`` into ``run.related``."""
+    """The scholarly records of the arXiv papers ``keys`` into ``run.related``; whether
+    OpenAlex is asked for a paper is read from ``times`` (:func:`_ask`)."""
     if not keys:
         return
     if "semantic_scholar" not in off:
@@ -43,28 +43,19 @@ def enrich(
 
         # Affiliations do not change: a paper is asked once. One OpenAlex did not know
         # yet (it indexes new preprints within weeks) is asked again once a week.
-        have = cached(f"openalex:{k}" for k in keys)
+        have = times(f"openalex:{k}" for k in keys)
         week = datetime.now(UTC) - timedelta(days=7)
-        todo = [
-            k
-            for k in keys
-            if (row := have.get(f"openalex:{k}")) is None
-            or (
-                isinstance(row.parsed, Affiliations)
-                and not row.parsed.found
-                and row.fetched_at <= week
-            )
-        ]
+        todo = [k for k in keys if _ask(have.get(f"openalex:{k}"), week)]
         if todo:
             _related(run, "openalex", openalex.NAME, openalex.fetch, todo, settings)
 
 
-def _ask(row: CachedRow | None, week: datetime) -> bool:
-    """Whether OpenAlex is asked for a paper whose cached record is ``row``."""
-    if row is None:
-        return True
-    held = row.parsed
-    return isinstance(held, Affiliations) and not held.found and row.fetched_at <= week
+def _ask(row: FetchTime | None, week: datetime) -> bool:
+    """Whether OpenAlex is asked for a paper whose cached row's fetch time is ``row``
+    (None: no row, or one that is no record): when it has none, or its record does not
+    say ``found`` and was fetched at ``week`` or before. A row whose record is wrongly
+    typed (its ``found`` no boolean) is asked for again when its week is up."""
+    return row is None or (not row.found and row.at <= week)
 
 
 def guarded(

@@ -20,7 +20,7 @@ from alignfetch.errors import CacheMissError, SourceError
 from alignfetch.list.items import Item
 
 if TYPE_CHECKING:
-    from alignfetch.cache.db import Cache, CachedRow
+    from alignfetch.cache.db import Cache, CachedRow, FetchTime
     from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.list import ids
     from alignfetch.list.entries import Entry
@@ -58,6 +58,11 @@ class Store:
     def rows(self, rids: Iterable[str]) -> dict[str, CachedRow]:
         """Cached rows by ID."""
         return self.cache.get(rids) if self.exists() else {}
+
+    def times(self, rids: Iterable[str]) -> dict[str, FetchTime]:
+        """When each cached row was last fetched, by ID, its record not decoded
+        (:meth:`alignfetch.cache.db.Cache.times`)."""
+        return self.cache.times(rids) if self.exists() else {}
 
     def records(self, rids: Iterable[str]) -> dict[str, Record]:
         """Cached records (their JSON only, parsed once).
@@ -158,16 +163,20 @@ class Store:
         reuse_after: timedelta | None = None,
         rows: Callable[[Iterable[str]], Mapping[str, CachedRow]] | None = None,
         off: frozenset[str] = frozenset(),
+        times: Callable[[Iterable[str]], Mapping[str, FetchTime]] | None = None,
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to
         (:func:`alignfetch.fetch.pipeline.fetch_outcomes`), without the enriching sources
-        the list switches off or ``off`` names."""
+        the list switches off or ``off`` names. ``rows`` reads whole rows, ``times`` only
+        their fetch times (the paper pages' and OpenAlex's, which are only asked again
+        when due); each is this cache's unless given."""
         from alignfetch.fetch.pipeline import fetch_outcomes
 
         return fetch_outcomes(
             refs,
             self.settings,
             rows or self.rows,
+            times=times or self.times,
             progress=progress,
             pages_after=pages_after,
             reuse_after=reuse_after,
