@@ -143,3 +143,28 @@ def test_the_fingerprint_holds_the_code_that_reads(monkeypatch: pytest.MonkeyPat
     assert arxiv.fingerprint(xml) == before and arxiv.fingerprint(xml + " ") != before
     monkeypatch.setattr(arxiv, "_reader", lambda: b"another alignfetch")
     assert arxiv.fingerprint(xml) != before
+
+
+# Bugs: a refresh whose collector passes over its millions of objects took a tenth of its
+# time; or one that holds the collector off and never gives it back (a program using the
+# Python API would never collect a cycle again), not even when the refresh fails.
+def test_a_refresh_holds_the_collector_off_and_gives_it_back(
+    fakes: Fakes, listdir: Path
+) -> None:
+    import gc
+
+    from alignfetch.workspace import Workspace
+
+    added(listdir)
+    seen: list[bool] = []
+    Workspace(listdir / "entries.toml").refresh(
+        everything=True, progress=lambda n: seen.append(gc.isenabled())
+    )
+    assert seen and not any(seen) and gc.isenabled()
+
+    def fail(n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        Workspace(listdir / "entries.toml").refresh(everything=True, progress=fail)
+    assert gc.isenabled()

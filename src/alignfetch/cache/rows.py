@@ -97,7 +97,7 @@ def read_rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
     dozens of times over them."""
     wanted = list(dict.fromkeys(ids))
     out: dict[str, CachedRow] = {}
-    with _no_collection():
+    with no_collection():
         if conn.dialect.name == "sqlite":
             _sqlite_rows(conn, wanted, out)
             return out
@@ -182,7 +182,7 @@ _UNSEEN = object()
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
+def no_collection() -> Iterator[None]:
     """Hold off Python's collector of cycles for a while (as it was, after)."""
     import gc
 

@@ -8,8 +8,8 @@ them as text (for people) or JSON (for the job that opens a pull request).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -371,9 +371,13 @@ def refresh(
     they serve: the second waits (up to the lock timeout; then it goes ahead anyway) and
     finds fresh what the first fetched, so a paper two lists share is fetched once.
     """
+    from alignfetch.cache.rows import no_collection
     from alignfetch.cache.urls import backend
 
-    with _fewer_collections():
+    # A refresh of 10,000 entries makes millions of objects and next to no cycles:
+    # the collector's passes over them took a tenth of its time, and with it held off
+    # its peak memory is the same.
+    with no_collection():
         if dry_run or backend(store.db_url) != "postgresql":
             return _refresh(
                 ef, store, lock, stale_after, everything, only, dry_run, stars_threshold, progress
@@ -382,25 +386,6 @@ def refresh(
             return _refresh(
                 ef, store, lock, stale_after, everything, only, dry_run, stars_threshold, progress
             )
-
-
-GC_FIRST_GENERATION = 100_000
-"""Objects made between two of Python's collections of cycles during a refresh (700 by
-default): a refresh of 10,000 entries makes millions of objects, few of them in cycles,
-and the collector's hundreds of passes over them took a tenth of its time."""
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's collector of cycles run less often meanwhile (as it was set, after)."""
-    import gc
-
-    was = gc.get_threshold()
-    gc.set_threshold(max(was[0], GC_FIRST_GENERATION), *was[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*was)
 
 
 def _refresh(
