@@ -287,22 +287,17 @@ class Cache:
             s.execute(self._check_upsert(), [{"id": rid, "checked_at": None} for rid in values])
 
     def _check_upsert(self) -> Any:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        pg = self.engine.dialect.name == "postgresql"
+        insert = _insert(self.engine)
         # On the table, not the ORM class: the ORM's bulk path inspected each of a
         # refresh's twenty thousand rows for nothing.
         table = cast("Table", Check.__table__)
-        stmt = (postgresql.insert if pg else sqlite.insert)(table)
+        stmt = insert(table)
         return stmt.on_conflict_do_update(
             index_elements=[table.c.id], set_={"checked_at": stmt.excluded.checked_at}
         )
 
     def _upsert(self) -> Any:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        pg = self.engine.dialect.name == "postgresql"
-        stmt = (postgresql.insert if pg else sqlite.insert)(CachedRecord)
+        stmt = _insert(self.engine)(CachedRecord)
         new = stmt.excluded
         columns = [c.name for c in CachedRecord.__table__.columns]
         changes: dict[str, Any] = {c: new[c] for c in columns if c not in {"id", "changed_at"}}
@@ -489,6 +484,17 @@ class Cache:
                     )
                 except SQLAlchemyError:
                     conn.invalidate()  # never back to the pool holding the lock
+
+
+def _insert(engine: Engine) -> Any:
+    """The dialect's ``INSERT … ON CONFLICT`` (its module imported only for its own cache)."""
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
 
 
 def readable(data: Any) -> bool:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, String, Text, TypeDecorator
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
@@ -52,8 +51,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JSONDocument = JSON().with_variant(JSONB(), "postgresql")
-"""JSON; JSONB on PostgreSQL (binary, compared by value)."""
+class JSONDocument(TypeDecorator[Any]):
+    """JSON; JSONB on PostgreSQL (binary, compared by value).
+
+    Chosen when a dialect asks, so that PostgreSQL's dialect module (a twentieth of a
+    second to import) loads only for a PostgreSQL cache, never for a SQLite one."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
 
 
 class Base(DeclarativeBase):
@@ -68,7 +80,7 @@ class CachedRecord(Base):
     id: Mapped[str] = mapped_column(String(300), primary_key=True)
     """Canonical ID with prefix: ``arxiv:2305.01937``, ``hf:Anthropic/hh-rlhf``."""
     kind: Mapped[str] = mapped_column(String(20), index=True)
-    record: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONDocument())
     raw: Mapped[str] = mapped_column(Text)
     source_url: Mapped[str] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(String(200))
@@ -111,7 +123,7 @@ class DiscoverListing(Base):
     day: Mapped[str] = mapped_column(String(10), index=True)
     """The UTC date (``YYYY-MM-DD``) the answer was fetched on."""
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    announcements: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    announcements: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument())
 
 
 class Rejection(Base):

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
 
 from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.records import Record
@@ -223,6 +222,8 @@ def read_times(conn: Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
     if conn.dialect.name == "sqlite":
         _sqlite_times(conn, wanted, out)
         return out
+    from sqlalchemy.dialects.postgresql import JSONB
+
     table = CachedRecord.__table__
     checks = Check.__table__
     record = type_coerce(table.c.record, JSONB)
