@@ -1,7 +1,7 @@
 """arXiv: papers by ID, through the ``arxiv`` package's client.
 
-Three layers: :func:`parse_id` (pure; every form a maintainer pastes to one
-canonical ID), :func:`fetch` (one request per 2,000 IDs by POST, or per 100 by GET
+Three layers: :func:`parse_id` (pure, in :mod:`alignfetch.sources.arxiv_ids`; every form
+a maintainer pastes to one canonical ID), :func:`fetch` (one request per 2,000 IDs by POST, or per 100 by GET
 when POST is refused; paced and polite), and :func:`convert` (pure; an
 ``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from alignfetch.sources.arxiv_feed import (
     raw_entries,
     split_version,
 )
+from alignfetch.sources.arxiv_ids import parse_id as parse_id  # the source's own, as all have
 
 if TYPE_CHECKING:
     import arxiv as arxiv_pkg
@@ -57,98 +58,6 @@ REFUSALS = frozenset({301, 302, 303, 405, 411, 413, 414, 415})
 the IDs: the rest of the run asks by GET. A 429 or 5xx is retried and fails as ever. A
 301, 302 or 303 turns the POST into a GET without the form (307 and 308 keep it), whose
 answer names no paper: a refusal too, or every paper of the batch would be missing."""
-
-# Archives of the identifiers used before April 2007 (arXiv's identifier docs).
-OLD_ARCHIVES = frozenset(
-    [
-        "acc-phys",
-        "adap-org",
-        "alg-geom",
-        "ao-sci",
-        "astro-ph",
-        "atom-ph",
-        "bayes-an",
-        "chao-dyn",
-        "chem-ph",
-        "cmp-lg",
-        "comp-gas",
-        "cond-mat",
-        "cs",
-        "dg-ga",
-        "funct-an",
-        "gr-qc",
-        "hep-ex",
-        "hep-lat",
-        "hep-ph",
-        "hep-th",
-        "math",
-        "math-ph",
-        "mtrl-th",
-        "nlin",
-        "nucl-ex",
-        "nucl-th",
-        "patt-sol",
-        "physics",
-        "plasm-ph",
-        "q-alg",
-        "q-bio",
-        "quant-ph",
-        "solv-int",
-        "supr-con",
-    ]
-)
-
-_NEW = r"(?P<new>(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5}))"
-_OLD = (
-    r"(?P<old>(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]{2}(?:-[a-z]{2})?)?"
-    r"/(?P<oyy>\d{2})(?P<omm>\d{2})\d{3})"
-)
-_ID = rf"(?:{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
-_BARE = re.compile(rf"(?:arxiv:)?{_ID}", re.IGNORECASE | re.ASCII)
-_URL = re.compile(
-    rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?",
-    re.IGNORECASE | re.ASCII,
-)
-_HF_PAGE = re.compile(
-    rf"https?://(?:www\.)?huggingface\.co/papers/{_ID}/?(?:[?#].*)?", re.IGNORECASE | re.ASCII
-)
-_DOI = re.compile(
-    rf"(?:https?://(?:dx\.)?doi\.org/|doi:)?10\.48550/arxiv\.{_ID}", re.IGNORECASE | re.ASCII
-)
-
-
-def parse_id(text: str) -> str | None:
-    """The canonical arXiv ID (no version) of ``text``, or None if it is not one.
-
-    Old-style IDs drop their subject class (``math.GT/0309136`` is
-    ``math/0309136``), as arXiv itself does in its answers.
-    """
-    text = text.strip()
-    for pattern in (_BARE, _URL, _DOI, _HF_PAGE):
-        m = pattern.fullmatch(text)
-        if m:
-            return _canonical(m)
-    return None
-
-
-def _canonical(m: re.Match[str]) -> str | None:
-    if m["new"]:
-        yy, mm, num = int(m["yy"]), int(m["mm"]), m["num"]
-        # Four-digit numbers ran from 0704 to 1412, five-digit ones since 1501;
-        # a year past next year's is no arXiv ID yet (2099 is not 1999: there was none).
-        if not 1 <= mm <= 12 or (yy, mm) < (7, 4) or yy > date.today().year % 100 + 1:
-            return None
-        if (len(num) == 5) != ((yy, mm) >= (15, 1)):
-            return None
-        return m["new"]
-    archive = m["archive"].lower()
-    yy, mm = int(m["oyy"]), int(m["omm"])
-    # Old-style identifiers ran from August 1991 to March 2007.
-    in_use = (yy, mm) >= (91, 8) or (yy, mm) <= (7, 3)
-    if archive not in OLD_ARCHIVES or not 1 <= mm <= 12 or not in_use:
-        return None
-    return f"{archive}/{m['old'].split('/')[1]}"
-
 
 def _clean(text: str | None) -> str | None:
     if text is None:
