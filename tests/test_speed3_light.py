@@ -43,3 +43,39 @@ def test_a_sqlite_cache_loads_no_postgresql_dialect(tmp_path: Path) -> None:
         [sys.executable, "-c", SCRIPT, url], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+# Bug: checks written through the driver in another shape than SQLAlchemy's own (an ISO
+# "T", a time zone, seconds without their fraction): the ORM, which reads them back
+# for PostgreSQL's sake and for `db` commands, would fail on them or misread the time.
+def test_checks_written_through_the_driver_read_back_as_sqlalchemy_writes_them(
+    tmp_path: Path,
+) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from alignfetch.cache import db
+    from alignfetch.cache.models import Check
+    from alignfetch.records import Author, Paper
+    from alignfetch.sources import Fetched
+
+    path = tmp_path / "cache.sqlite"
+    cache = db.open_cache(f"sqlite:///{path}")
+    paper = Paper(
+        id="arxiv:2301.00001", version=1, title="T", abstract="A", authors=(Author("Ann", ()),),
+        published="2023-01-01", updated="2023-01-01", primary_category="cs.CL",
+        categories=("cs.CL",), comment=None, journal_ref=None, doi=None,
+        url="https://arxiv.org/abs/2301.00001", pdf_url="https://arxiv.org/pdf/2301.00001",
+    )  # fmt: skip
+    at = datetime(2026, 12, 5, 21, 8, 29, 123456, tzinfo=UTC)
+    cache.put([Fetched(paper, raw="", url="u")], now=at)
+    cache.touch([paper.id], now=at)
+    with cache.session() as s:
+        assert s.execute(select(Check.checked_at)).scalar_one() == at
+    with sqlite3.connect(path) as conn:
+        (text,) = conn.execute("SELECT checked_at FROM checks").fetchone()
+        (fetched,) = conn.execute("SELECT fetched_at FROM records").fetchone()
+    assert text == fetched == "2026-12-05 21:08:29.123456"
+    assert cache.get([paper.id])[paper.id].fetched_at == at

@@ -1,9 +1,9 @@
 """arXiv: papers by ID, through the ``arxiv`` package's client.
 
 Three layers: :func:`parse_id` (pure, in :mod:`alignfetch.sources.arxiv_ids`; every form
-a maintainer pastes to one canonical ID), :func:`fetch` (one request per 2,000 IDs by POST, or per 100 by GET
-when POST is refused; paced and polite), and :func:`convert` (pure; an
-``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
+a maintainer pastes to one canonical ID), :func:`fetch` (one request per 2,000 IDs by
+POST, or per 100 by GET when POST is refused; paced and polite), and :func:`convert`
+(pure; an ``arxiv.Result`` to a :class:`~alignfetch.records.Paper`).
 """
 
 from __future__ import annotations
