@@ -3,9 +3,13 @@ command's time, and of a nightly refresh's)."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import Fakes, add_sections, run
 
 SCRIPT = """
 import sys
@@ -51,7 +55,6 @@ def test_a_sqlite_cache_loads_no_postgresql_dialect(tmp_path: Path) -> None:
 def test_checks_written_through_the_driver_read_back_as_sqlalchemy_writes_them(
     tmp_path: Path,
 ) -> None:
-    import sqlite3
     from datetime import UTC, datetime
 
     from sqlalchemy import select
@@ -79,3 +82,61 @@ def test_checks_written_through_the_driver_read_back_as_sqlalchemy_writes_them(
         (fetched,) = conn.execute("SELECT fetched_at FROM records").fetchone()
     assert text == fetched == "2026-12-05 21:08:29.123456"
     assert cache.get([paper.id])[paper.id].fetched_at == at
+
+
+WARM = """
+import sys
+from alignfetch.cli import cli
+try:
+    cli.main(["refresh", "--all"], prog_name="alignfetch")
+except SystemExit as exit:
+    code = exit.code
+print("SQLALCHEMY", "sqlalchemy" in sys.modules)
+sys.exit(code)
+"""
+
+
+# Bugs: a warm refresh of a SQLite cache that imports SQLAlchemy (a fifth of a second
+# of every nightly run) to read rows and write checks that SQLite's own SQL does; or,
+# the other way, one that writes its checks where the full way would not (a check row
+# for a record the cache does not hold, an error not forgotten, a change not written).
+def test_a_warm_refresh_of_a_sqlite_cache_needs_no_sqlalchemy(
+    fakes: Fakes, listdir: Path
+) -> None:
+    add_sections(listdir)
+    for args in (("2305.01937", "-s", "evaluation"), ("gh:CarperAI/trlx", "-s", "rlhf")):
+        assert run("add", *args).exit_code == 0
+    cache = listdir / ".alignfetch" / "cache.sqlite"
+    with sqlite3.connect(cache) as conn:  # an error an earlier refresh noted
+        conn.execute(
+            "UPDATE records SET last_error = 'down', error_count = 2 WHERE id = 'gh:CarperAI/trlx'"
+        )
+        before = dict(conn.execute("SELECT id, checked_at FROM checks"))
+
+    def warm() -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", WARM], cwd=listdir, env=dict(os.environ),
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert warm() == "Checked 2 entries: nothing changed.\nSQLALCHEMY False\n"
+    with sqlite3.connect(cache) as conn:
+        after = dict(conn.execute("SELECT id, checked_at FROM checks"))
+        error = conn.execute(
+            "SELECT last_error, error_count FROM records WHERE id = 'gh:CarperAI/trlx'"
+        ).fetchone()
+    assert error == (None, 0)  # confirmed: its error forgotten
+    assert after.keys() == before.keys()  # a check per record, none for anything else
+    assert all(after[rid] is not None and after[rid] != before[rid] for rid in after if
+               rid in ("arxiv:2305.01937", "gh:CarperAI/trlx"))  # fmt: skip
+
+    # A change is written the full way (SQLAlchemy's upsert), and said.
+    fakes.arxiv.put(
+        fakes.arxiv.entry("2305.01937").decode().replace(
+            "</entry>", "<arxiv:journal_ref>ACL 2023</arxiv:journal_ref></entry>"
+        )
+    )
+    said = warm()
+    assert "published: ACL 2023" in said and said.endswith("SQLALCHEMY True\n")

@@ -16,6 +16,7 @@ overwrites it. Messages never show a URL's password.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
@@ -41,11 +42,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
 from alignfetch.cache.rows import FetchTime as FetchTime  # where callers find it
-from alignfetch.cache.rows import erred, lenient_loads, read_rows, read_times
+from alignfetch.cache.rows import _driver, erred, lenient_loads, read_rows, read_times
 from alignfetch.cache.sqlite_read import (
     HEAD_REVISION as HEAD_REVISION,  # the newest migration's, defined there
 )
 from alignfetch.cache.sqlite_read import REVISIONS as REVISIONS  # every migration's, oldest first
+from alignfetch.cache.sqlite_read import touch_in
 from alignfetch.cache.urls import backend as backend  # where callers have found them
 from alignfetch.cache.urls import scrub
 from alignfetch.cache.urls import shown as shown
@@ -323,18 +325,20 @@ class Cache:
         now = now or datetime.now(UTC)
         held = held or {}
         wanted = list(dict.fromkeys(ids))
+        if self.engine.dialect.name == "sqlite":
+            # One way for SQLite, with SQLAlchemy or without (a warm refresh): its own SQL.
+            try:
+                with self.session() as s:
+                    touch_in(_driver(s.connection()), wanted, now, held)
+            except sqlite3.Error as err:
+                raise _db_error(self._url(), err, "written") from None
+            return
         table = CachedRecord.__table__
         failed = or_(
             table.c.last_error.is_not(None),
             table.c.last_error_at.is_not(None),
             table.c.error_count != 0,
         )
-        sqlite = self.engine.dialect.name == "sqlite"
-        if sqlite:
-            # The time as the column stores it, made once: SQLAlchemy's processing of
-            # each of a warm refresh's 20,000 checks was most of this method's time.
-            stamp = Check.__table__.c.checked_at.type.bind_processor(self.engine.dialect)
-            stored = stamp(now) if stamp is not None else now
         with self.session() as s:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
@@ -346,12 +350,7 @@ class Cache:
                     ).all()
                 if not known:
                     continue
-                if sqlite:
-                    s.connection().exec_driver_sql(_SQLITE_CHECK, [(r, stored) for r, _ in known])
-                else:
-                    s.execute(
-                        self._check_upsert(), [{"id": r, "checked_at": now} for r, _ in known]
-                    )
+                s.execute(self._check_upsert(), [{"id": r, "checked_at": now} for r, _ in known])
                 errors = [rid for rid, erred in known if erred]
                 if errors:
                     s.execute(
@@ -495,13 +494,6 @@ class Cache:
                     )
                 except SQLAlchemyError:
                     conn.invalidate()  # never back to the pool holding the lock
-
-
-_SQLITE_CHECK = (
-    "INSERT INTO checks (id, checked_at) VALUES (?, ?) "
-    "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at"
-)
-"""What :meth:`Cache._check_upsert` says, in SQLite's own SQL, for the driver's executemany."""
 
 
 def _insert(engine: Engine) -> Any:

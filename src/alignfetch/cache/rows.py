@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, type_coerce
-
-from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.records import Record
 from alignfetch.stored import read
 
 if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy import Connection
+
     from alignfetch.sources import Fetched
 
 
@@ -98,8 +99,7 @@ def read_rows(conn: Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
     out: dict[str, CachedRow] = {}
     with no_collection():
         if conn.dialect.name == "sqlite":
-            _sqlite_rows(conn, wanted, out)
-            return out
+            return sqlite_rows(_driver(conn), wanted)
         for values in _core_rows(conn, wanted):
             row = _row(*values)
             if row is not None:
@@ -129,6 +129,10 @@ def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]
     """The rows of ``wanted`` (:data:`_ROW_COLUMNS`, the check's time, whether it has a
     check) through
     SQLAlchemy, its types decoding every value (PostgreSQL)."""
+    from sqlalchemy import select
+
+    from alignfetch.cache.models import CachedRecord, Check
+
     table = CachedRecord.__table__
     checks = Check.__table__
     columns = [
@@ -145,12 +149,16 @@ def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]
         yield from conn.execute(query).all()
 
 
-def _sqlite_rows(conn: Connection, wanted: list[str], out: dict[str, CachedRow]) -> None:
-    """What :func:`read_rows` makes of :func:`_core_rows`, on SQLite, into ``out``: in
-    SQLite's own SQL, decoded here, the JSON leniently (:func:`lenient_loads`), the times
-    as :class:`UTCDateTime` would, each distinct time once (a refresh stores its records
-    with one time). Each row goes from the driver's tuple to its :class:`CachedRow` with
-    no tuple between but its decoded values (there are tens of thousands in a refresh)."""
+def sqlite_rows(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, CachedRow]:
+    """What :func:`read_rows` makes of :func:`_core_rows`, on SQLite, through the driver's
+    connection ``conn`` (SQLAlchemy's, or the standard library's own:
+    :mod:`alignfetch.cache.sqlite_read`): in SQLite's own SQL, decoded here, the JSON
+    leniently (:func:`lenient_loads`), the times as :class:`UTCDateTime` would, each
+    distinct time once (a refresh stores its records with one time). Each row goes from
+    the driver's tuple to its :class:`CachedRow` with no tuple between but its decoded
+    values (there are tens of thousands in a refresh)."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, CachedRow] = {}
     columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
     times: dict[Any, Any] = {None: None}
 
@@ -162,19 +170,20 @@ def _sqlite_rows(conn: Connection, wanted: list[str], out: dict[str, CachedRow])
 
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
-        result = conn.exec_driver_sql(  # the driver's own placeholders: no types to apply
+        result = conn.execute(  # the driver's own placeholders: no types to apply
             f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
             "LEFT OUTER JOIN checks AS c ON c.id = r.id "
             f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
             tuple(chunk),
         )
-        for row in result.all():
+        for row in result.fetchall():
             rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
             record: Any = None if data is None else lenient_loads(data)
             made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
                         utc(error_at), n, utc(check), has)  # fmt: skip
             if made is not None:
                 out[rid] = made
+    return out
 
 
 _UNSEEN = object()
@@ -217,13 +226,15 @@ def read_times(conn: Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
     counts as missing, counts here by its time (and ``found`` only when it is ``true``):
     the trade-off of not decoding it. Its record is fetched again once its time says so,
     and stored over it then."""
-    wanted = list(dict.fromkeys(ids))
-    out: dict[str, FetchTime] = {}
     if conn.dialect.name == "sqlite":
-        _sqlite_times(conn, wanted, out)
-        return out
+        return sqlite_times(_driver(conn), ids)
+    from sqlalchemy import func, select, type_coerce
     from sqlalchemy.dialects.postgresql import JSONB
 
+    from alignfetch.cache.models import CachedRecord, Check
+
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, FetchTime] = {}
     table = CachedRecord.__table__
     checks = Check.__table__
     record = type_coerce(table.c.record, JSONB)
@@ -243,14 +254,16 @@ def read_times(conn: Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
     return out
 
 
-def _sqlite_times(conn: Connection, wanted: list[str], out: dict[str, FetchTime]) -> None:
-    """What :func:`read_times` reads, on SQLite, into ``out``: in its own SQL, its JSON
-    functions guarded by ``json_valid`` (the others fail on text that is not JSON), the
-    times decoded here as :func:`_sqlite_rows` decodes them."""
+def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
+    """What :func:`read_times` reads, on SQLite, through the driver's connection ``conn``:
+    in its own SQL, its JSON functions guarded by ``json_valid`` (the others fail on text
+    that is not JSON), the times decoded here as :func:`sqlite_rows` decodes them."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, FetchTime] = {}
     times: dict[Any, Any] = {None: None}
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
-        result = conn.exec_driver_sql(
+        result = conn.execute(
             "SELECT r.id, r.fetched_at, c.checked_at, "
             "CASE WHEN json_valid(r.record) THEN json_type(r.record, '$.found') = 'true' END "
             "FROM records AS r LEFT OUTER JOIN checks AS c ON c.id = r.id "
@@ -258,12 +271,20 @@ def _sqlite_times(conn: Connection, wanted: list[str], out: dict[str, FetchTime]
             "AND CASE WHEN json_valid(r.record) THEN json_type(r.record) = 'object' END",
             tuple(chunk),
         )
-        for rid, at, check, found in result.all():
+        for rid, at, check, found in result.fetchall():
             for value in (at, check):
                 if value not in times:
                     times[value] = _utc(value)
             at, check = times[at], times[check]
             out[rid] = FetchTime(check if check is not None and check > at else at, bool(found))
+    return out
+
+
+def _driver(conn: Connection) -> sqlite3.Connection:
+    """The standard library's connection under SQLAlchemy's (in its transaction)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver  # type: ignore[no-any-return]
 
 
 def erred(row: CachedRow) -> bool:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
@@ -25,6 +23,8 @@ def shown(url: str) -> str:
         if whole and "@" in whole.group(0)[:-1].split(":", 2)[-1]:
             # An unescaped "@" in the password: SQLAlchemy would read part of it as the host.
             raise ValueError
+        from sqlalchemy.engine import make_url
+
         text = make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001  # unparsable: hide whatever stands where a password would
         text = _PASSWORD.sub(r"\1***@", url)
@@ -33,6 +33,8 @@ def shown(url: str) -> str:
 
 def scrub(message: str, url: str) -> str:
     """``message`` with ``url``'s password replaced, wherever a driver quoted it."""
+    from sqlalchemy.engine import make_url
+
     secrets: set[str] = set()
     try:
         password = make_url(url).password
@@ -57,6 +59,10 @@ def scrub(message: str, url: str) -> str:
 
 def backend(url: str) -> str | None:
     """The database a URL names (``sqlite``, ``postgresql``), None when it is not a URL."""
+    if url.startswith("sqlite:///"):
+        return "sqlite"  # a list's own cache, known without loading SQLAlchemy
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).get_backend_name()
     except Exception:  # noqa: BLE001  # open_cache reports a bad URL in one sentence

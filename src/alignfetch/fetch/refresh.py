@@ -443,5 +443,6 @@ def _refresh(
         rows([o.record.id for o in run.fetched()])  # the related records' rows, if any
         with lock():
             store.keep(run, loaded)
-            store.cache.record_error(report.failures)
+            if report.failures:  # else the cache need not be opened the full way
+                store.cache.record_error(report.failures)
     return report

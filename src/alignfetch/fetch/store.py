@@ -1,7 +1,8 @@
 """The cache as a list's commands use it: read without creating it, fetch into it, keep.
 
-A :class:`Store` reads records for entries (a SQLite cache at the newest revision with
-the standard library alone, :mod:`alignfetch.cache.sqlite_read`), fetches fresh ones
+A :class:`Store` reads records for entries and rows for a refresh, and writes a refresh's
+check times (a SQLite cache at the newest revision with the standard library alone,
+:mod:`alignfetch.cache.sqlite_read`), fetches fresh ones
 through the pipeline (:mod:`alignfetch.fetch.pipeline`), and writes a run's records in
 bulk. Reading never creates a cache that does not exist yet.
 """
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alignfetch.config import Settings
 from alignfetch.errors import CacheMissError, SourceError
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from alignfetch.sources import Fetched
 
 from alignfetch.fetch.pipeline import RAW_NOT_KEPT as RAW_NOT_KEPT  # where callers found it
+
+T = TypeVar("T")
 
 
 class Store:
@@ -56,29 +59,41 @@ class Store:
         return Path(self.db_url.removeprefix("sqlite:///")).exists()
 
     def rows(self, rids: Iterable[str]) -> dict[str, CachedRow]:
-        """Cached rows by ID."""
-        return self.cache.get(rids) if self.exists() else {}
+        """Cached rows by ID (:meth:`alignfetch.cache.db.Cache.get`)."""
+        if not self.exists():
+            return {}
+        wanted = list(rids)
+        fast = self._plain(lambda sqlite_read: sqlite_read.rows(self.db_url, wanted))
+        return fast if fast is not None else self.cache.get(wanted)
 
     def times(self, rids: Iterable[str]) -> dict[str, FetchTime]:
         """When each cached row was last fetched, by ID, its record not decoded
         (:meth:`alignfetch.cache.db.Cache.times`)."""
-        return self.cache.times(rids) if self.exists() else {}
-
-    def records(self, rids: Iterable[str]) -> dict[str, Record]:
-        """Cached records (their JSON only, parsed once).
-
-        A SQLite cache at the newest revision is read with the standard library,
-        without loading SQLAlchemy; any other cache is opened the full way (upgraded
-        if it is behind)."""
         if not self.exists():
             return {}
-        if "cache" not in self.__dict__ and self.db_url.startswith("sqlite:///"):
-            from alignfetch.cache.sqlite_read import records
+        wanted = list(rids)
+        fast = self._plain(lambda sqlite_read: sqlite_read.times(self.db_url, wanted))
+        return fast if fast is not None else self.cache.times(wanted)
 
-            wanted = list(rids)
-            fast = records(self.db_url, wanted)
-            return fast if fast is not None else self.cache.records(wanted)
-        return self.cache.records(rids)
+    def records(self, rids: Iterable[str]) -> dict[str, Record]:
+        """Cached records (their JSON only, parsed once)."""
+        if not self.exists():
+            return {}
+        wanted = list(rids)
+        fast = self._plain(lambda sqlite_read: sqlite_read.records(self.db_url, wanted))
+        return fast if fast is not None else self.cache.records(wanted)
+
+    def _plain(self, use: Callable[[Any], T | None]) -> T | None:
+        """What ``use`` does with :mod:`alignfetch.cache.sqlite_read`, the standard
+        library's way to a SQLite cache at the newest revision, when the cache was not
+        opened the full way yet (SQLAlchemy takes a fifth of a second to import, longer
+        than a reading command or a warm refresh's reads); None when it does not serve
+        the cache (any other is opened the full way: upgraded if it is behind)."""
+        if "cache" in self.__dict__ or not self.db_url.startswith("sqlite:///"):
+            return None
+        from alignfetch.cache import sqlite_read
+
+        return use(sqlite_read)
 
     def items(self, chosen: Sequence[Entry], *, pages: bool = True) -> list[Item]:
         """Entries with their records and related records, all from the cache
@@ -210,7 +225,9 @@ class Store:
                 fresh.append(o if raw == o.raw else replace(o, raw=raw))
         if fresh:
             self.cache.put(fresh)
-        if checked:
+        if checked and not self._plain(
+            lambda sqlite_read: sqlite_read.touch(self.db_url, checked, datetime.now(UTC), rows)
+        ):
             self.cache.touch(checked, held=rows)
 
 
