@@ -9,6 +9,7 @@ server is given).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,9 +62,28 @@ def cache_rows(url: str) -> dict[str, dict[str, Any]]:
 
 
 @contextmanager
-def statements() -> Iterator[list[tuple[str, Any]]]:
-    """Every SQL statement any engine sends meanwhile, with its parameters."""
+def statements(db_url: str) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement sent to the cache meanwhile, with its parameters: on SQLite,
+    as SQLite itself runs them (its trace, values written in: alignfetch speaks to a
+    SQLite cache through SQLAlchemy or the standard library alike), on PostgreSQL as
+    any SQLAlchemy engine sends them."""
     seen: list[tuple[str, Any]] = []
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        connect = sqlite3.connect
+
+        def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+            conn = connect(*args, **kwargs)
+            conn.set_trace_callback(lambda sql: seen.append((" ".join(sql.split()), _quoted(sql))))
+            return conn
+
+        sqlite3.connect = traced  # type: ignore[assignment]
+        try:
+            yield seen
+        finally:
+            sqlite3.connect = connect  # type: ignore[assignment]
+        return
 
     def note(conn: Any, cursor: Any, sql: str, params: Any, context: Any, many: bool) -> None:
         seen.append((" ".join(sql.split()), params))
@@ -73,6 +93,11 @@ def statements() -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", note)
+
+
+def _quoted(sql: str) -> list[str]:
+    """The string values SQLite's trace wrote into a statement."""
+    return [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", sql)]
 
 
 def three_kinds(db_url: str, listdir: Path) -> dict[str, dict[str, Any]]:
@@ -104,7 +129,7 @@ def test_a_warm_refresh_rewrites_no_unchanged_record_of_any_kind(
     before = three_kinds(db_url, listdir)
     assert set(before) == {PAPER, DATASET, REPO, PAGE, NAMED, *SCHOLARLY}
     times = checked(db_url)
-    with statements() as sent:
+    with statements(db_url) as sent:
         result = run("--db", db_url, "refresh", "--all")
     assert result.exit_code == 0, result.output
     assert result.stdout == "Checked 3 entries: nothing changed.\n"
@@ -201,7 +226,7 @@ def test_a_failed_fetch_is_neither_written_nor_marked_checked(
 
 def test_a_warm_refresh_reads_each_row_once(fakes: Fakes, listdir: Path, db_url: str) -> None:
     three_kinds(db_url, listdir)
-    with statements() as sent:
+    with statements(db_url) as sent:
         assert run("--db", db_url, "refresh", "--all").exit_code == 0
     asked: list[str] = []
     for sql, params in sent:
