@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
@@ -93,8 +93,8 @@ def convert(result: arxiv_pkg.Result) -> Paper:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One ``<entry>`` of an answer: its XML (the raw payload; empty for one not read
-    again) and its :func:`fingerprint`, by canonical key."""
+    """One ``<entry>`` of an answer as sent: its XML (the raw payload) and its
+    :func:`fingerprint`, by canonical key."""
 
     xml: str
     etag: str
@@ -137,37 +137,27 @@ def read_papers(
         feed.results = [convert(r) if "/abs/" in r.entry_id else None for r in feed.results]
         if entries is not None:
             entries.update(
-                (key, Entry(xml, fingerprint(xml.encode())))
+                (key, Entry(xml, fingerprint(xml)))
                 for key, xml in raw_entries([("", content)]).items()
             )
         return feed
     if entries is not None:
         from lxml.etree import tostring
-
-        sent = _sent(content, root)
     known = known or {}
     header = feed_header(root)
     stamp = arxiv_feed._parse_datetime
     papers: list[Paper | Same | None] = []
-    for n, entry in enumerate(root.iterchildren(_ENTRY)):
+    for entry in root.iterchildren(_ENTRY):
         if entries is not None:
             entry_id = entry.findtext(_ID_TAG)  # the first, as entry_parts reads it
             if entry_id and "/abs/" in entry_id:
                 key = split_version(entry_id.split("/abs/", 1)[1])[0]
-                data = sent[n] if sent is not None and entry_id.encode() in sent[n] else None
-                xml = None
-                if data is None:  # written out from the tree instead
-                    xml = tostring(entry, encoding="unicode", with_tail=False)
-                    data = xml.encode()
-                etag = fingerprint(data)
+                xml = tostring(entry, encoding="unicode", with_tail=False)
+                entries[key] = Entry(xml, etag := fingerprint(xml))
                 if known.get(key) == etag:
                     # Read before by this same code, it passed every test below.
-                    entries[key] = Entry("", etag)
                     papers.append(Same(key))
                     continue
-                if xml is None:
-                    xml = tostring(entry, encoding="unicode", with_tail=False)
-                entries[key] = Entry(xml, etag)
         text, people, _, categories, primary = entry_parts(entry)
         authors = [
             Author(" ".join((name or "").split()), tuple(_clean(a) or "" for a in affiliations))
@@ -204,27 +194,14 @@ def read_papers(
     return arxiv_feed.ParsedFeed(header=header, results=papers, malformed=False)
 
 
-def fingerprint(data: bytes) -> str:
-    """An entry's own ETag, which arXiv does not send: a digest of the entry as sent
-    (:func:`_sent`) and of the code that reads it (:func:`alignfetch.version.code`), so
-    that an entry arXiv sends again unchanged is known without being read, and one an
-    upgraded alignfetch would read otherwise is read again."""
+def fingerprint(xml: str) -> str:
+    """An entry's own ETag, which arXiv does not send: a digest of its XML as sent and of
+    the code that reads it (:func:`alignfetch.version.code`), so that an entry arXiv sends
+    again unchanged is known without being read, and one an upgraded alignfetch would
+    read otherwise is read again."""
     from hashlib import blake2b
 
-    return "entry:" + blake2b(data, digest_size=16, key=_reader()).hexdigest()
-
-
-_SENT = re.compile(rb"<entry>.*?</entry>", re.DOTALL)
-
-
-def _sent(content: bytes, root: Any) -> list[bytes] | None:
-    """The bytes of each ``<entry>`` of the answer, in order, as arXiv sent them (cut from
-    the answer, not written out again from its tree: a tenth of the time a warm refresh
-    spent on arXiv's answers); None when they cannot be matched one for one with the
-    tree's entries (another spelling of the element, or ``<entry>`` in a comment). Each
-    is also checked to hold its entry's ID before it is used."""
-    cut = _SENT.findall(content)
-    return cut if len(cut) == sum(1 for _ in root.iterchildren(_ENTRY)) else None
+    return "entry:" + blake2b(xml.encode(), digest_size=16, key=_reader()).hexdigest()
 
 
 @cache
