@@ -140,3 +140,21 @@ def test_a_warm_refresh_of_a_sqlite_cache_needs_no_sqlalchemy(
     )
     said = warm()
     assert "published: ACL 2023" in said and said.endswith("SQLALCHEMY True\n")
+
+
+# Bug: a refresh that takes each loaded entry's ID as its reference without parsing it
+# again, where the split differs from what parsing gives (a URL's own colons, a Hub
+# kind's prefix): the wrong source, or the wrong key, would be asked.
+def test_a_loaded_ids_reference_is_what_parsing_it_gives() -> None:
+    from alignfetch.list import ids
+
+    texts = [
+        "2305.01937", "arXiv:hep-th/9901001v2", "https://arxiv.org/abs/2305.01937v3",
+        "hf:Anthropic/hh-rlhf", "https://huggingface.co/datasets/Anthropic/hh-rlhf",
+        "hf-model:meta-llama/Llama-2-7b", "hf-space:owner/space", "gh:CarperAI/trlx",
+        "https://github.com/CarperAI/trlx/tree/main/examples",
+        "https://example.org/a:b/page?x=1:2#frag", "url:https://example.org/p",
+    ]  # fmt: skip
+    for text in texts:
+        ref = ids.parse(text)
+        assert ids.of(str(ref)) == ref == ids.parse(str(ref)), text

@@ -426,7 +426,7 @@ def _refresh(
         return {r: loaded[r] for r in wanted if r in loaded}
 
     run = store.fetch_outcomes(
-        [ids.parse(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER, rows=rows
+        [ids.of(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER, rows=rows
     )
     threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
     for rid, outcome in run.outcomes.items():

@@ -38,6 +38,14 @@ class Ref:
         return identity(str(self))
 
 
+def of(canonical: str) -> Ref:
+    """The reference of an ID a loaded list holds: canonical already (entries.toml's
+    checks made it so), split, not parsed again (a refresh of 10,000 entries parsed
+    each twice)."""
+    prefix, _, key = canonical.partition(":")
+    return Ref(prefix, key)
+
+
 def identity(canonical: str) -> str:
     """The identity of a canonical ID string (see :attr:`Ref.identity`)."""
     prefix, _, key = canonical.partition(":")
