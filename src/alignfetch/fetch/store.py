@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from alignfetch.records import Record
     from alignfetch.sources import Fetched
 
-from alignfetch.fetch.pipeline import RAW_NOT_KEPT as RAW_NOT_KEPT  # where callers found it
-
 T = TypeVar("T")
 
 
@@ -209,6 +207,8 @@ class Store:
         is marked checked in one bulk update, like a 304, instead of being
         written again; the others are written in one bulk upsert.
         """
+        from alignfetch.fetch.pipeline import RAW_NOT_KEPT
+
         rows = rows or {}
         fresh: list[Fetched] = []
         checked: list[str] = []
