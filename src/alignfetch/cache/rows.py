@@ -168,21 +168,22 @@ def sqlite_rows(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Cache
             moment = times[value] = _utc(value)
         return moment
 
-    for i in range(0, len(wanted), BATCH):
-        chunk = wanted[i : i + BATCH]
-        result = conn.execute(  # the driver's own placeholders: no types to apply
-            f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
-            "LEFT OUTER JOIN checks AS c ON c.id = r.id "
-            f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
-            tuple(chunk),
-        )
-        for row in result.fetchall():
-            rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
-            record: Any = None if data is None else lenient_loads(data)
-            made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
-                        utc(error_at), n, utc(check), has)  # fmt: skip
-            if made is not None:
-                out[rid] = made
+    with no_collection():  # many objects, no cycles: the collector would only walk them
+        for i in range(0, len(wanted), BATCH):
+            chunk = wanted[i : i + BATCH]
+            result = conn.execute(  # the driver's own placeholders: no types to apply
+                f"SELECT {columns}, c.checked_at, c.id IS NOT NULL FROM records AS r "
+                "LEFT OUTER JOIN checks AS c ON c.id = r.id "
+                f"WHERE r.id IN ({', '.join('?' * len(chunk))})",
+                tuple(chunk),
+            )
+            for row in result.fetchall():
+                rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
+                record: Any = None if data is None else lenient_loads(data)
+                made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
+                            utc(error_at), n, utc(check), has)  # fmt: skip
+                if made is not None:
+                    out[rid] = made
     return out
 
 
