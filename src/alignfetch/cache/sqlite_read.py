@@ -106,11 +106,9 @@ def records(url: str, ids: Iterable[str]) -> dict[str, Record] | None:
     from alignfetch.stored import read
 
     wanted = list(dict.fromkeys(ids))
-    out: dict[str, Record] = {}
-    conn = _open(url)
-    if conn is None:
-        return None
-    try:
+
+    def records_in(conn: sqlite3.Connection) -> dict[str, Record] | None:
+        out: dict[str, Record] = {}
         for i in range(0, len(wanted), BATCH):
             chunk = wanted[i : i + BATCH]
             query = f"SELECT id, record FROM records WHERE id IN ({','.join('?' * len(chunk))})"
@@ -126,14 +124,9 @@ def records(url: str, ids: Iterable[str]) -> dict[str, Record] | None:
                 record = read(value)
                 if record is not None:
                     out[rid] = record
-    except sqlite3.OperationalError as err:
-        _locked(url, err)
-        return None
-    except (sqlite3.Error, ValueError, OverflowError):
-        return None
-    finally:
-        conn.close()
-    return out
+        return out
+
+    return _read(url, records_in)
 
 
 def rows(url: str, ids: Iterable[str]) -> dict[str, CachedRow] | None:
@@ -152,7 +145,9 @@ def times(url: str, ids: Iterable[str]) -> dict[str, FetchTime] | None:
     return _read(url, lambda conn: sqlite_times(conn, ids))
 
 
-def _read(url: str, read: Callable[[sqlite3.Connection], T]) -> T | None:
+def _read(url: str, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
+    """``read(conn)`` in one read transaction of the cache at ``url``; None when this module
+    does not serve it, or reading failed (the full way then says why)."""
     conn = _open(url)
     if conn is None:
         return None
