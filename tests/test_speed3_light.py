@@ -158,3 +158,77 @@ def test_a_loaded_ids_reference_is_what_parsing_it_gives() -> None:
     for text in texts:
         ref = ids.parse(text)
         assert ids.of(str(ref)) == ref == ids.parse(str(ref)), text
+
+
+def _paper(n: int) -> object:
+    from alignfetch.records import Author, Paper
+
+    return Paper(
+        id=f"arxiv:2301.{n:05d}", version=1, title="T", abstract="A", authors=(Author("Ann", ()),),
+        published="2023-01-01", updated="2023-01-01", primary_category="cs.CL",
+        categories=("cs.CL",), comment=None, journal_ref=None, doi=None,
+        url=f"https://arxiv.org/abs/2301.{n:05d}", pdf_url=f"https://arxiv.org/pdf/2301.{n:05d}",
+    )  # fmt: skip
+
+
+def _cache_of(tmp_path: Path, papers: int, raw: str = "") -> tuple[str, Path, list[str]]:
+    from alignfetch.cache import db
+    from alignfetch.sources import Fetched
+
+    path = tmp_path / "cache.sqlite"
+    url = f"sqlite:///{path}"
+    cache = db.open_cache(url)
+    made = [_paper(n) for n in range(1, papers + 1)]
+    cache.put([Fetched(p, raw=raw, url="u") for p in made])  # type: ignore[arg-type]
+    cache.engine.dispose()
+    return url, path, [p.id for p in made]  # type: ignore[attr-defined]
+
+
+# Bugs: SQLite's rows read through its driver, whose errors are not SQLAlchemy's: a damaged
+# cache file (or a locked one) crashed a refresh with a traceback where it said in one
+# sentence what is wrong, once the cache had been opened the full way.
+def test_a_damaged_cache_file_is_one_sentence_whichever_way_it_is_read(tmp_path: Path) -> None:
+    import pytest
+
+    from alignfetch.config import Settings
+    from alignfetch.errors import AlignfetchError
+    from alignfetch.fetch.store import Store
+
+    url, path, rids = _cache_of(tmp_path, 300, raw="x" * 20000)
+    pages = path.stat().st_size // 32768
+    with path.open("r+b") as f:  # pages in the middle of the file overwritten
+        for page in range(pages // 2, pages // 2 + 3):
+            f.seek(page * 32768)
+            f.write(b"\xff" * 32768)
+    store = Store(url, Settings())
+    for read in (store.rows, store.times):
+        with pytest.raises(AlignfetchError, match="could not be read .* fix or delete it"):
+            read(rids)
+    store.cache  # noqa: B018  # opened the full way now: the same sentence
+    for read in (store.rows, store.times):
+        with pytest.raises(AlignfetchError, match="could not be read .* fix or delete it"):
+            read(rids)
+
+
+# Bugs: a row whose fetch or check time is no time (text, a number: a cache written by
+# hand or by another program) crashed every refresh, instead of counting as missing and
+# being fetched again; or a naive time written as if it were UTC.
+def test_a_row_whose_time_is_no_time_counts_as_missing(tmp_path: Path) -> None:
+    import pytest
+
+    from alignfetch.cache import sqlite_read
+    from alignfetch.config import Settings
+    from alignfetch.fetch.store import Store
+
+    url, path, rids = _cache_of(tmp_path, 3)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE records SET fetched_at = 'garbage' WHERE id = ?", (rids[0],))
+        conn.execute("UPDATE records SET fetched_at = 12345 WHERE id = ?", (rids[1],))
+    store = Store(url, Settings())
+    assert sorted(store.rows(rids)) == sorted(store.times(rids)) == [rids[2]]
+    store.cache  # noqa: B018  # opened the full way now: the same rows
+    assert sorted(store.rows(rids)) == sorted(store.times(rids)) == [rids[2]]
+    from datetime import datetime
+
+    with sqlite3.connect(path) as conn, pytest.raises(ValueError, match="naive"):
+        sqlite_read.touch_in(conn, rids, datetime(2026, 1, 1), {})

@@ -216,7 +216,7 @@ class Cache:
         try:
             with self.engine.connect() as conn:
                 return read_rows(conn, ids)
-        except SQLAlchemyError as err:
+        except (SQLAlchemyError, sqlite3.Error) as err:  # SQLite's rows come from its driver
             raise _db_error(self._url(), err, "read") from None
 
     def times(self, ids: Iterable[str]) -> dict[str, FetchTime]:
@@ -227,7 +227,7 @@ class Cache:
         try:
             with self.engine.connect() as conn:
                 return read_times(conn, ids)
-        except SQLAlchemyError as err:
+        except (SQLAlchemyError, sqlite3.Error) as err:  # SQLite's rows come from its driver
             raise _db_error(self._url(), err, "read") from None
 
     def stored(self, ids: Iterable[str]) -> dict[str, Any]:

@@ -180,8 +180,11 @@ def sqlite_rows(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Cache
             for row in result.fetchall():
                 rid, kind, data, raw, url, etag, at, changed, error, error_at, n, check, has = row
                 record: Any = None if data is None else lenient_loads(data)
-                made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
-                            utc(error_at), n, utc(check), has)  # fmt: skip
+                try:
+                    made = _row(rid, kind, record, raw, url, etag, utc(at), utc(changed), error,
+                                utc(error_at), n, utc(check), has)  # fmt: skip
+                except (ValueError, TypeError):
+                    continue  # a time that is no time: a damaged row, missing
                 if made is not None:
                     out[rid] = made
     return out
@@ -273,11 +276,15 @@ def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Fetc
             tuple(chunk),
         )
         for rid, at, check, found in result.fetchall():
-            for value in (at, check):
-                if value not in times:
-                    times[value] = _utc(value)
-            at, check = times[at], times[check]
-            out[rid] = FetchTime(check if check is not None and check > at else at, bool(found))
+            try:
+                for value in (at, check):
+                    if value not in times:
+                        times[value] = _utc(value)
+                at, check = times[at], times[check]
+                newer = check if check is not None and check > at else at
+            except (ValueError, TypeError):
+                continue  # a time that is no time: a damaged row, missing
+            out[rid] = FetchTime(newer, bool(found))
     return out
 
 

@@ -196,6 +196,8 @@ def touch_in(
     read again to learn whether they exist and have errors)."""
     from alignfetch.cache.rows import erred
 
+    if now.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")  # as UTCDateTime says
     stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
     wanted = list(dict.fromkeys(ids))
     for i in range(0, len(wanted), BATCH):
