@@ -18,7 +18,7 @@ from test_refresh_writes import ODD_FEED
 from test_speed3_net import PLACEHOLDER
 
 from alignfetch.http.policy import Answer
-from alignfetch.sources import arxiv
+from alignfetch.sources import arxiv, arxiv_feed
 from alignfetch.sources.arxiv_feed import feed_problem, forget, raw_entries
 from conftest import ARXIV_FEEDS, Fakes, run
 
@@ -66,7 +66,7 @@ def test_an_entry_sent_again_is_not_read_again_and_any_change_is(
     assert row(listdir, PAPER) == ({**record, "title": "Kept as it was"}, etag)
 
     # The code that reads entries changed (an upgrade): every entry is read again.
-    monkeypatch.setattr(arxiv, "_reader", lambda: b"another alignfetch")
+    monkeypatch.setattr(arxiv_feed, "_reader", lambda: b"another alignfetch")
     result = run("refresh", "--all")
     assert result.exit_code == 0 and "title changed" in result.stdout
     fixed, etag2 = row(listdir, PAPER)
@@ -118,7 +118,7 @@ def test_entries_kept_while_reading_are_the_raw_entries(vouched: bool) -> None:
         assert entries.keys() == raw.keys()
         for key, entry in entries.items():
             assert _without_tail(entry.xml) == _without_tail(raw[key])
-            assert entry.etag == arxiv.fingerprint(entry.xml)
+            assert entry.etag == (arxiv.fingerprint(entry.xml) if vouched else None)
         if not vouched:
             continue
         # What a cache holds: the fingerprints of the entries that made papers.
@@ -141,7 +141,7 @@ def test_the_fingerprint_holds_the_code_that_reads(monkeypatch: pytest.MonkeyPat
     xml = "<entry><id>http://arxiv.org/abs/2305.01937v2</id></entry>"
     before = arxiv.fingerprint(xml)
     assert arxiv.fingerprint(xml) == before and arxiv.fingerprint(xml + " ") != before
-    monkeypatch.setattr(arxiv, "_reader", lambda: b"another alignfetch")
+    monkeypatch.setattr(arxiv_feed, "_reader", lambda: b"another alignfetch")
     assert arxiv.fingerprint(xml) != before
 
 
@@ -168,3 +168,67 @@ def test_a_refresh_holds_the_collector_off_and_gives_it_back(
     with pytest.raises(KeyboardInterrupt):
         Workspace(listdir / "entries.toml").refresh(everything=True, progress=fail)
     assert gc.isenabled()
+
+
+# Bug: the code in the fingerprint taken as alignfetch's files on this disk (their paths
+# and times): a nightly job installs alignfetch afresh each night, so no entry would ever
+# be known, and every unchanged paper would be read and written again every night.
+def test_the_code_in_the_fingerprint_outlives_a_reinstall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    from alignfetch import version
+
+    before = version.source()
+    copy = tmp_path / "elsewhere" / "alignfetch"
+    shutil.copytree(version._PACKAGE, copy)  # another place, other times: a reinstall
+    for path in copy.rglob("*.py"):
+        os.utime(path, ns=(1, 1))
+    monkeypatch.setattr(version, "_PACKAGE", copy)
+    assert version.source() == before
+    (copy / "records.py").write_text(
+        (copy / "records.py").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8"
+    )
+    assert version.source() != before
+
+
+HEAD = b"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"
+      xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+  <id>x</id><opensearch:totalResults>2</opensearch:totalResults>
+"""
+GOOD = (
+    b"<entry><id>http://arxiv.org/abs/2305.01937v2</id><title>Real title</title>"
+    b"<updated>2023-05-03T00:00:00Z</updated><published>2023-05-03T00:00:00Z</published>"
+    b"<summary>S</summary><author><name>A</name></author></entry>"
+)
+BROKEN = b"<entry><id>http://arxiv.org/abs/2305.01937v9</id><title>Hostile</title></entry>"
+
+
+# Bug: one paper twice in one answer (a hostile proxy at ALIGNFETCH_ARXIV_URL), its
+# record made of one entry and stored with the other's fingerprint: an answer of the
+# other alone, an entry that makes no paper at all, would then "confirm" the record.
+@pytest.mark.parametrize("vouched", [True, False])
+def test_a_paper_sent_twice_in_one_answer_is_known_by_neither_entry(vouched: bool) -> None:
+    def read(body: bytes, known: dict[str, str]) -> tuple[list[object], dict[str, arxiv.Entry]]:
+        forget()
+        if vouched:
+            assert feed_problem("u", Answer(200, {}, body)) is None
+        entries: dict[str, arxiv.Entry] = {}
+        results = arxiv.read_papers(body, known, entries).results
+        forget()
+        return results, entries
+
+    twice, entries = read(HEAD + GOOD + BROKEN + b"</feed>", {})
+    assert [getattr(r, "title", None) for r in twice] == ["Real title"]
+    assert entries["2305.01937"].etag is None  # stored without a fingerprint
+    if not vouched:
+        return  # a feed not vouched for is never fingerprinted
+    once, alone = read(HEAD + GOOD + b"</feed>", {})
+    known = {"2305.01937": alone["2305.01937"].etag}
+    assert read(HEAD + GOOD + b"</feed>", known)[0] == [arxiv.Same("2305.01937")]
+    # Sent twice, even an entry matching the fingerprint is read again, never taken as it.
+    again, _ = read(HEAD + GOOD + BROKEN + b"</feed>", known)
+    assert again == once

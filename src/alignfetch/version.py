@@ -1,5 +1,6 @@
 """alignfetch's version: its own module, so that the modules that send it (the User-Agent,
-`--version`) need not import the package's API; and its code as a key (:func:`code`)."""
+`--version`) need not import the package's API; and its code as a key (:func:`code`,
+:func:`source`)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,20 @@ def code(libraries: Iterable[str] = ()) -> list[str]:
         else:
             out.append(f"{name} absent")
     return out
+
+
+def source() -> bytes:
+    """A digest of alignfetch's own code: each module's path inside the package and its
+    bytes. Unlike :func:`code` (the files on this disk, cheaper to read), it is the same
+    for every install of the same code, so what it keys outlives a reinstall: a nightly
+    job installs alignfetch afresh each night."""
+    from hashlib import blake2b
+
+    h = blake2b(digest_size=32)
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        name = path.relative_to(_PACKAGE).as_posix()
+        if "__pycache__" in name:
+            continue
+        data = path.read_bytes()
+        h.update(f"{len(name)}:{name}:{len(data)}:".encode() + data)
+    return h.digest()

@@ -15,7 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, RateLimitError, SourceError
@@ -24,6 +24,7 @@ from alignfetch.records import Author, Paper
 from alignfetch.sources.arxiv_feed import (
     doi,
     feed_problem,
+    fingerprint,
     forget,
     parse_feed,
     raw_entries,
@@ -97,7 +98,8 @@ class Entry:
     :func:`fingerprint`, by canonical key."""
 
     xml: str
-    etag: str
+    etag: str | None
+    """None for a paper the answer holds twice (which entry made its record is not known)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,33 +127,56 @@ def read_papers(
     With ``entries``, each paper's entry is put there (:class:`Entry`), and an entry
     whose fingerprint is the one ``known`` holds for its key is not read at all: its
     result is :class:`Same` (a warm refresh's papers, nearly all unchanged, cost a
-    digest each instead of a reading).
+    digest each instead of a reading). Only a feed :func:`feed_problem` vouched for is
+    fingerprinted, and no paper it holds twice.
     """
     from arxiv import _feed as arxiv_feed
 
-    from alignfetch.sources.arxiv_feed import _tree, entry_parts, feed_header
+    from alignfetch.sources.arxiv_feed import _tree, feed_header
 
     root = _tree(content)
     if root is None:  # not a feed feed_problem vouched for: the exact way
         feed = parse_feed(content)
         feed.results = [convert(r) if "/abs/" in r.entry_id else None for r in feed.results]
-        if entries is not None:
+        if entries is not None:  # kept, not known by a fingerprint (the usual way is above)
             entries.update(
-                (key, Entry(xml, fingerprint(xml)))
-                for key, xml in raw_entries([("", content)]).items()
+                (key, Entry(xml, None)) for key, xml in raw_entries([("", content)]).items()
             )
         return feed
+    papers, twice = _papers(root, known or {}, entries)
+    if twice and known and not twice.isdisjoint(known):
+        # One paper twice in one answer: which entry made its record cannot be told, so
+        # neither is taken as the one the cached record was made of.
+        papers, _ = _papers(root, {k: v for k, v in known.items() if k not in twice}, entries)
+    if entries is not None:
+        for key in twice & entries.keys():
+            entries[key] = Entry(entries[key].xml, None)
+    return arxiv_feed.ParsedFeed(header=feed_header(root), results=papers, malformed=False)
+
+
+def _papers(
+    root: Any, known: Mapping[str, str], entries: dict[str, Entry] | None
+) -> tuple[list[Paper | Same | None], set[str]]:
+    """:func:`read_papers`' results of a vouched-for feed's tree, and the keys of the papers
+    it holds more than once (counted only with ``entries``)."""
+    from arxiv import _feed as arxiv_feed
+
+    from alignfetch.sources.arxiv_feed import entry_parts
+
     if entries is not None:
         from lxml.etree import tostring
-    known = known or {}
-    header = feed_header(root)
     stamp = arxiv_feed._parse_datetime
     papers: list[Paper | Same | None] = []
+    seen: set[str] = set()
+    twice: set[str] = set()
     for entry in root.iterchildren(_ENTRY):
         if entries is not None:
             entry_id = entry.findtext(_ID_TAG)  # the first, as entry_parts reads it
             if entry_id and "/abs/" in entry_id:
                 key = split_version(entry_id.split("/abs/", 1)[1])[0]
+                if key in seen:
+                    twice.add(key)
+                seen.add(key)
                 xml = tostring(entry, encoding="unicode", with_tail=False)
                 entries[key] = Entry(xml, etag := fingerprint(xml))
                 if known.get(key) == etag:
@@ -191,30 +216,7 @@ def read_papers(
                 pdf_url=f"https://arxiv.org/pdf/{key}",
             )
         )
-    return arxiv_feed.ParsedFeed(header=header, results=papers, malformed=False)
-
-
-def fingerprint(xml: str) -> str:
-    """An entry's own ETag, which arXiv does not send: a digest of its XML as sent and of
-    the code that reads it (:func:`alignfetch.version.code`), so that an entry arXiv sends
-    again unchanged is known without being read, and one an upgraded alignfetch would
-    read otherwise is read again."""
-    from hashlib import blake2b
-
-    return "entry:" + blake2b(xml.encode(), digest_size=16, key=_reader()).hexdigest()
-
-
-@cache
-def _reader() -> bytes:
-    """A digest of alignfetch's code and of the libraries that read a feed."""
-    from hashlib import blake2b
-
-    from alignfetch import version
-
-    h = blake2b(digest_size=32)
-    for part in version.code(("arxiv", "lxml")):
-        h.update(f"{len(part)}:{part}".encode())
-    return h.digest()
+    return papers, twice
 
 
 _ATOM = "{http://www.w3.org/2005/Atom}"

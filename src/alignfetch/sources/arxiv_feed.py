@@ -1,6 +1,7 @@
 """arXiv's Atom feed, read: its entries as ``arxiv.Result`` objects (:func:`parse_feed`),
 what makes an answer no feed (:func:`feed_problem`), each entry's XML kept as the raw
-payload (:func:`raw_entries`), and the DOI an entry may name (:func:`doi`).
+payload (:func:`raw_entries`) and known by its own ETag (:func:`fingerprint`), and the DOI
+an entry may name (:func:`doi`).
 
 Pure functions of the bytes arXiv sent; :mod:`alignfetch.sources.arxiv` asks for them.
 """
@@ -8,6 +9,7 @@ Pure functions of the bytes arXiv sent; :mod:`alignfetch.sources.arxiv` asks for
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -225,6 +227,34 @@ def feed_header(root: Any) -> arxiv_feed.FeedHeader:
 
 _SPACES = re.compile(r"\s+")
 _ARXIV = "{http://arxiv.org/schemas/atom}"
+
+
+def fingerprint(xml: str) -> str:
+    """An entry's own ETag, which arXiv does not send: a digest of its XML as sent and of
+    the code that reads it (:func:`alignfetch.version.code`), so that an entry arXiv sends
+    again unchanged is known without being read, and one an upgraded alignfetch would
+    read otherwise is read again."""
+    from hashlib import blake2b
+
+    return "entry:" + blake2b(xml.encode(), digest_size=16, key=_reader()).hexdigest()
+
+
+@cache
+def _reader() -> bytes:
+    """A digest of alignfetch's code (its bytes, not its files' times: the same after a
+    reinstall) and of the libraries that read a feed."""
+    from hashlib import blake2b
+
+    import arxiv as arxiv_pkg
+    from lxml import etree
+
+    from alignfetch import version
+
+    h = blake2b(version.source(), digest_size=32)
+    with open(arxiv_pkg.__file__, "rb") as f:  # the package that pages through answers
+        h.update(f.read())
+    h.update(repr((etree.LXML_VERSION, etree.LIBXML_VERSION)).encode())
+    return h.digest()
 
 
 def raw_entries(bodies: list[tuple[str, bytes]]) -> dict[str, str]:
