@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import Fakes, add_sections, run
 
 SCRIPT = """
@@ -188,8 +190,6 @@ def _cache_of(tmp_path: Path, papers: int, raw: str = "") -> tuple[str, Path, li
 # cache file (or a locked one) crashed a refresh with a traceback where it said in one
 # sentence what is wrong, once the cache had been opened the full way.
 def test_a_damaged_cache_file_is_one_sentence_whichever_way_it_is_read(tmp_path: Path) -> None:
-    import pytest
-
     from alignfetch.config import Settings
     from alignfetch.errors import AlignfetchError
     from alignfetch.fetch.store import Store
@@ -214,8 +214,6 @@ def test_a_damaged_cache_file_is_one_sentence_whichever_way_it_is_read(tmp_path:
 # hand or by another program) crashed every refresh, instead of counting as missing and
 # being fetched again; or a naive time written as if it were UTC.
 def test_a_row_whose_time_is_no_time_counts_as_missing(tmp_path: Path) -> None:
-    import pytest
-
     from alignfetch.cache import sqlite_read
     from alignfetch.config import Settings
     from alignfetch.fetch.store import Store
@@ -232,3 +230,20 @@ def test_a_row_whose_time_is_no_time_counts_as_missing(tmp_path: Path) -> None:
 
     with sqlite3.connect(path) as conn, pytest.raises(ValueError, match="naive"):
         sqlite_read.touch_in(conn, rids, datetime(2026, 1, 1), {})
+
+
+# Bug: the CLI's main() freezing Python's collector of cycles when it returns, not when
+# the process ends: a program that calls main() (a wrapper, a test run) would keep every
+# object and every cycle made until then for good, and more with each call.
+def test_main_leaves_the_collector_as_it_was_until_the_process_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from alignfetch.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["alignfetch", "--version"])
+    for _ in range(2):
+        with pytest.raises(SystemExit):
+            main()
+    assert gc.get_freeze_count() == 0

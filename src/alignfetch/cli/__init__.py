@@ -133,12 +133,12 @@ def __getattr__(name: str) -> object:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="alignfetch")
-    finally:
-        # The process ends here. Python's last collections of cycles would walk every
-        # object the command made (a refresh of 10,000 entries: a tenth of its time)
-        # only to find no cycles; frozen, they are left to the refcounts and the exit.
-        import gc
+    import atexit
+    import gc
 
-        gc.freeze()
+    # As the process ends, Python's last collections of cycles would walk every object
+    # the command made (a refresh of 10,000 entries: a tenth of its time) only to find
+    # none; frozen then, and only then, they are left to the exit.
+    atexit.unregister(gc.freeze)  # once, however often a program calls main()
+    atexit.register(gc.freeze)
+    cli(prog_name="alignfetch")
