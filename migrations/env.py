@@ -1,6 +1,6 @@
 """Alembic environment for alignfetch's cache.
 
-Run by :func:`alignfetch.cache.db.upgrade` with a connection in ``config.attributes``,
+Run by :func:`alignfetch.cache.schema.upgrade` with a connection in ``config.attributes``,
 or by the ``alembic`` command from the repository root (``alembic.ini``), which
 takes the database from ``ALIGNFETCH_DB`` or the ini file.
 """
