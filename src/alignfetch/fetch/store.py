@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from alignfetch.config import Settings
 from alignfetch.errors import CacheMissError, SourceError
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from alignfetch.sources import Fetched
 
 T = TypeVar("T")
+D = TypeVar("D", bound=Mapping[str, Any])
 
 
 class Store:
@@ -58,28 +59,32 @@ class Store:
 
     def rows(self, rids: Iterable[str]) -> dict[str, CachedRow]:
         """Cached rows by ID (:meth:`alignfetch.cache.db.Cache.get`)."""
-        if not self.exists():
-            return {}
         wanted = list(rids)
-        fast = self._plain(lambda sqlite_read: sqlite_read.rows(self.db_url, wanted))
-        return fast if fast is not None else self.cache.get(wanted)
+        return self._read(lambda plain: plain.rows(self.db_url, wanted), lambda c: c.get(wanted))
 
     def times(self, rids: Iterable[str]) -> dict[str, FetchTime]:
         """When each cached row was last fetched, by ID, its record not decoded
         (:meth:`alignfetch.cache.db.Cache.times`)."""
-        if not self.exists():
-            return {}
         wanted = list(rids)
-        fast = self._plain(lambda sqlite_read: sqlite_read.times(self.db_url, wanted))
-        return fast if fast is not None else self.cache.times(wanted)
+        return self._read(
+            lambda plain: plain.times(self.db_url, wanted), lambda c: c.times(wanted)
+        )
 
     def records(self, rids: Iterable[str]) -> dict[str, Record]:
         """Cached records (their JSON only, parsed once)."""
-        if not self.exists():
-            return {}
         wanted = list(rids)
-        fast = self._plain(lambda sqlite_read: sqlite_read.records(self.db_url, wanted))
-        return fast if fast is not None else self.cache.records(wanted)
+        return self._read(
+            lambda plain: plain.records(self.db_url, wanted), lambda c: c.records(wanted)
+        )
+
+    def _read(self, plain: Callable[[Any], D | None], full: Callable[[Cache], D]) -> D:
+        """What ``plain`` reads through :mod:`alignfetch.cache.sqlite_read` (:meth:`_plain`),
+        else what ``full`` reads of the cache opened the full way; nothing of a cache
+        that does not exist yet (reading never creates one)."""
+        if not self.exists():
+            return cast(D, {})
+        fast = self._plain(plain)
+        return fast if fast is not None else full(self.cache)
 
     def _plain(self, use: Callable[[Any], T | None]) -> T | None:
         """What ``use`` does with :mod:`alignfetch.cache.sqlite_read`, the standard
