@@ -247,3 +247,34 @@ def test_main_leaves_the_collector_as_it_was_until_the_process_ends(
         with pytest.raises(SystemExit):
             main()
     assert gc.get_freeze_count() == 0
+
+
+# Bugs: a refresh's checks written by the standard library in part when a write fails
+# midway (the first 500 marked, the rest not, an error forgotten for a record whose
+# check was not kept), or a failure that surfaces as a traceback: all or nothing, and
+# one sentence, through the full way that said it before.
+def test_checks_that_cannot_all_be_written_write_none_and_say_so(tmp_path: Path) -> None:
+    from alignfetch.cache import db
+    from alignfetch.config import Settings
+    from alignfetch.errors import AlignfetchError
+    from alignfetch.fetch.pipeline import FetchRun
+    from alignfetch.fetch.store import Store
+    from alignfetch.sources import Fetched
+
+    url, path, rids = _cache_of(tmp_path, 700)
+    db.open_cache(url).record_error({rids[0]: "down"})
+    with sqlite3.connect(path) as conn:  # the 650th check refused, after 500 went in
+        conn.execute(
+            f"CREATE TRIGGER no BEFORE INSERT ON checks WHEN new.id = '{rids[649]}' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        before = conn.execute("SELECT * FROM checks ORDER BY id").fetchall()
+        errors = conn.execute("SELECT id, error_count FROM records ORDER BY id").fetchall()
+    store = Store(url, Settings())
+    run = FetchRun()
+    run.related = [Fetched(_paper(n), raw="", url="u", unchanged=True) for n in range(1, 701)]  # type: ignore[arg-type]
+    with pytest.raises(AlignfetchError, match="could not be written .*disk full"):
+        store.keep(run)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT * FROM checks ORDER BY id").fetchall() == before
+        assert conn.execute("SELECT id, error_count FROM records ORDER BY id").fetchall() == errors
