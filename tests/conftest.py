@@ -34,7 +34,9 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="alignfetch-tests-cache-")
 
 DATA = Path(__file__).parent / "data"
-ARXIV_FEEDS = sorted((DATA / "arxiv").glob("*.xml")) + sorted((DATA / "reference" / "arxiv").glob("*.xml"))
+ARXIV_FEEDS = sorted((DATA / "arxiv").glob("*.xml")) + sorted(
+    (DATA / "reference" / "arxiv").glob("*.xml")
+)
 
 ENTRIES = """\
 # The list: sections, then entries. Comments survive edits.
@@ -128,6 +130,15 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Fakes]:
         monkeypatch.delenv(var, raising=False)
     yield fake
     server.close()
+
+
+@pytest.fixture(autouse=True)
+def _graphql_forgets_refusals() -> None:
+    """GitHub's GraphQL endpoints that refused are remembered for an hour per process;
+    a test's server on a port an earlier test's used must not inherit its refusal."""
+    from alignfetch.sources import github_graphql
+
+    github_graphql._REFUSED.clear()
 
 
 @pytest.fixture

@@ -83,6 +83,30 @@ class Served:
         return self.headers["ETag"]
 
 
+_ALIASES = re.compile(r"(\w+): repository\(owner: \$(\w+), name: \$(\w+)\)")
+
+
+def graphql_node(rest: dict[str, Any]) -> dict[str, Any]:
+    """A repository as GitHub's GraphQL API gives it, from its REST object: the fields
+    alignfetch asks for, under their GraphQL names (an empty homepage is null there)."""
+    licence = rest.get("license")
+    return {
+        "name": rest["name"],
+        "nameWithOwner": rest["full_name"],
+        "url": rest["html_url"],
+        "description": rest.get("description"),
+        "homepageUrl": rest.get("homepage") or None,
+        "stargazerCount": rest.get("stargazers_count"),
+        "pushedAt": rest.get("pushed_at"),
+        "isArchived": bool(rest.get("archived")),
+        "licenseInfo": {"spdxId": licence.get("spdx_id")} if isinstance(licence, dict) else None,
+        "defaultBranchRef": (
+            {"name": rest["default_branch"]} if rest.get("default_branch") else None
+        ),
+        "repositoryTopics": {"nodes": [{"topic": {"name": t}} for t in rest.get("topics") or []]},
+    }
+
+
 def clean_headers(pairs: list[list[str]]) -> dict[str, str]:
     """Recorded header pairs as one dict: encoding headers dropped, repeats joined."""
     out: dict[str, str] = {}
@@ -170,6 +194,9 @@ class FakeGitHub:
                 self.put(body)
         server.route("GET", r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)", self._repos)
         server.route("GET", r"/repositories/(?P<id>\d+)", self._repositories)
+        server.route("POST", r"/graphql", self._graphql)
+        self.graphql = True
+        """Whether ``POST /graphql`` is served (False: a 404, as a REST-only server gives)."""
 
     # -- what tests call ------------------------------------------------------------
 
@@ -208,6 +235,9 @@ class FakeGitHub:
     def requests(self) -> list[Request]:
         return self.server.requests(r"^/(repos|repositories)/")
 
+    def graphql_requests(self) -> list[Request]:
+        return self.server.requests(r"^/graphql")
+
     def statuses(self) -> list[int]:
         return [status for _, status in self.answers]
 
@@ -226,6 +256,56 @@ class FakeGitHub:
         if served is None:
             return self._answer(req, self._not_found())
         return self._answer(req, self._repo(req, served))
+
+    def _graphql(self, req: Request, m: re.Match[str]) -> Response:
+        """GitHub's GraphQL API, for the queries alignfetch sends: aliases of
+        ``repository(owner: $oN, name: $nN)``, answered from the served REST bodies
+        (:func:`graphql_node`); a name it does not serve (a renamed one among them) is
+        null with GitHub's ``NOT_FOUND`` error, as GraphQL answers it. No token: GitHub's
+        401. A spent budget: GraphQL's rate-limit error, with a 200 as GitHub sends it."""
+        if not self.graphql:
+            return self._not_found()
+        kind = {"Content-Type": "application/json; charset=utf-8"}
+        if _header(req, "Authorization") is None:
+            body = {
+                "message": "This endpoint requires you to be authenticated.",
+                "documentation_url": "https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql",
+            }
+            return Response(401, json.dumps(body), kind)
+        with self._lock:
+            limited = self.remaining[True] <= 0
+            if not limited:
+                self.remaining[True] -= 1
+        if limited:
+            body = {
+                "errors": [
+                    {"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}
+                ]
+            }
+            return Response(200, json.dumps(body), kind | {"X-RateLimit-Remaining": "0"})
+        asked = json.loads(req.body)
+        variables = asked.get("variables") or {}
+        data: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for alias, owner, name in _ALIASES.findall(asked.get("query", "")):
+            full = f"{variables[owner]}/{variables[name]}"
+            key = full.lower()
+            if key in self._names and key not in self._moved:
+                data[alias] = graphql_node(json.loads(self._by_id[self._names[key]].body))
+            else:
+                data[alias] = None
+                errors.append(
+                    {
+                        "type": "NOT_FOUND",
+                        "path": [alias],
+                        "locations": [{"line": 1, "column": 1}],
+                        "message": f"Could not resolve to a Repository with the name '{full}'.",
+                    }
+                )
+        answer: dict[str, Any] = {"data": data}
+        if errors:
+            answer["errors"] = errors
+        return Response(200, json.dumps(answer, ensure_ascii=False), kind)
 
     def _repo(self, req: Request, served: Served) -> Response:
         asked = _header(req, "If-None-Match")

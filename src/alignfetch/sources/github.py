@@ -21,6 +21,7 @@ from alignfetch.errors import NotFoundError, RateLimitError, SourceError
 from alignfetch.http import policy as net
 from alignfetch.records import Repo
 from alignfetch.sources import github_checks as checks
+from alignfetch.sources import github_graphql as graphql
 
 if TYPE_CHECKING:
     import requests
@@ -239,7 +240,11 @@ class _Client:
                 continue
             repo, _ = split_key(key)
             groups.setdefault(repo.lower(), []).append(key)
+        if len(groups) >= graphql.AT_LEAST and self._settings.github_token:
+            out.update(self._graphql(list(groups.values()), previous))
         for members in groups.values():
+            if members[0] in out:
+                continue  # answered through GraphQL
             repo, _ = split_key(members[0])
             url = f"{self._base}/repos/{repo}"
             if self._stop is not None:
@@ -247,6 +252,51 @@ class _Client:
                 continue
             out.update(self._ask(url, members, previous))
         return {k: out[k] for k in keys}
+
+    def _graphql(
+        self, groups: list[list[str]], previous: Mapping[str, Previous]
+    ) -> dict[str, Outcome]:
+        """The outcomes of the repositories GraphQL answered (:mod:`github_graphql`), in one
+        request; none when the endpoint refuses or fails (it is then left alone for a
+        while: :func:`github_graphql.refuse`). A repository whose answer is not one is left out too:
+        REST asks for it, and says what is wrong, as for any other."""
+        from alignfetch.sources import Fetched
+
+        url = graphql.endpoint(self._base)
+        if graphql.refused(url):
+            return {}
+        repos = [split_key(members[0])[0] for members in groups]
+        try:
+            response = self._session.post(url, json=graphql.query(repos))
+            body = json.loads(response.content.decode("utf-8")) if response.ok else None
+        except Exception as err:  # noqa: BLE001  # any failure: REST asks instead
+            graphql.refuse(url, type(err).__name__)
+            return {}
+        got = graphql.answers(body, repos)
+        if got is None:
+            graphql.refuse(url, f"HTTP {response.status_code}")
+            return {}
+        out: dict[str, Outcome] = {}
+        for members, repo in zip(groups, repos, strict=True):
+            node = got.get(repo)
+            if node is None:
+                continue
+            try:
+                records = {
+                    k: convert(node, k, redirected=str(node["full_name"]).lower() != repo.lower())
+                    for k in members
+                }
+            except (KeyError, TypeError):
+                continue
+            where = f"{self._base}/repos/{repo}"
+            for k in members:
+                before = previous.get(k)
+                if before is not None and before.record == records[k]:
+                    # What a 304 says: the cached record stands, ETag and all.
+                    out[k] = Fetched(before.record, before.raw, where, before.etag, unchanged=True)
+                else:
+                    out[k] = Fetched(records[k], graphql.raw(node), where)
+        return out
 
     def _ask(
         self, url: str, members: list[str], previous: Mapping[str, Previous]
