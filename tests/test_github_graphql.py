@@ -19,7 +19,7 @@ from alignfetch.records import Repo
 from alignfetch.sources import Fetched, Outcome, Previous
 from alignfetch.sources import github as source
 from alignfetch.sources import github_graphql as graphql
-from fakes.github import FakeGitHub
+from fakes.github import FakeGitHub, graphql_node
 from fakes.server import FakeServer, Response
 
 HERE = Path(__file__).parent
@@ -198,14 +198,16 @@ def test_an_unchanged_repository_is_kept_like_a_304(server: FakeServer, github: 
         k: Previous(o.record, o.raw, o.etag) for k, o in first.items() if isinstance(o, Fetched)
     }
     github.update("Some-Org/tool-3", stargazers_count=12345)
+    github.update("Some-Org/tool-5", description="A new description, the stars as they were")
     again = source.fetch(REPOS, settings(server), previous)
     assert len(github.graphql_requests()) == 1
     for key in REPOS:
         outcome = again[key]
         assert isinstance(outcome, Fetched)
-        if key == "Some-Org/tool-3":
-            assert not outcome.unchanged
-            assert isinstance(outcome.record, Repo) and outcome.record.stars == 12345
+        if key in ("Some-Org/tool-3", "Some-Org/tool-5"):
+            assert not outcome.unchanged and outcome.etag is None
+            assert isinstance(outcome.record, Repo)
+            assert outcome.record != previous[key].record
         else:
             assert outcome.unchanged and outcome.record is previous[key].record
             assert outcome.etag == previous[key].etag and outcome.etag
@@ -232,3 +234,131 @@ def test_a_token_echoed_in_an_answer_is_scrubbed(server: FakeServer, github: Fak
 def test_the_graphql_endpoint_of_a_rest_base(base: str, url: str) -> None:
     """Bug caught: GitHub Enterprise's GraphQL looked for under its REST path."""
     assert graphql.endpoint(base) == url
+
+
+def test_exactly_the_threshold_of_repositories_not_keys(
+    server: FakeServer, github: FakeGitHub
+) -> None:
+    """Bug caught: the threshold counted off by one, or counted keys (folders of one
+    repository are one repository, asked once) instead of repositories."""
+    source.fetch(REPOS[: graphql.AT_LEAST], settings(server), {})
+    assert len(github.graphql_requests()) == 1
+    few = REPOS[: graphql.AT_LEAST - 1]
+    folders = [*few, *(f"{few[0]}/docs/{i}" for i in range(5))]
+    source.fetch(folders, settings(server), {})
+    assert len(github.graphql_requests()) == 1  # 9 repositories, 14 keys: REST
+
+
+def test_a_refusal_is_forgotten_after_its_time(
+    server: FakeServer, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug caught: an endpoint that refused once (a passing outage) never asked again."""
+    server.fail(r"^/graphql", Response(404, b'{"message":"Not Found"}'))
+    source.fetch(REPOS, settings(server), {})
+    now = graphql.time.monotonic()
+    monkeypatch.setattr(graphql.time, "monotonic", lambda: now + graphql.REFUSED_FOR - 1)
+    source.fetch(REPOS, settings(server), {})
+    assert len(github.graphql_requests()) == 1
+    monkeypatch.setattr(graphql.time, "monotonic", lambda: now + graphql.REFUSED_FOR + 1)
+    source.fetch(REPOS, settings(server), {})
+    assert len(github.graphql_requests()) == 2
+
+
+def answer_with(github: FakeGitHub, change: Any) -> None:
+    """The next GraphQL answer is the fake's own for :data:`REPOS`, changed by
+    ``change(answer)``."""
+    nodes = {f"r{i}": graphql_node(json.loads(github.served(r).body)) for i, r in enumerate(REPOS)}
+    answer: dict[str, Any] = {"data": nodes}
+    change(answer)
+    github.server.fail(r"^/graphql", Response(200, json.dumps(answer)))
+
+
+@pytest.fixture
+def cached(server: FakeServer, github: FakeGitHub) -> dict[str, Previous]:
+    """What the cache holds of :data:`REPOS` after REST fetched them."""
+    first = source.fetch(REPOS, settings(server, token=None), {})
+    return {
+        k: Previous(o.record, o.raw, o.etag) for k, o in first.items() if isinstance(o, Fetched)
+    }
+
+
+def _field_error(answer: dict[str, Any]) -> None:
+    answer["errors"] = []
+    for alias, field in (("r0", "licenseInfo"), ("r1", "description"), ("r2", "pushedAt")):
+        answer["data"][alias][field] = None  # GraphQL nulls a field that failed
+        answer["errors"].append({"type": "INTERNAL", "path": [alias, field], "message": "x"})
+
+
+def _wrong_objects(answer: dict[str, Any]) -> None:
+    answer["data"]["r0"]["licenseInfo"] = "MIT"
+    answer["data"]["r1"]["defaultBranchRef"] = "master"
+    answer["data"]["r2"]["repositoryTopics"] = ["rlhf"]
+
+
+def _missing_fields(answer: dict[str, Any]) -> None:
+    for name in ("description", "homepageUrl", "licenseInfo"):
+        del answer["data"]["r0"][name]
+        del answer["data"]["r1"][name]
+        del answer["data"]["r2"][name]
+
+
+def _swapped(answer: dict[str, Any]) -> None:
+    data = answer["data"]
+    data["r0"], data["r1"], data["r2"] = data["r1"], data["r2"], data["r0"]
+
+
+def _empty_repositories(answer: dict[str, Any]) -> None:
+    for alias in ("r0", "r1", "r2"):
+        answer["data"][alias]["defaultBranchRef"] = None  # no commit yet: no branch ref
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_field_error, _wrong_objects, _missing_fields, _swapped, _empty_repositories],
+    ids=["field-error", "wrong-objects", "missing-fields", "swapped", "empty"],
+)
+def test_a_node_that_is_not_wholly_its_repository_is_asked_through_rest(
+    server: FakeServer, github: FakeGitHub, cached: dict[str, Previous], change: Any
+) -> None:
+    """Bug caught: a node GraphQL answered in part (a field's error nulls it), in the wrong
+    shape, without fields it always sends, for another repository than its alias asked,
+    or for an empty repository (no default branch, where REST names one) made into a
+    record that replaces the good cached one instead of asking REST."""
+    answer_with(github, change)
+    rest_before = len(github.requests())
+    got = source.fetch(REPOS, settings(server), cached)
+    assert len(github.graphql_requests()) == 1
+    asked = [r.path for r in github.requests()[rest_before:]]
+    assert sorted(asked) == sorted(f"/repos/{r}" for r in REPOS[:3])
+    for key in REPOS:
+        outcome = got[key]
+        assert isinstance(outcome, Fetched)
+        assert outcome.record == cached[key].record  # nothing lost, nothing changed
+        assert outcome.unchanged  # REST's 304 or GraphQL's same record
+
+
+def test_data_without_the_aliases_asked_is_a_refusal(
+    server: FakeServer, github: FakeGitHub
+) -> None:
+    """Bug caught: an answer with empty data taken as "none found" for every batch of a
+    night (every repository asked twice), instead of leaving GraphQL alone."""
+    server.fail(r"^/graphql", Response(200, b'{"data":{}}'))
+    got = source.fetch(REPOS, settings(server), {})
+    assert records(got) == through_rest(server, REPOS)
+    source.fetch(REPOS, settings(server), {})
+    assert len(github.graphql_requests()) == 1
+
+
+def test_a_renamed_repository_is_recorded_as_rest_records_it(
+    server: FakeServer, github: FakeGitHub
+) -> None:
+    """Bug caught: GraphQL's answer for a renamed repository (it follows renames) taken
+    under the old name without the move, or with another source URL than REST's."""
+    keys = [*REPOS, MOVED]
+    got = source.fetch(keys, settings(server), {})
+    moved = got[MOVED]
+    assert isinstance(moved, Fetched) and isinstance(moved.record, Repo)
+    rest = source.fetch([MOVED], settings(server, token=None), {})[MOVED]
+    assert isinstance(rest, Fetched)
+    assert moved.record == rest.record and moved.url == rest.url
+    assert moved.record.redirected_from == MOVED

@@ -260,8 +260,8 @@ class FakeGitHub:
     def _graphql(self, req: Request, m: re.Match[str]) -> Response:
         """GitHub's GraphQL API, for the queries alignfetch sends: aliases of
         ``repository(owner: $oN, name: $nN)``, answered from the served REST bodies
-        (:func:`graphql_node`); a name it does not serve (a renamed one among them) is
-        null with GitHub's ``NOT_FOUND`` error, as GraphQL answers it. No token: GitHub's
+        (:func:`graphql_node`), a renamed one under its new name (:meth:`_resolve`); a name
+        it does not serve is null with GitHub's ``NOT_FOUND`` error, as GraphQL answers it. No token: GitHub's
         401. A spent budget: GraphQL's rate-limit error, with a 200 as GitHub sends it."""
         if not self.graphql:
             return self._not_found()
@@ -289,9 +289,9 @@ class FakeGitHub:
         errors: list[dict[str, Any]] = []
         for alias, owner, name in _ALIASES.findall(asked.get("query", "")):
             full = f"{variables[owner]}/{variables[name]}"
-            key = full.lower()
-            if key in self._names and key not in self._moved:
-                data[alias] = graphql_node(json.loads(self._by_id[self._names[key]].body))
+            served = self._resolve(full.lower())
+            if served is not None:
+                data[alias] = graphql_node(json.loads(served.body))
             else:
                 data[alias] = None
                 errors.append(
@@ -306,6 +306,18 @@ class FakeGitHub:
         if errors:
             answer["errors"] = errors
         return Response(200, json.dumps(answer, ensure_ascii=False), kind)
+
+    def _resolve(self, name: str) -> Served | None:
+        """The repository GraphQL's ``repository(owner:, name:)`` finds by ``name``: a
+        renamed or transferred one under its new name, as ``followRenames`` (true by
+        default) does."""
+        if name in self._moved:
+            location = next(
+                (v for k, v in self._moved[name].headers.items() if k.lower() == "location"), ""
+            )
+            found = re.search(r"/repositories/(\d+)", location)
+            return self._by_id.get(int(found[1])) if found else None
+        return self._by_id.get(self._names[name]) if name in self._names else None
 
     def _repo(self, req: Request, served: Served) -> Response:
         asked = _header(req, "If-None-Match")

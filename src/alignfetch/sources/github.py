@@ -282,10 +282,7 @@ class _Client:
             if node is None:
                 continue
             try:
-                records = {
-                    k: convert(node, k, redirected=str(node["full_name"]).lower() != repo.lower())
-                    for k in members
-                }
+                records = {k: convert(node, k) for k in members}  # under the name asked
             except (KeyError, TypeError):
                 continue
             where = f"{self._base}/repos/{repo}"

@@ -78,52 +78,102 @@ def query(repos: Sequence[str]) -> dict[str, Any]:
 
 
 def answers(body: object, repos: Sequence[str]) -> dict[str, dict[str, Any]] | None:
-    """Each repository of ``repos`` that GraphQL's answer ``body`` (parsed) holds, by its
-    position's name as asked, in the REST object's fields; None when ``body`` is not a
-    GraphQL answer with data (an error for the whole query: a rate limit, a bad token)."""
+    """Each repository of ``repos`` that GraphQL's answer ``body`` (parsed) holds whole, by
+    its name as asked, in the REST object's fields; None when ``body`` is not a GraphQL
+    answer to this query (an error for the whole query: a rate limit, a bad token; or
+    data without the aliases asked).
+
+    Left out, for REST to ask: a repository GraphQL answered null (missing, private), one
+    with an error of its own (GraphQL nulls a field that failed and sends the rest: a
+    record of it would lose what the cache knew), one answered under another name (GraphQL
+    follows renames; REST follows them too, and records the move from its redirect), an
+    empty one (no default branch, where REST names the one it would have), and one whose
+    fields are not a repository's (:func:`rest_shape`)."""
     if not isinstance(body, Mapping):
         return None
     data = body.get("data")
-    if not isinstance(data, Mapping):
+    if not isinstance(data, Mapping) or any(f"r{i}" not in data for i in range(len(repos))):
         return None
+    errors = body.get("errors")
+    failed = {
+        str(e["path"][0])
+        for e in (errors if isinstance(errors, list) else [])
+        if isinstance(e, Mapping) and isinstance(e.get("path"), list) and e["path"]
+    }
     out: dict[str, dict[str, Any]] = {}
     for i, repo in enumerate(repos):
-        shaped = rest_shape(data.get(f"r{i}"))
-        if shaped is not None:
+        shaped = None if f"r{i}" in failed else rest_shape(data[f"r{i}"])
+        if (
+            shaped is not None
+            and isinstance(shaped["full_name"], str)
+            and shaped["full_name"].lower() == repo.lower()
+            and shaped["default_branch"] is not None
+        ):
             out[repo] = shaped
     return out
 
 
+_ASKED = (
+    "name",
+    "nameWithOwner",
+    "url",
+    "description",
+    "homepageUrl",
+    "stargazerCount",
+    "pushedAt",
+    "isArchived",
+    "licenseInfo",
+    "defaultBranchRef",
+    "repositoryTopics",
+)
+"""The fields :data:`FIELDS` asks for: GraphQL answers every one (null when unset)."""
+
+
 def rest_shape(node: object) -> dict[str, Any] | None:
     """A GraphQL ``Repository`` as the REST object's fields that a record reads, or None
-    when ``node`` is not an object (GraphQL's null for a repository it could not resolve).
-    Values keep their types: :func:`~alignfetch.sources.github_checks.check_shape` judges
-    them as it judges REST's."""
-    if not isinstance(node, Mapping):
+    when ``node`` is not one: not an object (GraphQL's null), a field asked for missing, or
+    an object field (licence, branch, topics) of another type. The plain values keep their
+    types: :func:`~alignfetch.sources.github_checks.check_shape` judges them as it judges
+    REST's."""
+    if not isinstance(node, Mapping) or any(name not in node for name in _ASKED):
         return None
-    licence = node.get("licenseInfo")
-    branch = node.get("defaultBranchRef")
-    topics = node.get("repositoryTopics")
-    nodes = topics.get("nodes") if isinstance(topics, Mapping) else None
+    licence = node["licenseInfo"]
+    branch = node["defaultBranchRef"]
+    topics = node["repositoryTopics"]
+    if not (
+        _object(licence, "spdxId")
+        and _object(branch, "name")
+        and isinstance(topics, Mapping)
+        and isinstance(topics.get("nodes"), list)
+    ):
+        return None
+    names = [_topic(n) for n in topics["nodes"]]
+    if any(not isinstance(n, str) for n in names):
+        return None
     return {
-        "full_name": node.get("nameWithOwner"),
-        "html_url": node.get("url"),
-        "name": node.get("name"),
-        "description": node.get("description"),
-        "homepage": node.get("homepageUrl"),
-        "stargazers_count": node.get("stargazerCount"),
-        "pushed_at": node.get("pushedAt"),
-        "archived": node.get("isArchived"),
-        "license": {"spdx_id": licence.get("spdxId")} if isinstance(licence, Mapping) else None,
-        "default_branch": branch.get("name") if isinstance(branch, Mapping) else None,
-        "topics": [_topic(n) for n in nodes] if isinstance(nodes, list) else None,
+        "full_name": node["nameWithOwner"],
+        "html_url": node["url"],
+        "name": node["name"],
+        "description": node["description"],
+        "homepage": node["homepageUrl"],
+        "stargazers_count": node["stargazerCount"],
+        "pushed_at": node["pushedAt"],
+        "archived": node["isArchived"],
+        "license": None if licence is None else {"spdx_id": licence["spdxId"]},
+        "default_branch": None if branch is None else branch["name"],
+        "topics": names,
     }
 
 
+def _object(value: object, field: str) -> bool:
+    """Whether ``value`` is null or an object holding ``field``."""
+    return value is None or (isinstance(value, Mapping) and field in value)
+
+
 def _topic(node: object) -> object:
-    """A topic's name (anything else is kept, for the shape check to refuse)."""
+    """A topic's name, or None when ``node`` is not a topic."""
     topic = node.get("topic") if isinstance(node, Mapping) else None
-    return topic.get("name") if isinstance(topic, Mapping) else topic
+    return topic.get("name") if isinstance(topic, Mapping) else None
 
 
 def raw(node: Mapping[str, Any]) -> str:
