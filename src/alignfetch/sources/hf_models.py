@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alignfetch.config import Settings
 from alignfetch.records import Model
@@ -113,7 +113,7 @@ def fetch(
 def convert(info: ModelInfo, key: str, summary: str | None) -> Model:
     """A ``ModelInfo`` (and its card's summary) as a normalized model record."""
     tags = hub_repo.tag_list(info.tags)
-    card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
+    card = hub_repo.card_fields(info.card_data)
     safetensors = info.safetensors
     return Model(
         id=f"{PREFIX}:{key}",

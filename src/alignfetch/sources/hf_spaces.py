@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alignfetch.config import Settings
 from alignfetch.records import Space
@@ -77,7 +77,7 @@ def fetch(
 
 def convert(info: SpaceInfo, key: str) -> Space:
     """A ``SpaceInfo`` as a normalized Space record."""
-    card: dict[str, Any] = info.card_data.to_dict() if info.card_data is not None else {}  # type: ignore[no-untyped-call]
+    card = hub_repo.card_fields(info.card_data)
     runtime = info.runtime
     return Space(
         id=f"{PREFIX}:{key}",

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from alignfetch.config import Settings
 from alignfetch.errors import NotFoundError, SourceError
@@ -286,6 +286,21 @@ def gating(value: object) -> str | None:
     if isinstance(value, str):
         return value
     raise ValueError(f"gated is {type(value).__name__}, not a mode")
+
+
+class CardFields(Protocol):
+    """What is read of a card's metadata: a field by name, None when it is not set."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+
+def card_fields(card_data: Any) -> CardFields:
+    """The fields of a repository card's metadata (``info.card_data``), read by ``get``.
+
+    The card data itself, not ``to_dict()``: that deep-copies the whole card to drop the
+    unset fields, which ``get`` reads as None anyway (a fortieth of a millisecond of each
+    Hub request, with nothing read but a few fields)."""
+    return {} if card_data is None else card_data
 
 
 def tag_list(value: object) -> list[str]:
