@@ -232,3 +232,30 @@ def test_a_paper_sent_twice_in_one_answer_is_known_by_neither_entry(vouched: boo
     # Sent twice, even an entry matching the fingerprint is read again, never taken as it.
     again, _ = read(HEAD + GOOD + BROKEN + b"</feed>", known)
     assert again == once
+
+
+# Bug: the version split off anywhere but at the end, or from an ID of a "v" alone, or a
+# letter taken for a digit: the paper stored under another key or version.
+@pytest.mark.parametrize(
+    ("short_id", "split"),
+    [
+        ("2305.01937v2", ("2305.01937", 2)),
+        ("2305.01937", ("2305.01937", 1)),
+        ("hep-ex/0406020v1", ("hep-ex/0406020", 1)),
+        ("solv-int/9901001v3", ("solv-int/9901001", 3)),
+        ("2305.01937v12", ("2305.01937", 12)),
+        ("abv1v2", ("abv1", 2)),
+        ("2305.01937v2x", ("2305.01937v2x", 1)),
+        ("v2", ("v2", 1)),
+        ("2305.01937v", ("2305.01937v", 1)),
+        ("a\nbv1", ("a\nbv1", 1)),
+    ],
+)
+def test_split_version_as_the_pattern_splits(short_id: str, split: tuple[str, int]) -> None:
+    import re
+
+    from alignfetch.sources.arxiv_feed import split_version
+
+    m = re.fullmatch(r"(.+?)v(\d+)", short_id)
+    assert split == ((m[1], int(m[2])) if m else (short_id, 1))  # the reference
+    assert split_version(short_id) == split
