@@ -347,3 +347,27 @@ def test_deadline_leaves_later_batches_out(server: FakeServer, s2: FakeS2) -> No
         ["2305.01937"], settings(server), {}, deadline=time.monotonic() - 1
     )
     assert out == {} and s2.requests == 0
+
+
+def test_an_answer_is_parsed_once(
+    server: FakeServer, s2: FakeS2, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bug: the batch answer parsed by the check that it is a JSON list and then again to
+    read it (a nightly refresh's 9,000 papers, twice); or the check's JSON taken for
+    another answer's (a retried one): the records would be another batch's."""
+    keys = ["2305.01937", "2306.05685", "2204.05862"]
+    parsed: list[int] = []
+    loads = json.loads
+
+    def counting(text: str | bytes, *args: object, **kw: object) -> object:
+        value = loads(text, *args, **kw)  # type: ignore[arg-type]
+        if isinstance(value, list) and len(value) == len(keys):
+            parsed.append(len(text))
+        return value
+
+    monkeypatch.setattr(json, "loads", counting)
+    first = fetch(server, keys)
+    assert len(parsed) == 1
+    monkeypatch.setattr(json, "loads", loads)
+    server.fail(r"/paper/batch", Response(200, b"<html>a portal</html>"))  # retried once
+    assert fetch(server, keys) == first

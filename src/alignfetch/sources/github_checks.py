@@ -97,15 +97,24 @@ def json_problem(url: str, answer: net.Answer) -> str | None:
 def json_shape(answer: net.Answer, kind: type, called: str) -> str | None:
     """Why ``answer``'s body is not JSON of ``kind`` (``called`` in the sentence), or None:
     the check of every JSON API's 200 (GitHub, OpenAlex, Semantic Scholar)."""
+    return json_read(answer, kind, called)[0]
+
+
+def json_read(answer: net.Answer, kind: type, called: str) -> tuple[str | None, Any]:
+    """:func:`json_shape`'s problem, and the JSON it read (None with a problem): for a
+    caller that would read the same answer again."""
     try:
         body = json.loads(answer.body.decode("utf-8"))
     except UnicodeDecodeError:
-        return "not UTF-8"
+        return "not UTF-8", None
     except RecursionError:
-        return "JSON nested too deep"
+        return "JSON nested too deep", None
     except ValueError:
         head = answer.body.lstrip()[:15].lower()
         if not head:
-            return "an empty page"
-        return "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not JSON"
-    return None if isinstance(body, kind) else f"JSON that is not {called}"
+            return "an empty page", None
+        html = head.startswith((b"<!doctype html", b"<html"))
+        return ("an HTML page" if html else "not JSON"), None
+    if not isinstance(body, kind):
+        return f"JSON that is not {called}", None
+    return None, body

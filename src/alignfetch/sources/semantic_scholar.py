@@ -165,8 +165,10 @@ class _Client:
 
         self._settings = settings
         self._base = settings.s2_url.rstrip("/")
+        self._read_last: tuple[bytes, Any] | None = None
+        """The last answer :meth:`_valid` vouched for, and its JSON (not parsed again)."""
         self._session = client.session(
-            settings, NAME, pacer=net.pacer(PREFIX, settings.s2_delay), validate=batch_problem
+            settings, NAME, pacer=net.pacer(PREFIX, settings.s2_delay), validate=self._valid
         )
         self._session.headers["Accept"] = "application/json"
         if settings.s2_api_key:
@@ -177,6 +179,12 @@ class _Client:
 
     def close(self) -> None:
         self._session.close()
+
+    def _valid(self, url: str, answer: net.Answer) -> str | None:
+        """:func:`batch_problem`, keeping the JSON it read for :meth:`_read`."""
+        problem, body = github_checks.json_read(answer, list, "a list")
+        self._read_last = None if problem else (answer.body, body)
+        return problem
 
     def url(self, key: str) -> str:
         """The request that answers for ``key`` alone: its record's source URL."""
@@ -297,8 +305,12 @@ class _Client:
         from alignfetch.sources import Fetched
         from alignfetch.stored import well_typed
 
-        # Strictly UTF-8 as JSON is (the validator has checked it is a JSON list).
-        body = json.loads(content.decode("utf-8"))
+        # Strictly UTF-8 as JSON is (the validator has checked it is a JSON list, and kept
+        # what it read of this same answer).
+        last, self._read_last = self._read_last, None
+        body = last[1] if last is not None and last[0] == content else None
+        if body is None:
+            body = json.loads(content.decode("utf-8"))
         if len(body) != len(chunk):
             n = len(body)
             return self._fail(
