@@ -294,9 +294,7 @@ class Workspace:
         """Re-fetch entries whose cache is older than ``stale_after`` and report the news
         (:func:`alignfetch.fetch.refresh.refresh`; the options are
         :class:`~alignfetch.fetch.refresh.Options`); a failed entry keeps its last record."""
-        from alignfetch.cache.rows import no_collection
         from alignfetch.fetch.refresh import refresh, refuse
 
         refuse(self.offline, options.get("only"))
-        with no_collection():  # as the refresh itself: the list makes many objects, no cycles
-            return refresh(self.load(), self.store, self.lock, **options)
+        return refresh(self.load(), self.store, self.lock, **options)
