@@ -33,20 +33,6 @@ Times = Callable[[Iterable[str]], Mapping[str, "FetchTime"]]
 (:meth:`alignfetch.fetch.store.Store.times`)."""
 
 
-def times_of(cached: Cached) -> Times:
-    """:data:`Times` read through whole rows, for a caller with no narrow read: the same
-    decisions, but a row whose record is unreadable counts as missing."""
-    from alignfetch.cache.db import FetchTime
-
-    def times(rids: Iterable[str]) -> dict[str, FetchTime]:
-        return {
-            rid: FetchTime(row.fetched_at, getattr(row.parsed, "found", False) is True)
-            for rid, row in cached(rids).items()
-        }
-
-    return times
-
-
 @dataclass
 class FetchRun:
     """What one round of fetching brought back."""
@@ -219,11 +205,11 @@ def fetch_outcomes(
     settings: Settings,
     cached: Cached,
     *,
+    times: Times,
     progress: Callable[[int], None] | None = None,
     pages_after: timedelta | None = None,
     reuse_after: timedelta | None = None,
     off: frozenset[str] = frozenset(),
-    times: Times | None = None,
 ) -> FetchRun:
     """Fetch ``refs``, one batch per source, then what they point to.
 
@@ -231,8 +217,7 @@ def fetch_outcomes(
     paper pages and the scholarly graph come last and may fail without failing their
     paper (:mod:`alignfetch.fetch.scholarly`; ``off`` names the ones ``[sources]``
     switches off). A batch that fails outright fails each of its IDs. Whether a paper's
-    page and its OpenAlex record are due is read from ``times`` (by default through
-    ``cached``'s whole rows).
+    page and its OpenAlex record are due is read from ``times``, their records not decoded.
     """
     from alignfetch.fetch import scholarly
     from alignfetch.records import Dataset, Model, Paper
@@ -296,9 +281,8 @@ def fetch_outcomes(
         for o in run.outcomes.values()
         if not isinstance(o, SourceError) and isinstance(o.record, Paper)
     ]
-    when = times or times_of(cached)
-    _fetch_pages(run, page_keys, settings, when, pages_after, arxiv_started)
-    scholarly.enrich(run, page_keys, settings, when, off)
+    _fetch_pages(run, page_keys, settings, times, pages_after, arxiv_started)
+    scholarly.enrich(run, page_keys, settings, times, off)
     _confirm(run, cached)
     _clean(run)
     return run
