@@ -66,8 +66,6 @@ from alignfetch.records import Record, to_dict
 from alignfetch.stored import read
 
 if TYPE_CHECKING:
-
-
     from alignfetch.sources import Fetched
 
 PACE_PREFIX = "pace:"

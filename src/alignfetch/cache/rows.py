@@ -11,7 +11,7 @@ time and whether its record says ``found``, read in SQL without decoding the rec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -116,7 +116,7 @@ def _row(
     parsed = read(record)
     if parsed is None:
         return None
-    at = check if check is not None and check > at else at
+    at = _newer(at, check)
     return CachedRow(rid, kind, record, raw, url, etag, at, changed, error, error_at, errors,
                      parsed, bool(has))  # fmt: skip
 
@@ -160,14 +160,7 @@ def sqlite_rows(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Cache
     wanted = list(dict.fromkeys(ids))
     out: dict[str, CachedRow] = {}
     columns = ", ".join(f"r.{name}" for name in _ROW_COLUMNS)
-    times: dict[Any, Any] = {None: None}
-
-    def utc(value: Any) -> Any:
-        moment = times.get(value, _UNSEEN)
-        if moment is _UNSEEN:
-            moment = times[value] = _utc(value)
-        return moment
-
+    utc = _utc_once()
     with no_collection():  # many objects, no cycles: the collector would only walk them
         for i in range(0, len(wanted), BATCH):
             chunk = wanted[i : i + BATCH]
@@ -188,6 +181,25 @@ def sqlite_rows(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Cache
                 if made is not None:
                     out[rid] = made
     return out
+
+
+def _utc_once() -> Callable[[Any], Any]:
+    """:func:`_utc`, each distinct value decoded once (a refresh stores its records, and
+    writes its checks, with one time each)."""
+    seen: dict[Any, Any] = {None: None}
+
+    def utc(value: Any) -> Any:
+        moment = seen.get(value, _UNSEEN)
+        if moment is _UNSEEN:
+            moment = seen[value] = _utc(value)
+        return moment
+
+    return utc
+
+
+def _newer(at: datetime, check: datetime | None) -> datetime:
+    """A row's fetch time: the newer of its record's and its check's."""
+    return check if check is not None and check > at else at
 
 
 _UNSEEN = object()
@@ -254,7 +266,7 @@ def read_times(conn: Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
             .where(table.c.id.in_(wanted[i : i + BATCH]), func.jsonb_typeof(record) == "object")
         )
         for rid, at, check, found in conn.execute(query).all():
-            out[rid] = FetchTime(check if check is not None and check > at else at, bool(found))
+            out[rid] = FetchTime(_newer(at, check), bool(found))
     return out
 
 
@@ -264,7 +276,7 @@ def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Fetc
     that is not JSON), the times decoded here as :func:`sqlite_rows` decodes them."""
     wanted = list(dict.fromkeys(ids))
     out: dict[str, FetchTime] = {}
-    times: dict[Any, Any] = {None: None}
+    utc = _utc_once()
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
         result = conn.execute(
@@ -277,11 +289,7 @@ def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Fetc
         )
         for rid, at, check, found in result.fetchall():
             try:
-                for value in (at, check):
-                    if value not in times:
-                        times[value] = _utc(value)
-                at, check = times[at], times[check]
-                newer = check if check is not None and check > at else at
+                newer = _newer(utc(at), utc(check))
             except (ValueError, TypeError):
                 continue  # a time that is no time: a damaged row, missing
             out[rid] = FetchTime(newer, bool(found))
