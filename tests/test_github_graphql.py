@@ -155,8 +155,9 @@ def test_what_graphql_cannot_resolve_is_asked_through_rest(
         Response(200, b'{"data":"not an object"}'),
         Response(401, b'{"message":"Bad credentials"}'),
         Response(502, b"bad gateway"),
+        Response(reset=True),
     ],
-    ids=["absent", "html", "rate-limited", "junk-data", "bad-token", "outage"],
+    ids=["absent", "html", "rate-limited", "junk-data", "bad-token", "outage", "reset"],
 )
 def test_a_refusing_endpoint_falls_back_to_rest_once_a_run(
     server: FakeServer, github: FakeGitHub, answer: Response
@@ -170,9 +171,8 @@ def test_a_refusing_endpoint_falls_back_to_rest_once_a_run(
     asked = len(github.graphql_requests())
     source.fetch(REPOS, settings(server), {})
     assert len(github.graphql_requests()) == asked  # not asked again
-    assert asked == (
-        3 if answer.status == 502 or b"html" in bytes(answer.body) else 1
-    )  # retried, as any
+    retried = answer.reset or answer.status == 502 or b"html" in bytes(answer.body)
+    assert asked == (3 if retried else 1)  # retried as any request is
 
 
 def test_a_repository_of_the_wrong_shape_is_asked_through_rest(

@@ -258,8 +258,10 @@ class _Client:
     ) -> dict[str, Outcome]:
         """The outcomes of the repositories GraphQL answered (:mod:`github_graphql`), in one
         request; none when the endpoint refuses or fails (it is then left alone for a
-        while: :func:`github_graphql.refuse`). A repository whose answer is not one is left out too:
-        REST asks for it, and says what is wrong, as for any other."""
+        while: :func:`github_graphql.refuse`). A repository whose answer is not one is left
+        out too: REST asks for it, and says what is wrong, as for any other."""
+        import requests
+
         from alignfetch.sources import Fetched
 
         url = graphql.endpoint(self._base)
@@ -269,7 +271,8 @@ class _Client:
         try:
             response = self._session.post(url, json=graphql.query(repos))
             body = json.loads(response.content.decode("utf-8")) if response.ok else None
-        except Exception as err:  # noqa: BLE001  # any failure: REST asks instead
+        except (net.NetError, requests.RequestException, ValueError, RecursionError) as err:
+            # Unreachable, refused, cut short, not UTF-8 or not JSON: REST asks instead.
             graphql.refuse(url, type(err).__name__)
             return {}
         got = graphql.answers(body, repos)
