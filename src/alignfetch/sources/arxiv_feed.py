@@ -234,7 +234,7 @@ _ARXIV = "{http://arxiv.org/schemas/atom}"
 
 def fingerprint(xml: str) -> str:
     """An entry's own ETag, which arXiv does not send: a digest of its XML as sent and of
-    the code that reads it (:func:`alignfetch.version.code`), so that an entry arXiv sends
+    the code that reads it (:func:`alignfetch.version.source`), so that an entry arXiv sends
     again unchanged is known without being read, and one an upgraded alignfetch would
     read otherwise is read again."""
     from hashlib import blake2b
