@@ -519,8 +519,9 @@ def _client_class() -> type[arxiv_pkg.Client]:
         """Whether to send the query as a POSTed form (to the bare URL) instead of a GET."""
         known: Mapping[str, str] = {}
         """The fingerprints of the cached papers (:func:`read_papers`)."""
-        entries: dict[str, Entry] = {}
-        """The entries of the query's answers, by key (each query sets its own)."""
+        entries: dict[str, Entry] | None = None
+        """The entries of the query's answers, by key (each query sets its own dict; none
+        is shared between clients)."""
 
         def _parse_feed(
             self, url: str, first_page: bool = True, _try_index: int = 0
