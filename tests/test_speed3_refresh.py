@@ -213,7 +213,7 @@ def test_upgrading_a_0002_cache_keeps_records_and_their_fetch_times(db_url: str)
     before = table(db_url, "records")
     engine.dispose()
     cache = db.open_cache(db_url)  # upgrades to the head
-    assert db.current_revision(cache.engine) == db.HEAD_REVISION == "0003"
+    assert db.current_revision(cache.engine) == db.HEAD_REVISION == "0004"
     assert table(db_url, "records") == before
     assert table(db_url, "checks") == {}
     rows = cache.get([one.id, two.id])

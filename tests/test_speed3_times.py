@@ -14,7 +14,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import create_engine, delete, insert, text, update
 from sqlalchemy.pool import NullPool
 
 from alignfetch.cache import db
@@ -51,6 +51,9 @@ def timed(url: str, rid: str, fetched: datetime, checked: datetime | None = None
             )
             assert done.rowcount == 1, rid
             conn.execute(update(checks).where(checks.c.id == rid).values(checked_at=checked))
+            if checked is not None:  # also after `stored`, whose change dropped the check
+                conn.execute(delete(checks).where(checks.c.id == rid))
+                conn.execute(insert(checks).values(id=rid, checked_at=checked))
     finally:
         engine.dispose()
 

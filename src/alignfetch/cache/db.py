@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
 from alignfetch.cache.rows import FetchTime as FetchTime  # where callers find it
-from alignfetch.cache.rows import _driver, erred, read_rows, read_times
+from alignfetch.cache.rows import Seal as Seal  # where callers find it
+from alignfetch.cache.rows import _driver, erred, read_rows, read_seals, read_times
 from alignfetch.cache.schema import (  # where callers have found them
     MIGRATION_LOCK_TIMEOUT as MIGRATION_LOCK_TIMEOUT,
 )
@@ -126,6 +127,15 @@ class Cache:
         except (SQLAlchemyError, sqlite3.Error) as err:  # SQLite's rows come from its driver
             raise _db_error(self._url(), err, "read") from None
 
+    def seals(self, ids: Iterable[str]) -> dict[str, Seal]:
+        """The checked rows of ``ids`` that have an ETag, their records not read
+        (:func:`alignfetch.cache.rows.read_seals`)."""
+        try:
+            with self.engine.connect() as conn:
+                return read_seals(conn, ids)
+        except (SQLAlchemyError, sqlite3.Error) as err:  # SQLite's rows come from its driver
+            raise _db_error(self._url(), err, "read") from None
+
     def stored(self, ids: Iterable[str]) -> dict[str, Any]:
         """The stored JSON of the rows ``ids`` names, as it is, in batches of 500 IDs
         (also the rows that are no record: a link's last answer, a shared pace)."""
@@ -208,7 +218,7 @@ class Cache:
         self,
         ids: Iterable[str],
         now: datetime | None = None,
-        held: Mapping[str, CachedRow] | None = None,
+        held: Mapping[str, CachedRow | Seal] | None = None,
     ) -> None:
         """Mark records as confirmed by upstream (a 304, or the same answer again)
         without changing them: one narrow row each in ``checks``.

@@ -296,6 +296,78 @@ def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Fetc
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Seal:
+    """What :func:`read_seals` reads of a checked row: all a refresh needs of a record
+    upstream is likely to confirm unchanged, its record left unread."""
+
+    id: str
+    etag: str
+    """The ETag the record was stored with (an arXiv paper's: its entry's fingerprint)."""
+    fetched_at: datetime
+    """As :attr:`CachedRow.fetched_at`: the newer of the record's time and its check's."""
+    last_error: str | None
+    last_error_at: datetime | None
+    error_count: int
+
+
+_SEAL_COLUMNS = ("id", "etag", "fetched_at", "last_error", "last_error_at", "error_count")
+
+
+def read_seals(conn: Connection, ids: Iterable[str]) -> dict[str, Seal]:
+    """The rows of ``ids`` that have a check and an ETag, as :class:`Seal`, their records
+    neither read nor decoded: a warm refresh's 9,000 papers cost a tenth of its time to
+    decode, only to be confirmed unchanged by their fingerprints.
+
+    A check vouches for its record: it was written by an alignfetch that cleans and
+    checks what it stores, and migration 0004's triggers drop the check of a record
+    anything else changes or deletes. A row that fails to read here is read the full way
+    (:func:`read_rows`), which counts it as missing if it holds no usable record."""
+    if conn.dialect.name == "sqlite":
+        return sqlite_seals(_driver(conn), ids)
+    from sqlalchemy import select
+
+    from alignfetch.cache.models import CachedRecord, Check
+
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, Seal] = {}
+    table = CachedRecord.__table__
+    checks = Check.__table__
+    columns = [*(table.c[name] for name in _SEAL_COLUMNS), checks.c.checked_at]
+    for i in range(0, len(wanted), BATCH):
+        query = (
+            select(*columns)
+            .select_from(table.join(checks, checks.c.id == table.c.id))
+            .where(table.c.id.in_(wanted[i : i + BATCH]), table.c.etag.is_not(None))
+        )
+        for rid, etag, at, error, error_at, n, check in conn.execute(query).all():
+            out[rid] = Seal(rid, etag, _newer(at, check), error, error_at, n)
+    return out
+
+
+def sqlite_seals(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Seal]:
+    """What :func:`read_seals` reads, on SQLite, through the driver's connection ``conn``,
+    the times decoded as :func:`sqlite_rows` decodes them."""
+    wanted = list(dict.fromkeys(ids))
+    out: dict[str, Seal] = {}
+    columns = ", ".join(f"r.{name}" for name in _SEAL_COLUMNS)
+    utc = _utc_once()
+    for i in range(0, len(wanted), BATCH):
+        chunk = wanted[i : i + BATCH]
+        result = conn.execute(
+            f"SELECT {columns}, c.checked_at FROM records AS r "
+            "JOIN checks AS c ON c.id = r.id "
+            f"WHERE r.id IN ({', '.join('?' * len(chunk))}) AND r.etag IS NOT NULL",
+            tuple(chunk),
+        )
+        for rid, etag, at, error, error_at, n, check in result.fetchall():
+            try:
+                out[rid] = Seal(rid, etag, _newer(utc(at), utc(check)), error, utc(error_at), n)
+            except (ValueError, TypeError):
+                continue  # a time that is no time: a damaged row, read the full way
+    return out
+
+
 def _driver(conn: Connection) -> sqlite3.Connection:
     """The standard library's connection under SQLAlchemy's (in its transaction)."""
     driver = conn.connection.driver_connection
@@ -303,7 +375,7 @@ def _driver(conn: Connection) -> sqlite3.Connection:
     return driver  # type: ignore[no-any-return]
 
 
-def erred(row: CachedRow) -> bool:
+def erred(row: CachedRow | Seal) -> bool:
     """Whether ``row`` holds a failure that a confirmation forgets."""
     return row.last_error is not None or row.last_error_at is not None or row.error_count != 0
 

@@ -27,12 +27,12 @@ from urllib.parse import quote
 from alignfetch.errors import AlignfetchError
 
 if TYPE_CHECKING:  # the record types load with the first record read: a kept text reads none
-    from alignfetch.cache.rows import CachedRow, FetchTime
+    from alignfetch.cache.rows import CachedRow, FetchTime, Seal
     from alignfetch.records import Record
 
 T = TypeVar("T")
 
-REVISIONS = ("0001", "0002", "0003")
+REVISIONS = ("0001", "0002", "0003", "0004")
 """Every migration's revision, oldest first (a test keeps it equal to Alembic's history).
 
 A cache at a revision not named here was written by a newer alignfetch."""
@@ -145,6 +145,14 @@ def times(url: str, ids: Iterable[str]) -> dict[str, FetchTime] | None:
     return _read(url, lambda conn: sqlite_times(conn, ids))
 
 
+def seals(url: str, ids: Iterable[str]) -> dict[str, Seal] | None:
+    """:meth:`alignfetch.cache.db.Cache.seals` of the SQLite cache at ``url``, or None when
+    this module does not serve it."""
+    from alignfetch.cache.rows import sqlite_seals
+
+    return _read(url, lambda conn: sqlite_seals(conn, ids))
+
+
 def _read(url: str, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
     """``read(conn)`` in one read transaction of the cache at ``url``; None when this module
     does not serve it, or reading failed (the full way then says why)."""
@@ -163,7 +171,7 @@ def _read(url: str, read: Callable[[sqlite3.Connection], T | None]) -> T | None:
 
 
 def touch(
-    url: str, ids: Iterable[str], now: datetime, held: Mapping[str, CachedRow]
+    url: str, ids: Iterable[str], now: datetime, held: Mapping[str, CachedRow | Seal]
 ) -> bool:
     """:meth:`alignfetch.cache.db.Cache.touch` on the SQLite cache at ``url``, all or
     nothing; False when this module does not serve it or the write failed (nothing is
@@ -186,7 +194,10 @@ def touch(
 
 
 def touch_in(
-    conn: sqlite3.Connection, ids: Iterable[str], now: datetime, held: Mapping[str, CachedRow]
+    conn: sqlite3.Connection,
+    ids: Iterable[str],
+    now: datetime,
+    held: Mapping[str, CachedRow | Seal],
 ) -> None:
     """Mark the records ``ids`` confirmed at ``now`` in the transaction ``conn`` is in: one
     narrow row each in ``checks``, and each one's errors forgotten, as
