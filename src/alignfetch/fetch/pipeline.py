@@ -19,12 +19,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from alignfetch.errors import SourceError
+from alignfetch.sources import Confirmed, Fetched
 
 if TYPE_CHECKING:
-    from alignfetch.cache.db import CachedRow, FetchTime
+    from alignfetch.cache.db import CachedRow, FetchTime, Seal
     from alignfetch.config import Settings
     from alignfetch.list import ids
-    from alignfetch.sources import Fetched, Outcome, Previous, Source
+    from alignfetch.sources import Previous, Source
+
+RunOutcome = Fetched | Confirmed | SourceError
+"""What a run holds for one ID: a fresh record, the word that a sealed row's unread record
+stands (:class:`Confirmed`, only for :func:`fetch_outcomes`' ``seals``), or the failure."""
 
 Cached = Callable[[Iterable[str]], Mapping[str, "CachedRow"]]
 """Cached rows by ID (without creating a cache that does not exist yet)."""
@@ -37,16 +42,21 @@ Times = Callable[[Iterable[str]], Mapping[str, "FetchTime"]]
 class FetchRun:
     """What one round of fetching brought back."""
 
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
-    """Per requested ID: a fresh record or the error that stopped it."""
+    outcomes: dict[str, RunOutcome] = field(default_factory=dict)
+    """Per requested ID: a fresh record, the error that stopped it, or that its sealed
+    row stands (:data:`RunOutcome`)."""
     related: list[Fetched] = field(default_factory=list)
     """Records the requested ones point to: a dataset's papers, papers' Hub pages."""
     warnings: dict[str, str] = field(default_factory=dict)
     """Failures that do not fail an entry (a paper page the Hub would not give)."""
 
     def fetched(self) -> list[Fetched]:
-        ok = [o for o in self.outcomes.values() if not isinstance(o, SourceError)]
+        ok = [o for o in self.outcomes.values() if isinstance(o, Fetched)]
         return ok + self.related
+
+    def confirmed(self) -> list[str]:
+        """The IDs of the sealed rows upstream confirmed (:class:`Confirmed`)."""
+        return [o.id for o in self.outcomes.values() if isinstance(o, Confirmed)]
 
 
 RAW_NOT_KEPT = frozenset({"paper", "paper_page", "repo"})
@@ -72,7 +82,7 @@ def _confirm(run: FetchRun, cached: Cached) -> None:
     fresh = [
         o
         for o in [*run.outcomes.values(), *run.related]
-        if not isinstance(o, SourceError) and not o.unchanged
+        if isinstance(o, Fetched) and not o.unchanged
     ]
     if not fresh:
         return
@@ -85,7 +95,7 @@ def _confirm(run: FetchRun, cached: Cached) -> None:
         return replace(o, unchanged=True)
 
     for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError):
+        if isinstance(outcome, Fetched):
             run.outcomes[rid] = confirmed(outcome)
     run.related = [confirmed(o) for o in run.related]
 
@@ -110,7 +120,7 @@ def _clean(run: FetchRun) -> None:
         return o if record is o.record else replace(o, record=record)
 
     for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError):
+        if isinstance(outcome, Fetched):
             run.outcomes[rid] = _unusable(rid, outcome) or cleaned(outcome)
     related = []
     for o in run.related:
@@ -210,6 +220,7 @@ def fetch_outcomes(
     pages_after: timedelta | None = None,
     reuse_after: timedelta | None = None,
     off: frozenset[str] = frozenset(),
+    seals: Mapping[str, Seal] | None = None,
 ) -> FetchRun:
     """Fetch ``refs``, one batch per source, then what they point to.
 
@@ -218,6 +229,9 @@ def fetch_outcomes(
     paper (:mod:`alignfetch.fetch.scholarly`; ``off`` names the ones ``[sources]``
     switches off). A batch that fails outright fails each of its IDs. Whether a paper's
     page and its OpenAlex record are due is read from ``times``, their records not decoded.
+    A paper in ``seals`` (a refresh's rows read without their records) is asked for with
+    its fingerprint: :class:`Confirmed` when arXiv sends the same entry, else fetched as
+    any other, its row read through ``cached``.
     """
     from alignfetch.fetch import scholarly
     from alignfetch.records import Dataset, Model, Paper
@@ -239,7 +253,7 @@ def fetch_outcomes(
     wanted = by_prefix.get("arxiv", [])
     named: dict[str, list[str]] = {}  # paper key -> datasets and models that name it
     for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError) and isinstance(outcome.record, Dataset | Model):
+        if isinstance(outcome, Fetched) and isinstance(outcome.record, Dataset | Model):
             for pid in outcome.record.papers:
                 named.setdefault(pid.split(":", 1)[1], []).append(rid)
     if reuse_after is not None and named:
@@ -252,9 +266,14 @@ def fetch_outcomes(
             if (row := fresh.get(f"arxiv:{k}")) is None or row.fetched_at <= cutoff
         }
     keys = list(dict.fromkeys([*wanted, *named]))
+    sealed = {p: seal for k in wanted if (seal := (seals or {}).get(p := f"arxiv:{k}"))}
     arxiv_started = time.monotonic()  # paper pages get no longer than arXiv takes
     with arxiv.run() as arxiv_run:  # a POST arXiv refuses is not tried again this run
-        papers = batch(SOURCES["arxiv"], "arxiv", keys, settings, cached, progress) if keys else {}
+        papers = (
+            batch(SOURCES["arxiv"], "arxiv", keys, settings, cached, progress, sealed)
+            if keys
+            else {}
+        )
     if arxiv_run.note is not None:
         run.warnings["arxiv"] = arxiv_run.note
     wanted_set = set(wanted)
@@ -271,15 +290,15 @@ def fetch_outcomes(
                     url=outcome.url,
                     status=outcome.status,
                 )
-        else:
+        elif isinstance(outcome, Fetched):  # only the entries' papers are sealed
             run.related.append(outcome)
     for rid, outcome in run.outcomes.items():
-        if not isinstance(outcome, SourceError) and outcome.warning:
+        if isinstance(outcome, Fetched) and outcome.warning:
             run.warnings[rid] = outcome.warning  # a dataset card kept from before
     page_keys = [
-        o.record.id.split(":", 1)[1]
-        for o in run.outcomes.values()
-        if not isinstance(o, SourceError) and isinstance(o.record, Paper)
+        rid.split(":", 1)[1]
+        for rid, o in run.outcomes.items()
+        if isinstance(o, Confirmed) or (isinstance(o, Fetched) and isinstance(o.record, Paper))
     ]
     _fetch_pages(run, page_keys, settings, times, pages_after, arxiv_started)
     scholarly.enrich(run, page_keys, settings, times, off)
@@ -404,30 +423,34 @@ def batch(
     settings: Settings,
     cached_rows: Cached,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Outcome]:
+    seals: Mapping[str, Seal] | None = None,
+) -> dict[str, RunOutcome]:
     """Fetch ``keys`` from one source in chunks (arXiv's: one request each).
 
     After a rate-limit error the rest of the source's keys fail at once:
-    asking again would only be refused again.
+    asking again would only be refused again. The papers of ``seals`` are given to arXiv
+    by their fingerprints alone (:func:`alignfetch.sources.arxiv.fetch`), their rows unread.
     """
     from alignfetch.errors import RateLimitError
     from alignfetch.sources import Previous, arxiv
 
-    cached = cached_rows(f"{prefix}:{k}" for k in keys)
+    seals = seals or {}
+    cached = cached_rows(f"{prefix}:{k}" for k in keys if f"{prefix}:{k}" not in seals)
     size = arxiv.BATCH if prefix == "arxiv" else 25
-    out: dict[str, Outcome] = {}
+    out: dict[str, RunOutcome] = {}
     stop: SourceError | None = None
     for i in range(0, len(keys), size):
         chunk = keys[i : i + size]
         if stop is not None:
-            got: Mapping[str, Outcome] = {k: stop for k in chunk}
+            got: Mapping[str, RunOutcome] = {k: stop for k in chunk}
         else:
             previous = {
                 k: Previous(row.parsed, row.raw, row.etag)
                 for k in chunk
                 if (row := cached.get(f"{prefix}:{k}")) is not None
             }
-            got = _fetch_chunk(source, prefix, chunk, settings, previous)
+            sealed = {k: s.etag for k in chunk if (s := seals.get(f"{prefix}:{k}")) is not None}
+            got = _fetch_chunk(source, prefix, chunk, settings, previous, sealed)
             stop = next((v for v in got.values() if isinstance(v, RateLimitError)), None)
         out.update((f"{prefix}:{k}", got[k]) for k in chunk)
         if progress is not None and prefix != "hfpaper":
@@ -441,8 +464,10 @@ def _fetch_chunk(
     chunk: Sequence[str],
     settings: Settings,
     previous: Mapping[str, Previous],
-) -> dict[str, Outcome]:
-    """An outcome for each key of ``chunk``, whatever the source does.
+    sealed: Mapping[str, str],
+) -> dict[str, RunOutcome]:
+    """An outcome for each key of ``chunk``, whatever the source does (arXiv's told of
+    ``sealed``: :func:`batch`).
 
     A key the source left without an answer, or answered with another ID's
     record, fails; so does the whole chunk when the source raises, whatever it
@@ -452,7 +477,13 @@ def _fetch_chunk(
     import logging
 
     try:
-        got = dict(source.fetch(chunk, settings, previous))
+        got: dict[str, RunOutcome] = {}
+        if sealed:
+            from alignfetch.sources import arxiv
+
+            got.update(arxiv.fetch(chunk, settings, previous, sealed))
+        else:
+            got.update(source.fetch(chunk, settings, previous))
     except SourceError as err:
         return {k: err for k in chunk}
     except (KeyboardInterrupt, MemoryError):
@@ -468,7 +499,7 @@ def _fetch_chunk(
             )
             for k in chunk
         }
-    out: dict[str, Outcome] = {}
+    out: dict[str, RunOutcome] = {}
     for key in chunk:
         outcome = got.get(key)
         rid = f"{prefix}:{key}"
@@ -478,13 +509,20 @@ def _fetch_chunk(
                 source=source.NAME,
                 ids=(key,),
             )
-        elif not isinstance(outcome, SourceError) and outcome.record.id != rid:
+        elif (answered := _answered(outcome)) is not None and answered != rid:
             outcome = SourceError(
                 f"The {source.NAME} source answered {rid} with the record of "
-                f"{outcome.record.id}; try again later.",
+                f"{answered}; try again later.",
                 source=source.NAME,
                 ids=(key,),
-                url=outcome.url,
+                url=outcome.url if isinstance(outcome, Fetched) else None,
             )
         out[key] = outcome
     return out
+
+
+def _answered(outcome: RunOutcome) -> str | None:
+    """The ID of the record ``outcome`` answers with (None for a failure)."""
+    if isinstance(outcome, Fetched):
+        return outcome.record.id
+    return outcome.id if isinstance(outcome, Confirmed) else None

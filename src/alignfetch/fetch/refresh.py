@@ -27,7 +27,7 @@ from alignfetch.records import (
     Scholarly,
     Space,
 )
-from alignfetch.sources import KINDS
+from alignfetch.sources import KINDS, Fetched
 
 if TYPE_CHECKING:
     from alignfetch.cache.db import CachedRow
@@ -400,7 +400,12 @@ def _refresh(
     progress: Callable[[int], None] | None,
 ) -> Report:
     chosen = [e for e in ef.entries if only is None or KINDS[e.id.split(":", 1)[0]] == only]
-    cached = store.rows(e.id for e in chosen)
+    # A checked paper's row is read without its record: arXiv confirms most papers by the
+    # fingerprint of an unchanged entry, and the record is read only when the entry differs.
+    seals = store.seals(e.id for e in chosen if e.id.startswith("arxiv:"))
+    cached = store.rows(e.id for e in chosen if e.id not in seals)
+    times = {rid: seal.fetched_at for rid, seal in seals.items()}
+    times.update((rid, row.fetched_at) for rid, row in cached.items())
     # Yesterday's run wrote its records a little after it started: with no slack
     # a nightly job would find them a minute short of a day old, and skip them.
     slack = min(timedelta(hours=1), stale_after / 10)
@@ -411,8 +416,8 @@ def _refresh(
         e
         for e in chosen
         if everything
-        or e.id not in cached
-        or cached[e.id].fetched_at <= (weekly if e.id.startswith("url:") else cutoff)
+        or e.id not in times
+        or times[e.id] <= (weekly if e.id.startswith("url:") else cutoff)
     ]
     report = Report(checked=[e.id for e in due], skipped=len(chosen) - len(due), dry_run=dry_run)
     if not due:
@@ -426,23 +431,31 @@ def _refresh(
         return {r: loaded[r] for r in wanted if r in loaded}
 
     run = store.fetch_outcomes(
-        [ids.of(e.id) for e in due], progress=progress, pages_after=PAGES_AFTER, rows=rows
+        [ids.of(e.id) for e in due],
+        progress=progress,
+        pages_after=PAGES_AFTER,
+        rows=rows,
+        seals=seals,
     )
     threshold = STARS_THRESHOLD if stars_threshold is None else stars_threshold
+    fresh = {
+        rid: o for rid, o in run.outcomes.items() if isinstance(o, Fetched) and not o.unchanged
+    }
+    before = rows(fresh)  # a sealed paper's row, read now that its entry changed
     for rid, outcome in run.outcomes.items():
         if isinstance(outcome, SourceError):
             report.failures[rid] = outcome.message
-        elif not outcome.unchanged:
-            row = cached.get(rid)
+        elif rid in fresh:
+            row = before.get(rid)
             old = row.parsed if row is not None else None
-            report.changes.extend(changes(old, outcome.record, threshold))
+            report.changes.extend(changes(old, fresh[rid].record, threshold))
     report.warnings.update(run.warnings)
-    report.uncached = {rid for rid in report.failures if rid not in cached}
-    report.changes.extend(publications(run.related, rows, cached))
+    report.uncached = {rid for rid in report.failures if rid not in times}
+    report.changes.extend(publications(run.related, rows, times))
     if not dry_run:
         rows([o.record.id for o in run.fetched()])  # the related records' rows, if any
         with lock():
-            store.keep(run, loaded)
+            store.keep(run, loaded, seals)
             if report.failures:  # else the cache need not be opened the full way
                 store.cache.record_error(report.failures)
     return report

@@ -21,7 +21,7 @@ from alignfetch.errors import CacheMissError, SourceError
 from alignfetch.list.items import Item
 
 if TYPE_CHECKING:
-    from alignfetch.cache.db import Cache, CachedRow, FetchTime
+    from alignfetch.cache.db import Cache, CachedRow, FetchTime, Seal
     from alignfetch.fetch.pipeline import FetchRun
     from alignfetch.list import ids
     from alignfetch.list.entries import Entry
@@ -68,6 +68,14 @@ class Store:
         wanted = list(rids)
         return self._read(
             lambda plain: plain.times(self.db_url, wanted), lambda c: c.times(wanted)
+        )
+
+    def seals(self, rids: Iterable[str]) -> dict[str, Seal]:
+        """The checked rows with an ETag, by ID, their records not read
+        (:meth:`alignfetch.cache.db.Cache.seals`)."""
+        wanted = list(rids)
+        return self._read(
+            lambda plain: plain.seals(self.db_url, wanted), lambda c: c.seals(wanted)
         )
 
     def records(self, rids: Iterable[str]) -> dict[str, Record]:
@@ -182,12 +190,14 @@ class Store:
         rows: Callable[[Iterable[str]], Mapping[str, CachedRow]] | None = None,
         off: frozenset[str] = frozenset(),
         times: Callable[[Iterable[str]], Mapping[str, FetchTime]] | None = None,
+        seals: Mapping[str, Seal] | None = None,
     ) -> FetchRun:
         """Fetch ``refs``, one batch per source, then what they point to
         (:func:`alignfetch.fetch.pipeline.fetch_outcomes`), without the enriching sources
         the list switches off or ``off`` names. ``rows`` reads whole rows, ``times`` only
         their fetch times (the paper pages' and OpenAlex's, which are only asked again
-        when due); each is this cache's unless given."""
+        when due); each is this cache's unless given. ``seals``: papers' rows read
+        without their records (:meth:`seals`)."""
         from alignfetch.fetch.pipeline import fetch_outcomes
 
         return fetch_outcomes(
@@ -199,9 +209,15 @@ class Store:
             pages_after=pages_after,
             reuse_after=reuse_after,
             off=self.off | off,
+            seals=seals,
         )
 
-    def keep(self, run: FetchRun, rows: Mapping[str, CachedRow] | None = None) -> None:
+    def keep(
+        self,
+        run: FetchRun,
+        rows: Mapping[str, CachedRow] | None = None,
+        seals: Mapping[str, Seal] | None = None,
+    ) -> None:
         """Write a run's fresh records to the cache; 304s only mark their records checked.
 
         A paper's raw arXiv entry, a paper page's raw answer and a repository's
@@ -210,13 +226,14 @@ class Store:
         are not stored, which keeps the cache small. A record that came back
         exactly as its row in ``rows`` holds it (record, payload, ETag and URL)
         is marked checked in one bulk update, like a 304, instead of being
-        written again; the others are written in one bulk upsert.
+        written again; the others are written in one bulk upsert. So is each sealed row
+        upstream confirmed (:meth:`FetchRun.confirmed`; ``seals`` holds those read).
         """
         from alignfetch.fetch.pipeline import RAW_NOT_KEPT
 
         rows = rows or {}
         fresh: list[Fetched] = []
-        checked: list[str] = []
+        checked: list[str] = run.confirmed()
         for o in run.fetched():
             rid = o.record.id
             if o.unchanged:
@@ -230,10 +247,11 @@ class Store:
                 fresh.append(o if raw == o.raw else replace(o, raw=raw))
         if fresh:
             self.cache.put(fresh)
+        held: dict[str, CachedRow | Seal] = {**(seals or {}), **rows}
         if checked and not self._plain(
-            lambda sqlite_read: sqlite_read.touch(self.db_url, checked, datetime.now(UTC), rows)
+            lambda sqlite_read: sqlite_read.touch(self.db_url, checked, datetime.now(UTC), held)
         ):
-            self.cache.touch(checked, held=rows)
+            self.cache.touch(checked, held=held)
 
 
 def named(rids: Sequence[str]) -> str:

@@ -46,6 +46,17 @@ class Previous:
     etag: str | None
 
 
+@dataclass(frozen=True)
+class Confirmed:
+    """Upstream sent again exactly what a cached record it was told of only by its ETag
+    was made of (a refresh's sealed rows, :class:`alignfetch.cache.rows.Seal`): like a
+    304, but the record was never read. Only arXiv answers so, and only when given such
+    ETags (:func:`alignfetch.sources.arxiv.fetch`'s ``sealed``): never through :class:`Source`."""
+
+    id: str
+    """The record's ID (``arxiv:<key>``)."""
+
+
 Outcome = Fetched | SourceError
 
 

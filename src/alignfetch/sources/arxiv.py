@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import requests
     from arxiv import _feed as arxiv_feed
 
-    from alignfetch.sources import Outcome, Previous
+    from alignfetch.sources import Confirmed, Outcome, Previous
 
 NAME = "arXiv"
 PREFIX = "arxiv"
@@ -257,13 +257,18 @@ def run() -> Iterator[Run]:
 
 
 def fetch(
-    keys: Sequence[str], settings: Settings, previous: Mapping[str, Previous]
-) -> dict[str, Outcome]:
+    keys: Sequence[str],
+    settings: Settings,
+    previous: Mapping[str, Previous],
+    sealed: Mapping[str, str] | None = None,
+) -> dict[str, Outcome | Confirmed]:
     """Fetch papers by canonical key, ``BATCH`` per request by POST (``GET_BATCH`` by
     GET once arXiv refuses POST, for the rest of the :func:`run`).
 
     An ID arXiv does not return is asked for once more (arXiv sometimes drops
-    results), then reported as not found.
+    results), then reported as not found. ``sealed`` holds the fingerprints of cached
+    papers whose records were not read (a refresh's :class:`~alignfetch.cache.rows.Seal`):
+    an entry that matches one is :class:`~alignfetch.sources.Confirmed`.
     """
     # The fingerprint each cached paper was stored with: an entry that matches is not read.
     known = {
@@ -271,8 +276,10 @@ def fetch(
         for k, p in previous.items()
         if p.etag is not None and isinstance(p.record, Paper) and p.record.id == f"{PREFIX}:{k}"
     }
+    for key, etag in (sealed or {}).items():
+        known.setdefault(key, etag)
     client = _Client(settings, _RUN.get() or Run(), previous, known)
-    found: dict[str, Outcome] = {}
+    found: dict[str, Outcome | Confirmed] = {}
     for chunk in _chunks(list(dict.fromkeys(keys)), BATCH):
         found.update(client.ask(chunk))
     missing = [k for k in keys if k not in found]
@@ -325,7 +332,7 @@ class _Client:
         # pinned, and tests/test_faults.py checks that the hook still holds).
         self._client._session = _session(settings)
 
-    def ask(self, keys: list[str]) -> dict[str, Outcome]:
+    def ask(self, keys: list[str]) -> dict[str, Outcome | Confirmed]:
         """``keys`` (at most ``BATCH``) in one POST; by GET, ``GET_BATCH`` a request, once
         arXiv has refused a POST in this run."""
         if self._state.note is None:
@@ -337,16 +344,16 @@ class _Client:
                     f"by GET, {GET_BATCH} papers a request instead of {BATCH}; the next run "
                     "tries POST again."
                 )
-        found: dict[str, Outcome] = {}
+        found: dict[str, Outcome | Confirmed] = {}
         for chunk in _chunks(keys, GET_BATCH):
             found.update(self.query(chunk, post=False))
         return found
 
-    def query(self, keys: list[str], *, post: bool) -> dict[str, Outcome]:
+    def query(self, keys: list[str], *, post: bool) -> dict[str, Outcome | Confirmed]:
         import arxiv as arxiv_pkg
         import requests
 
-        from alignfetch.sources import Fetched
+        from alignfetch.sources import Confirmed, Fetched
 
         entries: dict[str, Entry] = {}
         self._client.entries = entries
@@ -417,12 +424,14 @@ class _Client:
             ) from None
         forget()  # the feed's tree: read, and cut into entries
         wanted = set(keys)
-        out: dict[str, Outcome] = {}
+        out: dict[str, Outcome | Confirmed] = {}
         for paper in results:
             if paper is None:
                 continue  # the classic API's placeholder or error entries
             if isinstance(paper, Same):
-                if paper.key in wanted:
+                if paper.key in wanted and paper.key not in self._previous:
+                    out[paper.key] = Confirmed(f"{PREFIX}:{paper.key}")  # sealed: not read
+                elif paper.key in wanted:
                     entry = entries[paper.key]
                     out[paper.key] = Fetched(
                         record=self._previous[paper.key].record,
