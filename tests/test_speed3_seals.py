@@ -9,6 +9,7 @@ record changed behind alignfetch's back. The cache tests run on each backend (``
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,13 +18,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 from test_db import BROKEN, corrupt
+from test_scholar_graph import s2_data
 from test_speed3_refresh import paper, table
 
 from alignfetch.cache import db
 from alignfetch.fetch.store import Store
 from alignfetch.sources import Fetched
-from conftest import Fakes, run
-from fakes.server import Response
+from conftest import Fakes, add_sections, run
+from fakes.server import Request, Response
 
 PAPER = "arxiv:2305.01937"
 CACHE = Path(".alignfetch") / "cache.sqlite"
@@ -141,21 +143,22 @@ def test_a_record_changed_behind_its_seal_is_read_and_fetched_again(
     assert run("list").exit_code == 0
 
 
-# Bugs: no trigger (or one on SQLite only), so a record changed by hand kept the check
-# that vouches for it; or one that fired on any write of the column, so that every
+# Bugs: no trigger (or one on SQLite only), so a record (or the fingerprint that confirms
+# it) changed by hand kept the check that vouches for it; or one that fired on any write of the column, so that every
 # record stored again, unchanged, lost its check; or a deleted record's check left for
 # a row stored later by other hands.
 def test_a_record_changed_or_deleted_by_any_hand_loses_its_check(db_url: str) -> None:
     cache = db.open_cache(db_url)
-    one, two, three = paper(1), paper(2), paper(3)
-    cache.put([Fetched(p, "", p.url, f"entry:{p.id}") for p in (one, two, three)])
-    ids = [one.id, two.id, three.id]
+    one, two, three, four = paper(1), paper(2), paper(3), paper(4)
+    cache.put([Fetched(p, "", p.url, f"entry:{p.id}") for p in (one, two, three, four)])
+    ids = [one.id, two.id, three.id, four.id]
     assert set(cache.seals(ids)) == set(ids)
 
     corrupt(db_url, one.id, '{"kind": "paper", "id": "arxiv:2301.00001"}')
     execute(db_url, "UPDATE records SET record = record WHERE id = :id", id=two.id)
     execute(db_url, "UPDATE records SET error_count = 3 WHERE id = :id", id=two.id)
     execute(db_url, "DELETE FROM records WHERE id = :id", id=three.id)
+    execute(db_url, "UPDATE records SET etag = 'entry:other' WHERE id = :id", id=four.id)
     assert set(cache.seals(ids)) == {two.id}
     assert set(table(db_url, "checks")) == {two.id}
 
@@ -211,7 +214,11 @@ def test_upgrading_to_0004_drops_old_checks_and_keeps_records(db_url: str) -> No
     assert table(db_url, "records") == before
     assert table(db_url, "checks") == {}
     assert cache.seals(["arxiv:1"]) == {}
-    assert _triggers(cache) == {"records_changed_unchecked", "records_deleted_unchecked"}
+    assert _triggers(cache) == {
+        "records_changed_unchecked",
+        "records_deleted_unchecked",
+        "records_inserted_unchecked",
+    }
 
 
 def _triggers(cache: db.Cache) -> set[str]:
@@ -223,3 +230,107 @@ def _triggers(cache: db.Cache) -> set[str]:
     )
     with cache.engine.connect() as conn:
         return set(conn.execute(text(query)).scalars())
+
+
+# Bugs: no trigger on insert, so a row a hand put back with INSERT OR REPLACE (which fires
+# no delete trigger on SQLite) kept the check that vouched for the row it replaced.
+def test_a_row_replaced_by_hand_loses_its_check(fakes: Fakes, listdir: Path) -> None:
+    added(listdir)
+    good = stored(listdir, PAPER)
+    with sqlite3.connect(listdir / CACHE) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO records SELECT id, kind, ?, raw, source_url, etag, "
+            "fetched_at, changed_at, last_error, last_error_at, error_count FROM records "
+            "WHERE id = ?",
+            (BROKEN["missing fields"], PAPER),
+        )
+    assert check_of(listdir, PAPER) is None
+    assert run("refresh", "--all").exit_code == 0
+    assert stored(listdir, PAPER)[2] == good[2]  # fetched again
+
+
+# Bug: a confirmation that wrote its check anew: a record a hand damaged while upstream
+# was being asked (its check dropped by the trigger) was vouched for again, sealed at the
+# next refresh, and never healed. A paper is confirmed by its seal, a repository by a 304
+# on its whole row.
+@pytest.mark.parametrize(
+    ("rid", "section", "method", "path", "junk"),
+    [
+        (PAPER, "evaluation", "POST", "/api/query", BROKEN["missing fields"]),
+        ("gh:CarperAI/trlx", "rlhf", "GET", "/repos/CarperAI/trlx", '{"kind": "repo"}'),
+    ],
+    ids=["sealed", "read"],
+)
+def test_a_record_changed_while_a_refresh_runs_is_not_vouched_for(
+    fakes: Fakes, listdir: Path, rid: str, section: str, method: str, path: str, junk: str
+) -> None:
+    add_sections(listdir)
+    assert run("add", rid, "-s", section).exit_code == 0
+    good = stored(listdir, rid)
+    (_, pattern, answer) = next(
+        r for r in fakes.server.routes if r[0] == method and r[1].search(path)
+    )
+
+    def damaging(req: Request, m: re.Match[str]) -> Response:
+        with sqlite3.connect(listdir / CACHE) as conn:
+            conn.execute("UPDATE records SET record = ? WHERE id = ?", (junk, rid))
+        return answer(req, m)
+
+    fakes.server.routes.insert(0, (method, pattern, damaging))
+    assert run("refresh", "--all").exit_code == 0
+    assert check_of(listdir, rid) is None
+    fakes.server.routes.pop(0)
+    assert run("refresh", "--all").exit_code == 0
+    assert stored(listdir, rid)[2] == good[2]
+
+
+# Bug: a seal whose time is no time raised out of the refresh (a traceback) instead of
+# counting as missing, as the full way counts it.
+def test_a_sealed_row_with_a_damaged_time_is_fetched_again(fakes: Fakes, listdir: Path) -> None:
+    added(listdir)
+    with sqlite3.connect(listdir / CACHE) as conn:
+        conn.execute("UPDATE records SET fetched_at = 'not a time' WHERE id = ?", (PAPER,))
+    result = run("refresh")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Checked 1 entry")
+    assert run("list").exit_code == 0
+
+
+# Bug: a sealed paper taken for one never fetched when Semantic Scholar first names its
+# venue, so the publication was not news (it is only for a paper fetched just now).
+def test_a_sealed_papers_first_venue_is_news(fakes: Fakes, listdir: Path) -> None:
+    fakes.server.fail(r"^/paper/batch$", Response(503, "{}"), times=3)  # add's attempts
+    added(listdir)
+    assert check_of(listdir, "s2:2305.01937") is None
+    fakes.s2.papers.update(s2_data.items())
+    result = run("refresh", "--all")
+    assert result.exit_code == 0, result.output
+    assert "- arxiv:2305.01937: was published: ACL 2023" in result.stdout
+
+
+# Bug: the trigger's DELETE named `checks` without its schema, so it followed the caller's
+# search_path: a hand at another schema's cache dropped this one's checks, or failed.
+def test_the_trigger_follows_its_own_schema(pg_url: str) -> None:
+    cache = db.open_cache(pg_url)
+    one = paper(1)
+    cache.put([Fetched(one, "", one.url, "entry:1")])
+    with cache.engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    base = pg_url.split("?", 1)[0]  # the server's default search_path: public, not the cache
+    execute(base, f'UPDATE "{schema}".records SET record = \'{{"kind": "paper"}}\'')
+    assert cache.seals([one.id]) == {}
+
+
+# Bug: a confirmation that wrote anew a check a trigger dropped after the row was read (on
+# either backend's way of touching); or one that no longer gave a check to a record read
+# whole without one (stored before the checks, or after the upgrade dropped them).
+def test_a_confirmation_renews_only_the_checks_its_rows_had(db_url: str) -> None:
+    cache = db.open_cache(db_url)
+    one, two = paper(1), paper(2)
+    cache.put([Fetched(p, "", p.url, f"entry:{p.id}") for p in (one, two)])
+    execute(db_url, "DELETE FROM checks WHERE id = :id", id=two.id)
+    held = {**cache.get([one.id, two.id]), **cache.seals([one.id])}
+    assert not held[two.id].checked
+    corrupt(db_url, one.id, '{"kind": "paper"}')  # by a hand, after the rows were read
+    cache.touch([one.id, two.id], held=held)
+    assert set(table(db_url, "checks")) == {two.id}

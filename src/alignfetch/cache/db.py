@@ -41,7 +41,7 @@ from alignfetch.cache.models import CachedRecord, Check
 from alignfetch.cache.rows import CachedRow as CachedRow  # where callers find it
 from alignfetch.cache.rows import FetchTime as FetchTime  # where callers find it
 from alignfetch.cache.rows import Seal as Seal  # where callers find it
-from alignfetch.cache.rows import _driver, erred, read_rows, read_seals, read_times
+from alignfetch.cache.rows import _driver, erred, read_rows, read_seals, read_times, vouched
 from alignfetch.cache.schema import (  # where callers have found them
     MIGRATION_LOCK_TIMEOUT as MIGRATION_LOCK_TIMEOUT,
 )
@@ -249,6 +249,7 @@ class Cache:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i : i + 500]
                 known = [(r, erred(row)) for r in chunk if (row := held.get(r)) is not None]
+                renew = {r for r in chunk if (row := held.get(r)) is not None and vouched(row)}
                 unknown = [r for r in chunk if r not in held]
                 if unknown:
                     known += s.execute(
@@ -256,7 +257,16 @@ class Cache:
                     ).all()
                 if not known:
                     continue
-                s.execute(self._check_upsert(), [{"id": r, "checked_at": now} for r, _ in known])
+                if renew:  # only an existing check: see rows.vouched
+                    s.execute(
+                        update(Check)
+                        .where(Check.id.in_(renew))
+                        .values(checked_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                new = [{"id": r, "checked_at": now} for r, _ in known if r not in renew]
+                if new:
+                    s.execute(self._check_upsert(), new)
                 errors = [rid for rid, erred in known if erred]
                 if errors:
                     s.execute(

@@ -375,6 +375,13 @@ def _driver(conn: Connection) -> sqlite3.Connection:
     return driver  # type: ignore[no-any-return]
 
 
+def vouched(row: CachedRow | Seal) -> bool:
+    """Whether ``row`` had a check when it was read. A confirmation only renews such a
+    check, never writes it anew: one a trigger dropped meanwhile (a hand changed the
+    record while the refresh ran) stays dropped, and the next refresh reads the record."""
+    return isinstance(row, Seal) or row.checked
+
+
 def erred(row: CachedRow | Seal) -> bool:
     """Whether ``row`` holds a failure that a confirmation forgets."""
     return row.last_error is not None or row.last_error_at is not None or row.error_count != 0

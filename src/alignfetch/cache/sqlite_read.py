@@ -205,7 +205,7 @@ def touch_in(
     as SQLAlchemy stores it: SQLAlchemy's processing of each of a warm refresh's 20,000
     checks was most of the time this took. ``held`` holds rows read a moment ago (not
     read again to learn whether they exist and have errors)."""
-    from alignfetch.cache.rows import erred
+    from alignfetch.cache.rows import erred, vouched
 
     if now.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")  # as UTCDateTime says
@@ -214,6 +214,7 @@ def touch_in(
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
         known = [(r, erred(row)) for r in chunk if (row := held.get(r)) is not None]
+        renewed = [(stamp, r) for r in chunk if (row := held.get(r)) is not None and vouched(row)]
         unknown = [r for r in chunk if r not in held]
         if unknown:
             known += conn.execute(
@@ -224,10 +225,12 @@ def touch_in(
             ).fetchall()
         if not known:
             continue
+        conn.executemany("UPDATE checks SET checked_at = ? WHERE id = ?", renewed)
+        renew = {r for _, r in renewed}
         conn.executemany(
             "INSERT INTO checks (id, checked_at) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
-            [(r, stamp) for r, _ in known],
+            [(r, stamp) for r, _ in known if r not in renew],
         )
         errors = [rid for rid, failed in known if failed]
         if errors:
