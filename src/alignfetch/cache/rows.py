@@ -127,25 +127,42 @@ BATCH = 500
 
 def _core_rows(conn: Connection, wanted: list[str]) -> Iterator[tuple[Any, ...]]:
     """The rows of ``wanted`` (:data:`_ROW_COLUMNS`, the check's time, whether it has a
-    check) through
-    SQLAlchemy, its types decoding every value (PostgreSQL)."""
+    check) through SQLAlchemy, its types decoding every value (PostgreSQL)."""
+    return _joined(
+        conn,
+        wanted,
+        lambda table, checks: [
+            *(table.c[name] for name in _ROW_COLUMNS),
+            checks.c.checked_at,
+            checks.c.id.is_not(None),
+        ],
+    )
+
+
+def _joined(
+    conn: Connection,
+    ids: Iterable[str],
+    columns: Callable[[Any, Any], list[Any]],
+    where: Callable[[Any, Any], Any] | None = None,
+    *,
+    checked: bool = False,
+) -> Iterator[tuple[Any, ...]]:
+    """``columns(records, checks)`` of the records of ``ids`` joined to their checks (only
+    those that have one, when ``checked``), where ``where(records, checks)`` holds, a few
+    hundred IDs per query, through SQLAlchemy (PostgreSQL's way; SQLite has its own SQL)."""
     from sqlalchemy import select
 
     from alignfetch.cache.models import CachedRecord, Check
 
-    table = CachedRecord.__table__
-    checks = Check.__table__
-    columns = [
-        *(table.c[name] for name in _ROW_COLUMNS),
-        checks.c.checked_at,
-        checks.c.id.is_not(None),
-    ]
+    table, checks = CachedRecord.__table__, Check.__table__
+    on = checks.c.id == table.c.id
+    joined = table.join(checks, on) if checked else table.outerjoin(checks, on)
+    wanted = list(dict.fromkeys(ids))
     for i in range(0, len(wanted), BATCH):
-        query = (
-            select(*columns)
-            .select_from(table.outerjoin(checks, checks.c.id == table.c.id))
-            .where(table.c.id.in_(wanted[i : i + BATCH]))
-        )
+        query = select(*columns(table, checks)).select_from(joined)
+        query = query.where(table.c.id.in_(wanted[i : i + BATCH]))
+        if where is not None:
+            query = query.where(where(table, checks))
         yield from conn.execute(query).all()
 
 
@@ -244,30 +261,24 @@ def read_times(conn: Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
     and stored over it then."""
     if conn.dialect.name == "sqlite":
         return sqlite_times(_driver(conn), ids)
-    from sqlalchemy import func, select, type_coerce
+    from sqlalchemy import func, type_coerce
     from sqlalchemy.dialects.postgresql import JSONB
 
-    from alignfetch.cache.models import CachedRecord, Check
+    def record(table: Any) -> Any:
+        return type_coerce(table.c.record, JSONB)
 
-    wanted = list(dict.fromkeys(ids))
-    out: dict[str, FetchTime] = {}
-    table = CachedRecord.__table__
-    checks = Check.__table__
-    record = type_coerce(table.c.record, JSONB)
-    for i in range(0, len(wanted), BATCH):
-        query = (
-            select(
-                table.c.id,
-                table.c.fetched_at,
-                checks.c.checked_at,
-                record.contains({"found": True}),  # JSONB's @>: exactly true, of an object
-            )
-            .select_from(table.outerjoin(checks, checks.c.id == table.c.id))
-            .where(table.c.id.in_(wanted[i : i + BATCH]), func.jsonb_typeof(record) == "object")
-        )
-        for rid, at, check, found in conn.execute(query).all():
-            out[rid] = FetchTime(_newer(at, check), bool(found))
-    return out
+    found = _joined(
+        conn,
+        ids,
+        lambda table, checks: [
+            table.c.id,
+            table.c.fetched_at,
+            checks.c.checked_at,
+            record(table).contains({"found": True}),  # JSONB's @>: exactly true, of an object
+        ],
+        lambda table, _: func.jsonb_typeof(record(table)) == "object",
+    )
+    return {rid: FetchTime(_newer(at, check), bool(yes)) for rid, at, check, yes in found}
 
 
 def sqlite_times(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, FetchTime]:
@@ -325,24 +336,17 @@ def read_seals(conn: Connection, ids: Iterable[str]) -> dict[str, Seal]:
     (:func:`read_rows`), which counts it as missing if it holds no usable record."""
     if conn.dialect.name == "sqlite":
         return sqlite_seals(_driver(conn), ids)
-    from sqlalchemy import select
-
-    from alignfetch.cache.models import CachedRecord, Check
-
-    wanted = list(dict.fromkeys(ids))
-    out: dict[str, Seal] = {}
-    table = CachedRecord.__table__
-    checks = Check.__table__
-    columns = [*(table.c[name] for name in _SEAL_COLUMNS), checks.c.checked_at]
-    for i in range(0, len(wanted), BATCH):
-        query = (
-            select(*columns)
-            .select_from(table.join(checks, checks.c.id == table.c.id))
-            .where(table.c.id.in_(wanted[i : i + BATCH]), table.c.etag.is_not(None))
-        )
-        for rid, etag, at, error, error_at, n, check in conn.execute(query).all():
-            out[rid] = Seal(rid, etag, _newer(at, check), error, error_at, n)
-    return out
+    sealed = _joined(
+        conn,
+        ids,
+        lambda table, checks: [*(table.c[name] for name in _SEAL_COLUMNS), checks.c.checked_at],
+        lambda table, _: table.c.etag.is_not(None),
+        checked=True,
+    )
+    return {
+        rid: Seal(rid, etag, _newer(at, check), error, error_at, n)
+        for rid, etag, at, error, error_at, n, check in sealed
+    }
 
 
 def sqlite_seals(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, Seal]:
