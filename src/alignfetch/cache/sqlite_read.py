@@ -214,7 +214,7 @@ def touch_in(
     for i in range(0, len(wanted), BATCH):
         chunk = wanted[i : i + BATCH]
         known = [(r, erred(row)) for r in chunk if (row := held.get(r)) is not None]
-        renewed = [(stamp, r) for r in chunk if (row := held.get(r)) is not None and vouched(row)]
+        renew = {r for r in chunk if (row := held.get(r)) is not None and vouched(row)}
         unknown = [r for r in chunk if r not in held]
         if unknown:
             known += conn.execute(
@@ -225,8 +225,8 @@ def touch_in(
             ).fetchall()
         if not known:
             continue
+        renewed = [(stamp, r) for r in renew]
         conn.executemany("UPDATE checks SET checked_at = ? WHERE id = ?", renewed)
-        renew = {r for _, r in renewed}
         conn.executemany(
             "INSERT INTO checks (id, checked_at) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
