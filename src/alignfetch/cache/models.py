@@ -98,7 +98,10 @@ class Check(Base):
     that a refresh where nothing changed writes these, not every record's wide row
     again. A record's last check is the newer of :attr:`checked_at` and its
     :attr:`CachedRecord.fetched_at`. A row here also says the record was stored or
-    confirmed by an alignfetch that cleans and checks what it stores (0003 and later)."""
+    confirmed by an alignfetch that cleans and checks what it stores (0003 and later),
+    and that no other hand changed it since: migration 0004's triggers drop the row of
+    a record whose JSON or ETag changes, and of a row deleted or inserted, so a refresh
+    trusts a checked paper without reading it (:func:`alignfetch.cache.rows.read_seals`)."""
 
     __tablename__ = "checks"
     __table_args__ = {"sqlite_with_rowid": False}  # as migration 0003 makes it

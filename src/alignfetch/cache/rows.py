@@ -6,6 +6,8 @@ the reading itself when a refresh reads some forty thousand rows), on PostgreSQL
 SQLAlchemy's types. A row that holds no record alignfetch can use counts as missing.
 :func:`read_times` serves :meth:`~alignfetch.cache.db.Cache.times`: only each row's fetch
 time and whether its record says ``found``, read in SQL without decoding the records.
+:func:`read_seals` serves :meth:`~alignfetch.cache.db.Cache.seals`: a checked row's ETag,
+times and errors, its record not read at all (a refresh's papers).
 """
 
 from __future__ import annotations
@@ -71,9 +73,10 @@ class CachedRow:
     """The record :attr:`record` holds (only readable rows are returned)."""
     checked: bool = False
     """Whether the record has a row in ``checks``: it was stored or confirmed by an
-    alignfetch that cleans and checks what it stores (revision 0003 and later), so a
-    fresh answer equal to it needs neither again. :attr:`fetched_at` is already the
-    newer of the record's own time and its check's."""
+    alignfetch that cleans and checks what it stores (revision 0003 and later), and not
+    changed by any other hand since (0004's triggers drop the check), so a fresh answer
+    equal to it needs neither again. :attr:`fetched_at` is already the newer of the
+    record's own time and its check's."""
 
     def same(self, item: Fetched, raw: str) -> bool:
         """Whether storing ``item`` (its raw payload stored as ``raw``) would change this
@@ -332,8 +335,9 @@ def read_seals(conn: Connection, ids: Iterable[str]) -> dict[str, Seal]:
 
     A check vouches for its record: it was written by an alignfetch that cleans and
     checks what it stores, and migration 0004's triggers drop the check of a record
-    anything else changes or deletes. A row that fails to read here is read the full way
-    (:func:`read_rows`), which counts it as missing if it holds no usable record."""
+    whose JSON or ETag anything else changes, and of a row deleted or inserted. A row
+    that fails to read here is read the full way (:func:`read_rows`), which counts it as
+    missing if it holds no usable record."""
     if conn.dialect.name == "sqlite":
         return sqlite_seals(_driver(conn), ids)
     sealed = _joined(
