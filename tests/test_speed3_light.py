@@ -201,11 +201,11 @@ def test_a_damaged_cache_file_is_one_sentence_whichever_way_it_is_read(tmp_path:
             f.seek(page * 32768)
             f.write(b"\xff" * 32768)
     store = Store(url, Settings())
-    for read in (store.rows, store.times):
+    for read in (store.rows, store.times, store.seals):
         with pytest.raises(AlignfetchError, match="could not be read .* fix or delete it"):
             read(rids)
     store.cache  # noqa: B018  # opened the full way now: the same sentence
-    for read in (store.rows, store.times):
+    for read in (store.rows, store.times, store.seals):
         with pytest.raises(AlignfetchError, match="could not be read .* fix or delete it"):
             read(rids)
 
