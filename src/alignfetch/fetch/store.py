@@ -226,8 +226,9 @@ class Store:
         are not stored, which keeps the cache small. A record that came back
         exactly as its row in ``rows`` holds it (record, payload, ETag and URL)
         is marked checked in one bulk update, like a 304, instead of being
-        written again; the others are written in one bulk upsert. So is each sealed row
-        upstream confirmed (:meth:`FetchRun.confirmed`; ``seals`` holds those read).
+        written again; the others are written in one bulk upsert. Each sealed row
+        upstream confirmed (:meth:`FetchRun.confirmed`; ``seals`` holds those read) is
+        marked checked too.
         """
         from alignfetch.fetch.pipeline import RAW_NOT_KEPT
 
